@@ -1,0 +1,53 @@
+"""Console-wide login requirement and per-user language and time zone."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone, translation
+
+# The API authenticates each request itself (session or bearer token) and answers 401 in JSON.
+PUBLIC_PREFIXES = ("/api/", "/static/", "/health")
+
+
+class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Every console page needs a logged-in user, except the login page and public paths."""
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
+        if request.path.startswith(PUBLIC_PREFIXES):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class UserPreferencesMiddleware:
+    """Activate the logged-in user's chosen language and time zone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+            tz_name = getattr(user, "time_zone", "") or settings.TIME_ZONE
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(tz_name))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        response = self.get_response(request)
+        if user is not None and user.is_authenticated:
+            response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -1,0 +1,17 @@
+"""Settings for the test suite: the real settings with fast hashing and an inline queue."""
+
+from __future__ import annotations
+
+import os
+
+from kucun.settings import *  # noqa: F403
+from kucun.settings import HUEY, STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tasks run inline unless a test exercises the real queue explicitly.
+HUEY = {**HUEY, "immediate": os.environ.get("KUCUN_TEST_REAL_QUEUE") != "1"}
+SANDBOX_ENABLED = True

@@ -1,0 +1,25 @@
+"""Figures for the home page, each from real data; a part not built yet reports None."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kucun.catalog.models import Item
+from kucun.warehouses.models import Warehouse
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    warehouses: int
+    items: int
+    bundles: int
+    low_stock_items: int | None
+
+
+def home_summary() -> HomeSummary:
+    return HomeSummary(
+        warehouses=Warehouse.objects.filter(active=True).count(),
+        items=Item.objects.filter(active=True, is_bundle=False).count(),
+        bundles=Item.objects.filter(active=True, is_bundle=True).count(),
+        low_stock_items=None,
+    )
