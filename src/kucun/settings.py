@@ -114,12 +114,15 @@ def database_settings() -> dict[str, object]:
     if url:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
         config["CONN_HEALTH_CHECKS"] = True
+        # Test databases are named per process so that several test runs can share a server.
+        config["TEST"] = {"NAME": f"test_kucun_{os.getpid()}"}
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": SQLITE_PATH,
         "OPTIONS": SQLITE_OPTIONS,
-        "TEST": {"NAME": str(VAR_DIR / "test-kucun.sqlite3")},
+        # A file (not memory) so that WAL, IMMEDIATE transactions and threads behave as in production.
+        "TEST": {"NAME": str(VAR_DIR / f"test-kucun-{os.getpid()}.sqlite3")},
     }
 
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("warehouses/", include("kucun.warehouses.urls")),
     path("catalog/", include("kucun.catalog.urls")),
     path("inventory/", include("kucun.inventory.urls")),
+    path("data/", include("kucun.core.urls")),
     path("", include("kucun.web.urls")),
 ]
