@@ -121,7 +121,7 @@ def database_settings() -> dict[str, object]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": SQLITE_PATH,
         "OPTIONS": SQLITE_OPTIONS,
-        # A file (not memory) so that WAL, IMMEDIATE transactions and threads behave as in production.
+        # A file, not memory: WAL, IMMEDIATE transactions and threads behave as in production.
         "TEST": {"NAME": str(VAR_DIR / f"test-kucun-{os.getpid()}.sqlite3")},
     }
 
