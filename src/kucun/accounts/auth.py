@@ -33,7 +33,19 @@ class BearerTokenAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
-    """The console session; CSRF is checked for unsafe methods."""
+    """The console session; CSRF is checked for unsafe methods.
+
+    Without a logged-in session there is nothing to protect, so the request is simply not
+    authenticated (401) instead of failing the CSRF check (403): a client sending a revoked or
+    wrong bearer token learns that it is not authenticated.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        key: str | None = super()._get_key(request)
+        return key
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)

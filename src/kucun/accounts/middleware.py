@@ -9,7 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.utils import timezone, translation
+
+from kucun.core.errors import NotFound, PermissionDenied
 
 # The API authenticates each request itself (session or bearer token) and answers 401 in JSON.
 PUBLIC_PREFIXES = ("/api/", "/static/", "/health")
@@ -28,6 +31,19 @@ class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):
         if request.path.startswith(PUBLIC_PREFIXES):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A console view refused by role (403) or naming a missing object (404) says why."""
+        if request.path.startswith(PUBLIC_PREFIXES):
+            return None
+        if isinstance(exception, PermissionDenied | NotFound):
+            return render(
+                request,
+                "accounts/refused.html",
+                {"detail": exception.detail, "status": exception.status_code},
+                status=exception.status_code,
+            )
+        return None
 
 
 class UserPreferencesMiddleware:
