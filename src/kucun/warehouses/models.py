@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from kucun.core.models import TimeStampedModel
@@ -33,6 +34,8 @@ class Warehouse(TimeStampedModel):
     class Meta:
         ordering = ["priority", "code"]
         constraints = [
+            # Codes are stored upper-case so that lookups can ignore case.
+            models.CheckConstraint(condition=Q(code=Upper("code")), name="warehouse_code_upper"),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="warehouse_latitude_range",
@@ -58,7 +61,8 @@ class Zone(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["warehouse", "code"], name="zone_code_unique_in_warehouse"
-            )
+            ),
+            models.CheckConstraint(condition=Q(code=Upper("code")), name="zone_code_upper"),
         ]
 
     def __str__(self) -> str:
@@ -85,6 +89,7 @@ class Location(TimeStampedModel):
     class Meta:
         ordering = ["warehouse__code", "code"]
         constraints = [
+            models.CheckConstraint(condition=Q(code=Upper("code")), name="location_code_upper"),
             models.UniqueConstraint(
                 fields=["warehouse", "code"],
                 condition=Q(kind=LocationKind.INTERNAL),
