@@ -1,0 +1,107 @@
+"""Places where other apps add to the catalogue's screens without editing them.
+
+The stock ledger knows quantities; the catalogue does not. An app that can say "on hand" or
+"available" registers a column for the item or bundle list, or a section for the item page, from
+its ``AppConfig.ready()``:
+
+    register_item_column(ListColumn(
+        key="on_hand", label=_("On hand"),
+        annotate=lambda qs: qs.annotate(on_hand=...),   # one query for the whole page
+        sort_field="on_hand",
+        cell_template="inventory/includes/on_hand_cell.html",   # optional
+    ))
+    register_item_section(ItemSection(
+        key="stock", template_name="inventory/includes/item_stock.html",
+        context=lambda item: {"bins": item_stock_by_bin(item)},
+    ))
+
+A column's value is read from the row object's attribute named ``key`` (set by ``annotate`` on
+the queryset, or by ``fill_page`` on the rows of one page when a queryset expression cannot say
+it). A section template receives ``item`` and ``section`` (whose ``data`` is what ``context``
+returned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+
+from kucun.catalog.models import Item
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    key: str
+    label: str | Promise
+    annotate: Callable[[QuerySet[Item]], QuerySet[Item]] | None = None
+    fill_page: Callable[[list[Item]], None] | None = None
+    sort_field: str | None = None
+    cell_template: str | None = None
+    numeric: bool = True
+
+
+@dataclass(frozen=True)
+class ItemSection:
+    key: str
+    template_name: str
+    context: Callable[[Item], dict[str, Any]] = field(default=lambda item: {})
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    key: str
+    template_name: str
+    data: dict[str, Any]
+
+
+ITEM_COLUMNS: list[ListColumn] = []
+BUNDLE_COLUMNS: list[ListColumn] = []
+ITEM_SECTIONS: list[ItemSection] = []
+
+
+def _register(registry: list[Any], entry: Any) -> None:
+    """Add or replace by key, so a second ready() call never shows a column twice."""
+    registry[:] = [existing for existing in registry if existing.key != entry.key]
+    registry.append(entry)
+
+
+def register_item_column(column: ListColumn) -> None:
+    _register(ITEM_COLUMNS, column)
+
+
+def register_bundle_column(column: ListColumn) -> None:
+    _register(BUNDLE_COLUMNS, column)
+
+
+def register_item_section(section: ItemSection) -> None:
+    _register(ITEM_SECTIONS, section)
+
+
+def columns_applied(
+    queryset: QuerySet[Item], columns: list[ListColumn]
+) -> tuple[QuerySet[Item], dict[str, str]]:
+    """The queryset with every column's annotation, and the extra sort keys they allow."""
+    sort_fields: dict[str, str] = {}
+    for column in columns:
+        if column.annotate is not None:
+            queryset = column.annotate(queryset)
+        if column.sort_field:
+            sort_fields[column.key] = column.sort_field
+    return queryset, sort_fields
+
+
+def columns_fill_page(rows: list[Item], columns: list[ListColumn]) -> None:
+    for column in columns:
+        if column.fill_page is not None:
+            column.fill_page(rows)
+
+
+def item_sections(item: Item) -> list[RenderedSection]:
+    return [
+        RenderedSection(section.key, section.template_name, section.context(item))
+        for section in ITEM_SECTIONS
+    ]

@@ -1,0 +1,125 @@
+"""Reads of the catalogue: items by SKU, filtered lists, bundle expansion."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from kucun.catalog.models import BundleComponent, Item
+from kucun.core.errors import FieldError, NotFound
+
+# Bundles nest; a chain deeper than this can only come from corrupt data.
+BUNDLE_DEPTH_LIMIT = 50
+
+
+def items_matching_skus(skus: Iterable[str]) -> QuerySet[Item]:
+    """Items whose SKU equals one of these, ignoring case the way the unique constraint does."""
+    wanted = [Lower(Value(sku)) for sku in skus]
+    if not wanted:
+        return Item.objects.none()
+    return Item.objects.alias(sku_lower=Lower("sku")).filter(
+        Q.create([("sku_lower", value) for value in wanted], connector=Q.OR)
+    )
+
+
+def item_by_sku(sku: str) -> Item:
+    """The item with this SKU, ignoring case and surrounding spaces."""
+    wanted = (sku or "").strip()
+    item = items_matching_skus([wanted]).first() if wanted else None
+    if item is None:
+        message = _("No item has SKU '%(sku)s'.") % {"sku": wanted}
+        raise NotFound(detail=message, errors=[FieldError("sku", message)])
+    return item
+
+
+def item_by_id(item_id: int) -> Item:
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None:
+        message = _("No item has id %(id)s.") % {"id": item_id}
+        raise NotFound(detail=message)
+    return item
+
+
+def item_list(
+    *,
+    text: str = "",
+    active: bool | None = None,
+    is_bundle: bool | None = None,
+    sku: str | None = None,
+) -> QuerySet[Item]:
+    """Items filtered as the console list and the API list filter them (SKU order)."""
+    queryset = Item.objects.all()
+    text = (text or "").strip()
+    if text:
+        queryset = queryset.filter(
+            Q(sku__icontains=text) | Q(name__icontains=text) | Q(barcode__icontains=text)
+        )
+    if active is not None:
+        queryset = queryset.filter(active=active)
+    if is_bundle is not None:
+        queryset = queryset.filter(is_bundle=is_bundle)
+    if sku is not None and sku.strip():
+        queryset = queryset.alias(sku_lower=Lower("sku")).filter(
+            sku_lower=Lower(Value(sku.strip()))
+        )
+    return queryset.order_by("sku", "pk")
+
+
+def bundle_list(*, text: str = "", active: bool | None = None) -> QuerySet[Item]:
+    """Bundles with their components (and the component items) fetched in two more queries."""
+    return item_list(text=text, active=active, is_bundle=True).prefetch_related(
+        Prefetch(
+            "components",
+            queryset=BundleComponent.objects.select_related("component").order_by("id"),
+        )
+    )
+
+
+def bundle_components(bundle: Item) -> list[BundleComponent]:
+    """The bundle's direct components in the order they were given, with their items."""
+    return list(
+        BundleComponent.objects.filter(bundle=bundle).select_related("component").order_by("id")
+    )
+
+
+def bundles_using(item: Item) -> list[BundleComponent]:
+    """The bundles that contain this item directly, with the quantity each holds."""
+    return list(
+        BundleComponent.objects.filter(component=item)
+        .select_related("bundle")
+        .order_by("bundle__sku", "id")
+    )
+
+
+def bundle_expansion(item: Item) -> dict[int, int]:
+    """Leaf item id -> units of it in one unit of this item.
+
+    Nested bundles are multiplied out and a component reached twice is summed. An item that is
+    not a bundle expands to itself; a bundle without components expands to nothing.
+    One query per level of nesting.
+    """
+    if not item.is_bundle:
+        return {item.pk: 1}
+    leaves: dict[int, int] = defaultdict(int)
+    frontier: dict[int, int] = {item.pk: 1}
+    for _depth in range(BUNDLE_DEPTH_LIMIT):
+        if not frontier:
+            break
+        rows = BundleComponent.objects.filter(bundle_id__in=frontier).values_list(
+            "bundle_id", "component_id", "quantity", "component__is_bundle"
+        )
+        next_frontier: dict[int, int] = defaultdict(int)
+        for bundle_id, component_id, quantity, component_is_bundle in rows:
+            units = frontier[bundle_id] * quantity
+            if component_is_bundle:
+                next_frontier[component_id] += units
+            else:
+                leaves[component_id] += units
+        frontier = dict(next_frontier)
+    if frontier:
+        raise RuntimeError(f"bundle {item.sku} nests deeper than {BUNDLE_DEPTH_LIMIT} levels")
+    return dict(leaves)
