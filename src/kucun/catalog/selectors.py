@@ -14,6 +14,13 @@ from kucun.core.errors import FieldError, NotFound
 
 # Bundles nest; a chain deeper than this can only come from corrupt data.
 BUNDLE_DEPTH_LIMIT = 50
+# Ids outside this range cannot exist; asking the database would overflow its integer type.
+ID_MAX = 2**63 - 1
+
+
+def searchable(text: str | None) -> str:
+    """Search text as the database can take it: trimmed, without NUL characters."""
+    return (text or "").replace("\x00", "").strip()
 
 
 def items_matching_skus(skus: Iterable[str]) -> QuerySet[Item]:
@@ -28,7 +35,7 @@ def items_matching_skus(skus: Iterable[str]) -> QuerySet[Item]:
 
 def item_by_sku(sku: str) -> Item:
     """The item with this SKU, ignoring case and surrounding spaces."""
-    wanted = (sku or "").strip()
+    wanted = searchable(sku)
     item = items_matching_skus([wanted]).first() if wanted else None
     if item is None:
         message = _("No item has SKU '%(sku)s'.") % {"sku": wanted}
@@ -37,7 +44,7 @@ def item_by_sku(sku: str) -> Item:
 
 
 def item_by_id(item_id: int) -> Item:
-    item = Item.objects.filter(pk=item_id).first()
+    item = Item.objects.filter(pk=item_id).first() if 0 < item_id <= ID_MAX else None
     if item is None:
         message = _("No item has id %(id)s.") % {"id": item_id}
         raise NotFound(detail=message)
@@ -53,7 +60,7 @@ def item_list(
 ) -> QuerySet[Item]:
     """Items filtered as the console list and the API list filter them (SKU order)."""
     queryset = Item.objects.all()
-    text = (text or "").strip()
+    text = searchable(text)
     if text:
         queryset = queryset.filter(
             Q(sku__icontains=text) | Q(name__icontains=text) | Q(barcode__icontains=text)
@@ -62,10 +69,9 @@ def item_list(
         queryset = queryset.filter(active=active)
     if is_bundle is not None:
         queryset = queryset.filter(is_bundle=is_bundle)
-    if sku is not None and sku.strip():
-        queryset = queryset.alias(sku_lower=Lower("sku")).filter(
-            sku_lower=Lower(Value(sku.strip()))
-        )
+    sku = searchable(sku)
+    if sku:
+        queryset = queryset.alias(sku_lower=Lower("sku")).filter(sku_lower=Lower(Value(sku)))
     return queryset.order_by("sku", "pk")
 
 

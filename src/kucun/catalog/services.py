@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kucun.catalog import validation
 from kucun.catalog.models import BundleComponent, Item
-from kucun.catalog.selectors import items_matching_skus
+from kucun.catalog.selectors import ID_MAX, items_matching_skus
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kucun.core.locks import lock_rows
@@ -282,7 +282,7 @@ def items_set_active(*, user: Any, item_ids: Sequence[int], active: bool) -> int
             raise ValidationFailed(detail=message, errors=[FieldError("item_ids", message)])
         wanted.append(item_id)
     with transaction.atomic():
-        items = lock_rows(Item.objects.all(), wanted)
+        items = lock_rows(Item.objects.all(), [pk for pk in wanted if 0 < pk <= ID_MAX])
         missing = sorted(set(wanted) - set(items))
         if missing:
             message = _("No item has id %(ids)s: nothing was changed.") % {
