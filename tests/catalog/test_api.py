@@ -335,7 +335,8 @@ def test_components_put_replaces(staff_api: ApiClient, beer: dict[str, Item]) ->
             [
                 (
                     "components.1.sku",
-                    "Row 2: bottle is already in row 1. Give each component once, with the total quantity.",
+                    "Row 2: bottle is already in row 1. "
+                    "Give each component once, with the total quantity.",
                 )
             ],
         ),
