@@ -127,9 +127,7 @@ def warehouse_filter(queryset: QuerySet[Any], warehouse: int | str | None, path:
     return queryset.filter(**{f"{path}__code": normalised_code(warehouse)})
 
 
-def zone_list(
-    *, warehouse: int | str | None = None, kind: str = "", q: str = ""
-) -> QuerySet[Zone]:
+def zone_list(*, warehouse: int | str | None = None, kind: str = "", q: str = "") -> QuerySet[Zone]:
     """Zones with their warehouse and `bins_count`."""
     queryset = Zone.objects.select_related("warehouse").annotate(bins_count=Count("bins"))
     queryset = warehouse_filter(queryset, warehouse, "warehouse")
@@ -212,6 +210,5 @@ def bin_holdings(bin_ids: Sequence[int]) -> dict[int, BinHoldings] | None:
         .order_by()
     )
     return {
-        row["location_id"]: BinHoldings(items=row["items"], units=row["units"] or 0)
-        for row in rows
+        row["location_id"]: BinHoldings(items=row["items"], units=row["units"] or 0) for row in rows
     }
