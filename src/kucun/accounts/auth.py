@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja.security import HttpBearer, SessionAuth
 
 from kucun.accounts.models import ApiToken
@@ -29,6 +30,8 @@ class BearerTokenAuth(HttpBearer):
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user
+        # Messages follow the token's user's language, as the console does for its session.
+        translation.activate(api_token.user.language or settings.LANGUAGE_CODE)
         return api_token.user
 
 
