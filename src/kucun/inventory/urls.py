@@ -1,4 +1,54 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kucun.inventory.choices import DocumentType
+from kucun.inventory.views import documents, moves, scan, stock
 
 app_name = "inventory"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("stock/", stock.stock_list, name="stock"),
+    path("stock/<int:item_id>/", stock.stock_detail, name="stock_detail"),
+    path("moves/", moves.move_list, name="move_list"),
+    path("scan/", scan.scan, name="scan"),
+    path("items/search/", scan.item_search_results, name="item_search"),
+    path(
+        "receipts/new/",
+        documents.receipt_or_issue_create,
+        {"document_type": DocumentType.RECEIPT},
+        name="receipt_create",
+    ),
+    path(
+        "issues/new/",
+        documents.receipt_or_issue_create,
+        {"document_type": DocumentType.ISSUE},
+        name="issue_create",
+    ),
+    path("transfers/new/", documents.transfer_create, name="transfer_create"),
+    path("transfers/<int:pk>/receive/", documents.transfer_receive, name="transfer_receive"),
+    path("stocktakes/new/", documents.stocktake_create, name="stocktake_create"),
+    path("stocktakes/<int:pk>/count/", documents.stocktake_count, name="stocktake_count"),
+]
+
+for _type, _segment in (
+    (DocumentType.RECEIPT, "receipts"),
+    (DocumentType.ISSUE, "issues"),
+    (DocumentType.TRANSFER, "transfers"),
+    (DocumentType.STOCKTAKE, "stocktakes"),
+):
+    _kwargs = {"document_type": _type}
+    urlpatterns += [
+        path(f"{_segment}/", documents.document_list_view, _kwargs, name=f"{_type}_list"),
+        path(f"{_segment}/<int:pk>/", documents.document_detail, _kwargs, name=f"{_type}_detail"),
+        path(
+            f"{_segment}/<int:pk>/reverse/",
+            documents.document_reverse,
+            _kwargs,
+            name=f"{_type}_reverse",
+        ),
+    ]
+    if _type != DocumentType.STOCKTAKE:
+        urlpatterns.append(
+            path(
+                f"{_segment}/<int:pk>/post/", documents.document_post, _kwargs, name=f"{_type}_post"
+            )
+        )

@@ -21,5 +21,12 @@ def home_summary() -> HomeSummary:
         warehouses=Warehouse.objects.filter(active=True).count(),
         items=Item.objects.filter(active=True, is_bundle=False).count(),
         bundles=Item.objects.filter(active=True, is_bundle=True).count(),
-        low_stock_items=None,
+        low_stock_items=low_stock_items(),
     )
+
+
+def low_stock_items() -> int:
+    """Active items whose available is at or under their reorder point."""
+    from kucun.inventory.selectors_console import low_stock_items_count
+
+    return low_stock_items_count()

@@ -1,0 +1,667 @@
+"""Reads for the console's stock screens: documents, movements, bin lookup, scan codes.
+
+Each list is one queryset (counted and sliced by the paginator) plus a fixed number of queries
+for the page, so a page costs the same at 100 rows as at 100,000.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
+
+from kucun.catalog.models import BundleComponent, Item
+from kucun.catalog.selectors import BUNDLE_DEPTH_LIMIT, items_matching_skus
+from kucun.inventory.choices import DocumentType
+from kucun.inventory.models import (
+    BinStock,
+    Document,
+    Receipt,
+    StockLevel,
+    StockMoveLine,
+    Stocktake,
+    document_pk_from_number,
+)
+from kucun.warehouses.choices import LocationKind
+from kucun.warehouses.models import Location, Warehouse
+
+# Per-warehouse columns on the stock screen only while they fit on a laptop.
+MAX_WAREHOUSE_COLUMNS = 4
+
+
+# --- stock figures for a page of items -----------------------------------------------------------
+
+
+@dataclass
+class WarehouseFigures:
+    warehouse: Warehouse
+    on_hand: int = 0
+    sellable_on_hand: int = 0
+    allocated: int = 0
+    available: int = 0
+    bins: list[BinFigures] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BinFigures:
+    code: str
+    zone: str
+    zone_kind: str
+    sellable: bool
+    on_hand: int
+
+
+def warehouse_columns() -> list[Warehouse]:
+    """Active warehouses, when few enough to show one column each; else none."""
+    warehouses = list(Warehouse.objects.filter(active=True).order_by("priority", "code")[:5])
+    return warehouses if len(warehouses) <= MAX_WAREHOUSE_COLUMNS else []
+
+
+def bundle_leaves(bundle_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """bundle id -> {leaf item id: units per bundle} for many bundles, one query per depth."""
+    result: dict[int, dict[int, int]] = {bundle_id: defaultdict(int) for bundle_id in bundle_ids}
+    # (root bundle, bundle to expand) -> units of it in one root
+    frontier: dict[tuple[int, int], int] = {(bundle_id, bundle_id): 1 for bundle_id in result}
+    for _depth in range(BUNDLE_DEPTH_LIMIT):
+        if not frontier:
+            break
+        rows = BundleComponent.objects.filter(
+            bundle_id__in={bundle for _root, bundle in frontier}
+        ).values_list("bundle_id", "component_id", "quantity", "component__is_bundle")
+        children: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+        for bundle_id, component_id, quantity, is_bundle in rows:
+            children[bundle_id].append((component_id, quantity, is_bundle))
+        next_frontier: dict[tuple[int, int], int] = defaultdict(int)
+        for (root, bundle_id), units in frontier.items():
+            for component_id, quantity, is_bundle in children[bundle_id]:
+                if is_bundle:
+                    next_frontier[(root, component_id)] += units * quantity
+                else:
+                    result[root][component_id] += units * quantity
+        frontier = dict(next_frontier)
+    return {bundle_id: dict(leaves) for bundle_id, leaves in result.items()}
+
+
+def _bundle_available_from(leaves: dict[int, int], available: dict[int, int]) -> int:
+    if not leaves:
+        return 0
+    return max(0, min(available.get(leaf, 0) // units for leaf, units in leaves.items()))
+
+
+def stock_figures_for_items(
+    items: Sequence[Item], warehouses: Sequence[Warehouse] | None = None
+) -> dict[int, dict[int, WarehouseFigures]]:
+    """item id -> warehouse id -> figures, for one page of items (bundles derived).
+
+    Two queries for the stock levels, plus one per level of bundle nesting when bundles are on
+    the page. Bundle availability per warehouse is the minimum over its components of
+    floor(component available / units per bundle).
+    """
+    if warehouses is None:
+        warehouses = list(Warehouse.objects.order_by("priority", "code"))
+    by_id = {warehouse.pk: warehouse for warehouse in warehouses}
+    bundle_ids = [item.pk for item in items if item.is_bundle]
+    leaves = bundle_leaves(bundle_ids) if bundle_ids else {}
+    wanted = {item.pk for item in items if not item.is_bundle}
+    for bundle_leaves_of in leaves.values():
+        wanted.update(bundle_leaves_of)
+    levels = StockLevel.objects.filter(item_id__in=wanted, warehouse_id__in=by_id).values_list(
+        "item_id", "warehouse_id", "on_hand", "sellable_on_hand", "allocated"
+    )
+    figures: dict[int, dict[int, WarehouseFigures]] = defaultdict(dict)
+    for item_id, warehouse_id, on_hand, sellable, allocated in levels:
+        figures[item_id][warehouse_id] = WarehouseFigures(
+            warehouse=by_id[warehouse_id],
+            on_hand=on_hand,
+            sellable_on_hand=sellable,
+            allocated=allocated,
+            available=sellable - allocated,
+        )
+    result: dict[int, dict[int, WarehouseFigures]] = {}
+    for item in items:
+        per_warehouse: dict[int, WarehouseFigures] = {}
+        for warehouse in warehouses:
+            if item.is_bundle:
+                available = {
+                    leaf: figures[leaf][warehouse.pk].available
+                    for leaf in leaves.get(item.pk, {})
+                    if warehouse.pk in figures[leaf]
+                }
+                per_warehouse[warehouse.pk] = WarehouseFigures(
+                    warehouse=warehouse,
+                    available=_bundle_available_from(leaves.get(item.pk, {}), available),
+                )
+            else:
+                per_warehouse[warehouse.pk] = figures[item.pk].get(
+                    warehouse.pk, WarehouseFigures(warehouse=warehouse)
+                )
+        result[item.pk] = per_warehouse
+    return result
+
+
+def item_stock_levels(item: Item, warehouse_code: str = "") -> list[WarehouseFigures]:
+    """The item's stock per warehouse, each with its bins (a bundle: derived availability)."""
+    warehouses = list(Warehouse.objects.order_by("priority", "code"))
+    if warehouse_code:
+        warehouses = [w for w in warehouses if w.code.upper() == warehouse_code.upper()]
+    figures = stock_figures_for_items([item], warehouses)[item.pk]
+    if item.is_bundle:
+        return [figures[w.pk] for w in warehouses if figures[w.pk].available]
+    bins = (
+        BinStock.objects.filter(item=item, on_hand__gt=0, location__warehouse__in=warehouses)
+        .select_related("location__zone")
+        .order_by("location__code")
+    )
+    for stock in bins:
+        location = stock.location
+        zone = location.zone
+        if location.warehouse_id is None:
+            continue
+        figures[location.warehouse_id].bins.append(
+            BinFigures(
+                code=location.code,
+                zone=zone.code if zone else "",
+                zone_kind=zone.kind if zone else "",
+                sellable=location.sellable,
+                on_hand=stock.on_hand,
+            )
+        )
+    return [figures[w.pk] for w in warehouses if figures[w.pk].on_hand or figures[w.pk].bins]
+
+
+# --- catalogue list columns ----------------------------------------------------------------------
+
+
+def _level_sum(column: str) -> Coalesce:
+    subquery = (
+        StockLevel.objects.filter(item_id=OuterRef("pk"))
+        .order_by()
+        .values("item_id")
+        .annotate(total=Sum(column))
+        .values("total")
+    )
+    return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
+
+
+def items_with_stock(queryset: QuerySet[Item]) -> QuerySet[Item]:
+    """Annotate on_hand, available and low_stock (available ≤ reorder point) on an item list.
+
+    Bundles hold no stock, so they read 0 here; their derived availability comes from
+    ``fill_bundle_availability`` on the rows of one page.
+    """
+    return queryset.annotate(
+        on_hand=_level_sum("on_hand"),
+        available=_level_sum("sellable_on_hand") - _level_sum("allocated"),
+    ).annotate(
+        low_stock=Q(available__lte=F("reorder_point")),
+    )
+
+
+def fill_bundle_availability(rows: list[Item]) -> None:
+    """Set ``available`` (derived, summed over warehouses) and ``low_stock`` on a page's bundles."""
+    bundles = [row for row in rows if row.is_bundle]
+    if not bundles:
+        return
+    figures = stock_figures_for_items(bundles)
+    for bundle in bundles:
+        available = sum(f.available for f in figures[bundle.pk].values())
+        bundle.available = available  # type: ignore[attr-defined]
+        bundle.on_hand = None  # type: ignore[attr-defined]
+        bundle.low_stock = available <= bundle.reorder_point  # type: ignore[attr-defined]
+
+
+def low_stock_items_count() -> int:
+    """Active stock items (not bundles) whose available is at or under their reorder point."""
+    return (
+        items_with_stock(Item.objects.filter(active=True, is_bundle=False))
+        .filter(Q(available__lte=F("reorder_point")))
+        .count()
+    )
+
+
+# --- item search and scan codes ------------------------------------------------------------------
+
+
+def item_search(text: str, *, limit: int = 20, stock_only: bool = False) -> list[Item]:
+    text = (text or "").strip()
+    if not text:
+        return []
+    queryset = Item.objects.filter(active=True).filter(
+        Q(sku__icontains=text) | Q(name__icontains=text) | Q(barcode=text)
+    )
+    if stock_only:
+        queryset = queryset.filter(is_bundle=False)
+    exact = Lower(Value(text))
+    return list(
+        queryset.annotate(sku_lower=Lower("sku"))
+        .annotate(exact=Q(sku_lower=exact))
+        .order_by("-exact", "sku")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    type: str  # item | bin | unknown
+    code: str
+    item: Item | None = None
+    bin: Location | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        if self.item is not None:
+            return {
+                "type": "item",
+                "code": self.code,
+                "sku": self.item.sku,
+                "name": self.item.name,
+                "item_id": self.item.pk,
+                "is_bundle": self.item.is_bundle,
+            }
+        if self.bin is not None:
+            zone = self.bin.zone
+            return {
+                "type": "bin",
+                "code": self.bin.code,
+                "bin_id": self.bin.pk,
+                "warehouse": self.bin.warehouse.code if self.bin.warehouse else "",
+                "zone": zone.code if zone else "",
+                "zone_kind": zone.kind if zone else "",
+                "active": self.bin.active,
+            }
+        return {"type": "unknown", "code": self.code}
+
+
+def scan_lookup(code: str, *, warehouse_code: str = "") -> ScanResult:
+    """What a scanned code is: an item barcode, else an item SKU, else a bin of the warehouse."""
+    code = (code or "").strip()
+    if not code:
+        return ScanResult(type="unknown", code=code)
+    item = Item.objects.filter(barcode=code).first() or items_matching_skus([code]).first()
+    if item is not None:
+        return ScanResult(type="item", code=code, item=item)
+    if warehouse_code:
+        location = (
+            Location.objects.filter(kind=LocationKind.INTERNAL)
+            .filter(warehouse__code__iexact=warehouse_code.strip())
+            .annotate(code_lower=Lower("code"))
+            .filter(code_lower=code.lower())
+            .select_related("zone", "warehouse")
+            .first()
+        )
+        if location is not None:
+            return ScanResult(type="bin", code=code, bin=location)
+    return ScanResult(type="unknown", code=code)
+
+
+def unknown_codes(
+    *, warehouse_code: str, skus: Iterable[str], bins: Iterable[str]
+) -> tuple[set[str], set[str]]:
+    """The SKUs and bin codes (upper-cased) that do not exist, in two queries."""
+    wanted_skus = {sku.strip() for sku in skus if sku.strip()}
+    known_skus = {
+        sku.upper() for sku in items_matching_skus(wanted_skus).values_list("sku", flat=True)
+    }
+    missing_skus = {sku.upper() for sku in wanted_skus} - known_skus
+    wanted_bins = {code.strip().upper() for code in bins if code.strip()}
+    known_bins: set[str] = set()
+    if wanted_bins:
+        known_bins = {
+            code.upper()
+            for code in Location.objects.filter(
+                kind=LocationKind.INTERNAL, warehouse__code__iexact=warehouse_code
+            )
+            .annotate(code_upper=Lower("code"))
+            .filter(code_upper__in=[code.lower() for code in wanted_bins])
+            .values_list("code", flat=True)
+        }
+    return missing_skus, wanted_bins - known_bins
+
+
+def item_names(skus: Iterable[str]) -> dict[str, str]:
+    """Upper-cased SKU -> item name, for showing names next to typed lines."""
+    return {
+        sku.upper(): name
+        for sku, name in items_matching_skus([s for s in skus if s]).values_list("sku", "name")
+    }
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+def document_list(
+    model: type[Document],
+    *,
+    text: str = "",
+    warehouse: str = "",
+    kind: str = "",
+    status: str = "",
+) -> QuerySet[Any]:
+    """A document list with its line count and units, searchable by number, reference or SKU."""
+    queryset = model.objects.select_related("warehouse", "created_by", "posted_by")  # type: ignore[attr-defined]
+    units_field = "lines__counted" if model is Stocktake else "lines__qty"
+    queryset = queryset.annotate(
+        line_count=Count("lines", distinct=True),
+        units=Coalesce(Sum(units_field), Value(0)),
+    )
+    if model is not Receipt and hasattr(model, "to_warehouse"):
+        queryset = queryset.select_related("to_warehouse")
+    text = (text or "").strip()
+    if text:
+        condition: Any = Q(reference__icontains=text) | Q(note__icontains=text)
+        number = document_pk_from_number(model.DOCUMENT_TYPE, text)
+        if number is not None:
+            condition |= Q(pk=number)
+        meta: Any = model._meta
+        line_model = meta.get_field("lines").related_model
+        parent = meta.get_field("lines").remote_field.name
+        condition |= Exists(
+            line_model.objects.filter(
+                **{parent: OuterRef("pk")}, item__in=items_matching_skus([text])
+            )
+        )
+        queryset = queryset.filter(condition)
+    if warehouse:
+        queryset = queryset.filter(warehouse__code__iexact=warehouse)
+    if kind and hasattr(model, "kind"):
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def document_lines(document: Document) -> list[Any]:
+    lines = document.lines.select_related("item")  # type: ignore[attr-defined]
+    names = [f.name for f in lines.model._meta.get_fields()]
+    for name in ("bin", "from_bin", "to_bin"):
+        if name in names:
+            lines = lines.select_related(name)
+    if "picks" in [f.name for f in lines.model._meta.related_objects]:
+        lines = lines.prefetch_related("picks__bin", "picks__item")
+    return list(lines.order_by("id"))
+
+
+def stocktake_expected(stocktake: Stocktake) -> dict[tuple[int, int], int]:
+    """(bin id, item id) -> on hand now, for the lines of an unposted stocktake."""
+    pairs = list(stocktake.lines.values_list("bin_id", "item_id"))
+    if not pairs:
+        return {}
+    rows = BinStock.objects.filter(
+        location_id__in={bin_id for bin_id, _ in pairs},
+        item_id__in={item_id for _, item_id in pairs},
+    ).values_list("location_id", "item_id", "on_hand")
+    return {(bin_id, item_id): on_hand for bin_id, item_id, on_hand in rows}
+
+
+# --- movements -----------------------------------------------------------------------------------
+
+
+def move_lines(
+    *,
+    item: str = "",
+    bin: str = "",
+    warehouse: str = "",
+    kind: str = "",
+    document: str = "",
+    user: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[StockMoveLine]:
+    queryset = StockMoveLine.objects.select_related(
+        "move",
+        "move__user",
+        "item",
+        "from_location",
+        "from_location__warehouse",
+        "to_location",
+        "to_location__warehouse",
+    )
+    if item.strip():
+        queryset = queryset.filter(item__in=items_matching_skus([item.strip()]))
+    if bin.strip():
+        code = bin.strip()
+        queryset = queryset.filter(
+            Q(from_location__code__iexact=code, from_location__kind=LocationKind.INTERNAL)
+            | Q(to_location__code__iexact=code, to_location__kind=LocationKind.INTERNAL)
+        )
+    if warehouse.strip():
+        queryset = queryset.filter(
+            Q(from_location__warehouse__code__iexact=warehouse.strip())
+            | Q(to_location__warehouse__code__iexact=warehouse.strip())
+        )
+    if kind:
+        queryset = queryset.filter(move__kind=kind)
+    if document.strip():
+        queryset = queryset.filter(_document_condition(document.strip()))
+    if user.strip():
+        queryset = queryset.filter(move__user__username__iexact=user.strip())
+    if date_from is not None:
+        queryset = queryset.filter(move__created_at__gte=_day_start(date_from))
+    if date_to is not None:
+        queryset = queryset.filter(
+            move__created_at__lt=_day_start(date_to + datetime.timedelta(days=1))
+        )
+    return queryset
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _document_condition(text: str) -> Q:
+    """Moves of the document numbered 'RC-000012' (any type's prefix), or with this reference."""
+    condition = Q(move__reference__iexact=text)
+    for document_type in DocumentType:
+        pk = document_pk_from_number(document_type, text)
+        prefixed = text.upper().startswith(document_type_prefix(document_type))
+        if pk is not None and prefixed:
+            condition |= Q(move__document_type=document_type, move__document_id=pk)
+    return condition
+
+
+def document_type_prefix(document_type: str) -> str:
+    from kucun.inventory.choices import DOCUMENT_NUMBER_PREFIXES
+
+    return DOCUMENT_NUMBER_PREFIXES[DocumentType(document_type)] + "-"
+
+
+def item_movement_page_balances(
+    item: Item, lines: Sequence[StockMoveLine], warehouse: Warehouse | None = None
+) -> list[tuple[StockMoveLine, int, int]]:
+    """(line, signed change to stock held, balance after it) for a newest-first page of lines.
+
+    The balance after the newest line on the page is the item's stock held in bins up to and
+    including it, counted in one query; each older line's balance follows by subtraction.
+    """
+    if not lines:
+        return []
+
+    def change(line: StockMoveLine) -> int:
+        inside_from = line.from_location.kind == LocationKind.INTERNAL and (
+            warehouse is None or line.from_location.warehouse_id == warehouse.pk
+        )
+        inside_to = line.to_location.kind == LocationKind.INTERNAL and (
+            warehouse is None or line.to_location.warehouse_id == warehouse.pk
+        )
+        return (line.qty if inside_to else 0) - (line.qty if inside_from else 0)
+
+    newest = lines[0]
+    held = Q(to_location__kind=LocationKind.INTERNAL)
+    out = Q(from_location__kind=LocationKind.INTERNAL)
+    if warehouse is not None:
+        held &= Q(to_location__warehouse=warehouse)
+        out &= Q(from_location__warehouse=warehouse)
+    upto = StockMoveLine.objects.filter(item=item, pk__lte=newest.pk).aggregate(
+        incoming=Coalesce(Sum("qty", filter=held), 0),
+        outgoing=Coalesce(Sum("qty", filter=out), 0),
+    )
+    balance = int(upto["incoming"]) - int(upto["outgoing"])
+    result = []
+    for line in lines:
+        delta = change(line)
+        result.append((line, delta, balance))
+        balance -= delta
+    return result
+
+
+# --- bin lookup ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BinLookupRow:
+    location: Location
+    item: Item | None
+    on_hand: int
+
+
+def bin_lookup_rows(
+    *,
+    text: str = "",
+    warehouse: str = "",
+    zone_kind: str = "",
+    active: bool | None = None,
+    occupancy: str = "",
+) -> QuerySet[Location]:
+    """Bins matching the filters, each annotated with whether it holds anything."""
+    queryset = (
+        Location.objects.filter(kind=LocationKind.INTERNAL)
+        .select_related("warehouse", "zone")
+        .annotate(occupied=Exists(BinStock.objects.filter(location=OuterRef("pk"), on_hand__gt=0)))
+    )
+    if warehouse:
+        queryset = queryset.filter(warehouse__code__iexact=warehouse)
+    if zone_kind:
+        queryset = queryset.filter(zone__kind=zone_kind)
+    if active is not None:
+        queryset = queryset.filter(active=active)
+    if occupancy == "empty":
+        queryset = queryset.filter(occupied=False)
+    elif occupancy == "occupied":
+        queryset = queryset.filter(occupied=True)
+    text = (text or "").strip()
+    if text:
+        holding = BinStock.objects.filter(location=OuterRef("pk"), on_hand__gt=0).filter(
+            Q(item__sku__icontains=text) | Q(item__name__icontains=text) | Q(item__barcode=text)
+        )
+        queryset = queryset.filter(Q(code__icontains=text) | Exists(holding))
+    return queryset
+
+
+def bin_lookup_contents(bins: Sequence[Location], *, text: str = "") -> dict[int, list[BinStock]]:
+    """bin id -> what it holds (items matching the text first), for one page of bins."""
+    rows = (
+        BinStock.objects.filter(location__in=bins, on_hand__gt=0)
+        .select_related("item")
+        .order_by("location_id", "item__sku")
+    )
+    contents: dict[int, list[BinStock]] = defaultdict(list)
+    for row in rows:
+        contents[row.location_id].append(row)
+    text = (text or "").strip().lower()
+    if text:
+        for bin_id, held in contents.items():
+            code_matches = any(b.pk == bin_id and text in b.code.lower() for b in bins)
+            if not code_matches:
+                held.sort(key=lambda stock: not _item_matches(stock.item, text))
+    return contents
+
+
+def _item_matches(item: Item, text: str) -> bool:
+    return (
+        text in item.sku.lower()
+        or text in item.name.lower()
+        or (item.barcode or "").lower() == text
+    )
+
+
+# --- stock screen --------------------------------------------------------------------------------
+
+
+def _bin_sum(zone_kind: str, warehouse: str) -> Coalesce:
+    condition = Q(item_id=OuterRef("pk"), location__kind=LocationKind.INTERNAL)
+    if zone_kind:
+        condition &= Q(location__zone__kind=zone_kind)
+    if warehouse:
+        condition &= Q(location__warehouse__code__iexact=warehouse)
+    subquery = (
+        BinStock.objects.filter(condition)
+        .order_by()
+        .values("item_id")
+        .annotate(total=Sum("on_hand"))
+        .values("total")
+    )
+    return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
+
+
+def _warehouse_level_sum(column: str, warehouse: str) -> Coalesce:
+    levels = StockLevel.objects.filter(item_id=OuterRef("pk"))
+    if warehouse:
+        levels = levels.filter(warehouse__code__iexact=warehouse)
+    subquery = levels.order_by().values("item_id").annotate(total=Sum(column)).values("total")
+    return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
+
+
+def stock_items(
+    *,
+    warehouse: str = "",
+    zone_kind: str = "",
+    low_stock: bool = False,
+    bundles: bool | None = None,
+    text: str = "",
+) -> QuerySet[Item]:
+    """Items annotated with on_hand, allocated and available (in one warehouse or all).
+
+    With a zone kind, on hand counts only bins in zones of that kind and items holding none
+    there are left out. Bundles read 0 here: their derived availability is filled per page.
+    """
+    queryset = Item.objects.filter(active=True)
+    if bundles is not None:
+        queryset = queryset.filter(is_bundle=bundles)
+    text = (text or "").strip()
+    if text:
+        queryset = queryset.filter(
+            Q(sku__icontains=text) | Q(name__icontains=text) | Q(barcode=text)
+        )
+    on_hand = (
+        _bin_sum(zone_kind, warehouse) if zone_kind else _warehouse_level_sum("on_hand", warehouse)
+    )
+    queryset = queryset.annotate(
+        on_hand=on_hand,
+        allocated=_warehouse_level_sum("allocated", warehouse),
+        available=_warehouse_level_sum("sellable_on_hand", warehouse)
+        - _warehouse_level_sum("allocated", warehouse),
+    )
+    if zone_kind:
+        queryset = queryset.filter(on_hand__gt=0)
+    if low_stock:
+        queryset = queryset.filter(is_bundle=False, available__lte=F("reorder_point"))
+    return queryset
+
+
+def stock_totals(queryset: QuerySet[Item]) -> dict[str, int]:
+    """On hand, allocated and available summed over every matching item, in one query."""
+    totals = queryset.filter(is_bundle=False).aggregate(
+        total_on_hand=Coalesce(Sum("on_hand"), 0),
+        total_allocated=Coalesce(Sum("allocated"), 0),
+        total_available=Coalesce(Sum("available"), 0),
+    )
+    return {
+        "on_hand": int(totals["total_on_hand"]),
+        "allocated": int(totals["total_allocated"]),
+        "available": int(totals["total_available"]),
+    }

@@ -1,0 +1,1 @@
+"""Console views of the stock screens."""

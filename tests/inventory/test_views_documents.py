@@ -1,0 +1,386 @@
+"""Receipts, issues, transfers and stocktakes through the console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kucun.inventory.choices import DocumentStatus, StocktakeStatus, TransferStatus
+from kucun.inventory.models import Issue, Receipt, StockMove, Stocktake, Transfer
+from kucun.inventory.services import DocumentLineInput, receipt_create
+from tests.inventory.views_support import Site, level, make_site, on_hand, receive
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site() -> Site:
+    return make_site()
+
+
+def receipt_form(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": "purchase",
+        "warehouse": "MEL",
+        "reference": "PO-1001",
+        "note": "",
+        "line_sku": ["TEA-GREEN", "MUG-BLUE"],
+        "line_qty": ["12", "3"],
+        "line_bin": ["A-01-1", ""],
+        "action": "post",
+        "idempotency_key": "k1",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- receipts ---------------------------------------------------------------------------------
+
+
+def test_receipt_editor_renders_with_scan_box(staff_client: Client, site: Site) -> None:
+    response = staff_client.get("/inventory/receipts/new/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="scan-input"' in html
+    assert 'id="scan-status"' in html
+    assert 'aria-live="assertive"' in html
+    assert 'id="post-document"' in html
+    assert 'id="save-draft"' in html
+    assert "inventory/scan.js" in html
+
+
+def test_posting_a_receipt_moves_stock(staff_client: Client, site: Site) -> None:
+    response = staff_client.post("/inventory/receipts/new/", receipt_form())
+    receipt = Receipt.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/inventory/receipts/{receipt.pk}/"
+    assert receipt.status == DocumentStatus.POSTED
+    assert receipt.reference == "PO-1001"
+    assert on_hand(site.tea, site.pick_1) == 12
+    receiving = site.warehouse.locations.get(is_default_receiving=True)
+    assert on_hand(site.mug, receiving) == 3
+    assert level(site.tea, site.warehouse) == (12, 0)
+
+
+def test_resending_the_same_editor_form_posts_once(staff_client: Client, site: Site) -> None:
+    staff_client.post("/inventory/receipts/new/", receipt_form())
+    staff_client.post("/inventory/receipts/new/", receipt_form())
+    assert Receipt.objects.count() == 1
+    assert on_hand(site.tea, site.pick_1) == 12
+
+
+def test_saving_a_draft_then_posting_it(staff_client: Client, site: Site) -> None:
+    staff_client.post("/inventory/receipts/new/", receipt_form(action="save"))
+    receipt = Receipt.objects.get()
+    assert receipt.status == DocumentStatus.DRAFT
+    assert on_hand(site.tea, site.pick_1) == 0
+    detail = staff_client.get(f"/inventory/receipts/{receipt.pk}/")
+    assert 'id="post-document"' in detail.content.decode()
+
+    response = staff_client.post(f"/inventory/receipts/{receipt.pk}/post/")
+    assert response.status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.status == DocumentStatus.POSTED
+    assert on_hand(site.tea, site.pick_1) == 12
+
+
+def test_unknown_sku_is_shown_next_to_its_line_and_the_form_kept(
+    staff_client: Client, site: Site
+) -> None:
+    response = staff_client.post(
+        "/inventory/receipts/new/",
+        receipt_form(line_sku=["TEA-GREEN", "NO-SUCH"], line_bin=["A-01-1", "Z-99"]),
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Unknown SKU NO-SUCH." in html
+    assert "Unknown bin Z-99 in warehouse MEL." in html
+    assert 'value="PO-1001"' in html
+    assert 'value="NO-SUCH"' in html
+    assert 'value="12"' in html
+    assert Receipt.objects.count() == 0
+    assert StockMove.objects.count() == 0
+
+
+def test_bad_quantity_and_missing_lines_are_refused(staff_client: Client, site: Site) -> None:
+    response = staff_client.post("/inventory/receipts/new/", receipt_form(line_qty=["0", "two"]))
+    assert response.status_code == 422
+    assert response.content.decode().count("must be a whole number of at least 1") == 2
+    empty = staff_client.post(
+        "/inventory/receipts/new/", receipt_form(line_sku=[], line_qty=[], line_bin=[])
+    )
+    assert "Add at least one line" in empty.content.decode()
+    assert Receipt.objects.count() == 0
+
+
+def test_reversing_a_posted_receipt_links_the_reversal(staff_client: Client, site: Site) -> None:
+    staff_client.post("/inventory/receipts/new/", receipt_form())
+    receipt = Receipt.objects.get()
+    detail = staff_client.get(f"/inventory/receipts/{receipt.pk}/").content.decode()
+    assert 'id="reverse-document"' in detail
+    assert "data-confirm=" in detail
+
+    response = staff_client.post(f"/inventory/receipts/{receipt.pk}/reverse/")
+    assert response.status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.status == DocumentStatus.REVERSED
+    assert on_hand(site.tea, site.pick_1) == 0
+    html = staff_client.get(f"/inventory/receipts/{receipt.pk}/").content.decode()
+    assert 'id="reversal-link"' in html
+    assert f"#{receipt.reversal_move_id}" in html
+
+
+# --- issues ------------------------------------------------------------------------------------
+
+
+def test_issue_short_of_stock_names_the_sku_keeps_the_form_and_writes_nothing(
+    staff_client: Client, site: Site
+) -> None:
+    receive("MEL", ("TEA-GREEN", 4, "A-01-1"))
+    moves_before = StockMove.objects.count()
+    response = staff_client.post(
+        "/inventory/issues/new/",
+        {
+            "kind": "other",
+            "warehouse": "MEL",
+            "reference": "damaged",
+            "line_sku": ["TEA-GREEN"],
+            "line_qty": ["9"],
+            "line_bin": [""],
+            "action": "post",
+            "idempotency_key": "i1",
+        },
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "TEA-GREEN" in html
+    assert "needed 9" in html
+    assert "available 4" in html
+    assert "data-line-error" in html
+    assert 'value="damaged"' in html
+    assert 'value="9"' in html
+    assert Issue.objects.count() == 0
+    assert StockMove.objects.count() == moves_before
+    assert on_hand(site.tea, site.pick_1) == 4
+
+
+def test_issue_without_bin_picks_automatically(staff_client: Client, site: Site) -> None:
+    receive("MEL", ("TEA-GREEN", 4, "S-01"), ("TEA-GREEN", 3, "A-01-1"))
+    response = staff_client.post(
+        "/inventory/issues/new/",
+        {
+            "kind": "other",
+            "warehouse": "MEL",
+            "line_sku": ["tea-green"],
+            "line_qty": ["5"],
+            "line_bin": [""],
+            "action": "post",
+            "idempotency_key": "i2",
+        },
+    )
+    assert response.status_code == 302
+    assert on_hand(site.tea, site.pick_1) == 0
+    assert on_hand(site.tea, site.store_1) == 2
+    issue = Issue.objects.get()
+    html = staff_client.get(f"/inventory/issues/{issue.pk}/").content.decode()
+    assert "A-01-1" in html
+    assert "S-01" in html
+
+
+# --- transfers ---------------------------------------------------------------------------------
+
+
+def test_transfer_within_a_warehouse(staff_client: Client, site: Site) -> None:
+    receive("MEL", ("MUG-BLUE", 10, "S-01"))
+    response = staff_client.post(
+        "/inventory/transfers/new/",
+        {
+            "warehouse": "MEL",
+            "to_warehouse": "",
+            "line_sku": ["MUG-BLUE"],
+            "line_qty": ["6"],
+            "line_from_bin": ["s-01"],
+            "line_to_bin": ["A-01-2"],
+            "action": "post",
+            "idempotency_key": "t1",
+        },
+    )
+    assert response.status_code == 302
+    assert Transfer.objects.get().status == TransferStatus.POSTED
+    assert on_hand(site.mug, site.store_1) == 4
+    assert on_hand(site.mug, site.pick_2) == 6
+
+
+def test_transfer_between_warehouses_ships_then_receives(staff_client: Client, site: Site) -> None:
+    other = make_site("SYD")
+    receive("MEL", ("MUG-BLUE", 10, "S-01"))
+    staff_client.post(
+        "/inventory/transfers/new/",
+        {
+            "warehouse": "MEL",
+            "to_warehouse": "SYD",
+            "line_sku": ["MUG-BLUE"],
+            "line_qty": ["4"],
+            "line_from_bin": ["S-01"],
+            "line_to_bin": ["A-01-1"],
+            "action": "post",
+            "idempotency_key": "t2",
+        },
+    )
+    transfer = Transfer.objects.get()
+    assert transfer.status == TransferStatus.SHIPPED
+    assert on_hand(site.mug, site.store_1) == 6
+    assert on_hand(site.mug, other.pick_1) == 0
+    html = staff_client.get(f"/inventory/transfers/{transfer.pk}/").content.decode()
+    assert 'id="receive-transfer"' in html
+
+    staff_client.post(f"/inventory/transfers/{transfer.pk}/receive/")
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.POSTED
+    assert on_hand(site.mug, other.pick_1) == 4
+
+
+def test_transfer_editor_prefilled_from_a_bin(staff_client: Client, site: Site) -> None:
+    html = staff_client.get(
+        "/inventory/transfers/new/?warehouse=MEL&bin=S-01&sku=MUG-BLUE&qty=3"
+    ).content.decode()
+    assert 'name="line_from_bin"' in html
+    assert 'value="S-01"' in html
+    assert 'value="MUG-BLUE"' in html
+    assert 'data-initial-bin="S-01"' in html
+
+
+# --- stocktakes --------------------------------------------------------------------------------
+
+
+def test_stocktake_counts_show_difference_and_post(staff_client: Client, site: Site) -> None:
+    receive("MEL", ("TEA-GREEN", 10, "A-01-1"), ("MUG-BLUE", 2, "A-01-1"))
+    response = staff_client.post(
+        "/inventory/stocktakes/new/", {"warehouse": "MEL", "bins": "a-01-1", "skus": ""}
+    )
+    stocktake = Stocktake.objects.get()
+    assert response["Location"] == f"/inventory/stocktakes/{stocktake.pk}/"
+    page = staff_client.get(f"/inventory/stocktakes/{stocktake.pk}/").content.decode()
+    assert 'data-expected="10"' in page
+    assert 'data-expected="2"' in page
+
+    saved = staff_client.post(
+        f"/inventory/stocktakes/{stocktake.pk}/count/",
+        {
+            "line_bin": ["A-01-1", "A-01-1"],
+            "line_sku": ["TEA-GREEN", "MUG-BLUE"],
+            "line_counted": ["8", ""],
+            "action": "count",
+        },
+    )
+    assert saved.status_code == 302
+    page = staff_client.get(f"/inventory/stocktakes/{stocktake.pk}/").content.decode()
+    assert "-2" in page
+    assert on_hand(site.tea, site.pick_1) == 10
+
+    staff_client.post(
+        f"/inventory/stocktakes/{stocktake.pk}/count/",
+        {
+            "line_bin": ["A-01-1", "A-01-1"],
+            "line_sku": ["TEA-GREEN", "MUG-BLUE"],
+            "line_counted": ["8", "2"],
+            "action": "post",
+        },
+    )
+    stocktake.refresh_from_db()
+    assert stocktake.status == StocktakeStatus.POSTED
+    assert on_hand(site.tea, site.pick_1) == 8
+    assert on_hand(site.mug, site.pick_1) == 2
+
+
+def test_stocktake_needs_bins_or_items(staff_client: Client, site: Site) -> None:
+    response = staff_client.post(
+        "/inventory/stocktakes/new/", {"warehouse": "MEL", "bins": "", "skus": ""}
+    )
+    assert response.status_code == 422
+    assert "Choose the bins or the items to count." in response.content.decode()
+    assert Stocktake.objects.count() == 0
+
+
+def test_stocktake_refused_count_keeps_what_was_typed(staff_client: Client, site: Site) -> None:
+    receive("MEL", ("TEA-GREEN", 10, "A-01-1"))
+    staff_client.post("/inventory/stocktakes/new/", {"warehouse": "MEL", "bins": "A-01-1"})
+    stocktake = Stocktake.objects.get()
+    response = staff_client.post(
+        f"/inventory/stocktakes/{stocktake.pk}/count/",
+        {"line_bin": ["A-01-1"], "line_sku": ["TEA-GREEN"], "line_counted": ["-3"]},
+    )
+    assert response.status_code == 422
+    assert "must be a whole number, 0 or more" in response.content.decode()
+    assert stocktake.lines.get().counted is None
+
+
+# --- lists and roles ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("segment", ["receipts", "issues", "transfers", "stocktakes"])
+def test_document_lists_render_empty(viewer_client: Client, site: Site, segment: str) -> None:
+    response = viewer_client.get(f"/inventory/{segment}/")
+    assert response.status_code == 200
+    assert b"data-empty" in response.content
+    assert b'data-count="0"' in response.content
+
+
+def test_receipt_list_filters_search_and_counts(staff_client: Client, site: Site) -> None:
+    receive("MEL", ("TEA-GREEN", 5, None))
+    receipt_create(
+        user=None,
+        warehouse="MEL",
+        kind="other",
+        lines=[DocumentLineInput(sku="MUG-BLUE", qty=2)],
+        reference="FOUND",
+    )
+    html = staff_client.get("/inventory/receipts/").content.decode()
+    assert 'data-count="2"' in html
+    by_status = staff_client.get("/inventory/receipts/?status=draft").content.decode()
+    assert 'data-count="1"' in by_status
+    assert "FOUND" in by_status
+    by_sku = staff_client.get("/inventory/receipts/?q=tea-green").content.decode()
+    assert 'data-count="1"' in by_sku
+    first = Receipt.objects.order_by("pk").first()
+    assert first is not None
+    by_number = staff_client.get(f"/inventory/receipts/?q={first.number}").content.decode()
+    assert 'data-count="1"' in by_number
+    assert first.number in by_number
+    by_kind = staff_client.get("/inventory/receipts/?kind=other&sort=-units").content.decode()
+    assert 'data-count="1"' in by_kind
+
+
+def test_receipt_list_query_count_is_constant(
+    staff_client: Client, site: Site, django_assert_max_num_queries: Any
+) -> None:
+    for number in range(60):
+        receipt_create(
+            user=None,
+            warehouse="MEL",
+            kind="purchase",
+            lines=[DocumentLineInput(sku="TEA-GREEN", qty=number + 1)],
+        )
+    with django_assert_max_num_queries(8):
+        response = staff_client.get("/inventory/receipts/?sort=units")
+    assert response.status_code == 200
+    assert response.content.decode().count("data-number=") == 50
+
+
+def test_viewer_sees_no_buttons_and_is_refused_on_post(viewer_client: Client, site: Site) -> None:
+    receive("MEL", ("TEA-GREEN", 5, "A-01-1"))
+    receipt = Receipt.objects.get()
+    detail = viewer_client.get(f"/inventory/receipts/{receipt.pk}/").content.decode()
+    assert 'id="reverse-document"' not in detail
+    listing = viewer_client.get("/inventory/receipts/").content.decode()
+    assert 'id="receipt-new"' not in listing
+
+    assert viewer_client.post("/inventory/receipts/new/", receipt_form()).status_code == 403
+    assert viewer_client.post(f"/inventory/receipts/{receipt.pk}/reverse/").status_code == 403
+    assert viewer_client.post("/inventory/stocktakes/new/", {"warehouse": "MEL"}).status_code == 403
+    receipt.refresh_from_db()
+    assert receipt.status == DocumentStatus.POSTED
+    assert Receipt.objects.count() == 1
+    assert on_hand(site.tea, site.pick_1) == 5
