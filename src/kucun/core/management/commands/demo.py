@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kucun.catalog.models import Item
+from kucun.core.demo import DEMO_PASSWORD, DEMO_USERNAME, demo_load
+from kucun.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data (two warehouses with zones and bins, items, bundles, opening stock, "
+        "transfers and an owner login). Running it again creates nothing new."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the catalogue already has items.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Item.objects.exists():
+            self.stdout.write("The catalogue already has items: demo data not loaded.")
+            return
+        try:
+            summary = demo_load()
+        except DomainError as error:
+            raise CommandError(f"Demo data could not be loaded: {error.detail}") from error
+        if summary.anything_created:
+            made = ", ".join(
+                f"{count} {what if count != 1 else what.removesuffix('s')}"
+                for what, count in summary.created.items()
+                if count
+            )
+            self.stdout.write(f"Demo data loaded: {made}.")
+        else:
+            self.stdout.write("Demo data is already loaded: nothing to add.")
+        self.stdout.write(f"Log in as {DEMO_USERNAME} / {DEMO_PASSWORD} (owner).")
