@@ -401,7 +401,7 @@ def _locked_bundle(bundle_id: int) -> Item:
 
 
 def bundle_set_components(
-    *, user: Any, bundle_id: int, components: Sequence[tuple[str, int]]
+    *, user: Any, bundle_id: int, components: Sequence[tuple[Any, Any]]
 ) -> Item:
     """Replace the bundle's components with these (SKU, quantity) rows, all or nothing.
 
@@ -479,7 +479,7 @@ def _refuse_cycles(bundle: Item, resolved: list[tuple[Item, int]]) -> None:
     raise ValidationFailed(detail=message, errors=[FieldError(f"components.{index}.sku", message)])
 
 
-def bundle_create(*, user: Any, components: Sequence[tuple[str, int]], **fields: Any) -> Item:
+def bundle_create(*, user: Any, components: Sequence[tuple[Any, Any]], **fields: Any) -> Item:
     """A new bundle and its components in one transaction: a refused component creates nothing."""
     with transaction.atomic():
         bundle = item_create(user=user, **{**fields, "is_bundle": True})
@@ -488,7 +488,7 @@ def bundle_create(*, user: Any, components: Sequence[tuple[str, int]], **fields:
 
 
 def bundle_update(
-    *, user: Any, bundle_id: int, components: Sequence[tuple[str, int]], **fields: Any
+    *, user: Any, bundle_id: int, components: Sequence[tuple[Any, Any]], **fields: Any
 ) -> Item:
     """The bundle's own fields and its components, changed together or not at all."""
     fields.pop("is_bundle", None)
