@@ -1,0 +1,403 @@
+"""Reads of stock: the stock query, availability (bundles derived), bins, the ledger.
+
+Stock pages are built in two steps so they stay fast at any catalogue size: ``stock_query``
+filters and orders items (one indexed query, sliced by the paginator), then ``stock_rows``
+fetches the figures of that one page in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce
+
+from kucun.catalog.models import Item
+from kucun.inventory.choices import DOCUMENT_NUMBER_PREFIXES, DocumentType
+from kucun.inventory.models import (
+    BinStock,
+    StockLevel,
+    StockMoveLine,
+    document_pk_from_number,
+)
+from kucun.inventory.services.lookups import bundle_expansions
+from kucun.warehouses.choices import LocationKind
+from kucun.warehouses.models import Location, Warehouse
+
+STOCK_SORTS = {
+    "sku": "sku",
+    "name": "name",
+    "on_hand": "on_hand_total",
+    "available": "available_total",
+}
+
+
+def resolve_warehouse(warehouse: Warehouse | str | None) -> Warehouse | None:
+    if warehouse is None or isinstance(warehouse, Warehouse):
+        return warehouse
+    code = warehouse.strip()
+    if not code:
+        return None
+    return Warehouse.objects.filter(code__iexact=code).first() or Warehouse(pk=0, code=code)
+
+
+# --- availability -------------------------------------------------------------------------------
+
+
+def _levels(
+    item_ids: Iterable[int], warehouse: Warehouse | None
+) -> dict[int, dict[int, tuple[int, int, int]]]:
+    """item id -> warehouse id -> (on_hand, sellable_on_hand, allocated)."""
+    rows = StockLevel.objects.filter(item_id__in=set(item_ids))
+    if warehouse is not None:
+        rows = rows.filter(warehouse_id=warehouse.pk)
+    result: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
+    for item_id, warehouse_id, on_hand, sellable, allocated in rows.values_list(
+        "item_id", "warehouse_id", "on_hand", "sellable_on_hand", "allocated"
+    ):
+        result[item_id][warehouse_id] = (on_hand, sellable, allocated)
+    return result
+
+
+def bundle_units(components: dict[int, int], available: dict[int, int]) -> int:
+    """How many bundles the components make: min over components of floor(available / qty)."""
+    if not components:
+        return 0
+    return max(0, min(available.get(pk, 0) // qty for pk, qty in components.items()))
+
+
+def item_available(item: Item, warehouse: Warehouse | str | None = None) -> int:
+    """Sellable on hand − allocated (a bundle: derived from its components)."""
+    if item.is_bundle:
+        return bundle_available(item, warehouse)
+    target = resolve_warehouse(warehouse)
+    levels = _levels([item.pk], target).get(item.pk, {})
+    return sum(sellable - allocated for _on_hand, sellable, allocated in levels.values())
+
+
+def bundle_available(bundle: Item, warehouse: Warehouse | str | None = None) -> int:
+    """Bundles available: per warehouse the min over components of floor(available / qty), a
+    repeated component summed; over all warehouses the sum of those (a bundle ships from one)."""
+    target = resolve_warehouse(warehouse)
+    components = bundle_expansions([bundle.pk]).get(bundle.pk, {})
+    if not components:
+        return 0
+    levels = _levels(components, target)
+    per_warehouse: dict[int, dict[int, int]] = defaultdict(dict)
+    for item_id, by_warehouse in levels.items():
+        for warehouse_id, (_on_hand, sellable, allocated) in by_warehouse.items():
+            per_warehouse[warehouse_id][item_id] = sellable - allocated
+    return sum(bundle_units(components, available) for available in per_warehouse.values())
+
+
+# --- the stock query ----------------------------------------------------------------------------
+
+
+def _level_total(column: str, warehouse: Warehouse | None) -> Coalesce:
+    levels = StockLevel.objects.filter(item_id=OuterRef("pk"))
+    if warehouse is not None:
+        levels = levels.filter(warehouse_id=warehouse.pk)
+    total = levels.order_by().values("item_id").annotate(total=Sum(column)).values("total")
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def stock_query(
+    *,
+    warehouse: str | None = None,
+    zone_kind: str | None = None,
+    low_stock: bool = False,
+    bundles: bool | None = None,
+    text: str = "",
+    sort: str = "sku",
+) -> QuerySet[Item]:
+    """Active items matching the filters, ordered; figures come per page from ``stock_rows``.
+
+    ``zone_kind`` keeps items holding stock in a zone of that kind; ``low_stock`` keeps stock
+    items (not bundles) whose available is at or under their reorder point; ``bundles`` True /
+    False keeps only bundles / only stock items. Sorting by on_hand or available computes the
+    figure for every matching item, so it is slower than sku or name on a large catalogue.
+    """
+    target = resolve_warehouse(warehouse)
+    items = Item.objects.filter(active=True)
+    if bundles is not None:
+        items = items.filter(is_bundle=bundles)
+    text = (text or "").strip()
+    if text:
+        items = items.filter(Q(sku__icontains=text) | Q(name__icontains=text) | Q(barcode=text))
+    if zone_kind:
+        held = BinStock.objects.filter(
+            item_id=OuterRef("pk"),
+            on_hand__gt=0,
+            location__kind=LocationKind.INTERNAL,
+            location__zone__kind=zone_kind,
+        )
+        if target is not None:
+            held = held.filter(location__warehouse_id=target.pk)
+        items = items.filter(Exists(held))
+    elif target is not None:
+        items = items.filter(
+            Q(is_bundle=True)
+            | Exists(StockLevel.objects.filter(item_id=OuterRef("pk"), warehouse_id=target.pk))
+        )
+    key = (sort or "sku").lstrip("-")
+    if key not in STOCK_SORTS:
+        key, sort = "sku", "sku"
+    if low_stock or key in ("on_hand", "available"):
+        items = items.annotate(
+            on_hand_total=_level_total("on_hand", target),
+            available_total=_level_total("sellable_on_hand", target)
+            - _level_total("allocated", target),
+        )
+    if low_stock:
+        items = items.filter(
+            is_bundle=False,
+            available_total__lte=F("reorder_point"),  # type: ignore[misc]
+        )
+    descending = sort.startswith("-")
+    field_name = STOCK_SORTS[key]
+    return items.order_by(
+        f"-{field_name}" if descending else field_name, "-pk" if descending else "pk"
+    )
+
+
+@dataclass
+class WarehouseStock:
+    warehouse_id: int
+    on_hand: int = 0
+    sellable_on_hand: int = 0
+    allocated: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.sellable_on_hand - self.allocated
+
+
+@dataclass
+class StockRow:
+    item: Item
+    warehouses: dict[int, WarehouseStock] = field(default_factory=dict)
+    on_hand: int = 0
+    allocated: int = 0
+    available: int = 0
+
+    @property
+    def low_stock(self) -> bool:
+        return self.available <= self.item.reorder_point
+
+
+def stock_rows(
+    items: Sequence[Item],
+    *,
+    warehouse: str | None = None,
+    zone_kind: str | None = None,
+) -> list[StockRow]:
+    """Figures for one page of items: on hand, allocated, available per warehouse and in total.
+
+    A bundle shows its derived availability (and no on hand). With ``zone_kind`` the on hand
+    counts only bins in zones of that kind. A fixed number of queries, whatever the page.
+    """
+    target = resolve_warehouse(warehouse)
+    bundle_ids = [item.pk for item in items if item.is_bundle]
+    expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
+    wanted = {item.pk for item in items if not item.is_bundle}
+    for components in expansions.values():
+        wanted.update(components)
+    levels = _levels(wanted, target)
+    zone_on_hand: dict[tuple[int, int], int] = {}
+    if zone_kind:
+        bins = BinStock.objects.filter(
+            item_id__in=wanted, location__zone__kind=zone_kind, on_hand__gt=0
+        )
+        if target is not None:
+            bins = bins.filter(location__warehouse_id=target.pk)
+        for item_id, warehouse_id, total in (
+            bins.values("item_id", "location__warehouse_id")
+            .annotate(total=Sum("on_hand"))
+            .values_list("item_id", "location__warehouse_id", "total")
+        ):
+            zone_on_hand[(item_id, warehouse_id)] = total
+    rows = []
+    for item in items:
+        row = StockRow(item=item)
+        if item.is_bundle:
+            components = expansions.get(item.pk, {})
+            per_warehouse: dict[int, dict[int, int]] = defaultdict(dict)
+            for component in components:
+                for warehouse_id, (_o, sellable, allocated) in levels.get(component, {}).items():
+                    per_warehouse[warehouse_id][component] = sellable - allocated
+            for warehouse_id, available in per_warehouse.items():
+                units = bundle_units(components, available)
+                row.warehouses[warehouse_id] = WarehouseStock(warehouse_id, 0, units, 0)
+                row.available += units
+        else:
+            for warehouse_id, (on_hand, sellable, allocated) in levels.get(item.pk, {}).items():
+                if zone_kind:
+                    on_hand = zone_on_hand.get((item.pk, warehouse_id), 0)
+                row.warehouses[warehouse_id] = WarehouseStock(
+                    warehouse_id, on_hand, sellable, allocated
+                )
+                row.on_hand += on_hand
+                row.allocated += allocated
+                row.available += sellable - allocated
+        rows.append(row)
+    return rows
+
+
+def low_stock_count() -> int:
+    """Active stock items whose available (all warehouses) is at or under their reorder point."""
+    return stock_query(low_stock=True).count()
+
+
+# --- bins and movements -------------------------------------------------------------------------
+
+
+def item_stock_by_bin(item: Item, warehouse: Warehouse | str | None = None) -> list[BinStock]:
+    """Where the item is: its bins holding stock, with zone and warehouse loaded."""
+    target = resolve_warehouse(warehouse)
+    rows = BinStock.objects.filter(item=item, on_hand__gt=0).select_related(
+        "location", "location__zone", "location__warehouse"
+    )
+    if target is not None:
+        rows = rows.filter(location__warehouse_id=target.pk)
+    return list(
+        rows.order_by(
+            "location__warehouse__priority", "location__warehouse__code", "location__code"
+        )
+    )
+
+
+def bin_contents(
+    *,
+    warehouse: Warehouse | str | None = None,
+    bin_code: str = "",
+    text: str = "",
+    zone_kind: str = "",
+) -> QuerySet[BinStock]:
+    """What bins hold: filter by warehouse, bin code (exact, case-insensitive), SKU or name."""
+    target = resolve_warehouse(warehouse)
+    rows = BinStock.objects.filter(on_hand__gt=0, location__kind=LocationKind.INTERNAL)
+    if target is not None:
+        rows = rows.filter(location__warehouse_id=target.pk)
+    if bin_code.strip():
+        rows = rows.filter(location__code__iexact=bin_code.strip())
+    if zone_kind:
+        rows = rows.filter(location__zone__kind=zone_kind)
+    text = text.strip()
+    if text:
+        rows = rows.filter(
+            Q(item__sku__icontains=text)
+            | Q(item__name__icontains=text)
+            | Q(location__code__icontains=text)
+        )
+    return rows.select_related(
+        "item", "location", "location__zone", "location__warehouse"
+    ).order_by("location__warehouse__code", "location__code", "item__sku")
+
+
+def _internal(prefix: str, warehouse: Warehouse | None) -> Q:
+    condition = Q(**{f"{prefix}__kind": LocationKind.INTERNAL})
+    if warehouse is not None:
+        condition &= Q(**{f"{prefix}__warehouse_id": warehouse.pk})
+    return condition
+
+
+def item_movements(item: Item, warehouse: Warehouse | str | None = None) -> QuerySet[StockMoveLine]:
+    """The item's ledger lines, newest first, each with ``delta`` (change of on hand in the
+    warehouse, or all warehouses) and ``balance`` (on hand after that line)."""
+    target = resolve_warehouse(warehouse)
+    lines = StockMoveLine.objects.filter(item=item)
+    if target is not None:
+        lines = lines.filter(
+            Q(from_location__warehouse_id=target.pk) | Q(to_location__warehouse_id=target.pk)
+        )
+    incoming = Case(When(_internal("to_location", target), then=F("qty")), default=Value(0))
+    outgoing = Case(When(_internal("from_location", target), then=F("qty")), default=Value(0))
+    return (
+        lines.annotate(delta=incoming - outgoing)
+        .annotate(
+            balance=Window(
+                Sum("delta"),
+                order_by=[F("move__created_at").asc(), F("move_id").asc(), F("id").asc()],
+            )
+        )
+        .select_related("move", "move__user", "from_location", "to_location")
+        .order_by("-move__created_at", "-move_id", "-id")
+    )
+
+
+def moves_query(
+    *,
+    sku: str = "",
+    bin_code: str = "",
+    warehouse: str = "",
+    kind: str = "",
+    document: str = "",
+    user: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[StockMoveLine]:
+    """Ledger lines filtered by SKU, bin, warehouse, move kind, document number, username and
+    date range (inclusive, in UTC days); newest first."""
+    lines = StockMoveLine.objects.all()
+    if sku.strip():
+        lines = lines.filter(item__sku__iexact=sku.strip())
+    target = resolve_warehouse(warehouse) if warehouse else None
+    if bin_code.strip():
+        code = bin_code.strip()
+        condition = Q(from_location__code__iexact=code) | Q(to_location__code__iexact=code)
+        lines = lines.filter(condition)
+    if target is not None:
+        lines = lines.filter(
+            Q(from_location__warehouse_id=target.pk) | Q(to_location__warehouse_id=target.pk)
+        )
+    if kind.strip():
+        lines = lines.filter(move__kind=kind.strip())
+    if document.strip():
+        lines = lines.filter(document_condition(document))
+    if user.strip():
+        lines = lines.filter(move__user__username__iexact=user.strip())
+    if date_from is not None:
+        lines = lines.filter(move__created_at__date__gte=date_from)
+    if date_to is not None:
+        lines = lines.filter(move__created_at__date__lte=date_to)
+    return lines.select_related(
+        "move", "move__user", "item", "from_location", "to_location"
+    ).order_by("-move__created_at", "-move_id", "-id")
+
+
+def document_condition(text: str) -> Q:
+    """Lines of moves posted for a document number such as RC-000012."""
+    condition = Q(pk__in=[])
+    value = text.strip().upper()
+    for document_type in DocumentType.values:
+        pk = document_pk_from_number(document_type, value)
+        prefixed = "-" in value
+        if pk is not None and (
+            not prefixed or value.startswith(document_number_prefix(document_type))
+        ):
+            condition |= Q(move__document_type=document_type, move__document_id=pk)
+    return condition
+
+
+def document_number_prefix(document_type: str) -> str:
+    return DOCUMENT_NUMBER_PREFIXES[DocumentType(document_type)] + "-"
+
+
+def bins_of(warehouse: Warehouse) -> QuerySet[Location]:
+    return Location.objects.filter(kind=LocationKind.INTERNAL, warehouse=warehouse).order_by("code")

@@ -1,0 +1,45 @@
+"""Every write to stock. Only these functions write the ledger and its balances.
+
+Each service is keyword-only, owns its transaction (retried whole on a deadlock), accepts an
+``idempotency_key`` and raises typed errors from ``kucun.core.errors`` / ``inventory.errors``.
+"""
+
+from kucun.inventory.services.allocations import bin_set_sellable, stock_allocate, stock_release
+from kucun.inventory.services.inputs import (
+    DocumentLineInput,
+    StocktakeCountInput,
+    TransferLineInput,
+)
+from kucun.inventory.services.receipts_issues import (
+    issue_create,
+    issue_post,
+    receipt_create,
+    receipt_post,
+)
+from kucun.inventory.services.stocktakes import (
+    document_reverse,
+    stocktake_count,
+    stocktake_create,
+    stocktake_post,
+)
+from kucun.inventory.services.transfers import transfer_create, transfer_post, transfer_receive
+
+__all__ = [
+    "DocumentLineInput",
+    "StocktakeCountInput",
+    "TransferLineInput",
+    "bin_set_sellable",
+    "document_reverse",
+    "issue_create",
+    "issue_post",
+    "receipt_create",
+    "receipt_post",
+    "stock_allocate",
+    "stock_release",
+    "stocktake_count",
+    "stocktake_create",
+    "stocktake_post",
+    "transfer_create",
+    "transfer_post",
+    "transfer_receive",
+]

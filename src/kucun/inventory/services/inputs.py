@@ -1,0 +1,27 @@
+"""What callers hand to the stock services: one line of a document or a count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DocumentLineInput:
+    sku: str
+    qty: int
+    bin: str | None = None
+
+
+@dataclass(frozen=True)
+class TransferLineInput:
+    sku: str
+    qty: int
+    from_bin: str
+    to_bin: str
+
+
+@dataclass(frozen=True)
+class StocktakeCountInput:
+    bin: str
+    sku: str
+    counted: int

@@ -1,0 +1,416 @@
+"""The one writer of the ledger and its balances.
+
+Every stock change goes through ``lock_balances`` then ``apply_move`` (or ``apply_allocations``)
+inside one transaction:
+
+1. the internal locations involved are share-locked (PostgreSQL ``FOR SHARE``), so a bin's
+   sellable flag cannot change under a posting; their flags are read after that lock;
+2. missing ``StockLevel`` rows are created, then every ``StockLevel`` touched is locked with
+   ``select_for_update`` in primary-key order (``kucun.core.locks.lock_rows``);
+3. quantities are read only after locking, demand is summed per row, and the whole change is
+   checked before anything is written: no bin below zero, allocated never above sellable on hand;
+4. the move and its lines are inserted in bulk, and balances change with ``F()`` expressions.
+
+A ``BinStock`` row is guarded by the lock on the ``StockLevel`` of its item and warehouse.
+Lock order everywhere: document row, locations, stock levels.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import F
+
+from kucun.catalog.models import Item
+from kucun.core.errors import FieldError
+from kucun.core.locks import lock_rows
+from kucun.inventory.errors import InsufficientStock
+from kucun.inventory.models import BinStock, StockLevel, StockMove, StockMoveLine
+from kucun.warehouses.choices import LocationKind
+from kucun.warehouses.models import Location
+
+# Large batches go to the database in slices well under SQLite's bound-parameter limit.
+CHUNK = 2000
+
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    item_id: int
+    from_location: Location
+    to_location: Location
+    qty: int
+
+
+@dataclass
+class LockedBalances:
+    """The stock levels locked for this transaction, and the sellable flag of each bin."""
+
+    levels: dict[Pair, StockLevel]
+    sellable: dict[int, bool]
+    location_warehouse: dict[int, int]
+    bin_on_hand: dict[Pair, int] = field(default_factory=dict)
+    bin_rows: dict[Pair, int] = field(default_factory=dict)
+
+    def level(self, item_id: int, warehouse_id: int) -> StockLevel:
+        try:
+            return self.levels[(item_id, warehouse_id)]
+        except KeyError:  # pragma: no cover - a programming error, not user input
+            raise AssertionError(
+                f"stock level ({item_id}, {warehouse_id}) was not locked before use"
+            ) from None
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def share_lock_locations(location_ids: Iterable[int]) -> dict[int, tuple[bool, int | None]]:
+    """Lock bins against a change of their sellable flag; return {id: (sellable, warehouse)}."""
+    wanted = sorted(set(location_ids))
+    result: dict[int, tuple[bool, int | None]] = {}
+    if not wanted:
+        return result
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Location._meta.db_table)
+        for part in chunks(wanted):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, sellable, warehouse_id FROM {table} "  # noqa: S608
+                    "WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+                    [list(part)],
+                )
+                for pk, sellable, warehouse_id in cursor.fetchall():
+                    result[pk] = (bool(sellable), warehouse_id)
+        return result
+    # SQLite: the IMMEDIATE transaction already holds the only write lock.
+    for part in chunks(wanted):
+        for pk, sellable, warehouse_id in Location.objects.filter(pk__in=part).values_list(
+            "pk", "sellable", "warehouse_id"
+        ):
+            result[pk] = (bool(sellable), warehouse_id)
+    return result
+
+
+def level_pks(pairs: set[Pair]) -> dict[Pair, int]:
+    found: dict[Pair, int] = {}
+    if not pairs:
+        return found
+    warehouses = {warehouse for _item, warehouse in pairs}
+    items = sorted({item for item, _warehouse in pairs})
+    for part in chunks(items):
+        rows = StockLevel.objects.filter(item_id__in=part, warehouse_id__in=warehouses).values_list(
+            "item_id", "warehouse_id", "pk"
+        )
+        for item_id, warehouse_id, pk in rows:
+            if (item_id, warehouse_id) in pairs:
+                found[(item_id, warehouse_id)] = pk
+    return found
+
+
+def ensure_levels(pairs: set[Pair]) -> dict[Pair, int]:
+    """Create the missing StockLevel rows so that there is a row to lock; return their pks."""
+    found = level_pks(pairs)
+    missing = sorted(pairs - found.keys())
+    if missing:
+        StockLevel.objects.bulk_create(
+            [StockLevel(item_id=item, warehouse_id=warehouse) for item, warehouse in missing],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+        found.update(level_pks(set(missing)))
+    return found
+
+
+def lock_balances(
+    *, pairs: Iterable[Pair], location_ids: Iterable[int] = (), extra_level_pks: Iterable[int] = ()
+) -> LockedBalances:
+    """Lock the bins (share) and the stock levels (update) a change will touch, in that order."""
+    locations = share_lock_locations(location_ids)
+    pks = ensure_levels(set(pairs))
+    all_pks = sorted(set(pks.values()) | set(extra_level_pks))
+    locked: dict[int, StockLevel] = {}
+    # Slices are taken in ascending pk order too, so the global lock order still holds.
+    for part in chunks(all_pks):
+        locked.update(lock_rows(StockLevel.objects.all(), part))
+    levels = {(row.item_id, row.warehouse_id): row for row in locked.values()}
+    return LockedBalances(
+        levels=levels,
+        sellable={pk: sellable for pk, (sellable, _wh) in locations.items()},
+        location_warehouse={pk: wh for pk, (_s, wh) in locations.items() if wh is not None},
+    )
+
+
+def lock_more_levels(locked: LockedBalances, pairs: Iterable[Pair]) -> None:
+    """Lock levels discovered after the first lock (rare: allocations read under the lock)."""
+    missing = set(pairs) - locked.levels.keys()
+    if not missing:
+        return
+    pks = ensure_levels(missing)
+    for row in lock_rows(StockLevel.objects.all(), pks.values()).values():
+        locked.levels[(row.item_id, row.warehouse_id)] = row
+
+
+def read_bin_stock(locked: LockedBalances, pairs: Iterable[Pair]) -> None:
+    """Read BinStock of (item, bin) pairs into ``locked`` (only after their levels are locked)."""
+    wanted = set(pairs) - locked.bin_rows.keys()
+    if not wanted:
+        return
+    locations = {location for _item, location in wanted}
+    items = sorted({item for item, _location in wanted})
+    for part in chunks(items):
+        rows = BinStock.objects.filter(item_id__in=part, location_id__in=locations).values_list(
+            "item_id", "location_id", "pk", "on_hand"
+        )
+        for item_id, location_id, pk, on_hand in rows:
+            if (item_id, location_id) in wanted:
+                locked.bin_rows[(item_id, location_id)] = pk
+                locked.bin_on_hand[(item_id, location_id)] = on_hand
+    for pair in wanted:
+        locked.bin_on_hand.setdefault(pair, 0)
+
+
+def is_bin(location: Location) -> bool:
+    return location.kind == LocationKind.INTERNAL
+
+
+@dataclass
+class MoveEffect:
+    bin_delta: dict[Pair, int]
+    on_hand_delta: dict[Pair, int]
+    sellable_delta: dict[Pair, int]
+
+
+def move_effect(locked: LockedBalances, lines: Sequence[LedgerLine]) -> MoveEffect:
+    bin_delta: dict[Pair, int] = defaultdict(int)
+    on_hand_delta: dict[Pair, int] = defaultdict(int)
+    sellable_delta: dict[Pair, int] = defaultdict(int)
+    for line in lines:
+        for location, sign in ((line.from_location, -1), (line.to_location, 1)):
+            if not is_bin(location):
+                continue
+            delta = sign * line.qty
+            bin_delta[(line.item_id, location.pk)] += delta
+            warehouse_id = locked.location_warehouse.get(location.pk, location.warehouse_id)
+            assert warehouse_id is not None
+            pair = (line.item_id, warehouse_id)
+            on_hand_delta[pair] += delta
+            if locked.sellable.get(location.pk, location.sellable):
+                sellable_delta[pair] += delta
+    return MoveEffect(dict(bin_delta), dict(on_hand_delta), dict(sellable_delta))
+
+
+def skus_of(item_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Item.objects.filter(pk__in=set(item_ids)).values_list("pk", "sku"))
+
+
+def location_labels(location_ids: Iterable[int]) -> dict[int, str]:
+    return {
+        location.pk: str(location)
+        for location in Location.objects.filter(pk__in=set(location_ids)).select_related(
+            "warehouse"
+        )
+    }
+
+
+def check_effect(
+    locked: LockedBalances, effect: MoveEffect, allocated_delta: Mapping[Pair, int]
+) -> None:
+    """Refuse, before writing anything, a change that breaks a balance invariant."""
+    bin_short = [
+        (pair, delta)
+        for pair, delta in effect.bin_delta.items()
+        if locked.bin_on_hand.get(pair, 0) + delta < 0
+    ]
+    level_short: list[tuple[Pair, int, int]] = []
+    for pair in set(effect.sellable_delta) | set(allocated_delta):
+        level = locked.level(*pair)
+        new_sellable = level.sellable_on_hand + effect.sellable_delta.get(pair, 0)
+        new_allocated = level.allocated + allocated_delta.get(pair, 0)
+        if new_allocated > new_sellable:
+            needed = new_allocated - level.allocated - effect.sellable_delta.get(pair, 0)
+            level_short.append((pair, needed, level.sellable_on_hand - level.allocated))
+    if not bin_short and not level_short:
+        return
+    skus = skus_of([pair[0] for pair, _d in bin_short] + [pair[0] for pair, *_ in level_short])
+    errors: list[InsufficientStock] = []
+    labels = location_labels(pair[1] for pair, _d in bin_short)
+    for (item_id, location_id), delta in sorted(bin_short):
+        errors.append(
+            InsufficientStock.build(
+                sku=skus[item_id],
+                needed=-delta,
+                available=locked.bin_on_hand.get((item_id, location_id), 0),
+                where=labels.get(location_id, ""),
+                field=skus[item_id],
+            )
+        )
+    for (item_id, _warehouse_id), needed, available in sorted(level_short):
+        errors.append(
+            InsufficientStock.build(
+                sku=skus[item_id],
+                needed=needed,
+                available=max(available, 0),
+                field=skus[item_id],
+            )
+        )
+    raise merge_shortages(errors)
+
+
+def merge_shortages(errors: Sequence[InsufficientStock]) -> InsufficientStock:
+    first = errors[0]
+    if len(errors) == 1:
+        return first
+    detail = " ".join(error.detail for error in errors)
+    field_errors: list[FieldError] = [e for error in errors for e in error.errors]
+    return InsufficientStock(
+        detail=detail,
+        errors=field_errors,
+        sku=first.sku,
+        needed=first.needed,
+        available=first.available,
+    )
+
+
+def write_bin_stock(locked: LockedBalances, bin_delta: Mapping[Pair, int]) -> None:
+    new_rows = [
+        BinStock(item_id=item, location_id=location, on_hand=delta)
+        for (item, location), delta in sorted(bin_delta.items())
+        if (item, location) not in locked.bin_rows and delta != 0
+    ]
+    if new_rows:
+        BinStock.objects.bulk_create(new_rows, batch_size=500)
+    changed = []
+    for pair, delta in bin_delta.items():
+        pk = locked.bin_rows.get(pair)
+        if pk is None or delta == 0:
+            continue
+        row = BinStock(pk=pk, item_id=pair[0], location_id=pair[1])
+        row.on_hand = F("on_hand") + delta
+        changed.append(row)
+    if changed:
+        BinStock.objects.bulk_update(changed, ["on_hand"], batch_size=300)
+    for pair, delta in bin_delta.items():
+        locked.bin_on_hand[pair] = locked.bin_on_hand.get(pair, 0) + delta
+    # Rows created here are re-read (by pair) if the same lock is used for another move.
+    for row in new_rows:
+        locked.bin_on_hand.pop((row.item_id, row.location_id), None)
+
+
+def write_levels(
+    locked: LockedBalances,
+    on_hand_delta: Mapping[Pair, int],
+    sellable_delta: Mapping[Pair, int],
+    allocated_delta: Mapping[Pair, int],
+) -> None:
+    changed = []
+    fields: set[str] = set()
+    for pair in set(on_hand_delta) | set(sellable_delta) | set(allocated_delta):
+        level = locked.level(*pair)
+        row = StockLevel(pk=level.pk, item_id=level.item_id, warehouse_id=level.warehouse_id)
+        touched = False
+        for name, deltas in (
+            ("on_hand", on_hand_delta),
+            ("sellable_on_hand", sellable_delta),
+            ("allocated", allocated_delta),
+        ):
+            delta = deltas.get(pair, 0)
+            setattr(row, name, F(name) + delta)
+            if delta:
+                fields.add(name)
+                touched = True
+                setattr(level, name, getattr(level, name) + delta)
+        if touched:
+            changed.append(row)
+    if changed:
+        StockLevel.objects.bulk_update(changed, sorted(fields), batch_size=200)
+
+
+def apply_move(
+    locked: LockedBalances,
+    *,
+    kind: str,
+    lines: Sequence[LedgerLine],
+    user: Any,
+    reference: str = "",
+    note: str = "",
+    document_type: str = "",
+    document_id: int | None = None,
+    idempotency_key: str | None = None,
+    reversal_of: StockMove | None = None,
+    allocated_delta: Mapping[Pair, int] | None = None,
+) -> StockMove:
+    """Check, then write, one move and its balance changes. Nothing is written on refusal."""
+    effect = move_effect(locked, lines)
+    read_bin_stock(locked, effect.bin_delta.keys())
+    allocated = dict(allocated_delta or {})
+    check_effect(locked, effect, allocated)
+    move = StockMove.objects.create(
+        kind=kind,
+        reference=reference[:255],
+        note=note,
+        document_type=document_type,
+        document_id=document_id,
+        idempotency_key=idempotency_key,
+        reversal_of=reversal_of,
+        user=user if getattr(user, "is_authenticated", False) else None,
+    )
+    StockMoveLine.objects.bulk_create(
+        [
+            StockMoveLine(
+                move=move,
+                item_id=line.item_id,
+                from_location=line.from_location,
+                to_location=line.to_location,
+                qty=line.qty,
+            )
+            for line in lines
+        ],
+        batch_size=500,
+    )
+    write_bin_stock(locked, effect.bin_delta)
+    write_levels(locked, effect.on_hand_delta, effect.sellable_delta, allocated)
+    return move
+
+
+def apply_allocations(locked: LockedBalances, allocated_delta: Mapping[Pair, int]) -> None:
+    """Change allocated counters (no move): refused when it would exceed sellable on hand."""
+    check_effect(locked, MoveEffect({}, {}, {}), allocated_delta)
+    write_levels(locked, {}, {}, allocated_delta)
+
+
+def apply_sellable_change(locked: LockedBalances, sellable_delta: Mapping[Pair, int]) -> None:
+    """A bin changed its sellable flag: move its on hand into or out of sellable on hand."""
+    check_effect(locked, MoveEffect({}, {}, dict(sellable_delta)), {})
+    write_levels(locked, {}, sellable_delta, {})
+
+
+def reversal_lines(move: StockMove) -> list[LedgerLine]:
+    return [
+        LedgerLine(
+            item_id=line.item_id,
+            from_location=line.to_location,
+            to_location=line.from_location,
+            qty=line.qty,
+        )
+        for line in move.lines.select_related("from_location", "to_location")
+    ]
+
+
+def lock_for_lines(lines: Sequence[LedgerLine], extra_pairs: Iterable[Pair] = ()) -> LockedBalances:
+    """Lock everything ``apply_move`` needs for these lines."""
+    location_ids: set[int] = set()
+    pairs: set[Pair] = set(extra_pairs)
+    for line in lines:
+        for location in (line.from_location, line.to_location):
+            if is_bin(location):
+                location_ids.add(location.pk)
+                assert location.warehouse_id is not None
+                pairs.add((line.item_id, location.warehouse_id))
+    return lock_balances(pairs=pairs, location_ids=location_ids)

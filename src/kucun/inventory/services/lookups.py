@@ -1,0 +1,168 @@
+"""Resolve the codes people type (warehouse, SKU, bin) to rows, in bulk, naming bad input."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from kucun.catalog.models import BundleComponent, Item
+from kucun.core.errors import FieldError, NotFound, ValidationFailed
+from kucun.inventory.errors import UnknownBin, UnknownSku
+from kucun.inventory.services.ledger import CHUNK, chunks
+from kucun.warehouses.choices import LocationKind
+from kucun.warehouses.models import Location, Warehouse
+
+# Quantities are whole units; the cap keeps every sum inside a 32-bit column.
+MAX_LINE_QTY = 1_000_000_000
+BUNDLE_DEPTH_LIMIT = 50
+
+
+def find_warehouse(code: Any, *, field: str = "warehouse") -> Warehouse:
+    value = str(code or "").strip()
+    warehouse = (
+        Warehouse.objects.filter(code__iexact=value).order_by("pk").first() if value else None
+    )
+    if warehouse is None:
+        message = _("Unknown warehouse %(code)s.") % {"code": value or "''"}
+        raise NotFound(detail=message, errors=[FieldError(field, message)])
+    return warehouse
+
+
+def items_by_sku(skus: Iterable[str]) -> dict[str, Item]:
+    """{sku as given (stripped): item}; case-insensitive like the SKU's unique constraint."""
+    wanted = sorted({sku.strip() for sku in skus if sku and sku.strip()})
+    found: dict[str, Item] = {}
+    for part in chunks(wanted, CHUNK):
+        for item in Item.objects.filter(sku__in=part):
+            found[item.sku] = item
+    missing = [sku for sku in wanted if sku not in found]
+    for part in chunks(missing, 200):
+        lowered = {}
+        for item in Item.objects.alias(sku_lower=Lower("sku")).filter(
+            sku_lower__in=[Lower(Value(sku)) for sku in part]
+        ):
+            lowered[item.sku.lower()] = item
+        for sku in part:
+            match = lowered.get(sku.lower())
+            if match is not None:
+                found[sku] = match
+    return found
+
+
+def bins_by_code(warehouse: Warehouse, codes: Iterable[str]) -> dict[str, Location]:
+    """{code as normalised (trimmed, upper-case): bin} for the bins of one warehouse."""
+    wanted = sorted({normal_bin_code(code) for code in codes if code and code.strip()})
+    found: dict[str, Location] = {}
+    for part in chunks(wanted, CHUNK):
+        for location in Location.objects.filter(
+            kind=LocationKind.INTERNAL, warehouse=warehouse, code__in=part
+        ):
+            found[location.code] = location
+    missing = [code for code in wanted if code not in found]
+    for code in missing:
+        match = Location.objects.filter(
+            kind=LocationKind.INTERNAL, warehouse=warehouse, code__iexact=code
+        ).first()
+        if match is not None:
+            found[code] = match
+    return found
+
+
+def normal_bin_code(code: str) -> str:
+    return code.strip().upper()
+
+
+def virtual_location(kind: str) -> Location:
+    location, _created = Location.objects.get_or_create(
+        kind=kind, defaults={"code": kind.upper(), "sellable": False}
+    )
+    return location
+
+
+def default_receiving_bin(warehouse: Warehouse) -> Location:
+    location = Location.objects.filter(
+        kind=LocationKind.INTERNAL, warehouse=warehouse, is_default_receiving=True
+    ).first()
+    if location is None:
+        raise ValidationFailed.for_field(
+            "bin",
+            _("Warehouse %(code)s has no default receiving bin; choose a bin for each line.")
+            % {"code": warehouse.code},
+        )
+    return location
+
+
+def bundle_expansions(bundle_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """{bundle id: {leaf component id: units per bundle}}, nested bundles multiplied out and a
+    component reached twice summed. One query per level of nesting for all bundles together."""
+    roots = set(bundle_ids)
+    frontier: dict[tuple[int, int], int] = {(pk, pk): 1 for pk in roots}
+    leaves: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for _depth in range(BUNDLE_DEPTH_LIMIT):
+        if not frontier:
+            break
+        by_node: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for (root, node), units in frontier.items():
+            by_node[node].append((root, units))
+        rows = BundleComponent.objects.filter(bundle_id__in=list(by_node)).values_list(
+            "bundle_id", "component_id", "quantity", "component__is_bundle"
+        )
+        next_frontier: dict[tuple[int, int], int] = defaultdict(int)
+        for bundle_id, component_id, quantity, component_is_bundle in rows:
+            for root, units in by_node[bundle_id]:
+                if component_is_bundle:
+                    next_frontier[(root, component_id)] += units * quantity
+                else:
+                    leaves[root][component_id] += units * quantity
+        frontier = dict(next_frontier)
+    if frontier:
+        raise RuntimeError("bundle nesting deeper than the limit")
+    return {pk: dict(leaves.get(pk, {})) for pk in roots}
+
+
+def clean_qty(value: Any, *, field: str, allow_zero: bool = False) -> tuple[int, str | None]:
+    """(quantity, None) or (0, message) for a whole number of units."""
+    smallest = 0 if allow_zero else 1
+    if isinstance(value, bool):
+        ok = False
+    elif isinstance(value, int):
+        ok = True
+    elif isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+        ok = True
+    else:
+        ok = False
+    if not ok or not smallest <= value <= MAX_LINE_QTY:
+        if allow_zero:
+            return 0, _("must be a whole number, 0 or more")
+        return 0, _("must be a positive whole number")
+    return int(value), None
+
+
+class LineErrors:
+    """Problems with the lines of one request, all reported together."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+        self.unknown_sku = False
+        self.unknown_bin = False
+
+    def add(self, field: str, message: str, *, kind: str = "") -> None:
+        self.errors.append(FieldError(field, message))
+        self.unknown_sku = self.unknown_sku or kind == "sku"
+        self.unknown_bin = self.unknown_bin or kind == "bin"
+
+    def raise_if_any(self) -> None:
+        if not self.errors:
+            return
+        detail = "; ".join(f"{error.field}: {error.message}" for error in self.errors)
+        if self.unknown_sku:
+            raise UnknownSku(detail=detail, errors=list(self.errors))
+        if self.unknown_bin:
+            raise UnknownBin(detail=detail, errors=list(self.errors))
+        raise ValidationFailed(detail=detail, errors=list(self.errors))

@@ -1,0 +1,584 @@
+"""Receipts (入库) and issues (出库): create, post; lines resolved in bulk.
+
+A line of a bundle SKU is kept on the document as entered and posts its components (a bundle
+holds no stock): receiving one case of 4 dozen receives 4 dozen.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kucun.catalog.models import Item
+from kucun.core.audit import audit_record
+from kucun.core.errors import NotFound, ValidationFailed
+from kucun.inventory.choices import DocumentStatus, DocumentType, IssueKind, MoveKind, ReceiptKind
+from kucun.inventory.errors import DocumentNotEditable, InsufficientStock
+from kucun.inventory.models import (
+    Allocation,
+    BinStock,
+    Issue,
+    IssueLine,
+    IssueLinePick,
+    Receipt,
+    ReceiptLine,
+)
+from kucun.inventory.services import ledger
+from kucun.inventory.services.idempotency import replay_object, run_idempotent
+from kucun.inventory.services.inputs import DocumentLineInput
+from kucun.inventory.services.ledger import LedgerLine, LockedBalances, Pair
+from kucun.inventory.services.lookups import (
+    LineErrors,
+    bins_by_code,
+    bundle_expansions,
+    clean_qty,
+    default_receiving_bin,
+    find_warehouse,
+    items_by_sku,
+    normal_bin_code,
+    virtual_location,
+)
+from kucun.warehouses.choices import LocationKind, ZoneKind
+from kucun.warehouses.models import Location, Warehouse
+
+RECEIPT_SOURCE = {
+    ReceiptKind.PURCHASE: LocationKind.SUPPLIER,
+    ReceiptKind.SALES_RETURN: LocationKind.CUSTOMER,
+    ReceiptKind.OTHER: LocationKind.ADJUSTMENT,
+}
+ISSUE_DESTINATION = {
+    IssueKind.PURCHASE_RETURN: LocationKind.SUPPLIER,
+    IssueKind.ORDER_SHIPMENT: LocationKind.CUSTOMER,
+    IssueKind.ORDER_RESHIPMENT: LocationKind.CUSTOMER,
+    IssueKind.OTHER: LocationKind.ADJUSTMENT,
+}
+MAX_LINES = 100_000
+
+
+@dataclass(frozen=True)
+class ResolvedLine:
+    item: Item
+    qty: int
+    bin: Location | None
+
+
+def user_or_none(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def clean_choice(value: Any, choices: Any, *, field: str) -> str:
+    if value in choices.values:
+        return str(value)
+    raise ValidationFailed.for_field(
+        field,
+        _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)},
+    )
+
+
+def line_value(line: Any, name: str) -> Any:
+    if isinstance(line, dict):
+        return line.get(name)
+    return getattr(line, name, None)
+
+
+def resolve_lines(
+    warehouse: Warehouse, lines: Sequence[Any], *, field: str = "lines"
+) -> list[ResolvedLine]:
+    """Resolve sku/qty/bin of every line, reporting every bad line at once."""
+    problems = LineErrors()
+    if not lines:
+        problems.add(field, _("Add at least one line."))
+        problems.raise_if_any()
+    if len(lines) > MAX_LINES:
+        problems.add(field, _("At most %(limit)d lines.") % {"limit": MAX_LINES})
+        problems.raise_if_any()
+    skus = [str(line_value(line, "sku") or "").strip() for line in lines]
+    codes = [str(line_value(line, "bin") or "").strip() for line in lines]
+    items = items_by_sku(skus)
+    bins = bins_by_code(warehouse, [code for code in codes if code])
+    bundle_ids = {item.pk for item in items.values() if item.is_bundle}
+    expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
+    resolved: list[ResolvedLine] = []
+    for index, line in enumerate(lines):
+        prefix = f"{field}[{index}]"
+        item = items.get(skus[index])
+        if not skus[index]:
+            problems.add(f"{prefix}.sku", _("Enter a SKU."), kind="sku")
+        elif item is None:
+            problems.add(
+                f"{prefix}.sku", _("Unknown SKU %(sku)s.") % {"sku": skus[index]}, kind="sku"
+            )
+        elif item.is_bundle and not expansions.get(item.pk):
+            problems.add(
+                f"{prefix}.sku",
+                _("Bundle %(sku)s has no components, so it cannot move stock.") % {"sku": item.sku},
+            )
+        qty, qty_error = clean_qty(line_value(line, "qty"), field=f"{prefix}.qty")
+        if qty_error:
+            problems.add(f"{prefix}.qty", qty_error)
+        location = None
+        if codes[index]:
+            location = bins.get(normal_bin_code(codes[index]))
+            if location is None:
+                problems.add(
+                    f"{prefix}.bin",
+                    _("Unknown bin %(code)s in warehouse %(warehouse)s.")
+                    % {"code": codes[index], "warehouse": warehouse.code},
+                    kind="bin",
+                )
+            elif not location.active:
+                problems.add(
+                    f"{prefix}.bin", _("Bin %(code)s is inactive.") % {"code": location.code}
+                )
+        if item is not None and not qty_error:
+            resolved.append(ResolvedLine(item=item, qty=qty, bin=location))
+    problems.raise_if_any()
+    return resolved
+
+
+def component_needs(
+    item_id: int, is_bundle: bool, qty: int, expansions: dict[int, dict[int, int]]
+) -> list[tuple[int, int]]:
+    if not is_bundle:
+        return [(item_id, qty)]
+    return [(component, per * qty) for component, per in sorted(expansions[item_id].items())]
+
+
+def lock_document(model: Any, document_id: Any) -> Any:
+    try:
+        pk = int(document_id)
+    except (TypeError, ValueError):
+        pk = None
+    document = model.objects.select_for_update().filter(pk=pk).first() if pk else None
+    if document is None:
+        raise NotFound(
+            detail=_("%(document)s %(id)s does not exist.")
+            % {"document": model._meta.verbose_name.capitalize(), "id": document_id}
+        )
+    return document
+
+
+def refuse_unless_draft(document: Any) -> None:
+    if document.status != DocumentStatus.DRAFT:
+        raise DocumentNotEditable(
+            detail=_("%(number)s is %(status)s; only a draft can be posted.")
+            % {"number": document.number, "status": document.get_status_display().lower()}
+        )
+
+
+def mark_posted(document: Any, *, user: Any, move: Any, status: str) -> None:
+    document.status = status
+    document.move = move
+    document.posted_at = timezone.now()
+    document.posted_by = user_or_none(user)
+    document.save(update_fields=["status", "move", "posted_at", "posted_by"])
+
+
+# Receipts ----------------------------------------------------------------------------------
+
+
+def receipt_create(
+    *,
+    user: Any,
+    warehouse: str,
+    kind: str,
+    lines: Sequence[DocumentLineInput],
+    reference: str = "",
+    note: str = "",
+    post: bool = False,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    payload = {
+        "warehouse": warehouse,
+        "kind": kind,
+        "lines": list(lines),
+        "reference": reference,
+        "note": note,
+        "post": post,
+    }
+
+    def unit(key: str | None) -> Receipt:
+        target = find_warehouse(warehouse)
+        receipt_kind = clean_choice(kind, ReceiptKind, field="kind")
+        resolved = resolve_lines(target, lines)
+        default_bin = None
+        if any(line.bin is None for line in resolved):
+            default_bin = default_receiving_bin(target)
+        receipt = Receipt.objects.create(
+            warehouse=target,
+            kind=receipt_kind,
+            reference=reference.strip()[:255],
+            note=note,
+            created_by=user_or_none(user),
+        )
+        receipt_lines = ReceiptLine.objects.bulk_create(
+            [
+                ReceiptLine(
+                    receipt=receipt, item=line.item, qty=line.qty, bin=line.bin or default_bin
+                )
+                for line in resolved
+            ],
+            batch_size=500,
+        )
+        audit_record(
+            actor=user,
+            action="receipt.create",
+            obj=receipt,
+            summary=_("Receipt %(number)s created with %(count)d lines")
+            % {"number": receipt.number, "count": len(receipt_lines)},
+        )
+        if post:
+            post_receipt(receipt, receipt_lines, user=user, key=key)
+        return receipt
+
+    return run_idempotent(
+        operation="receipt_create",
+        payload=payload,
+        idempotency_key=idempotency_key,
+        unit=unit,
+        result_ref=lambda receipt: ("inventory.receipt", receipt.pk),
+        replay=replay_object(Receipt),
+    )
+
+
+def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = None) -> Receipt:
+    def unit(key: str | None) -> Receipt:
+        receipt = lock_document(Receipt, receipt_id)
+        refuse_unless_draft(receipt)
+        lines = list(receipt.lines.select_related("item", "bin"))
+        post_receipt(receipt, lines, user=user, key=key)
+        return receipt
+
+    return run_idempotent(
+        operation="receipt_post",
+        payload={"receipt_id": receipt_id},
+        idempotency_key=idempotency_key,
+        unit=unit,
+        result_ref=lambda receipt: ("inventory.receipt", receipt.pk),
+        replay=replay_object(Receipt),
+    )
+
+
+def post_receipt(
+    receipt: Receipt, lines: Sequence[ReceiptLine], *, user: Any, key: str | None
+) -> None:
+    if not lines:
+        raise ValidationFailed.for_field("lines", _("A receipt needs at least one line to post."))
+    source = virtual_location(RECEIPT_SOURCE[ReceiptKind(receipt.kind)])
+    default_bin = None
+    if any(line.bin_id is None for line in lines):
+        default_bin = default_receiving_bin(receipt.warehouse)
+    items = {line.item_id: line.item for line in lines}
+    bundle_ids = {pk for pk, item in items.items() if item.is_bundle}
+    expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
+    ledger_lines: list[LedgerLine] = []
+    for line in lines:
+        target = line.bin or default_bin
+        assert target is not None
+        for item_id, qty in component_needs(
+            line.item_id, line.item.is_bundle, line.qty, expansions
+        ):
+            ledger_lines.append(LedgerLine(item_id, source, target, qty))
+    if not ledger_lines:
+        raise ValidationFailed.for_field("lines", _("These bundles have no components."))
+    locked = ledger.lock_for_lines(ledger_lines)
+    move = ledger.apply_move(
+        locked,
+        kind=MoveKind.RECEIPT,
+        lines=ledger_lines,
+        user=user,
+        reference=receipt.reference,
+        note=receipt.note,
+        document_type=DocumentType.RECEIPT,
+        document_id=receipt.pk,
+        idempotency_key=key,
+    )
+    mark_posted(receipt, user=user, move=move, status=DocumentStatus.POSTED)
+    audit_record(
+        actor=user,
+        action="receipt.post",
+        obj=receipt,
+        summary=_("Receipt %(number)s posted: %(units)d units")
+        % {"number": receipt.number, "units": sum(line.qty for line in ledger_lines)},
+    )
+
+
+# Issues ------------------------------------------------------------------------------------
+
+
+def issue_create(
+    *,
+    user: Any,
+    warehouse: str,
+    kind: str,
+    lines: Sequence[DocumentLineInput],
+    reference: str = "",
+    note: str = "",
+    post: bool = False,
+    idempotency_key: str | None = None,
+    allocation_reference: str = "",
+) -> Issue:
+    payload = {
+        "warehouse": warehouse,
+        "kind": kind,
+        "lines": list(lines),
+        "reference": reference,
+        "note": note,
+        "post": post,
+        "allocation_reference": allocation_reference,
+    }
+
+    def unit(key: str | None) -> Issue:
+        target = find_warehouse(warehouse)
+        issue_kind = clean_choice(kind, IssueKind, field="kind")
+        resolved = resolve_lines(target, lines)
+        issue = Issue.objects.create(
+            warehouse=target,
+            kind=issue_kind,
+            reference=reference.strip()[:255],
+            note=note,
+            allocation_reference=allocation_reference.strip()[:255],
+            created_by=user_or_none(user),
+        )
+        issue_lines = IssueLine.objects.bulk_create(
+            [
+                IssueLine(issue=issue, item=line.item, qty=line.qty, bin=line.bin)
+                for line in resolved
+            ],
+            batch_size=500,
+        )
+        audit_record(
+            actor=user,
+            action="issue.create",
+            obj=issue,
+            summary=_("Issue %(number)s created with %(count)d lines")
+            % {"number": issue.number, "count": len(issue_lines)},
+        )
+        if post:
+            post_issue(issue, issue_lines, user=user, key=key)
+        return issue
+
+    return run_idempotent(
+        operation="issue_create",
+        payload=payload,
+        idempotency_key=idempotency_key,
+        unit=unit,
+        result_ref=lambda issue: ("inventory.issue", issue.pk),
+        replay=replay_object(Issue),
+    )
+
+
+def issue_post(*, user: Any, issue_id: int, idempotency_key: str | None = None) -> Issue:
+    def unit(key: str | None) -> Issue:
+        issue = lock_document(Issue, issue_id)
+        refuse_unless_draft(issue)
+        lines = list(issue.lines.select_related("item", "bin"))
+        post_issue(issue, lines, user=user, key=key)
+        return issue
+
+    return run_idempotent(
+        operation="issue_post",
+        payload={"issue_id": issue_id},
+        idempotency_key=idempotency_key,
+        unit=unit,
+        result_ref=lambda issue: ("inventory.issue", issue.pk),
+        replay=replay_object(Issue),
+    )
+
+
+def pick_candidates(warehouse_id: int, item_ids: set[int]) -> QuerySet[BinStock]:
+    return BinStock.objects.filter(
+        item_id__in=item_ids,
+        location__warehouse_id=warehouse_id,
+        location__kind=LocationKind.INTERNAL,
+        on_hand__gt=0,
+    ).select_related("location", "location__zone")
+
+
+def pick_order(row: BinStock) -> tuple[bool, bool, bool, int, str]:
+    """Active bins, picking zones, sellable bins first; then the fuller bin; then by code."""
+    location = row.location
+    zone_kind = location.zone.kind if location.zone is not None else ""
+    return (
+        not location.active,
+        zone_kind != ZoneKind.PICKING,
+        not location.sellable,
+        -row.on_hand,
+        location.code,
+    )
+
+
+@dataclass(frozen=True)
+class Need:
+    line: IssueLine
+    item_id: int
+    qty: int
+
+
+def issue_needs(lines: Sequence[IssueLine]) -> list[Need]:
+    bundle_ids = {line.item_id for line in lines if line.item.is_bundle}
+    expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
+    needs = []
+    for line in lines:
+        for item_id, qty in component_needs(
+            line.item_id, line.item.is_bundle, line.qty, expansions
+        ):
+            needs.append(Need(line, item_id, qty))
+    return needs
+
+
+def choose_bins(
+    locked: LockedBalances, warehouse: Warehouse, needs: Sequence[Need]
+) -> list[tuple[Need, Location, int]]:
+    """Explicit bins as given; others picked from bins with stock, in pick order."""
+    auto_items = {need.item_id for need in needs if need.line.bin_id is None}
+    candidates: dict[int, list[BinStock]] = defaultdict(list)
+    if auto_items:
+        rows = list(pick_candidates(warehouse.pk, auto_items))
+        extra = {row.location_id for row in rows} - locked.sellable.keys()
+        if extra:
+            # Bins that received this item since the first look: lock them too.
+            for pk, (sellable, warehouse_id) in ledger.share_lock_locations(extra).items():
+                locked.sellable[pk] = sellable
+                if warehouse_id is not None:
+                    locked.location_warehouse[pk] = warehouse_id
+        for row in rows:
+            row.location.sellable = locked.sellable.get(row.location_id, row.location.sellable)
+            candidates[row.item_id].append(row)
+        for item_rows in candidates.values():
+            item_rows.sort(key=pick_order)
+    remaining = {
+        (row.item_id, row.location_id): row.on_hand for rows in candidates.values() for row in rows
+    }
+    picks: list[tuple[Need, Location, int]] = []
+    short: dict[int, tuple[int, int]] = {}
+    for need in needs:
+        if need.line.bin is not None:
+            picks.append((need, need.line.bin, need.qty))
+            remaining[(need.item_id, need.line.bin.pk)] = (
+                remaining.get((need.item_id, need.line.bin.pk), 0) - need.qty
+            )
+            continue
+        wanted = need.qty
+        for row in candidates.get(need.item_id, []):
+            if wanted == 0:
+                break
+            have = remaining.get((need.item_id, row.location_id), 0)
+            take = min(have, wanted)
+            if take > 0:
+                picks.append((need, row.location, take))
+                remaining[(need.item_id, row.location_id)] = have - take
+                wanted -= take
+        if wanted > 0:
+            total_needed, _available = short.get(need.item_id, (0, 0))
+            short[need.item_id] = (total_needed + need.qty, 0)
+    if short:
+        raise_pick_shortage(warehouse, needs, short, candidates)
+    return picks
+
+
+def raise_pick_shortage(
+    warehouse: Warehouse,
+    needs: Sequence[Need],
+    short: dict[int, tuple[int, int]],
+    candidates: dict[int, list[BinStock]],
+) -> None:
+    skus = ledger.skus_of(short)
+    errors = []
+    for item_id in sorted(short):
+        needed = sum(need.qty for need in needs if need.item_id == item_id)
+        available = sum(row.on_hand for row in candidates.get(item_id, []))
+        errors.append(
+            InsufficientStock.build(
+                sku=skus[item_id],
+                needed=needed,
+                available=available,
+                where=_("warehouse %(code)s") % {"code": warehouse.code},
+                field=skus[item_id],
+            )
+        )
+    raise ledger.merge_shortages(errors)
+
+
+def post_issue(issue: Issue, lines: Sequence[IssueLine], *, user: Any, key: str | None) -> None:
+    if not lines:
+        raise ValidationFailed.for_field("lines", _("An issue needs at least one line to post."))
+    warehouse = issue.warehouse
+    destination = virtual_location(ISSUE_DESTINATION[IssueKind(issue.kind)])
+    needs = issue_needs(lines)
+    item_ids = {need.item_id for need in needs}
+    explicit_bins = {line.bin_id for line in lines if line.bin_id is not None}
+    auto_items = {need.item_id for need in needs if need.line.bin_id is None}
+    first_look = (
+        set(pick_candidates(warehouse.pk, auto_items).values_list("location_id", flat=True))
+        if auto_items
+        else set()
+    )
+    allocation_levels: set[int] = set()
+    if issue.allocation_reference:
+        allocation_levels = set(
+            Allocation.objects.filter(
+                reference=issue.allocation_reference, stock_level__warehouse=warehouse
+            ).values_list("stock_level_id", flat=True)
+        )
+    locked = ledger.lock_balances(
+        pairs={(item_id, warehouse.pk) for item_id in item_ids},
+        location_ids=explicit_bins | first_look,
+        extra_level_pks=allocation_levels,
+    )
+    allocated_delta = release_for_issue(locked, issue) if issue.allocation_reference else {}
+    picks = choose_bins(locked, warehouse, needs)
+    ledger_lines = [
+        LedgerLine(need.item_id, location, destination, qty) for need, location, qty in picks
+    ]
+    move = ledger.apply_move(
+        locked,
+        kind=MoveKind.ISSUE,
+        lines=ledger_lines,
+        user=user,
+        reference=issue.reference,
+        note=issue.note,
+        document_type=DocumentType.ISSUE,
+        document_id=issue.pk,
+        idempotency_key=key,
+        allocated_delta=allocated_delta,
+    )
+    IssueLinePick.objects.bulk_create(
+        [
+            IssueLinePick(issue_line=need.line, item_id=need.item_id, bin=location, qty=qty)
+            for need, location, qty in picks
+        ],
+        batch_size=500,
+    )
+    mark_posted(issue, user=user, move=move, status=DocumentStatus.POSTED)
+    audit_record(
+        actor=user,
+        action="issue.post",
+        obj=issue,
+        summary=_("Issue %(number)s posted: %(units)d units")
+        % {"number": issue.number, "units": sum(line.qty for line in ledger_lines)},
+    )
+
+
+def release_for_issue(locked: LockedBalances, issue: Issue) -> dict[Pair, int]:
+    """Consume the allocations made for what this issue ships (read under the level locks)."""
+    allocations = list(
+        Allocation.objects.filter(
+            reference=issue.allocation_reference, stock_level__warehouse=issue.warehouse
+        ).select_related("stock_level")
+    )
+    pairs = {(a.stock_level.item_id, a.stock_level.warehouse_id) for a in allocations}
+    ledger.lock_more_levels(locked, pairs)
+    delta: dict[Pair, int] = defaultdict(int)
+    for allocation in allocations:
+        delta[(allocation.stock_level.item_id, allocation.stock_level.warehouse_id)] -= (
+            allocation.qty
+        )
+    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
+    return dict(delta)

@@ -1,0 +1,317 @@
+"""Transfers (库存转移): bin to bin within a warehouse, or shipped through transit to another."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kucun.catalog.models import Item
+from kucun.core.audit import audit_record
+from kucun.inventory.choices import DocumentType, MoveKind, TransferStatus
+from kucun.inventory.errors import DocumentNotEditable
+from kucun.inventory.models import Transfer, TransferLine
+from kucun.inventory.services import ledger
+from kucun.inventory.services.idempotency import replay_object, run_idempotent
+from kucun.inventory.services.inputs import TransferLineInput
+from kucun.inventory.services.ledger import LedgerLine
+from kucun.inventory.services.lookups import (
+    LineErrors,
+    bins_by_code,
+    bundle_expansions,
+    clean_qty,
+    default_receiving_bin,
+    find_warehouse,
+    items_by_sku,
+    normal_bin_code,
+    virtual_location,
+)
+from kucun.inventory.services.receipts_issues import (
+    MAX_LINES,
+    component_needs,
+    line_value,
+    lock_document,
+    mark_posted,
+    refuse_unless_draft,
+    user_or_none,
+)
+from kucun.warehouses.choices import LocationKind
+from kucun.warehouses.models import Location, Warehouse
+
+
+@dataclass(frozen=True)
+class ResolvedTransferLine:
+    item: Item
+    qty: int
+    from_bin: Location
+    to_bin: Location
+
+
+def resolve_transfer_lines(
+    source: Warehouse, destination: Warehouse, lines: Sequence[Any]
+) -> list[ResolvedTransferLine]:
+    problems = LineErrors()
+    if not lines:
+        problems.add("lines", _("Add at least one line."))
+    if len(lines) > MAX_LINES:
+        problems.add("lines", _("At most %(limit)d lines.") % {"limit": MAX_LINES})
+    problems.raise_if_any()
+    skus = [str(line_value(line, "sku") or "").strip() for line in lines]
+    from_codes = [str(line_value(line, "from_bin") or "").strip() for line in lines]
+    to_codes = [str(line_value(line, "to_bin") or "").strip() for line in lines]
+    items = items_by_sku(skus)
+    from_bins = bins_by_code(source, from_codes)
+    to_bins = bins_by_code(destination, to_codes)
+    bundle_ids = {item.pk for item in items.values() if item.is_bundle}
+    expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
+    default_to = None
+    if destination != source and not all(to_codes):
+        default_to = default_receiving_bin(destination)
+    resolved = []
+    for index, line in enumerate(lines):
+        prefix = f"lines[{index}]"
+        item = items.get(skus[index])
+        if not skus[index]:
+            problems.add(f"{prefix}.sku", _("Enter a SKU."), kind="sku")
+        elif item is None:
+            problems.add(
+                f"{prefix}.sku", _("Unknown SKU %(sku)s.") % {"sku": skus[index]}, kind="sku"
+            )
+        elif item.is_bundle and not expansions.get(item.pk):
+            problems.add(
+                f"{prefix}.sku",
+                _("Bundle %(sku)s has no components, so it cannot move stock.") % {"sku": item.sku},
+            )
+        qty, qty_error = clean_qty(line_value(line, "qty"), field=f"{prefix}.qty")
+        if qty_error:
+            problems.add(f"{prefix}.qty", qty_error)
+        from_bin = bin_or_error(
+            problems, f"{prefix}.from_bin", source, from_codes[index], from_bins
+        )
+        if to_codes[index] or default_to is None:
+            to_bin = bin_or_error(
+                problems, f"{prefix}.to_bin", destination, to_codes[index], to_bins
+            )
+        else:
+            to_bin = default_to
+        if from_bin is not None and to_bin is not None and from_bin.pk == to_bin.pk:
+            problems.add(f"{prefix}.to_bin", _("must differ from the from bin"))
+        if item is not None and not qty_error and from_bin is not None and to_bin is not None:
+            resolved.append(ResolvedTransferLine(item, qty, from_bin, to_bin))
+    problems.raise_if_any()
+    return resolved
+
+
+def bin_or_error(
+    problems: LineErrors,
+    field: str,
+    warehouse: Warehouse,
+    code: str,
+    bins: dict[str, Location],
+) -> Location | None:
+    if not code:
+        problems.add(field, _("Choose a bin."), kind="bin")
+        return None
+    location = bins.get(normal_bin_code(code))
+    if location is None:
+        problems.add(
+            field,
+            _("Unknown bin %(code)s in warehouse %(warehouse)s.")
+            % {"code": code, "warehouse": warehouse.code},
+            kind="bin",
+        )
+        return None
+    if not location.active:
+        problems.add(field, _("Bin %(code)s is inactive.") % {"code": location.code})
+        return None
+    return location
+
+
+def transfer_create(
+    *,
+    user: Any,
+    warehouse: str,
+    lines: Sequence[TransferLineInput],
+    to_warehouse: str | None = None,
+    reference: str = "",
+    note: str = "",
+    post: bool = False,
+    idempotency_key: str | None = None,
+) -> Transfer:
+    payload = {
+        "warehouse": warehouse,
+        "to_warehouse": to_warehouse,
+        "lines": list(lines),
+        "reference": reference,
+        "note": note,
+        "post": post,
+    }
+
+    def unit(key: str | None) -> Transfer:
+        source = find_warehouse(warehouse)
+        destination = source
+        if to_warehouse and str(to_warehouse).strip():
+            destination = find_warehouse(to_warehouse, field="to_warehouse")
+        resolved = resolve_transfer_lines(source, destination, lines)
+        transfer = Transfer.objects.create(
+            warehouse=source,
+            to_warehouse=destination if destination != source else None,
+            reference=reference.strip()[:255],
+            note=note,
+            created_by=user_or_none(user),
+        )
+        transfer_lines = TransferLine.objects.bulk_create(
+            [
+                TransferLine(
+                    transfer=transfer,
+                    item=line.item,
+                    qty=line.qty,
+                    from_bin=line.from_bin,
+                    to_bin=line.to_bin,
+                )
+                for line in resolved
+            ],
+            batch_size=500,
+        )
+        audit_record(
+            actor=user,
+            action="transfer.create",
+            obj=transfer,
+            summary=_("Transfer %(number)s created with %(count)d lines")
+            % {"number": transfer.number, "count": len(transfer_lines)},
+        )
+        if post:
+            post_transfer(transfer, transfer_lines, user=user, key=key)
+        return transfer
+
+    return run_idempotent(
+        operation="transfer_create",
+        payload=payload,
+        idempotency_key=idempotency_key,
+        unit=unit,
+        result_ref=lambda transfer: ("inventory.transfer", transfer.pk),
+        replay=replay_object(Transfer),
+    )
+
+
+def transfer_post(*, user: Any, transfer_id: int, idempotency_key: str | None = None) -> Transfer:
+    """Within a warehouse: bin to bin. Between warehouses: ship the goods into transit."""
+
+    def unit(key: str | None) -> Transfer:
+        transfer = lock_document(Transfer, transfer_id)
+        refuse_unless_draft(transfer)
+        lines = list(transfer.lines.select_related("item", "from_bin", "to_bin"))
+        post_transfer(transfer, lines, user=user, key=key)
+        return transfer
+
+    return run_idempotent(
+        operation="transfer_post",
+        payload={"transfer_id": transfer_id},
+        idempotency_key=idempotency_key,
+        unit=unit,
+        result_ref=lambda transfer: ("inventory.transfer", transfer.pk),
+        replay=replay_object(Transfer),
+    )
+
+
+def expanded(lines: Sequence[TransferLine], source: Any, target: Any) -> list[LedgerLine]:
+    """Ledger lines for transfer lines; ``source``/``target`` pick each end of a line."""
+    bundle_ids = {line.item_id for line in lines if line.item.is_bundle}
+    expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
+    result = []
+    for line in lines:
+        for item_id, qty in component_needs(
+            line.item_id, line.item.is_bundle, line.qty, expansions
+        ):
+            result.append(LedgerLine(item_id, source(line), target(line), qty))
+    return result
+
+
+def post_transfer(
+    transfer: Transfer, lines: Sequence[TransferLine], *, user: Any, key: str | None
+) -> None:
+    if not lines:
+        raise DocumentNotEditable(detail=_("A transfer needs at least one line to post."))
+    if transfer.between_warehouses:
+        transit = virtual_location(LocationKind.TRANSIT)
+        ledger_lines = expanded(lines, lambda line: line.from_bin, lambda _line: transit)
+        kind, status = MoveKind.TRANSFER_SHIP, TransferStatus.SHIPPED
+    else:
+        ledger_lines = expanded(lines, lambda line: line.from_bin, lambda line: line.to_bin)
+        kind, status = MoveKind.TRANSFER, TransferStatus.POSTED
+    locked = ledger.lock_for_lines(ledger_lines)
+    move = ledger.apply_move(
+        locked,
+        kind=kind,
+        lines=ledger_lines,
+        user=user,
+        reference=transfer.reference,
+        note=transfer.note,
+        document_type=DocumentType.TRANSFER,
+        document_id=transfer.pk,
+        idempotency_key=key,
+    )
+    mark_posted(transfer, user=user, move=move, status=status)
+    if status == TransferStatus.SHIPPED:
+        transfer.shipped_at = transfer.posted_at
+        transfer.save(update_fields=["shipped_at"])
+    audit_record(
+        actor=user,
+        action="transfer.ship" if status == TransferStatus.SHIPPED else "transfer.post",
+        obj=transfer,
+        summary=_("Transfer %(number)s: %(units)d units moved")
+        % {"number": transfer.number, "units": sum(line.qty for line in ledger_lines)},
+    )
+
+
+def transfer_receive(
+    *, user: Any, transfer_id: int, idempotency_key: str | None = None
+) -> Transfer:
+    """Goods in transit arrive: transit to the destination bins."""
+
+    def unit(key: str | None) -> Transfer:
+        transfer = lock_document(Transfer, transfer_id)
+        if transfer.status != TransferStatus.SHIPPED:
+            raise DocumentNotEditable(
+                detail=_("%(number)s is %(status)s; only a transfer in transit can be received.")
+                % {"number": transfer.number, "status": transfer.get_status_display().lower()}
+            )
+        lines = list(transfer.lines.select_related("item", "from_bin", "to_bin"))
+        transit = virtual_location(LocationKind.TRANSIT)
+        ledger_lines = expanded(lines, lambda _line: transit, lambda line: line.to_bin)
+        locked = ledger.lock_for_lines(ledger_lines)
+        move = ledger.apply_move(
+            locked,
+            kind=MoveKind.TRANSFER_RECEIVE,
+            lines=ledger_lines,
+            user=user,
+            reference=transfer.reference,
+            note=transfer.note,
+            document_type=DocumentType.TRANSFER,
+            document_id=transfer.pk,
+            idempotency_key=key,
+        )
+        transfer.status = TransferStatus.POSTED
+        transfer.receive_move = move
+        transfer.received_at = timezone.now()
+        transfer.received_by = user_or_none(user)
+        transfer.save(update_fields=["status", "receive_move", "received_at", "received_by"])
+        audit_record(
+            actor=user,
+            action="transfer.receive",
+            obj=transfer,
+            summary=_("Transfer %(number)s received") % {"number": transfer.number},
+        )
+        return transfer
+
+    return run_idempotent(
+        operation="transfer_receive",
+        payload={"transfer_id": transfer_id},
+        idempotency_key=idempotency_key,
+        unit=unit,
+        result_ref=lambda transfer: ("inventory.transfer", transfer.pk),
+        replay=replay_object(Transfer),
+    )
