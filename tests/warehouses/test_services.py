@@ -265,16 +265,16 @@ def test_default_receiving_bin_stays_active(owner: User) -> None:
 
 
 def test_bin_update_sends_sellable_changes_to_the_stock_ledger(owner: User) -> None:
-    inventory_services = pytest.importorskip("kucun.inventory.services")
-    if not hasattr(inventory_services, "bin_set_sellable"):
-        pytest.skip("the stock ledger's bin_set_sellable is not installed yet")
     location = BinFactory(code="A-1", sellable=True)
 
-    updated = services.bin_update(user=owner, bin_id=location.pk, sellable=False)
+    updated = services.bin_update(user=owner, bin_id=location.pk, sellable=False, code="A-2")
 
-    assert updated.sellable is False
+    assert (updated.sellable, updated.code) == (False, "A-2")
     location.refresh_from_db()
-    assert location.sellable is False
+    assert (location.sellable, location.code) == (False, "A-2")
+    # The ledger's own service made the change and recorded it.
+    assert AuditEntry.objects.filter(action="bin.set_sellable", object_id=str(location.pk)).exists()
+    assert AuditEntry.objects.get(action="bin.update").data["changes"] == {"code": ["A-1", "A-2"]}
 
 
 def test_bins_set_active_counts_changes(owner: User) -> None:
