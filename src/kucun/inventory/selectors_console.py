@@ -592,76 +592,32 @@ def _item_matches(item: Item, text: str) -> bool:
 # --- stock screen --------------------------------------------------------------------------------
 
 
-def _bin_sum(zone_kind: str, warehouse: str) -> Coalesce:
-    condition = Q(item_id=OuterRef("pk"), location__kind=LocationKind.INTERNAL)
-    if zone_kind:
-        condition &= Q(location__zone__kind=zone_kind)
-    if warehouse:
-        condition &= Q(location__warehouse__code__iexact=warehouse)
-    subquery = (
-        BinStock.objects.filter(condition)
-        .order_by()
-        .values("item_id")
-        .annotate(total=Sum("on_hand"))
-        .values("total")
-    )
-    return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
+def stock_totals(
+    items: QuerySet[Item], *, warehouse: str = "", zone_kind: str = ""
+) -> dict[str, int]:
+    """On hand, allocated and available summed over every matching stock item, in one query.
 
-
-def _warehouse_level_sum(column: str, warehouse: str) -> Coalesce:
-    levels = StockLevel.objects.filter(item_id=OuterRef("pk"))
+    With a zone kind, on hand counts only bins in zones of that kind (as the rows do).
+    """
+    matching = items.filter(is_bundle=False).order_by().values("pk")
+    levels = StockLevel.objects.filter(item_id__in=matching)
     if warehouse:
         levels = levels.filter(warehouse__code__iexact=warehouse)
-    subquery = levels.order_by().values("item_id").annotate(total=Sum(column)).values("total")
-    return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
-
-
-def stock_items(
-    *,
-    warehouse: str = "",
-    zone_kind: str = "",
-    low_stock: bool = False,
-    bundles: bool | None = None,
-    text: str = "",
-) -> QuerySet[Item]:
-    """Items annotated with on_hand, allocated and available (in one warehouse or all).
-
-    With a zone kind, on hand counts only bins in zones of that kind and items holding none
-    there are left out. Bundles read 0 here: their derived availability is filled per page.
-    """
-    queryset = Item.objects.filter(active=True)
-    if bundles is not None:
-        queryset = queryset.filter(is_bundle=bundles)
-    text = (text or "").strip()
-    if text:
-        queryset = queryset.filter(
-            Q(sku__icontains=text) | Q(name__icontains=text) | Q(barcode=text)
-        )
-    on_hand = (
-        _bin_sum(zone_kind, warehouse) if zone_kind else _warehouse_level_sum("on_hand", warehouse)
+    figures = levels.aggregate(
+        on_hand=Coalesce(Sum("on_hand"), 0),
+        sellable=Coalesce(Sum("sellable_on_hand"), 0),
+        allocated=Coalesce(Sum("allocated"), 0),
     )
-    queryset = queryset.annotate(
-        on_hand=on_hand,
-        allocated=_warehouse_level_sum("allocated", warehouse),
-        available=_warehouse_level_sum("sellable_on_hand", warehouse)
-        - _warehouse_level_sum("allocated", warehouse),
-    )
+    on_hand = int(figures["on_hand"])
     if zone_kind:
-        queryset = queryset.filter(on_hand__gt=0)
-    if low_stock:
-        queryset = queryset.filter(is_bundle=False, available__lte=F("reorder_point"))
-    return queryset
-
-
-def stock_totals(queryset: QuerySet[Item]) -> dict[str, int]:
-    """On hand, allocated and available summed over every matching item, in one query."""
-    totals = queryset.filter(is_bundle=False).aggregate(
-        total_on_hand=Coalesce(Sum("on_hand"), 0),
-        total_allocated=Coalesce(Sum("allocated"), 0),
-        total_available=Coalesce(Sum("available"), 0),
-    )
+        bins = BinStock.objects.filter(
+            item_id__in=matching, location__zone__kind=zone_kind, on_hand__gt=0
+        )
+        if warehouse:
+            bins = bins.filter(location__warehouse__code__iexact=warehouse)
+        on_hand = int(bins.aggregate(total=Coalesce(Sum("on_hand"), 0))["total"])
     return {
-        "on_hand": int(totals["total_on_hand"]),
-        "allocated": int(totals["total_allocated"]),
-        "available": int(totals["total_available"]),
+        "on_hand": on_hand,
+        "allocated": int(figures["allocated"]),
+        "available": int(figures["sellable"]) - int(figures["allocated"]),
     }

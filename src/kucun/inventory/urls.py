@@ -1,7 +1,7 @@
 from django.urls import path
 
 from kucun.inventory.choices import DocumentType
-from kucun.inventory.views import documents, moves, scan, stock
+from kucun.inventory.views import documents, item_stock, moves, scan, stock
 
 app_name = "inventory"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("moves/", moves.move_list, name="move_list"),
     path("scan/", scan.scan, name="scan"),
     path("items/search/", scan.item_search_results, name="item_search"),
+    path(
+        "items/<int:item_id>/movements/",
+        item_stock.item_movement_history,
+        name="item_movements",
+    ),
     path(
         "receipts/new/",
         documents.receipt_or_issue_create,
@@ -52,3 +57,7 @@ for _type, _segment in (
                 f"{_segment}/<int:pk>/post/", documents.document_post, _kwargs, name=f"{_type}_post"
             )
         )
+
+# Stock columns and the stock section on the catalogue's screens. Registering is idempotent
+# (by key), so this is safe alongside a call from the app's ready().
+item_stock.register_catalog_extensions()

@@ -2,90 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from kucun.catalog.models import Item
-from kucun.core.pagination import apply_sort, paginate
+from kucun.core.pagination import SortState, paginate
 from kucun.inventory.forms import StockFilterForm
-from kucun.inventory.selectors_console import (
-    WarehouseFigures,
-    item_stock_levels,
-    stock_figures_for_items,
-    stock_items,
-    stock_totals,
-    warehouse_columns,
-)
-
-SORTS = {
-    "sku": "sku",
-    "name": "name",
-    "on_hand": "on_hand",
-    "allocated": "allocated",
-    "available": "available",
-}
-
-
-@dataclass
-class StockRow:
-    item_id: int
-    sku: str
-    name: str
-    is_bundle: bool
-    reorder_point: int
-    on_hand: int
-    allocated: int
-    available: int
-    low_stock: bool
-    per_warehouse: list[WarehouseFigures] = field(default_factory=list)
+from kucun.inventory.selectors import STOCK_SORTS, WarehouseStock, stock_query, stock_rows
+from kucun.inventory.selectors_console import item_stock_levels, stock_totals, warehouse_columns
 
 
 def stock_list(request: HttpRequest) -> HttpResponse:
     filters = StockFilterForm(request.GET or None)
     warehouse = filters.value("warehouse") or ""
-    queryset = stock_items(
-        warehouse=warehouse,
-        zone_kind=filters.value("zone_kind") or "",
+    zone_kind = filters.value("zone_kind") or ""
+    sort_param = request.GET.get("sort", "sku")
+    queryset = stock_query(
+        warehouse=warehouse or None,
+        zone_kind=zone_kind or None,
         low_stock=bool(filters.value("low_stock")),
         bundles={"yes": True, "no": False}.get(filters.value("bundles") or ""),
         text=filters.value("q") or "",
+        sort=sort_param,
     )
-    totals = stock_totals(queryset)
-    queryset, sort = apply_sort(queryset, request, SORTS, "sku")
+    key = sort_param.lstrip("-")
+    sort = (
+        SortState(key, sort_param.startswith("-"))
+        if key in STOCK_SORTS
+        else SortState("sku", False)
+    )
+    totals = stock_totals(queryset, warehouse=warehouse, zone_kind=zone_kind)
     page_obj = paginate(request, queryset)
     items: list[Item] = list(page_obj.object_list)
     columns = [] if warehouse else warehouse_columns()
-    figures = stock_figures_for_items(items, columns or None)
-    rows = []
-    for item in items:
-        per_warehouse = figures[item.pk]
-        available = (
-            sum(f.available for f in per_warehouse.values())
-            if item.is_bundle and not warehouse
-            else item.available  # type: ignore[attr-defined]
-        )
-        if item.is_bundle and warehouse:
-            available = sum(
-                f.available
-                for f in per_warehouse.values()
-                if f.warehouse.code.upper() == warehouse.upper()
-            )
-        rows.append(
-            StockRow(
-                item_id=item.pk,
-                sku=item.sku,
-                name=item.name,
-                is_bundle=item.is_bundle,
-                reorder_point=item.reorder_point,
-                on_hand=item.on_hand,  # type: ignore[attr-defined]
-                allocated=item.allocated,  # type: ignore[attr-defined]
-                available=available,
-                low_stock=available <= item.reorder_point,
-                per_warehouse=[per_warehouse[w.pk] for w in columns],
-            )
-        )
+    rows = stock_rows(items, warehouse=warehouse or None, zone_kind=zone_kind or None)
+    for row in rows:
+        row.columns = [  # type: ignore[attr-defined]
+            row.warehouses.get(column.pk, WarehouseStock(column.pk)) for column in columns
+        ]
     return render(
         request,
         "inventory/stock_list.html",
