@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import check_password
+from django.db import connection
 from django.utils import timezone
 
 from kucun.accounts import services
@@ -12,6 +14,7 @@ from kucun.accounts.auth import token_digest
 from kucun.accounts.choices import Role
 from kucun.accounts.models import ApiToken, FailedLogin, User
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
+from kucun.core.locks import run_with_retry
 from kucun.core.models import AuditEntry
 from tests.factories import UserFactory
 
@@ -255,3 +258,39 @@ def test_user_set_language_keeps_only_known_languages(viewer: User) -> None:
     services.user_set_language(user=viewer, language="klingon")
     viewer.refresh_from_db()
     assert viewer.language == "en"
+
+
+# ---------------------------------------------------------------- races
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_two_owners_demoting_each_other_at_once_leave_one_owner() -> None:
+    first = UserFactory(username="ann", role=Role.OWNER)
+    second = UserFactory(username="ben", role=Role.OWNER)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def demote(actor: User, target: User) -> None:
+        barrier.wait()
+        try:
+            run_with_retry(
+                lambda: services.user_update(user=actor, user_id=target.pk, role=Role.STAFF)
+            )
+            outcomes[actor.username] = "done"
+        except Conflict:
+            outcomes[actor.username] = "refused"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=demote, args=(first, second)),
+        threading.Thread(target=demote, args=(second, first)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["done", "refused"]
+    assert User.objects.filter(role=Role.OWNER, is_active=True).count() == 1
+    assert AuditEntry.objects.filter(action="user.update").count() == 1

@@ -22,6 +22,7 @@ from kucun.accounts.models import ApiToken, FailedLogin, User
 from kucun.accounts.selectors import api_token_visible
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from kucun.core.locks import lock_rows
 
 TOKEN_PREFIX = "kc_"  # noqa: S105 - a visible marker, not a secret
 TOKEN_NAME_MAX_LENGTH = 100
@@ -124,17 +125,28 @@ def password_check(*, password: str, user: User) -> None:
         raise ValidationFailed.for_field("password", " ".join(error.messages)) from None
 
 
-def active_owner_ids_locked(exclude_id: int | None = None) -> list[int]:
-    """The active owners, locked in pk order so two demotions cannot both pass the check."""
-    owners = User.objects.select_for_update().filter(role=Role.OWNER, is_active=True).order_by("pk")
-    return [pk for pk in owners.values_list("pk", flat=True) if pk != exclude_id]
+def user_lock_with_owners(user_ids: set[int]) -> dict[int, User]:
+    """Lock these users and every active owner, in pk order (so concurrent changes cannot
+    deadlock, and two owners demoting each other cannot both pass the last-owner check)."""
+    owner_ids = set(
+        User.objects.filter(role=Role.OWNER, is_active=True).values_list("pk", flat=True)
+    )
+    return lock_rows(User.objects.all(), owner_ids | user_ids)
 
 
 def user_get_locked(user_id: int) -> User:
-    target = User.objects.select_for_update().filter(pk=user_id).first()
+    target = lock_rows(User.objects.all(), [user_id]).get(user_id)
     if target is None:
         raise NotFound(detail=_("No user with id %(id)s.") % {"id": user_id})
     return target
+
+
+def other_active_owners(locked: dict[int, User], user_id: int) -> list[User]:
+    return [
+        candidate
+        for pk, candidate in locked.items()
+        if pk != user_id and candidate.is_active and candidate.role == Role.OWNER
+    ]
 
 
 @transaction.atomic
@@ -194,7 +206,10 @@ def user_update(
     email: str = UNSET,
 ) -> User:
     """Change a user's role, active flag or email; the last active owner always stays one."""
-    target = user_get_locked(user_id)
+    locked = user_lock_with_owners({user_id})
+    target = locked.get(user_id)
+    if target is None:
+        raise NotFound(detail=_("No user with id %(id)s.") % {"id": user_id})
     changes: dict[str, Any] = {}
     if role is not UNSET:
         changes["role"] = clean_role(role)
@@ -209,7 +224,7 @@ def user_update(
     stays_active_owner = changes.get("is_active", target.is_active) and (
         changes.get("role", target.role) == Role.OWNER
     )
-    if was_active_owner and not stays_active_owner and not active_owner_ids_locked(target.pk):
+    if was_active_owner and not stays_active_owner and not other_active_owners(locked, target.pk):
         field = "role" if "role" in changes else "is_active"
         raise Conflict(
             detail=_("%(username)s is the last active owner. Make another user an owner first.")
@@ -239,6 +254,7 @@ def user_update(
 def users_set_active(*, user: Any, user_ids: list[int], active: bool) -> int:
     """(De)activate several users at once, all or nothing; returns how many changed."""
     changed = 0
+    user_lock_with_owners(set(user_ids))
     for user_id in sorted(set(user_ids)):
         target = User.objects.filter(pk=user_id).only("is_active").first()
         if target is None:
