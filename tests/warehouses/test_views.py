@@ -465,3 +465,17 @@ def test_pattern_form_fields(staff_client: Client) -> None:
     ]:
         assert f'id="{field_id}"' in content
     assert 'hx-get="/warehouses/bins/pattern/preview/"' in content
+
+
+def test_pages_speak_chinese_to_a_chinese_user(viewer: Any, viewer_client: Client) -> None:
+    viewer.language = "zh-hans"
+    viewer.save(update_fields=["language"])
+    BinFactory()
+
+    warehouses = viewer_client.get(reverse("warehouses:warehouse_list")).content.decode()
+    bins = viewer_client.get(reverse("warehouses:bin_list")).content.decode()
+
+    assert '<h1 class="h3 me-auto">仓库</h1>' in warehouses
+    assert "货位目录" in bins
+    assert "拣货区" in bins
+    assert "区域类型" in bins

@@ -226,7 +226,7 @@ def warehouse_create(
             zone = Zone.objects.create(
                 warehouse=warehouse,
                 code=DEFAULT_RECEIVING_ZONE_CODE,
-                name=_("Receiving"),
+                name="Receiving",
                 kind=ZoneKind.STORAGE,
             )
             Location.objects.create(
