@@ -294,3 +294,14 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner() -> None:
     assert sorted(outcomes.values()) == ["done", "refused"]
     assert User.objects.filter(role=Role.OWNER, is_active=True).count() == 1
     assert AuditEntry.objects.filter(action="user.update").count() == 1
+
+
+def test_failed_logins_prune_keeps_those_still_counting(settings: Any) -> None:
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 600
+    for name in ("old", "recent"):
+        services.login_failure_record(username=name, address=None)
+    FailedLogin.objects.filter(username="old").update(
+        created_at=timezone.now() - timedelta(seconds=601)
+    )
+    assert services.failed_logins_prune() == 1
+    assert list(FailedLogin.objects.values_list("username", flat=True)) == ["recent"]

@@ -397,3 +397,14 @@ def test_a_too_long_token_name_is_named(staff_client: Client) -> None:
     assert response.status_code == 200
     assert 'data-error-for="name"' in text_of(response)
     assert not ApiToken.objects.exists()
+
+
+def test_an_owner_who_steps_down_lands_on_the_home_page(owner: User, owner_client: Client) -> None:
+    UserFactory(username="otto", role=Role.OWNER)
+    response = owner_client.post(
+        f"/accounts/users/{owner.pk}/", {"email": owner.email, "role": "staff", "is_active": "on"}
+    )
+    assert response["Location"] == "/"
+    owner.refresh_from_db()
+    assert owner.role == Role.STAFF
+    assert owner_client.get("/accounts/users/").status_code == 403

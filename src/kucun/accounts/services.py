@@ -346,3 +346,10 @@ def api_tokens_revoke(*, user: Any, token_ids: list[int]) -> int:
         api_token_revoke(user=user, token_id=token_id)
         revoked += int(was_active)
     return revoked
+
+
+def failed_logins_prune() -> int:
+    """Forget refused logins older than the throttling window; they no longer count."""
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    deleted, _by_model = FailedLogin.objects.filter(created_at__lt=since).delete()
+    return deleted

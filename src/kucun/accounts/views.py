@@ -172,7 +172,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     form = UserEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update(
+            updated = services.user_update(
                 user=request.user,
                 user_id=target.pk,
                 email=form.cleaned_data["email"],
@@ -183,6 +183,9 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, _("User %(username)s saved.") % {"username": target.username})
+            if updated.pk == request.user.pk and not updated.has_role(Role.OWNER):
+                # An owner who stepped down can no longer see the users list.
+                return redirect("web:home")
             return redirect("accounts:user_list")
     return render(
         request,
