@@ -377,6 +377,8 @@ def test_viewer_sees_no_buttons_and_is_refused_on_post(viewer_client: Client, si
     listing = viewer_client.get("/inventory/receipts/").content.decode()
     assert 'id="receipt-new"' not in listing
 
+    assert viewer_client.get("/inventory/receipts/new/").status_code == 403
+    assert viewer_client.get("/inventory/transfers/new/").status_code == 403
     assert viewer_client.post("/inventory/receipts/new/", receipt_form()).status_code == 403
     assert viewer_client.post(f"/inventory/receipts/{receipt.pk}/reverse/").status_code == 403
     assert viewer_client.post("/inventory/stocktakes/new/", {"warehouse": "MEL"}).status_code == 403

@@ -107,3 +107,13 @@ def test_items_with_stock_annotation_for_the_catalogue(site: Site) -> None:
     assert rows["TEA-GREEN"].low_stock is False
     assert rows["MUG-BLUE"].low_stock is True
     assert (rows["NONE-YET"].on_hand, rows["NONE-YET"].low_stock) == (0, True)
+
+
+def test_stock_screen_speaks_chinese(viewer_client: Client, site: Site, viewer: Any) -> None:
+    viewer.language = "zh-hans"
+    viewer.save(update_fields=["language"])
+    html = viewer_client.get("/inventory/stock/").content.decode()
+    assert "在库" in html
+    assert "2 个货品符合条件" in html
+    scan = viewer_client.get("/inventory/receipts/")
+    assert "单号、参考号或 SKU" in scan.content.decode()

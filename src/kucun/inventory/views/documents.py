@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kucun.accounts.choices import Role
-from kucun.accounts.permissions import require_role, role_required
+from kucun.accounts.permissions import role_required
 from kucun.core.errors import DomainError
 from kucun.core.pagination import apply_sort, paginate
 from kucun.inventory import services
@@ -255,6 +255,7 @@ def _validated(request: HttpRequest, form: Any, rows: list[LineRow], kind: str) 
     return valid and lines_valid
 
 
+@role_required(Role.STAFF)
 def receipt_or_issue_create(request: HttpRequest, document_type: str) -> HttpResponse:
     spec = SPECS[document_type]
     if request.method != "POST":
@@ -262,7 +263,6 @@ def receipt_or_issue_create(request: HttpRequest, document_type: str) -> HttpRes
         return _render_editor(
             request, spec, DocumentHeaderForm(kinds=spec.kinds, initial=initial), []
         )
-    require_role(request, Role.STAFF)
     form = DocumentHeaderForm(request.POST, kinds=spec.kinds)
     rows = rows_from_post(request.POST)
     if not _validated(request, form, rows, document_type) or not _check_codes(
@@ -295,6 +295,7 @@ def receipt_or_issue_create(request: HttpRequest, document_type: str) -> HttpRes
     )
 
 
+@role_required(Role.STAFF)
 def transfer_create(request: HttpRequest) -> HttpResponse:
     spec = SPECS[DocumentType.TRANSFER]
     if request.method != "POST":
@@ -309,7 +310,6 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
                 )
             ]
         return _render_editor(request, spec, TransferHeaderForm(initial=initial), rows)
-    require_role(request, Role.STAFF)
     form = TransferHeaderForm(request.POST)
     rows = rows_from_post(request.POST)
     if not _validated(request, form, rows, "transfer") or not _check_codes(
@@ -344,6 +344,7 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@role_required(Role.STAFF)
 def stocktake_create(request: HttpRequest) -> HttpResponse:
     spec = SPECS[DocumentType.STOCKTAKE]
     if request.method != "POST":
@@ -356,7 +357,6 @@ def stocktake_create(request: HttpRequest) -> HttpResponse:
             "inventory/stocktake_start.html",
             {"spec": spec, "form": StocktakeHeaderForm(initial=initial)},
         )
-    require_role(request, Role.STAFF)
     form = StocktakeHeaderForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
