@@ -399,3 +399,32 @@ def test_bundle_edit_on_a_plain_item_sends_to_the_item_form(staff_client: Client
     item = ItemFactory()
     response = staff_client.get(reverse("catalog:bundle_edit", args=[item.pk]))
     assert response["Location"] == reverse("catalog:item_edit", args=[item.pk])
+
+
+# Chinese --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def chinese_staff_client(staff: Any) -> Client:
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)
+    staff.language = "zh-hans"
+    staff.save(update_fields=["language"])
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+def test_screens_speak_chinese(chinese_staff_client: Client) -> None:
+    ItemFactory(sku="GIFT-1")
+    items = chinese_staff_client.get(reverse("catalog:item_list")).content.decode()
+    assert '<h1 class="h3 me-auto">库存货品</h1>' in items
+    assert "新增货品" in items
+    bundles = chinese_staff_client.get(reverse("catalog:bundle_list")).content.decode()
+    assert '<h1 class="h3 me-auto">组合货品</h1>' in bundles
+    url = reverse("catalog:item_create")
+    taken = chinese_staff_client.post(url, {**ITEM_POST, "sku": "gift-1"}).content.decode()
+    assert "SKU 为“gift-1”的货品已存在（写作“GIFT-1”）。" in taken
+    negative = chinese_staff_client.post(url, {**ITEM_POST, "weight_g": "-1"}).content.decode()
+    assert "重量（克）不能为负数（收到 -1）：请输入 0 或更大的数。" in negative
