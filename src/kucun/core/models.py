@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kucun.core.choices import JobStatus
+from kucun.core.choices import ExportKind, ImportKind, JobStatus, TableFormat
 
 
 class TimeStampedModel(models.Model):
@@ -72,3 +72,100 @@ class Job(models.Model):
         if self.progress_total <= 0:
             return 100 if self.status == JobStatus.SUCCEEDED else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class ImportRun(models.Model):
+    """One uploaded file imported (or refused): what, by whom, with what result."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    job = models.OneToOneField(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_run"
+    )
+    original_name = models.CharField(_("file"), max_length=255)
+    stored_file = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(
+        _("format"), max_length=8, choices=TableFormat.choices, blank=True
+    )
+    source = models.CharField(_("source"), max_length=16, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    valid_rows_only = models.BooleanField(_("import only the valid rows"), default=False)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    failed_count = models.PositiveIntegerField(_("failed"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(default=list, blank=True)
+    error_report = models.CharField(max_length=255, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    document = models.CharField(_("document"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"import {self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}
+
+
+class ExportRun(models.Model):
+    """One export: what, with which filters, by whom; its file is kept for a number of days."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ExportKind.choices)
+    file_format = models.CharField(_("format"), max_length=8, choices=TableFormat.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    job = models.OneToOneField(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="export_run"
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    stored_file = models.CharField(max_length=255, blank=True)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(_("size"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    file_deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"export {self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}
+
+    @property
+    def file_available(self) -> bool:
+        return bool(
+            self.status == JobStatus.SUCCEEDED and self.stored_file and not self.file_deleted_at
+        )

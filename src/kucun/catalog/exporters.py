@@ -1,0 +1,68 @@
+"""Exports of items and bundles, in the import templates' columns, so a file goes back in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+
+from kucun.catalog.importers import BUNDLE_COLUMNS, ITEM_FIELDS
+from kucun.catalog.models import BundleComponent, Item
+from kucun.catalog.selectors import item_list
+from kucun.core.dataio.exporting import Exporter, flag_filter
+
+
+class ItemExporter(Exporter):
+    """Items as on the item list: ?q= (SKU, name, barcode), ?active=yes|no, ?is_bundle=yes|no."""
+
+    kind = "items"
+    header = ITEM_FIELDS
+    filter_names = ("q", "active", "is_bundle")
+
+    def queryset(self) -> QuerySet[Item]:
+        return item_list(
+            text=self.filters.get("q", ""),
+            active=flag_filter(self.filters, "active"),
+            is_bundle=flag_filter(self.filters, "is_bundle"),
+        )
+
+    def count(self) -> int:
+        return self.queryset().count()
+
+    def rows(self) -> Iterator[Sequence[Any]]:
+        for row in self.queryset().values_list(*ITEM_FIELDS).iterator(chunk_size=5000):
+            values = list(row)
+            active_index = ITEM_FIELDS.index("active")
+            values[active_index] = "yes" if values[active_index] else "no"
+            yield values
+
+
+class BundleExporter(Exporter):
+    """One row per bundle component, as the bundle import takes them; ?q=, ?active= filter."""
+
+    kind = "bundles"
+    header = tuple(column.key for column in BUNDLE_COLUMNS)
+    filter_names = ("q", "active")
+
+    def bundles(self) -> QuerySet[Item]:
+        return item_list(
+            text=self.filters.get("q", ""),
+            active=flag_filter(self.filters, "active"),
+            is_bundle=True,
+        )
+
+    def queryset(self) -> QuerySet[BundleComponent]:
+        return BundleComponent.objects.filter(bundle__in=self.bundles()).order_by(
+            "bundle__sku", "id"
+        )
+
+    def count(self) -> int:
+        return self.queryset().count()
+
+    def rows(self) -> Iterator[Sequence[Any]]:
+        yield from (
+            self.queryset()
+            .values_list("bundle__sku", "component__sku", "quantity")
+            .iterator(chunk_size=5000)
+        )

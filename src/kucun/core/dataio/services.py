@@ -1,0 +1,407 @@
+"""Imports and exports as recorded runs: create, execute (in the worker or inline), purge."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kucun.core.audit import audit_record
+from kucun.core.choices import ExportKind, ImportKind, JobStatus, TableFormat
+from kucun.core.dataio import files
+from kucun.core.dataio.exporting import Exporter
+from kucun.core.dataio.importing import (
+    Importer,
+    ImportOptions,
+    ImportResult,
+    WriteCounts,
+    import_file,
+)
+from kucun.core.dataio.registry import exporter_class, importer_class
+from kucun.core.errors import FieldError, NotFound, ValidationFailed
+from kucun.core.models import ExportRun, ImportRun, Job
+from kucun.core.tabular import TabularError, check_size, sniff_format, write_table
+from kucun.core.tabular.writers import open_writer
+
+logger = logging.getLogger(__name__)
+
+# Errors kept on the run for the console and API; the CSV report holds every one.
+ERRORS_KEPT = 200
+# Exports up to this many rows are written at once; bigger ones go to the worker.
+INLINE_EXPORT_ROWS = 5000
+ERROR_REPORT_HEADER = ("row", "column", "value", "message")
+
+
+def refuse(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(detail=message, errors=[FieldError(field, message)])
+
+
+def clean_kind(kind: str) -> ImportKind:
+    try:
+        return ImportKind(kind)
+    except ValueError:
+        raise refuse(
+            "kind",
+            _("Unknown import kind “%(kind)s”: choose one of %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(ImportKind.values)},
+        ) from None
+
+
+def clean_options(kind: ImportKind, options: ImportOptions) -> ImportOptions:
+    from kucun.inventory.choices import ReceiptKind
+
+    options.warehouse = (options.warehouse or "").strip()
+    options.reference = (options.reference or "").strip()[:255]
+    if kind == ImportKind.RECEIPT and options.receipt_kind not in ReceiptKind.values:
+        raise refuse(
+            "receipt_kind",
+            _("Unknown receipt kind “%(kind)s”: choose one of %(kinds)s.")
+            % {"kind": options.receipt_kind, "kinds": ", ".join(ReceiptKind.values)},
+        )
+    if kind == ImportKind.STOCKTAKE and not options.warehouse and not options.stocktake_id:
+        raise refuse(
+            "warehouse",
+            _("Choose the warehouse being counted (or the stocktake to add the counts to)."),
+        )
+    return options
+
+
+def import_run_create(
+    *,
+    user: Any,
+    kind: str,
+    upload: IO[bytes],
+    original_name: str,
+    size: int,
+    options: ImportOptions,
+) -> ImportRun:
+    """Store the upload under MEDIA_ROOT/imports and queue its import for the worker.
+
+    Oversized, empty, binary, corrupted and bomb files are refused here, before anything is
+    stored or recorded.
+    """
+    import_kind = clean_kind(kind)
+    options = clean_options(import_kind, options)
+    check_size(size)
+    relative = files.new_relative_path(files.IMPORTS_DIR, "upload")
+    path = files.absolute(relative)
+    with path.open("wb") as target:
+        shutil.copyfileobj(upload, target, 1024 * 1024)
+    try:
+        file_format = sniff_format(path)
+    except TabularError:
+        path.unlink(missing_ok=True)
+        raise
+    final = f"{relative.rsplit('.', 1)[0]}.{file_format}"
+    path.rename(files.absolute(final))
+    with transaction.atomic():
+        job = Job.objects.create(kind=f"import.{import_kind}", created_by=user_or_none(user))
+        run = ImportRun.objects.create(
+            kind=import_kind,
+            job=job,
+            original_name=Path(original_name).name[:255] or "upload",
+            stored_file=final,
+            file_format=file_format,
+            options=options.as_dict(),
+            valid_rows_only=options.valid_rows_only,
+            created_by=user_or_none(user),
+        )
+        run_id = run.pk
+        transaction.on_commit(lambda: enqueue_import(run_id))
+    return run
+
+
+def enqueue_import(import_run_id: int) -> None:
+    from kucun.core.tasks import import_run_task
+
+    import_run_task(import_run_id)
+
+
+def user_or_none(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def import_run_execute(*, import_run_id: int) -> ImportRun:
+    """Run a queued import: validate, write or refuse, and record the outcome."""
+    run = ImportRun.objects.select_related("job", "created_by").filter(pk=import_run_id).first()
+    if run is None:
+        raise NotFound(detail=_("No import has id %(id)s.") % {"id": import_run_id})
+    if run.is_finished:
+        return run
+    mark_running(run)
+    options = ImportOptions.from_dict(run.options)
+    importer: Importer = importer_class(run.kind)(user=run.created_by, options=options)
+    try:
+        result = import_file(
+            importer=importer,
+            path=files.absolute(run.stored_file),
+            progress=job_progress(run.job_id),
+            on_written=lambda counts: audit_import(run, counts),
+        )
+    except Exception as error:
+        logger.exception("import %s failed", run.pk)
+        result = ImportResult(
+            message=_("The import stopped on an unexpected error: %(error)s")
+            % {"error": error.__class__.__name__}
+        )
+    record_result(run, result)
+    return run
+
+
+def import_path(
+    *, user: Any, kind: str, path: Path, options: ImportOptions
+) -> tuple[ImportRun, ImportResult]:
+    """Import a file on this machine now (the command line), recorded in the history."""
+    import_kind = clean_kind(kind)
+    options = clean_options(import_kind, options)
+    run = ImportRun.objects.create(
+        kind=import_kind,
+        original_name=path.name[:255],
+        options=options.as_dict(),
+        valid_rows_only=options.valid_rows_only,
+        created_by=user_or_none(user),
+        status=JobStatus.RUNNING,
+    )
+    importer: Importer = importer_class(import_kind)(user=user, options=options)
+    result = import_file(
+        importer=importer, path=path, on_written=lambda counts: audit_import(run, counts)
+    )
+    record_result(run, result)
+    return run, result
+
+
+def mark_running(run: ImportRun) -> None:
+    now = timezone.now()
+    run.status = JobStatus.RUNNING
+    run.save(update_fields=["status"])
+    if run.job_id:
+        Job.objects.filter(pk=run.job_id).update(status=JobStatus.RUNNING, started_at=now)
+
+
+def job_progress(job_id: int | None) -> Any:
+    def progress(done: int, total: int) -> None:
+        if job_id:
+            Job.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+
+    return progress
+
+
+def audit_import(run: ImportRun, counts: WriteCounts) -> None:
+    audit_record(
+        actor=run.created_by,
+        action=f"import.{run.kind}",
+        obj=run,
+        summary=_("Imported %(kind)s from %(file)s: %(created)d created, %(updated)d updated")
+        % {
+            "kind": run.kind,
+            "file": run.original_name,
+            "created": counts.created,
+            "updated": counts.updated,
+        },
+        data={"created": counts.created, "updated": counts.updated, "document": counts.document},
+    )
+
+
+def record_result(run: ImportRun, result: ImportResult) -> None:
+    now = timezone.now()
+    run.rows_total = result.rows_total
+    run.created_count = result.created
+    run.updated_count = result.updated
+    run.failed_count = result.failed_rows if result.written else result.rows_total
+    if not result.written and not result.rows_total:
+        run.failed_count = 0
+    run.error_count = len(result.errors)
+    run.errors = [error.as_dict() for error in result.errors[:ERRORS_KEPT]]
+    run.message = result.message
+    run.document = result.document
+    run.source = result.source
+    run.file_format = run.file_format or result.file_format
+    run.status = JobStatus.SUCCEEDED if result.written else JobStatus.FAILED
+    run.finished_at = now
+    if result.errors:
+        run.error_report = write_error_report(result)
+    run.save()
+    if run.job_id:
+        total = max(result.rows_total, 1)
+        Job.objects.filter(pk=run.job_id).update(
+            status=run.status,
+            progress_done=total,
+            progress_total=total,
+            message=result.message[:1000],
+            finished_at=now,
+        )
+
+
+def write_error_report(result: ImportResult) -> str:
+    relative = files.new_relative_path(files.IMPORTS_DIR, "csv")
+    write_table(
+        files.absolute(relative),
+        "csv",
+        ERROR_REPORT_HEADER,
+        ((error.row, error.column, error.value, error.message) for error in result.errors),
+    )
+    return relative
+
+
+# -- exports ---------------------------------------------------------------------------
+def clean_export_kind(kind: str) -> ExportKind:
+    try:
+        return ExportKind(kind)
+    except ValueError:
+        raise refuse(
+            "kind",
+            _("Unknown export kind “%(kind)s”: choose one of %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(ExportKind.values)},
+        ) from None
+
+
+def clean_format(file_format: str) -> TableFormat:
+    try:
+        return TableFormat((file_format or "").strip().lower())
+    except ValueError:
+        raise refuse(
+            "format",
+            _("Unknown file format “%(format)s”: choose csv or xlsx.") % {"format": file_format},
+        ) from None
+
+
+def exporter_for(kind: str, filters: Mapping[str, Any]) -> Exporter:
+    exporter: Exporter = exporter_class(clean_export_kind(kind))(filters=filters)
+    return exporter
+
+
+def export_run_create(
+    *, user: Any, kind: str, file_format: str, filters: Mapping[str, Any]
+) -> ExportRun:
+    """Record an export; small ones are written now, bigger ones by the worker."""
+    export_kind = clean_export_kind(kind)
+    table_format = clean_format(file_format)
+    exporter = exporter_for(export_kind, filters)
+    rows = exporter.count()
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=f"export.{export_kind}", created_by=user_or_none(user), progress_total=rows
+        )
+        run = ExportRun.objects.create(
+            kind=export_kind,
+            file_format=table_format,
+            filters=exporter.filters,
+            job=job,
+            created_by=user_or_none(user),
+        )
+        if rows > INLINE_EXPORT_ROWS:
+            run_id = run.pk
+            transaction.on_commit(lambda: enqueue_export(run_id))
+    if rows <= INLINE_EXPORT_ROWS:
+        export_run_execute(export_run_id=run.pk)
+        run.refresh_from_db()
+    return run
+
+
+def enqueue_export(export_run_id: int) -> None:
+    from kucun.core.tasks import export_run_task
+
+    export_run_task(export_run_id)
+
+
+def export_run_execute(*, export_run_id: int) -> ExportRun:
+    run = ExportRun.objects.select_related("job").filter(pk=export_run_id).first()
+    if run is None:
+        raise NotFound(detail=_("No export has id %(id)s.") % {"id": export_run_id})
+    if run.is_finished:
+        return run
+    started = timezone.now()
+    run.status = JobStatus.RUNNING
+    run.save(update_fields=["status"])
+    if run.job_id:
+        Job.objects.filter(pk=run.job_id).update(status=JobStatus.RUNNING, started_at=started)
+    relative = files.new_relative_path(files.EXPORTS_DIR, run.file_format)
+    try:
+        exporter = exporter_for(run.kind, run.filters)
+        count = write_export(exporter, files.absolute(relative), run.file_format, run.job_id)
+    except Exception as error:
+        logger.exception("export %s failed", run.pk)
+        files.delete_quietly(relative)
+        finish_export(run, status=JobStatus.FAILED, message=str(error)[:1000])
+        return run
+    run.stored_file = relative
+    run.row_count = count
+    run.file_size = files.absolute(relative).stat().st_size
+    local = timezone.localtime(started)
+    run.file_name = f"{run.kind}-{local:%Y%m%d-%H%M%S}.{run.file_format}"
+    finish_export(
+        run,
+        status=JobStatus.SUCCEEDED,
+        message=_("%(rows)d rows exported.") % {"rows": count},
+    )
+    return run
+
+
+def write_export(exporter: Exporter, path: Path, file_format: str, job_id: int | None) -> int:
+    progress = job_progress(job_id)
+    count = 0
+    with open_writer(path, file_format, exporter.header) as writer:
+        for row in exporter.rows():
+            writer.writerow(row)
+            count += 1
+            if count % 5000 == 0:
+                progress(count, max(count, exporter_total(job_id)))
+    return count
+
+
+def exporter_total(job_id: int | None) -> int:
+    if not job_id:
+        return 0
+    return Job.objects.filter(pk=job_id).values_list("progress_total", flat=True).first() or 0
+
+
+def finish_export(run: ExportRun, *, status: str, message: str) -> None:
+    now = timezone.now()
+    run.status = status
+    run.message = message
+    run.finished_at = now
+    run.save()
+    if run.job_id:
+        Job.objects.filter(pk=run.job_id).update(
+            status=status,
+            progress_done=run.row_count,
+            progress_total=max(run.row_count, 1) if status == JobStatus.SUCCEEDED else 0,
+            message=message,
+            finished_at=now,
+        )
+
+
+def export_to_path(*, user: Any, kind: str, path: Path, filters: Mapping[str, Any]) -> int:
+    """Write an export straight to a file on this machine (the command line)."""
+    table_format = clean_format(path.suffix.lstrip("."))
+    exporter = exporter_for(kind, filters)
+    return write_export(exporter, path, table_format, None)
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "EXPORT_RETENTION_DAYS", 30))
+
+
+def exports_purge_expired(*, now: Any = None) -> int:
+    """Delete export files (and import uploads) older than the retention; history stays."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=retention_days())
+    purged = 0
+    expired = ExportRun.objects.filter(created_at__lt=cutoff, file_deleted_at__isnull=True)
+    for run in expired.exclude(stored_file=""):
+        files.delete_quietly(run.stored_file)
+        purged += 1
+    expired.update(file_deleted_at=now)
+    for run in ImportRun.objects.filter(created_at__lt=cutoff).exclude(stored_file=""):
+        files.delete_quietly(run.stored_file)
+        files.delete_quietly(run.error_report)
+        ImportRun.objects.filter(pk=run.pk).update(stored_file="", error_report="")
+    return purged
