@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
 from kucun.inventory.errors import InsufficientStock, UnknownSku
-from kucun.inventory.models import Allocation, BinStock
+from kucun.inventory.models import Allocation, BinStock, StockLevel
 from kucun.inventory.services import ledger
 from kucun.inventory.services.idempotency import replay_object, run_idempotent
 from kucun.inventory.services.ledger import Pair
@@ -100,14 +100,14 @@ def stock_allocate(
         ledger.apply_allocations(locked, {(pk, target.pk): need for pk, need in needs.items()})
         allocations = Allocation.objects.bulk_create(
             [
-                Allocation(reference=ref, stock_level=levels[pk], item_id=pk, qty=need)
+                Allocation(reference=ref, stock_level_id=levels[pk].pk, item_id=pk, qty=need)
                 for pk, need in sorted(needs.items())
             ]
         )
         audit_record(
             actor=user,
             action="stock.allocate",
-            obj=levels[min(needs)],
+            obj=StockLevel(pk=levels[min(needs)].pk),
             summary=_("%(qty)d × %(sku)s allocated to %(reference)s in %(warehouse)s")
             % {"qty": units, "sku": item.sku, "reference": ref, "warehouse": target.code},
         )

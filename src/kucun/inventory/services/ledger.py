@@ -9,7 +9,8 @@ inside one transaction:
    ``select_for_update`` in primary-key order (``kucun.core.locks.lock_rows``);
 3. quantities are read only after locking, demand is summed per row, and the whole change is
    checked before anything is written: no bin below zero, allocated never above sellable on hand;
-4. the move and its lines are inserted in bulk, and balances change with ``F()`` expressions.
+4. the move and its lines are inserted in bulk, and balances change relative to the stored
+   value (``SET on_hand = on_hand + delta``, the ``F()`` update, batched: see ``bulk``).
 
 A ``BinStock`` row is guarded by the lock on the ``StockLevel`` of its item and warehouse.
 Lock order everywhere: document row, locations, stock levels.
@@ -23,13 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import F
 
 from kucun.catalog.models import Item
 from kucun.core.errors import FieldError
 from kucun.core.locks import lock_rows
 from kucun.inventory.errors import InsufficientStock
 from kucun.inventory.models import BinStock, StockLevel, StockMove, StockMoveLine
+from kucun.inventory.services.bulk import fetch_in, increment_rows, insert_rows
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location
 
@@ -48,16 +49,57 @@ class LedgerLine:
 
 
 @dataclass
+class LevelState:
+    """A locked StockLevel as read after locking, kept current as this transaction changes it."""
+
+    pk: int
+    item_id: int
+    warehouse_id: int
+    on_hand: int
+    sellable_on_hand: int
+    allocated: int
+
+    @property
+    def available(self) -> int:
+        return self.sellable_on_hand - self.allocated
+
+
+LEVEL_FIELDS = ["id", "item", "warehouse", "on_hand", "sellable_on_hand", "allocated"]
+# Up to this many rows are locked through the ORM helper; larger batches in one statement.
+ORM_LOCK_LIMIT = 200
+
+
+def lock_levels(pks: Iterable[int]) -> dict[Pair, LevelState]:
+    """Lock StockLevel rows in ascending pk order and read them (only after the lock)."""
+    wanted = sorted(set(pks))
+    if len(wanted) <= ORM_LOCK_LIMIT:
+        rows = [
+            (
+                row.pk,
+                row.item_id,
+                row.warehouse_id,
+                row.on_hand,
+                row.sellable_on_hand,
+                row.allocated,
+            )
+            for row in lock_rows(StockLevel.objects.all(), wanted).values()
+        ]
+    else:
+        rows = fetch_in(StockLevel, LEVEL_FIELDS, "id", wanted, lock=True)
+    return {(row[1], row[2]): LevelState(*row) for row in rows}
+
+
+@dataclass
 class LockedBalances:
     """The stock levels locked for this transaction, and the sellable flag of each bin."""
 
-    levels: dict[Pair, StockLevel]
+    levels: dict[Pair, LevelState]
     sellable: dict[int, bool]
     location_warehouse: dict[int, int]
     bin_on_hand: dict[Pair, int] = field(default_factory=dict)
     bin_rows: dict[Pair, int] = field(default_factory=dict)
 
-    def level(self, item_id: int, warehouse_id: int) -> StockLevel:
+    def level(self, item_id: int, warehouse_id: int) -> LevelState:
         try:
             return self.levels[(item_id, warehouse_id)]
         except KeyError:  # pragma: no cover - a programming error, not user input
@@ -99,19 +141,14 @@ def share_lock_locations(location_ids: Iterable[int]) -> dict[int, tuple[bool, i
 
 
 def level_pks(pairs: set[Pair]) -> dict[Pair, int]:
-    found: dict[Pair, int] = {}
     if not pairs:
-        return found
-    warehouses = {warehouse for _item, warehouse in pairs}
+        return {}
+    warehouses = sorted({warehouse for _item, warehouse in pairs})
     items = sorted({item for item, _warehouse in pairs})
-    for part in chunks(items):
-        rows = StockLevel.objects.filter(item_id__in=part, warehouse_id__in=warehouses).values_list(
-            "item_id", "warehouse_id", "pk"
-        )
-        for item_id, warehouse_id, pk in rows:
-            if (item_id, warehouse_id) in pairs:
-                found[(item_id, warehouse_id)] = pk
-    return found
+    rows = fetch_in(
+        StockLevel, ["item", "warehouse", "id"], "item", items, where_in={"warehouse": warehouses}
+    )
+    return {(item, warehouse): pk for item, warehouse, pk in rows if (item, warehouse) in pairs}
 
 
 def ensure_levels(pairs: set[Pair]) -> dict[Pair, int]:
@@ -119,10 +156,11 @@ def ensure_levels(pairs: set[Pair]) -> dict[Pair, int]:
     found = level_pks(pairs)
     missing = sorted(pairs - found.keys())
     if missing:
-        StockLevel.objects.bulk_create(
-            [StockLevel(item_id=item, warehouse_id=warehouse) for item, warehouse in missing],
+        insert_rows(
+            StockLevel,
+            ["item", "warehouse", "on_hand", "sellable_on_hand", "allocated"],
+            [(item, warehouse, 0, 0, 0) for item, warehouse in missing],
             ignore_conflicts=True,
-            batch_size=500,
         )
         found.update(level_pks(set(missing)))
     return found
@@ -134,12 +172,7 @@ def lock_balances(
     """Lock the bins (share) and the stock levels (update) a change will touch, in that order."""
     locations = share_lock_locations(location_ids)
     pks = ensure_levels(set(pairs))
-    all_pks = sorted(set(pks.values()) | set(extra_level_pks))
-    locked: dict[int, StockLevel] = {}
-    # Slices are taken in ascending pk order too, so the global lock order still holds.
-    for part in chunks(all_pks):
-        locked.update(lock_rows(StockLevel.objects.all(), part))
-    levels = {(row.item_id, row.warehouse_id): row for row in locked.values()}
+    levels = lock_levels(set(pks.values()) | set(extra_level_pks))
     return LockedBalances(
         levels=levels,
         sellable={pk: sellable for pk, (sellable, _wh) in locations.items()},
@@ -153,8 +186,7 @@ def lock_more_levels(locked: LockedBalances, pairs: Iterable[Pair]) -> None:
     if not missing:
         return
     pks = ensure_levels(missing)
-    for row in lock_rows(StockLevel.objects.all(), pks.values()).values():
-        locked.levels[(row.item_id, row.warehouse_id)] = row
+    locked.levels.update(lock_levels(pks.values()))
 
 
 def read_bin_stock(locked: LockedBalances, pairs: Iterable[Pair]) -> None:
@@ -162,16 +194,19 @@ def read_bin_stock(locked: LockedBalances, pairs: Iterable[Pair]) -> None:
     wanted = set(pairs) - locked.bin_rows.keys()
     if not wanted:
         return
-    locations = {location for _item, location in wanted}
+    locations = sorted({location for _item, location in wanted})
     items = sorted({item for item, _location in wanted})
-    for part in chunks(items):
-        rows = BinStock.objects.filter(item_id__in=part, location_id__in=locations).values_list(
-            "item_id", "location_id", "pk", "on_hand"
-        )
-        for item_id, location_id, pk, on_hand in rows:
-            if (item_id, location_id) in wanted:
-                locked.bin_rows[(item_id, location_id)] = pk
-                locked.bin_on_hand[(item_id, location_id)] = on_hand
+    rows = fetch_in(
+        BinStock,
+        ["item", "location", "id", "on_hand"],
+        "item",
+        items,
+        where_in={"location": locations},
+    )
+    for item_id, location_id, pk, on_hand in rows:
+        if (item_id, location_id) in wanted:
+            locked.bin_rows[(item_id, location_id)] = pk
+            locked.bin_on_hand[(item_id, location_id)] = on_hand
     for pair in wanted:
         locked.bin_on_hand.setdefault(pair, 0)
 
@@ -280,27 +315,26 @@ def merge_shortages(errors: Sequence[InsufficientStock]) -> InsufficientStock:
 
 def write_bin_stock(locked: LockedBalances, bin_delta: Mapping[Pair, int]) -> None:
     new_rows = [
-        BinStock(item_id=item, location_id=location, on_hand=delta)
+        (item, location, delta)
         for (item, location), delta in sorted(bin_delta.items())
         if (item, location) not in locked.bin_rows and delta != 0
     ]
-    if new_rows:
-        BinStock.objects.bulk_create(new_rows, batch_size=500)
-    changed = []
-    for pair, delta in bin_delta.items():
-        pk = locked.bin_rows.get(pair)
-        if pk is None or delta == 0:
-            continue
-        row = BinStock(pk=pk, item_id=pair[0], location_id=pair[1])
-        row.on_hand = F("on_hand") + delta
-        changed.append(row)
-    if changed:
-        BinStock.objects.bulk_update(changed, ["on_hand"], batch_size=300)
+    # New rows are safe to insert with their value: the level lock guards them.
+    insert_rows(BinStock, ["item", "location", "on_hand"], new_rows)
+    increment_rows(
+        BinStock,
+        ["on_hand"],
+        [
+            (locked.bin_rows[pair], delta)
+            for pair, delta in sorted(bin_delta.items())
+            if pair in locked.bin_rows and delta != 0
+        ],
+    )
     for pair, delta in bin_delta.items():
         locked.bin_on_hand[pair] = locked.bin_on_hand.get(pair, 0) + delta
     # Rows created here are re-read (by pair) if the same lock is used for another move.
-    for row in new_rows:
-        locked.bin_on_hand.pop((row.item_id, row.location_id), None)
+    for item, location, _delta in new_rows:
+        locked.bin_on_hand.pop((item, location), None)
 
 
 def write_levels(
@@ -309,27 +343,21 @@ def write_levels(
     sellable_delta: Mapping[Pair, int],
     allocated_delta: Mapping[Pair, int],
 ) -> None:
-    changed = []
-    fields: set[str] = set()
-    for pair in set(on_hand_delta) | set(sellable_delta) | set(allocated_delta):
+    rows = []
+    for pair in sorted(set(on_hand_delta) | set(sellable_delta) | set(allocated_delta)):
         level = locked.level(*pair)
-        row = StockLevel(pk=level.pk, item_id=level.item_id, warehouse_id=level.warehouse_id)
-        touched = False
-        for name, deltas in (
-            ("on_hand", on_hand_delta),
-            ("sellable_on_hand", sellable_delta),
-            ("allocated", allocated_delta),
-        ):
-            delta = deltas.get(pair, 0)
-            setattr(row, name, F(name) + delta)
-            if delta:
-                fields.add(name)
-                touched = True
-                setattr(level, name, getattr(level, name) + delta)
-        if touched:
-            changed.append(row)
-    if changed:
-        StockLevel.objects.bulk_update(changed, sorted(fields), batch_size=200)
+        deltas = (
+            on_hand_delta.get(pair, 0),
+            sellable_delta.get(pair, 0),
+            allocated_delta.get(pair, 0),
+        )
+        if not any(deltas):
+            continue
+        rows.append((level.pk, *deltas))
+        level.on_hand += deltas[0]
+        level.sellable_on_hand += deltas[1]
+        level.allocated += deltas[2]
+    increment_rows(StockLevel, ["on_hand", "sellable_on_hand", "allocated"], rows)
 
 
 def apply_move(
@@ -361,18 +389,13 @@ def apply_move(
         reversal_of=reversal_of,
         user=user if getattr(user, "is_authenticated", False) else None,
     )
-    StockMoveLine.objects.bulk_create(
+    insert_rows(
+        StockMoveLine,
+        ["move", "item", "from_location", "to_location", "qty"],
         [
-            StockMoveLine(
-                move=move,
-                item_id=line.item_id,
-                from_location=line.from_location,
-                to_location=line.to_location,
-                qty=line.qty,
-            )
+            (move.pk, line.item_id, line.from_location.pk, line.to_location.pk, line.qty)
             for line in lines
         ],
-        batch_size=500,
     )
     write_bin_stock(locked, effect.bin_delta)
     write_levels(locked, effect.on_hand_delta, effect.sellable_delta, allocated)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Value
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from kucun.catalog.models import BundleComponent, Item
 from kucun.core.errors import FieldError, NotFound, ValidationFailed
 from kucun.inventory.errors import UnknownBin, UnknownSku
+from kucun.inventory.services.bulk import fetch_in
 from kucun.inventory.services.ledger import CHUNK, chunks
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location, Warehouse
@@ -33,20 +35,28 @@ def find_warehouse(code: Any, *, field: str = "warehouse") -> Warehouse:
     return warehouse
 
 
-def items_by_sku(skus: Iterable[str]) -> dict[str, Item]:
+@dataclass(frozen=True)
+class ItemRef:
+    pk: int
+    sku: str
+    is_bundle: bool
+
+
+def items_by_sku(skus: Iterable[str]) -> dict[str, ItemRef]:
     """{sku as given (stripped): item}; case-insensitive like the SKU's unique constraint."""
     wanted = sorted({sku.strip() for sku in skus if sku and sku.strip()})
-    found: dict[str, Item] = {}
-    for part in chunks(wanted, CHUNK):
-        for item in Item.objects.filter(sku__in=part):
-            found[item.sku] = item
+    found: dict[str, ItemRef] = {}
+    for pk, sku, is_bundle in fetch_in(Item, ["id", "sku", "is_bundle"], "sku", wanted):
+        found[sku] = ItemRef(pk, sku, bool(is_bundle))
     missing = [sku for sku in wanted if sku not in found]
     for part in chunks(missing, 200):
         lowered = {}
-        for item in Item.objects.alias(sku_lower=Lower("sku")).filter(
-            sku_lower__in=[Lower(Value(sku)) for sku in part]
+        for pk, sku, is_bundle in (
+            Item.objects.alias(sku_lower=Lower("sku"))
+            .filter(sku_lower__in=[Lower(Value(sku)) for sku in part])
+            .values_list("pk", "sku", "is_bundle")
         ):
-            lowered[item.sku.lower()] = item
+            lowered[sku.lower()] = ItemRef(pk, sku, is_bundle)
         for sku in part:
             match = lowered.get(sku.lower())
             if match is not None:

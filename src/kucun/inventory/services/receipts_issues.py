@@ -15,7 +15,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kucun.catalog.models import Item
 from kucun.core.audit import audit_record
 from kucun.core.errors import NotFound, ValidationFailed
 from kucun.inventory.choices import DocumentStatus, DocumentType, IssueKind, MoveKind, ReceiptKind
@@ -30,10 +29,12 @@ from kucun.inventory.models import (
     ReceiptLine,
 )
 from kucun.inventory.services import ledger
+from kucun.inventory.services.bulk import insert_rows
 from kucun.inventory.services.idempotency import replay_object, run_idempotent
 from kucun.inventory.services.inputs import DocumentLineInput
 from kucun.inventory.services.ledger import LedgerLine, LockedBalances, Pair
 from kucun.inventory.services.lookups import (
+    ItemRef,
     LineErrors,
     bins_by_code,
     bundle_expansions,
@@ -62,8 +63,16 @@ MAX_LINES = 100_000
 
 
 @dataclass(frozen=True)
+class PostLine:
+    item_id: int
+    is_bundle: bool
+    qty: int
+    bin: Location | None
+
+
+@dataclass(frozen=True)
 class ResolvedLine:
-    item: Item
+    item: ItemRef
     qty: int
     bin: Location | None
 
@@ -217,24 +226,27 @@ def receipt_create(
             note=note,
             created_by=user_or_none(user),
         )
-        receipt_lines = ReceiptLine.objects.bulk_create(
+        insert_rows(
+            ReceiptLine,
+            ["receipt", "item", "qty", "bin"],
             [
-                ReceiptLine(
-                    receipt=receipt, item=line.item, qty=line.qty, bin=line.bin or default_bin
-                )
+                (receipt.pk, line.item.pk, line.qty, (line.bin or default_bin).pk)  # type: ignore[union-attr]
                 for line in resolved
             ],
-            batch_size=500,
         )
         audit_record(
             actor=user,
             action="receipt.create",
             obj=receipt,
             summary=_("Receipt %(number)s created with %(count)d lines")
-            % {"number": receipt.number, "count": len(receipt_lines)},
+            % {"number": receipt.number, "count": len(resolved)},
         )
         if post:
-            post_receipt(receipt, receipt_lines, user=user, key=key)
+            post_lines = [
+                PostLine(line.item.pk, line.item.is_bundle, line.qty, line.bin or default_bin)
+                for line in resolved
+            ]
+            post_receipt(receipt, post_lines, user=user, key=key)
         return receipt
 
     return run_idempotent(
@@ -251,7 +263,10 @@ def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = No
     def unit(key: str | None) -> Receipt:
         receipt = lock_document(Receipt, receipt_id)
         refuse_unless_draft(receipt)
-        lines = list(receipt.lines.select_related("item", "bin"))
+        lines = [
+            PostLine(line.item_id, line.item.is_bundle, line.qty, line.bin)
+            for line in receipt.lines.select_related("item", "bin")
+        ]
         post_receipt(receipt, lines, user=user, key=key)
         return receipt
 
@@ -266,27 +281,22 @@ def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = No
 
 
 def post_receipt(
-    receipt: Receipt, lines: Sequence[ReceiptLine], *, user: Any, key: str | None
+    receipt: Receipt, lines: Sequence[PostLine], *, user: Any, key: str | None
 ) -> None:
     if not lines:
         raise ValidationFailed.for_field("lines", _("A receipt needs at least one line to post."))
     source = virtual_location(RECEIPT_SOURCE[ReceiptKind(receipt.kind)])
     default_bin = None
-    if any(line.bin_id is None for line in lines):
+    if any(line.bin is None for line in lines):
         default_bin = default_receiving_bin(receipt.warehouse)
-    items = {line.item_id: line.item for line in lines}
-    bundle_ids = {pk for pk, item in items.items() if item.is_bundle}
+    bundle_ids = {line.item_id for line in lines if line.is_bundle}
     expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
     ledger_lines: list[LedgerLine] = []
     for line in lines:
         target = line.bin or default_bin
         assert target is not None
-        for item_id, qty in component_needs(
-            line.item_id, line.item.is_bundle, line.qty, expansions
-        ):
+        for item_id, qty in component_needs(line.item_id, line.is_bundle, line.qty, expansions):
             ledger_lines.append(LedgerLine(item_id, source, target, qty))
-    if not ledger_lines:
-        raise ValidationFailed.for_field("lines", _("These bundles have no components."))
     locked = ledger.lock_for_lines(ledger_lines)
     move = ledger.apply_move(
         locked,
@@ -348,7 +358,7 @@ def issue_create(
         )
         issue_lines = IssueLine.objects.bulk_create(
             [
-                IssueLine(issue=issue, item=line.item, qty=line.qty, bin=line.bin)
+                IssueLine(issue=issue, item_id=line.item.pk, qty=line.qty, bin=line.bin)
                 for line in resolved
             ],
             batch_size=500,

@@ -119,7 +119,9 @@ def stocktake_create(
         if chosen_bins and chosen_items:
             on_hand = {
                 (row.location_id, row.item_id): row.on_hand
-                for row in held.filter(location__in=chosen_bins, item__in=chosen_items)
+                for row in held.filter(
+                    location__in=chosen_bins, item_id__in=[item.pk for item in chosen_items]
+                )
             }
             for location in chosen_bins:
                 for item in chosen_items:
@@ -129,7 +131,7 @@ def stocktake_create(
             if chosen_bins:
                 query = query.filter(location__in=chosen_bins)
             if chosen_items:
-                query = query.filter(item__in=chosen_items)
+                query = query.filter(item_id__in=[item.pk for item in chosen_items])
             for row in query.order_by("location__code", "item__sku"):
                 pairs[(row.location_id, row.item_id)] = row.on_hand
         StocktakeLine.objects.bulk_create(

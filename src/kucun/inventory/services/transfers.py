@@ -9,7 +9,6 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kucun.catalog.models import Item
 from kucun.core.audit import audit_record
 from kucun.inventory.choices import DocumentType, MoveKind, TransferStatus
 from kucun.inventory.errors import DocumentNotEditable
@@ -19,6 +18,7 @@ from kucun.inventory.services.idempotency import replay_object, run_idempotent
 from kucun.inventory.services.inputs import TransferLineInput
 from kucun.inventory.services.ledger import LedgerLine
 from kucun.inventory.services.lookups import (
+    ItemRef,
     LineErrors,
     bins_by_code,
     bundle_expansions,
@@ -44,7 +44,7 @@ from kucun.warehouses.models import Location, Warehouse
 
 @dataclass(frozen=True)
 class ResolvedTransferLine:
-    item: Item
+    item: ItemRef
     qty: int
     from_bin: Location
     to_bin: Location
@@ -167,7 +167,7 @@ def transfer_create(
             [
                 TransferLine(
                     transfer=transfer,
-                    item=line.item,
+                    item_id=line.item.pk,
                     qty=line.qty,
                     from_bin=line.from_bin,
                     to_bin=line.to_bin,
