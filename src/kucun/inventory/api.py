@@ -1,3 +1,752 @@
-from ninja import Router
+"""/api/v1/receipts, /issues, /transfers, /stocktakes, /stock, /moves and /allocations.
+
+Viewers read; staff and owners write. Every write takes an ``Idempotency-Key`` header: the same
+key again answers with the first result (same status, same document); the same key with a
+different request is a 409. Line fields are checked by the services, which name the line
+(``lines[2].qty: must be a positive whole number``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from kucun.accounts.choices import Role
+from kucun.accounts.permissions import require_role
+from kucun.core.errors import NotFound, ValidationFailed
+from kucun.inventory import selectors, services
+from kucun.inventory.choices import DocumentType
+from kucun.inventory.models import (
+    Issue,
+    IssueLine,
+    IssueLinePick,
+    Receipt,
+    ReceiptLine,
+    StockMoveLine,
+    Stocktake,
+    StocktakeLine,
+    Transfer,
+    TransferLine,
+    document_pk_from_number,
+)
+from kucun.inventory.services import (
+    DocumentLineInput,
+    StocktakeCountInput,
+    TransferLineInput,
+)
 
 router = Router(tags=["inventory"])
+
+MAX_ID = 2**63 - 1
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000
+
+
+def writer(request: HttpRequest) -> Any:
+    require_role(request, Role.STAFF)
+    return request.user
+
+
+def idempotency_key(request: HttpRequest) -> str | None:
+    return request.headers.get("Idempotency-Key") or None
+
+
+def page_of(queryset: Any, page: int, page_size: int) -> tuple[int, list[Any]]:
+    count = queryset.count()
+    start = (page - 1) * page_size
+    return count, list(queryset[start : start + page_size])
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+class LineIn(Schema):
+    sku: Any = None
+    qty: Any = None
+    bin: Any = None
+
+
+class TransferLineIn(Schema):
+    sku: Any = None
+    qty: Any = None
+    from_bin: Any = None
+    to_bin: Any = None
+
+
+class CountIn(Schema):
+    bin: Any = None
+    sku: Any = None
+    counted: Any = None
+
+
+class ReceiptIn(Schema):
+    warehouse: str
+    kind: str = "purchase"
+    lines: list[LineIn]
+    reference: str = Field("", max_length=255)
+    note: str = Field("", max_length=5000)
+    post: bool = False
+
+
+class IssueIn(ReceiptIn):
+    kind: str = "other"
+    allocation_reference: str = Field("", max_length=255)
+
+
+class TransferIn(Schema):
+    warehouse: str
+    to_warehouse: str | None = None
+    lines: list[TransferLineIn]
+    reference: str = Field("", max_length=255)
+    note: str = Field("", max_length=5000)
+    post: bool = False
+
+
+class StocktakeIn(Schema):
+    warehouse: str
+    bins: list[str] = []
+    skus: list[str] = []
+    reference: str = Field("", max_length=255)
+    note: str = Field("", max_length=5000)
+
+
+class CountsIn(Schema):
+    counts: list[CountIn]
+
+
+class AllocateIn(Schema):
+    reference: str
+    sku: str
+    warehouse: str
+    qty: Any = None
+
+
+class ReleaseIn(Schema):
+    reference: str
+
+
+class DocumentLineOut(Schema):
+    sku: str
+    qty: int
+    bin: str | None = None
+    from_bin: str | None = None
+    to_bin: str | None = None
+    picks: list[dict[str, Any]] | None = None
+
+
+class StocktakeLineOut(Schema):
+    bin: str
+    sku: str
+    expected_at_count: int
+    counted: int | None
+    counted_at: datetime.datetime | None
+    difference: int | None
+
+
+class DocumentOut(Schema):
+    id: int
+    number: str
+    type: str
+    kind: str | None = None
+    status: str
+    warehouse: str
+    to_warehouse: str | None = None
+    reference: str
+    note: str
+    allocation_reference: str | None = None
+    created_at: datetime.datetime
+    created_by: str | None
+    posted_at: datetime.datetime | None
+    posted_by: str | None
+    reversed_at: datetime.datetime | None
+    move_id: int | None
+    receive_move_id: int | None = None
+    reversal_move_id: int | None
+    lines_count: int
+    lines: list[DocumentLineOut] | list[StocktakeLineOut] | None = None
+
+
+class DocumentPage(Schema):
+    count: int
+    items: list[DocumentOut]
+
+
+class DocumentFilters(Schema):
+    status: str | None = None
+    kind: str | None = None
+    warehouse: str | None = None
+    q: str | None = Field(None, description="number or reference")
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+class WarehouseStockOut(Schema):
+    warehouse: str
+    on_hand: int
+    sellable_on_hand: int
+    allocated: int
+    available: int
+
+
+class StockOut(Schema):
+    sku: str
+    name: str
+    is_bundle: bool
+    reorder_point: int
+    on_hand: int
+    allocated: int
+    available: int
+    low_stock: bool
+    warehouses: list[WarehouseStockOut]
+
+
+class StockPage(Schema):
+    count: int
+    items: list[StockOut]
+
+
+class StockFilters(Schema):
+    warehouse: str | None = None
+    zone_kind: str | None = None
+    low_stock: bool = False
+    bundles: bool | None = None
+    q: str = ""
+    sort: str = "sku"
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+class MoveLineOut(Schema):
+    id: int
+    move_id: int
+    kind: str
+    created_at: datetime.datetime
+    user: str | None
+    document: str
+    reference: str
+    sku: str
+    qty: int
+    from_location: str
+    to_location: str
+    reversal_of: int | None
+
+
+class MovePage(Schema):
+    count: int
+    items: list[MoveLineOut]
+
+
+class MoveFilters(Schema):
+    sku: str = ""
+    bin: str = ""
+    warehouse: str = ""
+    kind: str = ""
+    document: str = ""
+    user: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+class AllocationOut(Schema):
+    sku: str
+    warehouse: str
+    qty: int
+
+
+class AllocationsOut(Schema):
+    reference: str
+    allocations: list[AllocationOut]
+
+
+class ReleaseOut(Schema):
+    reference: str
+    released: int
+
+
+# --- documents: reading --------------------------------------------------------------------------
+
+MODELS: dict[str, Any] = {
+    DocumentType.RECEIPT: Receipt,
+    DocumentType.ISSUE: Issue,
+    DocumentType.TRANSFER: Transfer,
+    DocumentType.STOCKTAKE: Stocktake,
+}
+
+
+def username(user: Any) -> str | None:
+    return user.username if user is not None else None
+
+
+def document_queryset(document_type: str) -> QuerySet[Any]:
+    related = ["warehouse", "created_by", "posted_by"]
+    if document_type == DocumentType.TRANSFER:
+        related.append("to_warehouse")
+    return (
+        MODELS[document_type]
+        .objects.select_related(*related)
+        .annotate(lines_total=Count("lines"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def document_detail_queryset(document_type: str) -> QuerySet[Any]:
+    queryset = document_queryset(document_type)
+    lines: QuerySet[Any]
+    if document_type == DocumentType.RECEIPT:
+        return queryset.prefetch_related(
+            Prefetch("lines", queryset=ReceiptLine.objects.select_related("item", "bin"))
+        )
+    if document_type == DocumentType.ISSUE:
+        picks = IssueLinePick.objects.select_related("item", "bin")
+        lines = IssueLine.objects.select_related("item", "bin").prefetch_related(
+            Prefetch("picks", queryset=picks)
+        )
+        return queryset.prefetch_related(Prefetch("lines", queryset=lines))
+    if document_type == DocumentType.TRANSFER:
+        lines = TransferLine.objects.select_related("item", "from_bin", "to_bin")
+        return queryset.prefetch_related(Prefetch("lines", queryset=lines))
+    lines = StocktakeLine.objects.select_related("item", "bin").order_by("bin__code", "item__sku")
+    return queryset.prefetch_related(Prefetch("lines", queryset=lines))
+
+
+def line_out(document_type: str, line: Any) -> dict[str, Any]:
+    if document_type == DocumentType.STOCKTAKE:
+        return {
+            "bin": line.bin.code,
+            "sku": line.item.sku,
+            "expected_at_count": line.expected_at_count,
+            "counted": line.counted,
+            "counted_at": line.counted_at,
+            "difference": line.difference,
+        }
+    if document_type == DocumentType.TRANSFER:
+        return {
+            "sku": line.item.sku,
+            "qty": line.qty,
+            "from_bin": line.from_bin.code,
+            "to_bin": line.to_bin.code,
+        }
+    out: dict[str, Any] = {
+        "sku": line.item.sku,
+        "qty": line.qty,
+        "bin": line.bin.code if line.bin else None,
+    }
+    if document_type == DocumentType.ISSUE:
+        out["picks"] = [
+            {"sku": pick.item.sku, "bin": pick.bin.code, "qty": pick.qty}
+            for pick in line.picks.all()
+        ]
+    return out
+
+
+def document_out(document_type: str, document: Any, *, with_lines: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": document.pk,
+        "number": document.number,
+        "type": document_type,
+        "kind": getattr(document, "kind", None),
+        "status": document.status,
+        "warehouse": document.warehouse.code,
+        "to_warehouse": None,
+        "reference": document.reference,
+        "note": document.note,
+        "allocation_reference": getattr(document, "allocation_reference", None),
+        "created_at": document.created_at,
+        "created_by": username(document.created_by),
+        "posted_at": document.posted_at,
+        "posted_by": username(document.posted_by),
+        "reversed_at": document.reversed_at,
+        "move_id": document.move_id,
+        "receive_move_id": getattr(document, "receive_move_id", None),
+        "reversal_move_id": document.reversal_move_id,
+        "lines_count": getattr(document, "lines_total", 0),
+        "lines": None,
+    }
+    if document_type == DocumentType.TRANSFER and document.to_warehouse_id:
+        out["to_warehouse"] = document.to_warehouse.code
+    if with_lines:
+        out["lines"] = [line_out(document_type, line) for line in document.lines.all()]
+    return out
+
+
+def fetch_document(document_type: str, document_id: int) -> Any:
+    document = (
+        document_detail_queryset(document_type).filter(pk=document_id).first()
+        if 0 < document_id <= MAX_ID
+        else None
+    )
+    if document is None:
+        raise NotFound(
+            detail=_("%(type)s %(id)s does not exist.")
+            % {"type": MODELS[document_type]._meta.verbose_name.capitalize(), "id": document_id}
+        )
+    return document
+
+
+def detail(document_type: str, document_id: int) -> dict[str, Any]:
+    return document_out(document_type, fetch_document(document_type, document_id), with_lines=True)
+
+
+def document_list(document_type: str, filters: DocumentFilters) -> dict[str, Any]:
+    queryset = document_queryset(document_type)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.kind and document_type in (DocumentType.RECEIPT, DocumentType.ISSUE):
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.warehouse:
+        queryset = queryset.filter(warehouse__code__iexact=filters.warehouse.strip())
+    if filters.q and filters.q.strip():
+        text = filters.q.strip()
+        condition = Q(reference__icontains=text)
+        pk = document_pk_from_number(document_type, text)
+        if pk is not None and pk <= MAX_ID:
+            condition |= Q(pk=pk)
+        queryset = queryset.filter(condition)
+    count, rows = page_of(queryset, filters.page, filters.page_size)
+    return {
+        "count": count,
+        "items": [document_out(document_type, row, with_lines=False) for row in rows],
+    }
+
+
+def line_inputs(lines: list[LineIn]) -> list[DocumentLineInput]:
+    return [DocumentLineInput(sku=line.sku, qty=line.qty, bin=line.bin) for line in lines]
+
+
+# --- receipts ------------------------------------------------------------------------------------
+
+
+@router.get("/receipts", response=DocumentPage, summary="List receipts")
+def receipts_list(request: HttpRequest, filters: Query[DocumentFilters]) -> Any:
+    return document_list(DocumentType.RECEIPT, filters)
+
+
+@router.post("/receipts", response={201: DocumentOut}, summary="Create (and post) a receipt")
+def receipts_create(request: HttpRequest, payload: ReceiptIn) -> Any:
+    receipt = services.receipt_create(
+        user=writer(request),
+        warehouse=payload.warehouse,
+        kind=payload.kind,
+        lines=line_inputs(payload.lines),
+        reference=payload.reference,
+        note=payload.note,
+        post=payload.post,
+        idempotency_key=idempotency_key(request),
+    )
+    return Status(201, detail(DocumentType.RECEIPT, receipt.pk))
+
+
+@router.get("/receipts/{receipt_id}", response=DocumentOut, summary="Get a receipt")
+def receipts_get(request: HttpRequest, receipt_id: int) -> Any:
+    return detail(DocumentType.RECEIPT, receipt_id)
+
+
+@router.post("/receipts/{receipt_id}/post", response=DocumentOut, summary="Post a receipt")
+def receipts_post(request: HttpRequest, receipt_id: int) -> Any:
+    user = writer(request)
+    fetch_document(DocumentType.RECEIPT, receipt_id)
+    services.receipt_post(
+        user=user, receipt_id=receipt_id, idempotency_key=idempotency_key(request)
+    )
+    return detail(DocumentType.RECEIPT, receipt_id)
+
+
+@router.post("/receipts/{receipt_id}/reverse", response=DocumentOut, summary="Reverse a receipt")
+def receipts_reverse(request: HttpRequest, receipt_id: int) -> Any:
+    return reverse(request, DocumentType.RECEIPT, receipt_id)
+
+
+def reverse(request: HttpRequest, document_type: str, document_id: int) -> Any:
+    user = writer(request)
+    fetch_document(document_type, document_id)
+    services.document_reverse(
+        user=user,
+        kind=document_type,
+        document_id=document_id,
+        idempotency_key=idempotency_key(request),
+    )
+    return detail(document_type, document_id)
+
+
+# --- issues --------------------------------------------------------------------------------------
+
+
+@router.get("/issues", response=DocumentPage, summary="List issues")
+def issues_list(request: HttpRequest, filters: Query[DocumentFilters]) -> Any:
+    return document_list(DocumentType.ISSUE, filters)
+
+
+@router.post("/issues", response={201: DocumentOut}, summary="Create (and post) an issue")
+def issues_create(request: HttpRequest, payload: IssueIn) -> Any:
+    issue = services.issue_create(
+        user=writer(request),
+        warehouse=payload.warehouse,
+        kind=payload.kind,
+        lines=line_inputs(payload.lines),
+        reference=payload.reference,
+        note=payload.note,
+        post=payload.post,
+        allocation_reference=payload.allocation_reference,
+        idempotency_key=idempotency_key(request),
+    )
+    return Status(201, detail(DocumentType.ISSUE, issue.pk))
+
+
+@router.get("/issues/{issue_id}", response=DocumentOut, summary="Get an issue")
+def issues_get(request: HttpRequest, issue_id: int) -> Any:
+    return detail(DocumentType.ISSUE, issue_id)
+
+
+@router.post("/issues/{issue_id}/post", response=DocumentOut, summary="Post an issue")
+def issues_post(request: HttpRequest, issue_id: int) -> Any:
+    user = writer(request)
+    fetch_document(DocumentType.ISSUE, issue_id)
+    services.issue_post(user=user, issue_id=issue_id, idempotency_key=idempotency_key(request))
+    return detail(DocumentType.ISSUE, issue_id)
+
+
+@router.post("/issues/{issue_id}/reverse", response=DocumentOut, summary="Reverse an issue")
+def issues_reverse(request: HttpRequest, issue_id: int) -> Any:
+    return reverse(request, DocumentType.ISSUE, issue_id)
+
+
+# --- transfers -----------------------------------------------------------------------------------
+
+
+@router.get("/transfers", response=DocumentPage, summary="List transfers")
+def transfers_list(request: HttpRequest, filters: Query[DocumentFilters]) -> Any:
+    return document_list(DocumentType.TRANSFER, filters)
+
+
+@router.post("/transfers", response={201: DocumentOut}, summary="Create (and post) a transfer")
+def transfers_create(request: HttpRequest, payload: TransferIn) -> Any:
+    transfer = services.transfer_create(
+        user=writer(request),
+        warehouse=payload.warehouse,
+        to_warehouse=payload.to_warehouse,
+        lines=[
+            TransferLineInput(
+                sku=line.sku, qty=line.qty, from_bin=line.from_bin, to_bin=line.to_bin
+            )
+            for line in payload.lines
+        ],
+        reference=payload.reference,
+        note=payload.note,
+        post=payload.post,
+        idempotency_key=idempotency_key(request),
+    )
+    return Status(201, detail(DocumentType.TRANSFER, transfer.pk))
+
+
+@router.get("/transfers/{transfer_id}", response=DocumentOut, summary="Get a transfer")
+def transfers_get(request: HttpRequest, transfer_id: int) -> Any:
+    return detail(DocumentType.TRANSFER, transfer_id)
+
+
+@router.post(
+    "/transfers/{transfer_id}/post",
+    response=DocumentOut,
+    summary="Post a transfer (between warehouses: ship it)",
+)
+def transfers_post(request: HttpRequest, transfer_id: int) -> Any:
+    user = writer(request)
+    fetch_document(DocumentType.TRANSFER, transfer_id)
+    services.transfer_post(
+        user=user, transfer_id=transfer_id, idempotency_key=idempotency_key(request)
+    )
+    return detail(DocumentType.TRANSFER, transfer_id)
+
+
+@router.post(
+    "/transfers/{transfer_id}/receive",
+    response=DocumentOut,
+    summary="Receive a transfer in transit",
+)
+def transfers_receive(request: HttpRequest, transfer_id: int) -> Any:
+    user = writer(request)
+    fetch_document(DocumentType.TRANSFER, transfer_id)
+    services.transfer_receive(
+        user=user, transfer_id=transfer_id, idempotency_key=idempotency_key(request)
+    )
+    return detail(DocumentType.TRANSFER, transfer_id)
+
+
+@router.post("/transfers/{transfer_id}/reverse", response=DocumentOut, summary="Reverse a transfer")
+def transfers_reverse(request: HttpRequest, transfer_id: int) -> Any:
+    return reverse(request, DocumentType.TRANSFER, transfer_id)
+
+
+# --- stocktakes ----------------------------------------------------------------------------------
+
+
+@router.get("/stocktakes", response=DocumentPage, summary="List stocktakes")
+def stocktakes_list(request: HttpRequest, filters: Query[DocumentFilters]) -> Any:
+    return document_list(DocumentType.STOCKTAKE, filters)
+
+
+@router.post("/stocktakes", response={201: DocumentOut}, summary="Start a stocktake")
+def stocktakes_create(request: HttpRequest, payload: StocktakeIn) -> Any:
+    stocktake = services.stocktake_create(
+        user=writer(request),
+        warehouse=payload.warehouse,
+        bins=payload.bins,
+        skus=payload.skus,
+        reference=payload.reference,
+        note=payload.note,
+        idempotency_key=idempotency_key(request),
+    )
+    return Status(201, detail(DocumentType.STOCKTAKE, stocktake.pk))
+
+
+@router.get("/stocktakes/{stocktake_id}", response=DocumentOut, summary="Get a stocktake")
+def stocktakes_get(request: HttpRequest, stocktake_id: int) -> Any:
+    return detail(DocumentType.STOCKTAKE, stocktake_id)
+
+
+@router.put("/stocktakes/{stocktake_id}/counts", response=DocumentOut, summary="Record counts")
+def stocktakes_counts(request: HttpRequest, stocktake_id: int, payload: CountsIn) -> Any:
+    user = writer(request)
+    fetch_document(DocumentType.STOCKTAKE, stocktake_id)
+    services.stocktake_count(
+        user=user,
+        stocktake_id=stocktake_id,
+        counts=[
+            StocktakeCountInput(bin=count.bin, sku=count.sku, counted=count.counted)
+            for count in payload.counts
+        ],
+        idempotency_key=idempotency_key(request),
+    )
+    return detail(DocumentType.STOCKTAKE, stocktake_id)
+
+
+@router.post("/stocktakes/{stocktake_id}/post", response=DocumentOut, summary="Post a stocktake")
+def stocktakes_post(request: HttpRequest, stocktake_id: int) -> Any:
+    user = writer(request)
+    fetch_document(DocumentType.STOCKTAKE, stocktake_id)
+    services.stocktake_post(
+        user=user, stocktake_id=stocktake_id, idempotency_key=idempotency_key(request)
+    )
+    return detail(DocumentType.STOCKTAKE, stocktake_id)
+
+
+@router.post(
+    "/stocktakes/{stocktake_id}/reverse", response=DocumentOut, summary="Reverse a stocktake"
+)
+def stocktakes_reverse(request: HttpRequest, stocktake_id: int) -> Any:
+    return reverse(request, DocumentType.STOCKTAKE, stocktake_id)
+
+
+# --- stock, moves, allocations -------------------------------------------------------------------
+
+
+@router.get("/stock", response=StockPage, summary="Stock per item and warehouse")
+def stock(request: HttpRequest, filters: Query[StockFilters]) -> Any:
+    queryset = selectors.stock_query(
+        warehouse=filters.warehouse,
+        zone_kind=filters.zone_kind,
+        low_stock=filters.low_stock,
+        bundles=filters.bundles,
+        text=filters.q,
+        sort=filters.sort,
+    )
+    count, items = page_of(queryset, filters.page, filters.page_size)
+    rows = selectors.stock_rows(items, warehouse=filters.warehouse, zone_kind=filters.zone_kind)
+    codes = selectors.warehouse_codes({pk for row in rows for pk in row.warehouses})
+    return {
+        "count": count,
+        "items": [
+            {
+                "sku": row.item.sku,
+                "name": row.item.name,
+                "is_bundle": row.item.is_bundle,
+                "reorder_point": row.item.reorder_point,
+                "on_hand": row.on_hand,
+                "allocated": row.allocated,
+                "available": row.available,
+                "low_stock": row.low_stock,
+                "warehouses": [
+                    {
+                        "warehouse": codes[pk],
+                        "on_hand": figures.on_hand,
+                        "sellable_on_hand": figures.sellable_on_hand,
+                        "allocated": figures.allocated,
+                        "available": figures.available,
+                    }
+                    for pk, figures in sorted(row.warehouses.items(), key=lambda kv: codes[kv[0]])
+                ],
+            }
+            for row in rows
+        ],
+    }
+
+
+def move_line_out(line: StockMoveLine) -> dict[str, Any]:
+    move = line.move
+    return {
+        "id": line.pk,
+        "move_id": move.pk,
+        "kind": move.kind,
+        "created_at": move.created_at,
+        "user": username(move.user),
+        "document": move.document_number,
+        "reference": move.reference,
+        "sku": line.item.sku,
+        "qty": line.qty,
+        "from_location": str(line.from_location),
+        "to_location": str(line.to_location),
+        "reversal_of": move.reversal_of_id,
+    }
+
+
+@router.get("/moves", response=MovePage, summary="The stock ledger, filtered")
+def moves(request: HttpRequest, filters: Query[MoveFilters]) -> Any:
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise ValidationFailed.for_field("date_to", _("must be on or after date_from"))
+    queryset = selectors.moves_query(
+        sku=filters.sku,
+        bin_code=filters.bin,
+        warehouse=filters.warehouse,
+        kind=filters.kind,
+        document=filters.document,
+        user=filters.user,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    ).select_related("from_location__warehouse", "to_location__warehouse")
+    count, rows = page_of(queryset, filters.page, filters.page_size)
+    return {"count": count, "items": [move_line_out(line) for line in rows]}
+
+
+@router.post("/allocations", response={201: AllocationsOut}, summary="Allocate stock")
+def allocations_create(request: HttpRequest, payload: AllocateIn) -> Any:
+    allocations = services.stock_allocate(
+        user=writer(request),
+        reference=payload.reference,
+        sku=payload.sku,
+        warehouse=payload.warehouse,
+        qty=payload.qty,
+        idempotency_key=idempotency_key(request),
+    )
+    return Status(201, allocations_out(payload.reference.strip(), allocations))
+
+
+def allocations_out(reference: str, allocations: list[Any]) -> dict[str, Any]:
+    rows = selectors.allocation_rows([allocation.pk for allocation in allocations])
+    return {"reference": reference, "allocations": rows}
+
+
+@router.post("/allocations/release", response=ReleaseOut, summary="Release allocations")
+def allocations_release(request: HttpRequest, payload: ReleaseIn) -> Any:
+    released = services.stock_release(
+        user=writer(request),
+        reference=payload.reference,
+        idempotency_key=idempotency_key(request),
+    )
+    return {"reference": payload.reference.strip(), "released": released}
