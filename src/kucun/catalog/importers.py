@@ -353,24 +353,32 @@ class ItemImporter(Importer):
             if fields.get("barcode"):
                 released[pk] = fields["barcode"]
         sku_of = {existing.pk: existing.sku for existing in self.existing.values()}
-        for records in (self.new_records, self.update_records):
-            keep = []
-            for record in records:
-                number, fields = record[0], record[-1]
-                pk = record[1] if len(record) == 3 else None
-                barcode = fields.get("barcode")
-                owner = self.barcode_owner.get(barcode) if barcode else None
-                if owner is not None and owner != pk and owner not in released:
-                    self.error(
-                        number,
-                        "barcode",
-                        _("Barcode %(barcode)s already belongs to item %(sku)s.")
-                        % {"barcode": barcode, "sku": sku_of.get(owner, owner)},
-                        str(barcode),
-                    )
-                    continue
-                keep.append(record)
-            records[:] = keep
+
+        def taken(number: int, pk: int | None, fields: dict[str, Any]) -> bool:
+            barcode = fields.get("barcode")
+            owner = self.barcode_owner.get(barcode) if barcode else None
+            # The owner gives this barcode up when the file gives it a different one.
+            if owner is None or owner == pk or released.get(owner, barcode) != barcode:
+                return False
+            self.error(
+                number,
+                "barcode",
+                _("Barcode %(barcode)s already belongs to item %(sku)s.")
+                % {"barcode": barcode, "sku": sku_of.get(owner, owner)},
+                str(barcode),
+            )
+            return True
+
+        self.new_records = [
+            (number, fields)
+            for number, fields in self.new_records
+            if not taken(number, None, fields)
+        ]
+        self.update_records = [
+            (number, pk, fields)
+            for number, pk, fields in self.update_records
+            if not taken(number, pk, fields)
+        ]
 
     # -- writing ----------------------------------------------------------------------
     def write(self) -> WriteCounts:

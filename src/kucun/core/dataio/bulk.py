@@ -56,11 +56,14 @@ def bulk_insert(
     meta = model._meta
     fields = [meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr]
+    columns = ", ".join(quote(str(getattr(field, "column", ""))) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    adapters = [(index, column_adapter(field)) for index, field in enumerate(fields)]  # type: ignore[arg-type]
-    adapters = [(index, adapter) for index, adapter in adapters if adapter is not None]
+    adapters: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, field in enumerate(fields):
+        adapter = column_adapter(field) if isinstance(field, models.Field) else None
+        if adapter is not None:
+            adapters.append((index, adapter))
     inserted = 0
     batch: list[Sequence[Any]] = []
     with connection.cursor() as cursor:

@@ -54,9 +54,10 @@ def map_header(header: Sequence[str], columns: Sequence[Column]) -> HeaderMap:
     positions: dict[str, int] = {}
     labels: dict[str, str] = {}
     for index, text in enumerate(header):
-        column = lookup.get(normalise_header(text))
-        if column is None:
+        found = lookup.get(normalise_header(text))
+        if found is None:
             continue
+        column = found
         if column.key in positions:
             raise TabularError.about_file(
                 _("Columns “%(first)s” and “%(second)s” both mean %(key)s: keep one of them.")

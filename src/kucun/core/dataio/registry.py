@@ -22,8 +22,8 @@ EXPORTERS = {
 
 
 def importer_class(kind: str) -> type:
-    return import_string(IMPORTERS[ImportKind(kind)])  # type: ignore[no-any-return]
+    return import_string(IMPORTERS[ImportKind(kind)])
 
 
 def exporter_class(kind: str) -> type:
-    return import_string(EXPORTERS[ExportKind(kind)])  # type: ignore[no-any-return]
+    return import_string(EXPORTERS[ExportKind(kind)])

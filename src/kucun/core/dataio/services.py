@@ -66,6 +66,13 @@ def clean_options(kind: ImportKind, options: ImportOptions) -> ImportOptions:
             _("Unknown receipt kind “%(kind)s”: choose one of %(kinds)s.")
             % {"kind": options.receipt_kind, "kinds": ", ".join(ReceiptKind.values)},
         )
+    if options.warehouse and kind in {ImportKind.RECEIPT, ImportKind.STOCKTAKE}:
+        from kucun.warehouses.models import Warehouse
+
+        if not Warehouse.objects.filter(code__iexact=options.warehouse).exists():
+            raise refuse(
+                "warehouse", _("Unknown warehouse %(code)s.") % {"code": options.warehouse}
+            )
     if kind == ImportKind.STOCKTAKE and not options.warehouse and not options.stocktake_id:
         raise refuse(
             "warehouse",
@@ -400,8 +407,8 @@ def exports_purge_expired(*, now: Any = None) -> int:
         files.delete_quietly(run.stored_file)
         purged += 1
     expired.update(file_deleted_at=now)
-    for run in ImportRun.objects.filter(created_at__lt=cutoff).exclude(stored_file=""):
-        files.delete_quietly(run.stored_file)
-        files.delete_quietly(run.error_report)
-        ImportRun.objects.filter(pk=run.pk).update(stored_file="", error_report="")
+    for upload in ImportRun.objects.filter(created_at__lt=cutoff).exclude(stored_file=""):
+        files.delete_quietly(upload.stored_file)
+        files.delete_quietly(upload.error_report)
+        ImportRun.objects.filter(pk=upload.pk).update(stored_file="", error_report="")
     return purged

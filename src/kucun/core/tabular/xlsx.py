@@ -50,7 +50,7 @@ def column_letters(index: int) -> str:
 
 
 def parse_events(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
-    parser = XMLPullParser(events=("start", "end"))
+    parser: Any = XMLPullParser(events=("start", "end"))
     while chunk := stream.read(READ_CHUNK):
         parser.feed(chunk)
         yield from parser.read_events()

@@ -62,8 +62,8 @@ class Command(BaseCommand):
             )
         except DomainError as error:
             raise CommandError(error.detail) from error
-        for error in result.errors:
-            self.stderr.write(f"{path.name}: {error}")
+        for row_error in result.errors:
+            self.stderr.write(f"{path.name}: {row_error}")
         if result.message:
             stream = self.stdout if result.complete else self.stderr
             stream.write(result.message)

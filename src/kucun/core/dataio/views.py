@@ -1,0 +1,230 @@
+"""Data → Imports and Exports: upload, follow progress, read the errors, download files."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kucun.accounts.choices import Role
+from kucun.accounts.permissions import role_required, user_has_role
+from kucun.core.choices import ExportKind, ImportKind, JobStatus, TableFormat
+from kucun.core.dataio import files, selectors, services
+from kucun.core.dataio.forms import ImportForm
+from kucun.core.dataio.templates import template_bytes
+from kucun.core.errors import DomainError
+from kucun.core.models import ExportRun, ImportRun
+from kucun.core.pagination import apply_sort, paginate
+from kucun.web.forms import add_domain_error
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+IMPORT_SORTS = {"when": "created_at", "kind": "kind", "file": "original_name", "rows": "rows_total"}
+EXPORT_SORTS = {"when": "created_at", "kind": "kind", "rows": "row_count"}
+
+
+def file_response(relative: str, download_name: str) -> FileResponse:
+    try:
+        path = files.absolute(relative)
+    except ValueError:
+        raise Http404 from None
+    if not relative or not path.is_file():
+        raise Http404(_("The file is no longer kept."))
+    extension = path.suffix.lstrip(".")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=download_name)
+    response["Content-Type"] = CONTENT_TYPES.get(extension, "application/octet-stream")
+    return response
+
+
+@require_GET
+def import_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    runs = selectors.import_run_list(
+        text=request.GET.get("q", ""),
+        kind=kind if kind in ImportKind.values else "",
+        status=status if status in JobStatus.values else "",
+    )
+    runs, sort = apply_sort(runs, request, IMPORT_SORTS, "-when")
+    page_obj = paginate(request, runs)
+    return render(
+        request,
+        "data/import_list.html",
+        {
+            "page_obj": page_obj,
+            "runs": page_obj.object_list,
+            "sort": sort,
+            "kinds": ImportKind.choices,
+            "statuses": JobStatus.choices,
+            "can_import": user_has_role(request.user, Role.STAFF),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.STAFF)
+def import_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                run = services.import_run_create(
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    upload=upload,
+                    original_name=upload.name,
+                    size=upload.size,
+                    options=form.options(),
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                return HttpResponseRedirect(reverse("data:import_detail", args=[run.pk]))
+        status = 200
+    else:
+        kind = request.GET.get("kind", "")
+        form = ImportForm(initial={"kind": kind if kind in ImportKind.values else "items"})
+        status = 200
+    return render(
+        request,
+        "data/import_form.html",
+        {"form": form, "kinds": ImportKind.choices},
+        status=status,
+    )
+
+
+def get_import(pk: int) -> ImportRun:
+    run = selectors.import_run_get(pk)
+    if run is None:
+        raise Http404(_("No import has id %(id)s.") % {"id": pk})
+    return run
+
+
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "data/import_detail.html", {"run": get_import(pk)})
+
+
+@require_GET
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "data/includes/import_status.html", {"run": get_import(pk)})
+
+
+@require_GET
+def import_errors(request: HttpRequest, pk: int) -> FileResponse:
+    run = get_import(pk)
+    stem = run.original_name.rsplit(".", 1)[0] or "import"
+    return file_response(run.error_report, f"{stem}-errors.csv")
+
+
+@require_GET
+def import_file(request: HttpRequest, pk: int) -> FileResponse:
+    run = get_import(pk)
+    return file_response(run.stored_file, run.original_name)
+
+
+@require_GET
+def import_template(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
+    if kind not in ImportKind.values or file_format not in TableFormat.values:
+        raise Http404
+    response = HttpResponse(
+        template_bytes(kind, file_format), content_type=CONTENT_TYPES[file_format]
+    )
+    response["Content-Disposition"] = f'attachment; filename="kucun-{kind}-template.{file_format}"'
+    return response
+
+
+@require_GET
+def export_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    runs = selectors.export_run_list(
+        kind=kind if kind in ExportKind.values else "",
+        status=status if status in JobStatus.values else "",
+        user=request.GET.get("user", ""),
+    )
+    runs, sort = apply_sort(runs, request, EXPORT_SORTS, "-when")
+    page_obj = paginate(request, runs)
+    return render(
+        request,
+        "data/export_list.html",
+        {
+            "page_obj": page_obj,
+            "runs": page_obj.object_list,
+            "sort": sort,
+            "kinds": ExportKind.choices,
+            "statuses": JobStatus.choices,
+            "retention_days": services.retention_days(),
+        },
+    )
+
+
+@require_GET
+def export_create(request: HttpRequest) -> HttpResponse | FileResponse:
+    """?kind=items&format=csv&<the list's filters>: without a format, offer CSV and XLSX."""
+    kind = request.GET.get("kind", "")
+    if kind not in ExportKind.values:
+        return render(request, "data/export_choose.html", {"kinds": ExportKind.choices}, status=200)
+    filters = {name: value for name, value in request.GET.items() if name not in {"kind", "format"}}
+    file_format = request.GET.get("format", "")
+    if not file_format:
+        return render(
+            request,
+            "data/export_choose.html",
+            {
+                "kind": kind,
+                "kind_label": ExportKind(kind).label,
+                "filters": filters,
+                "querystring": request.GET.urlencode(),
+            },
+        )
+    try:
+        run = services.export_run_create(
+            user=request.user, kind=kind, file_format=file_format, filters=filters
+        )
+    except DomainError as error:
+        return render(
+            request,
+            "data/export_choose.html",
+            {
+                "kind": kind,
+                "kind_label": ExportKind(kind).label,
+                "filters": filters,
+                "querystring": request.GET.urlencode(),
+                "error": error.detail,
+            },
+            status=error.status_code,
+        )
+    if run.file_available:
+        return file_response(run.stored_file, run.file_name)
+    return HttpResponseRedirect(reverse("data:export_detail", args=[run.pk]))
+
+
+def get_export(pk: int) -> ExportRun:
+    run = selectors.export_run_get(pk)
+    if run is None:
+        raise Http404(_("No export has id %(id)s.") % {"id": pk})
+    return run
+
+
+@require_GET
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "data/export_detail.html", {"run": get_export(pk)})
+
+
+@require_GET
+def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "data/includes/export_status.html", {"run": get_export(pk)})
+
+
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    run = get_export(pk)
+    if not run.file_available:
+        raise Http404(_("This export's file is no longer kept."))
+    return file_response(run.stored_file, run.file_name)
