@@ -126,7 +126,7 @@ def validate_document_rows(rows: Sequence[LineRow], *, kind: str) -> bool:
     return clean
 
 
-_LINE_INDEX = re.compile(r"lines?\W*(\d+)")
+_LINE_INDEX = re.compile(r"(?:lines?|counts)\W*(\d+)")
 
 
 def place_domain_error(error: DomainError, form: Any, rows: Sequence[LineRow]) -> None:
@@ -326,12 +326,12 @@ class BinLookupForm(FilterForm):
     active = forms.ChoiceField(
         label=_("Bin status"),
         required=False,
-        choices=[("", _("Active and inactive")), ("yes", _("Active")), ("no", _("Inactive"))],
+        choices=[("", _("Any status")), ("yes", _("Active")), ("no", _("Inactive"))],
     )
     occupancy = forms.ChoiceField(
         label=_("Contents"),
         required=False,
-        choices=[("", _("Empty and occupied")), ("empty", _("Empty")), ("occupied", _("Occupied"))],
+        choices=[("", _("Any contents")), ("empty", _("Empty")), ("occupied", _("Occupied"))],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -60,19 +60,23 @@
   }
 
   // Add one unit of the SKU: increment a matching line (same bin), else start a new line.
-  function addItem(sku) {
+  function addItem(sku, name) {
     var rows = body.querySelectorAll("[data-line]");
     for (var i = 0; i < rows.length; i++) {
       if (same(field(rows[i], "line_sku").value, sku) && rowBinMatches(rows[i])) {
         var qty = field(rows[i], qtyName);
         qty.value = (parseInt(qty.value, 10) || 0) + 1;
+        qty.dispatchEvent(new Event("input", { bubbles: true }));
         return qty.value;
       }
     }
     if (mode === "stocktake" && !currentBin) { return null; }
     var row = emptyRow() || addRow();
     field(row, "line_sku").value = sku;
+    var nameCell = row.querySelector("[data-item-name]");
+    if (nameCell) { nameCell.textContent = name || ""; }
     field(row, qtyName).value = 1;
+    field(row, qtyName).dispatchEvent(new Event("input", { bubbles: true }));
     if (mode === "transfer") {
       field(row, "line_from_bin").value = currentBin;
       field(row, "line_to_bin").value = currentToBin;
@@ -98,7 +102,7 @@
 
   function handle(data, code) {
     if (data.type === "item") {
-      var qty = addItem(data.sku);
+      var qty = addItem(data.sku, data.name);
       if (qty === null) { announce(box.dataset.msgNeedBin, false); return; }
       announce(box.dataset.msgItem.replace("%(sku)s", data.sku).replace("%(name)s", data.name)
         .replace("%(qty)s", qty), true);
@@ -132,7 +136,7 @@
     var button = event.target.closest("[data-add-sku]");
     if (button) {
       event.preventDefault();
-      var qty = addItem(button.dataset.addSku);
+      var qty = addItem(button.dataset.addSku, button.dataset.name);
       announce(box.dataset.msgItem.replace("%(sku)s", button.dataset.addSku)
         .replace("%(name)s", button.dataset.name || "").replace("%(qty)s", qty), true);
       input.focus();
