@@ -87,7 +87,9 @@ class Location(TimeStampedModel):
     is_default_receiving = models.BooleanField(_("default receiving bin"), default=False)
 
     class Meta:
-        ordering = ["warehouse__code", "code"]
+        # Local columns only: ordering through the nullable warehouse would add an outer join,
+        # which PostgreSQL refuses under SELECT ... FOR UPDATE.
+        ordering = ["warehouse_id", "code"]
         constraints = [
             models.CheckConstraint(condition=Q(code=Upper("code")), name="location_code_upper"),
             models.UniqueConstraint(
