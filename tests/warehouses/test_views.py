@@ -479,3 +479,20 @@ def test_pages_speak_chinese_to_a_chinese_user(viewer: Any, viewer_client: Clien
     assert "货位目录" in bins
     assert "拣货区" in bins
     assert "区域类型" in bins
+
+
+def test_bin_list_reads_by_warehouse_then_code(viewer_client: Client) -> None:
+    sydney = ZoneFactory(warehouse=WarehouseFactory(code="SYD"))
+    adelaide = ZoneFactory(warehouse=WarehouseFactory(code="ADL"))
+    for zone, code in [(sydney, "B-1"), (adelaide, "C-1"), (sydney, "A-1"), (adelaide, "A-2")]:
+        BinFactory(zone=zone, code=code)
+
+    ascending = viewer_client.get(reverse("warehouses:bin_list"), {"q": "-"})
+    descending = viewer_client.get(reverse("warehouses:bin_list"), {"q": "-", "sort": "-warehouse"})
+
+    def codes(response: Any) -> list[str]:
+        lines = response.content.decode().splitlines()
+        return [line.split('"')[1] for line in lines if 'data-bin="' in line]
+
+    assert codes(ascending) == ["ADL:A-2", "ADL:C-1", "SYD:A-1", "SYD:B-1"]
+    assert codes(descending) == ["SYD:B-1", "SYD:A-1", "ADL:C-1", "ADL:A-2"]

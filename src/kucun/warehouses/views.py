@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import role_required
 from kucun.core.errors import DomainError, FieldError, NotFound
-from kucun.core.pagination import apply_sort, paginate
+from kucun.core.pagination import SortState, apply_sort, paginate
 from kucun.warehouses import selectors, services
 from kucun.warehouses.choices import ZoneKind
 from kucun.warehouses.forms import BinForm, BinPatternForm, WarehouseForm, ZoneForm
@@ -25,28 +26,29 @@ from kucun.warehouses.models import Location, Warehouse, Zone
 from kucun.warehouses.patterns import duplicated
 from kucun.web.forms import add_domain_error
 
+# Each sort key orders by its column, then by the columns that make rows read naturally.
 WAREHOUSE_SORTS = {
-    "code": "code",
-    "name": "name",
-    "city": "city",
-    "bins": "bins_count",
-    "priority": "priority",
-    "active": "active",
+    "code": ("code",),
+    "name": ("name", "code"),
+    "city": ("city", "state", "code"),
+    "bins": ("bins_count", "code"),
+    "priority": ("priority", "code"),
+    "active": ("active", "code"),
 }
 ZONE_SORTS = {
-    "warehouse": "warehouse__code",
-    "code": "code",
-    "name": "name",
-    "kind": "kind",
-    "bins": "bins_count",
+    "warehouse": ("warehouse__code", "code"),
+    "code": ("code", "warehouse__code"),
+    "name": ("name", "warehouse__code"),
+    "kind": ("kind", "warehouse__code", "code"),
+    "bins": ("bins_count", "warehouse__code", "code"),
 }
 BIN_SORTS = {
-    "warehouse": "warehouse__code",
-    "zone": "zone__code",
-    "code": "code",
-    "kind": "zone__kind",
-    "sellable": "sellable",
-    "active": "active",
+    "warehouse": ("warehouse__code", "code"),
+    "zone": ("zone__code", "warehouse__code", "code"),
+    "code": ("code", "warehouse__code"),
+    "kind": ("zone__kind", "warehouse__code", "code"),
+    "sellable": ("sellable", "warehouse__code", "code"),
+    "active": ("active", "warehouse__code", "code"),
 }
 PREVIEW_CODES_SHOWN = 200
 PATTERN_FIELDS = frozenset({"code_prefix", "aisles", "racks", "levels", "separator"})
@@ -86,6 +88,15 @@ def on_form(error: DomainError, renames: dict[str, str]) -> DomainError:
     return dataclasses.replace(error, errors=fields)
 
 
+def sorted_by(
+    queryset: QuerySet[Any], request: HttpRequest, sorts: dict[str, tuple[str, ...]], default: str
+) -> tuple[QuerySet[Any], SortState]:
+    """The list ordered by ?sort= (see apply_sort), with tie-breaking columns after the first."""
+    queryset, sort = apply_sort(queryset, request, {k: v[0] for k, v in sorts.items()}, default)
+    sign = "-" if sort.descending else ""
+    return queryset.order_by(*(sign + field for field in sorts[sort.key]), sign + "pk"), sort
+
+
 def warehouse_choices() -> list[tuple[int, str]]:
     return [(pk, code) for pk, code in Warehouse.objects.order_by("code").values_list("pk", "code")]
 
@@ -97,7 +108,7 @@ def warehouse_choices() -> list[tuple[int, str]]:
 def warehouse_list(request: HttpRequest) -> HttpResponse:
     filters = {"q": request.GET.get("q", "").strip(), "active": request.GET.get("active", "")}
     warehouses = selectors.warehouse_list(q=filters["q"], active=yes_no(filters["active"]))
-    warehouses, sort = apply_sort(warehouses, request, WAREHOUSE_SORTS, "code")
+    warehouses, sort = sorted_by(warehouses, request, WAREHOUSE_SORTS, "code")
     page = paginate(request, warehouses)
     return render(
         request,
@@ -181,7 +192,7 @@ def zone_list(request: HttpRequest) -> HttpResponse:
     }
     kind = filters["kind"] if filters["kind"] in ZoneKind.values else ""
     zones = selectors.zone_list(warehouse=id_param(filters["warehouse"]), kind=kind, q=filters["q"])
-    zones, sort = apply_sort(zones, request, ZONE_SORTS, "warehouse")
+    zones, sort = sorted_by(zones, request, ZONE_SORTS, "warehouse")
     page = paginate(request, zones)
     return render(
         request,
@@ -273,7 +284,7 @@ def bin_list(request: HttpRequest) -> HttpResponse:
         active=yes_no(filters["active"]),
         q=filters["q"],
     )
-    bins, sort = apply_sort(bins, request, BIN_SORTS, "warehouse")
+    bins, sort = sorted_by(bins, request, BIN_SORTS, "warehouse")
     page = paginate(request, bins)
     rows = list(page.object_list)
     holdings = selectors.bin_holdings([row.pk for row in rows])
