@@ -39,6 +39,7 @@ PASSWORD = "correct-horse-battery"
 TIMEOUT_MS = 15_000
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
