@@ -388,8 +388,7 @@ def _reachable_edges(start_ids: Iterable[int]) -> dict[int, list[int]]:
     return edges
 
 
-def _locked_bundle(bundle_id: int) -> Item:
-    bundle = lock_rows(Item.objects.all(), [bundle_id]).get(bundle_id)
+def _checked_bundle(bundle: Item | None, bundle_id: int) -> Item:
     if bundle is None:
         raise NotFound(detail=_("No item has id %(id)s.") % {"id": bundle_id})
     if not bundle.is_bundle:
@@ -409,7 +408,10 @@ def bundle_set_components(
     """
     rows = _clean_component_rows(components)
     with transaction.atomic():
-        bundle = _locked_bundle(bundle_id)
+        bundle = _checked_bundle(
+            Item.objects.filter(pk=bundle_id).first() if 0 < bundle_id <= ID_MAX else None,
+            bundle_id,
+        )
         found = {item.sku.casefold(): item for item in items_matching_skus(s for s, _q in rows)}
         problems: list[FieldError] = []
         resolved: list[tuple[Item, int]] = []
@@ -435,9 +437,11 @@ def bundle_set_components(
                 resolved.append((item, quantity))
         if problems:
             raise ValidationFailed(detail="; ".join(p.message for p in problems), errors=problems)
-        # Lock the components too (ordered by pk) so two edits that would close a loop
-        # between them run one after the other and the second sees the first.
-        lock_rows(Item.objects.all(), [bundle.pk, *(item.pk for item, _q in resolved)])
+        # Lock the bundle and its components in one go, ordered by pk, so two edits that
+        # would close a loop between them run one after the other and the second sees the
+        # first (and never wait on each other in opposite order).
+        locked = lock_rows(Item.objects.all(), [bundle.pk, *(item.pk for item, _q in resolved)])
+        bundle = _checked_bundle(locked.get(bundle.pk), bundle_id)
         _refuse_cycles(bundle, resolved)
         previous = [
             {"sku": c.component.sku, "quantity": c.quantity}
