@@ -383,8 +383,18 @@ class ItemImporter(Importer):
     # -- writing ----------------------------------------------------------------------
     def write(self) -> WriteCounts:
         counts = WriteCounts()
-        counts.created = self.write_new()
+        # Updates first, and barcodes that move are cleared first, so barcodes can change
+        # hands inside one file without tripping the unique constraint half-way.
+        current = {existing.pk: existing.barcode for existing in self.existing.values()}
+        moving = [
+            pk
+            for _number, pk, fields in self.update_records
+            if fields.get("barcode") and fields["barcode"] != current.get(pk)
+        ]
+        for start in range(0, len(moving), 500):
+            Item.objects.filter(pk__in=moving[start : start + 500]).update(barcode=None)
         counts.updated = self.write_updates()
+        counts.created = self.write_new()
         return counts
 
     def write_new(self) -> int:

@@ -307,6 +307,7 @@ STYLES = (
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
     '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
 SHEET_START = (
@@ -319,7 +320,8 @@ SHEET_END = "</sheetData></worksheet>"
 
 
 def xml_text(value: str) -> str:
-    return escape(ILLEGAL_XML.sub("", value))
+    # A bare carriage return would come back as a line feed: write it as a reference.
+    return escape(ILLEGAL_XML.sub("", value), {"\r": "&#13;"})
 
 
 class XlsxStreamWriter:
