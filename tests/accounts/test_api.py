@@ -176,6 +176,7 @@ def test_owner_creates_a_user(owner: User, owner_api: Any) -> None:
         ({"username": "bad name", "password": "a-long-passphrase"}, 422, "username"),
         ({"username": "OLIVIA", "password": "a-long-passphrase"}, 409, "username"),
         ({"password": "a-long-passphrase"}, 422, "username"),
+        ({"username": "nina", "password": "a-long-passphrase", "language": "fr"}, 422, "language"),
     ],
 )
 def test_creating_a_user_with_bad_input_names_the_field(

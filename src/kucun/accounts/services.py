@@ -171,6 +171,13 @@ def user_create(
             cleaned[name] = clean(value)
         except ValidationFailed as error:
             errors.extend(error.errors)
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language and language not in codes:
+        errors.append(
+            FieldError(
+                "language", _("Choose a language: %(choices)s.") % {"choices": ", ".join(codes)}
+            )
+        )
     if errors:
         raise ValidationFailed(detail="; ".join(e.message for e in errors), errors=errors)
     if User.objects.filter(username__iexact=cleaned["username"]).exists():
@@ -180,7 +187,7 @@ def user_create(
         username=cleaned["username"],
         email=cleaned["email"],
         role=cleaned["role"],
-        language=normalised_language(language or settings.LANGUAGE_CODE),
+        language=language or settings.LANGUAGE_CODE,
         is_active=True,
     )
     password_check(password=password, user=new_user)
