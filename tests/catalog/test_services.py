@@ -118,6 +118,19 @@ def test_every_bad_field_is_reported_at_once(staff: User) -> None:
     assert snapshot() == before
 
 
+def test_a_taken_sku_is_named_together_with_other_refusals(staff: User) -> None:
+    ItemFactory(sku="ABC-1", barcode="777")
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as caught:
+        item_create(user=staff, sku="abc-1", name="Other", barcode="777", weight_g=-1)
+    assert [(e.field, e.message) for e in caught.value.errors] == [
+        ("sku", "An item with SKU 'abc-1' already exists (as 'ABC-1')."),
+        ("barcode", "Barcode '777' already belongs to item ABC-1."),
+        ("weight_g", "Weight (g) cannot be negative (got -1): enter 0 or more."),
+    ]
+    assert snapshot() == before
+
+
 def test_a_bundle_can_be_created_empty(staff: User) -> None:
     bundle = item_create(user=staff, sku="CASE", name="Case", is_bundle=True)
     assert bundle.is_bundle

@@ -145,6 +145,28 @@ def _conflict_after_race(
     return Conflict(detail="; ".join(p.message for p in problems), errors=problems)
 
 
+def _clean_checked(fields: dict[str, Any], *, exclude_id: int | None) -> dict[str, Any]:
+    """Clean the fields; when some are refused, also name a taken SKU or barcode at once."""
+    try:
+        return clean_item_fields(fields)
+    except ValidationFailed as error:
+        refused = {problem.field for problem in error.errors}
+        sku = fields.get("sku") if "sku" in fields and "sku" not in refused else None
+        barcode = fields.get("barcode") if "barcode" not in refused else None
+        taken = _uniqueness_problems(
+            sku=validation.clean_sku(sku) if sku is not None else None,
+            barcode=validation.clean_barcode(barcode),
+            exclude_id=exclude_id,
+        )
+        if not taken:
+            raise
+        order = {name: index for index, name in enumerate(ITEM_FIELDS)}
+        problems = sorted([*error.errors, *taken], key=lambda p: order.get(p.field, len(order)))
+        raise ValidationFailed(
+            detail="; ".join(p.message for p in problems), errors=problems
+        ) from None
+
+
 def _stock_held(item: Item) -> int:
     """Units of this item in any bin, once the stock ledger is installed."""
     try:
@@ -199,7 +221,7 @@ def item_create(
     notes: Any = "",
 ) -> Item:
     """A new item (or an empty bundle when is_bundle); SKU and barcode must be free."""
-    values = clean_item_fields(
+    values = _clean_checked(
         {
             "sku": sku,
             "name": name,
@@ -215,7 +237,8 @@ def item_create(
             "is_bundle": is_bundle,
             "active": active,
             "notes": notes,
-        }
+        },
+        exclude_id=None,
     )
     try:
         with transaction.atomic():
@@ -237,7 +260,7 @@ def item_create(
 
 def item_update(*, user: Any, item_id: int, **fields: Any) -> Item:
     """Change the given fields; only what differs is written and audited."""
-    values = clean_item_fields(fields)
+    values = _clean_checked(fields, exclude_id=item_id if 0 < item_id <= ID_MAX else None)
     try:
         with transaction.atomic():
             item = lock_rows(Item.objects.all(), [item_id]).get(item_id)
