@@ -387,3 +387,14 @@ def test_components_on_a_plain_item_are_refused(
     assert response.json()["detail"] == (
         "BOTTLE is not a bundle: mark it as a bundle before giving it components."
     )
+
+
+def test_a_sku_with_a_slash_is_reached_by_sku(staff_api: ApiClient) -> None:
+    bundle = ItemFactory(sku="GIFT/1", name="Gift", is_bundle=True)
+    ItemFactory(sku="MUG")
+    assert staff_api.get("/api/v1/items/by-sku/gift%2F1").json()["id"] == bundle.pk
+    response = staff_api.put(
+        "/api/v1/items/by-sku/GIFT%2F1/components", [{"sku": "MUG", "quantity": 2}]
+    )
+    assert response.status_code == 200
+    assert staff_api.get("/api/v1/items/by-sku/GIFT/1/components").json()[0]["sku"] == "MUG"

@@ -155,19 +155,10 @@ def items_create(request: HttpRequest, payload: ItemCreateIn) -> Any:
     return Status(201, item)
 
 
-@router.get("/items/by-sku/{sku}", response=ItemOut, summary="Get an item by SKU")
-def items_get_by_sku(request: HttpRequest, sku: str) -> Item:
-    return item_by_sku(sku)
-
-
-@router.patch("/items/by-sku/{sku}", response=ItemOut, summary="Change an item by SKU")
-def items_patch_by_sku(request: HttpRequest, sku: str, payload: ItemPatchIn) -> Item:
-    require_role(request, Role.STAFF)
-    return _patch(request, item_by_sku(sku), payload)
-
-
+# A SKU may contain "/" (sent as %2F), so by-sku paths take the rest of the path; the
+# components paths come first so that ".../components" is never read as part of a SKU.
 @router.get(
-    "/items/by-sku/{sku}/components",
+    "/items/by-sku/{path:sku}/components",
     response=list[ComponentOut],
     summary="A bundle's components, by the bundle's SKU",
 )
@@ -176,13 +167,24 @@ def components_get_by_sku(request: HttpRequest, sku: str) -> Any:
 
 
 @router.put(
-    "/items/by-sku/{sku}/components",
+    "/items/by-sku/{path:sku}/components",
     response=list[ComponentOut],
     summary="Replace a bundle's components, by the bundle's SKU",
 )
 def components_put_by_sku(request: HttpRequest, sku: str, payload: list[ComponentIn]) -> Any:
     require_role(request, Role.STAFF)
     return _components_out(_put_components(request, item_by_sku(sku), payload))
+
+
+@router.get("/items/by-sku/{path:sku}", response=ItemOut, summary="Get an item by SKU")
+def items_get_by_sku(request: HttpRequest, sku: str) -> Item:
+    return item_by_sku(sku)
+
+
+@router.patch("/items/by-sku/{path:sku}", response=ItemOut, summary="Change an item by SKU")
+def items_patch_by_sku(request: HttpRequest, sku: str, payload: ItemPatchIn) -> Item:
+    require_role(request, Role.STAFF)
+    return _patch(request, item_by_sku(sku), payload)
 
 
 @router.get("/items/{item_id}", response=ItemOut, summary="Get an item")
