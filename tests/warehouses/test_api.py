@@ -477,3 +477,17 @@ def test_pattern_without_a_zone_names_the_field(staff_api: ApiClient) -> None:
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "zone_id"
+
+
+def test_every_operation_has_an_openapi_description() -> None:
+    from kucun.warehouses.api import router
+
+    described = []
+    for path, view in router.path_operations.items():
+        for operation in view.operations:
+            for model in operation.models:
+                assert model.model_json_schema()
+            described.append((tuple(operation.methods), path))
+
+    assert (("POST",), "/bins/pattern") in described
+    assert len(described) == 14
