@@ -117,3 +117,14 @@ def test_stock_screen_speaks_chinese(viewer_client: Client, site: Site, viewer: 
     assert "2 个货品符合条件" in html
     scan = viewer_client.get("/inventory/receipts/")
     assert "单号、参考号或 SKU" in scan.content.decode()
+
+
+def test_totals_leave_out_inactive_items(viewer_client: Client, site: Site) -> None:
+    from kucun.catalog.services import items_set_active
+
+    items_set_active(user=None, item_ids=[site.mug.pk], active=False)
+    html = viewer_client.get("/inventory/stock/").content.decode()
+    assert 'data-count="1"' in html
+    assert 'data-total="on_hand">15<' in html
+    filtered = viewer_client.get("/inventory/stock/?q=e").content.decode()
+    assert 'data-total="on_hand">15<' in filtered

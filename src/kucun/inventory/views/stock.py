@@ -31,7 +31,13 @@ def stock_list(request: HttpRequest) -> HttpResponse:
         if key in STOCK_SORTS
         else SortState("sku", False)
     )
-    totals = stock_totals(queryset, warehouse=warehouse, zone_kind=zone_kind)
+    unfiltered = not (
+        zone_kind
+        or filters.value("low_stock")
+        or filters.value("bundles")
+        or (filters.value("q") or "").strip()
+    )
+    totals = stock_totals(queryset, warehouse=warehouse, zone_kind=zone_kind, unfiltered=unfiltered)
     page_obj = paginate(request, queryset)
     items: list[Item] = list(page_obj.object_list)
     columns = [] if warehouse else warehouse_columns()
