@@ -386,3 +386,64 @@ def test_viewer_sees_no_buttons_and_is_refused_on_post(viewer_client: Client, si
     assert receipt.status == DocumentStatus.POSTED
     assert Receipt.objects.count() == 1
     assert on_hand(site.tea, site.pick_1) == 5
+
+
+def test_posting_a_short_draft_marks_its_line_and_changes_nothing(
+    staff_client: Client, site: Site
+) -> None:
+    from kucun.inventory.services import issue_create
+
+    receive("MEL", ("TEA-GREEN", 4, "A-01-1"))
+    issue = issue_create(
+        user=None,
+        warehouse="MEL",
+        kind="other",
+        lines=[
+            DocumentLineInput(sku="MUG-BLUE", qty=1, bin=None),
+            DocumentLineInput(sku="TEA-GREEN", qty=6, bin=None),
+        ],
+    )
+    moves_before = StockMove.objects.count()
+    response = staff_client.post(f"/inventory/issues/{issue.pk}/post/")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "data-line-error" in html
+    assert "Not enough stock" in html
+    issue.refresh_from_db()
+    assert issue.status == DocumentStatus.DRAFT
+    assert StockMove.objects.count() == moves_before
+    assert on_hand(site.tea, site.pick_1) == 4
+
+
+@pytest.mark.parametrize(
+    ("path", "mode"),
+    [
+        ("/inventory/issues/new/", "lines"),
+        ("/inventory/transfers/new/", "transfer"),
+    ],
+)
+def test_every_editor_has_the_scan_box(
+    staff_client: Client, site: Site, path: str, mode: str
+) -> None:
+    html = staff_client.get(path).content.decode()
+    assert 'id="scan-input"' in html
+    assert f'data-scan-mode="{mode}"' in html
+
+
+def test_stocktake_page_scans_for_staff_and_is_read_only_for_viewers(
+    staff_client: Client, viewer_client: Client, site: Site
+) -> None:
+    staff_client.post("/inventory/stocktakes/new/", {"warehouse": "MEL", "skus": "TEA-GREEN"})
+    stocktake = Stocktake.objects.get()
+    staff_html = staff_client.get(f"/inventory/stocktakes/{stocktake.pk}/").content.decode()
+    assert 'data-scan-mode="stocktake"' in staff_html
+    assert 'id="post-document"' in staff_html
+    viewer_html = viewer_client.get(f"/inventory/stocktakes/{stocktake.pk}/").content.decode()
+    assert 'id="scan-input"' not in viewer_html
+    assert 'id="post-document"' not in viewer_html
+    refused = viewer_client.post(
+        f"/inventory/stocktakes/{stocktake.pk}/count/",
+        {"line_bin": ["A-01-1"], "line_sku": ["TEA-GREEN"], "line_counted": ["3"]},
+    )
+    assert refused.status_code == 403
+    assert stocktake.lines.filter(counted__isnull=False).count() == 0
