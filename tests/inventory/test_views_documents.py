@@ -447,3 +447,9 @@ def test_stocktake_page_scans_for_staff_and_is_read_only_for_viewers(
     )
     assert refused.status_code == 403
     assert stocktake.lines.filter(counted__isnull=False).count() == 0
+
+
+def test_receipt_list_offers_import_from_a_file(staff_client: Client, site: Site) -> None:
+    html = staff_client.get("/inventory/receipts/").content.decode()
+    assert 'href="/data/imports/new/?kind=receipt"' in html
+    assert 'href="/data/imports/templates/receipt.csv"' in html
