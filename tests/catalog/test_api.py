@@ -398,3 +398,27 @@ def test_a_sku_with_a_slash_is_reached_by_sku(staff_api: ApiClient) -> None:
     )
     assert response.status_code == 200
     assert staff_api.get("/api/v1/items/by-sku/GIFT/1/components").json()[0]["sku"] == "MUG"
+
+
+def test_every_items_operation_has_an_openapi_description() -> None:
+    from kucun.catalog.api import router
+
+    described = []
+    for path, view in router.path_operations.items():
+        for operation in view.operations:
+            for model in operation.models:
+                assert model.model_json_schema()
+            described.append((tuple(operation.methods), path))
+
+    assert sorted(described) == [
+        (("GET",), "/items"),
+        (("GET",), "/items/by-sku/{path:sku}"),
+        (("GET",), "/items/by-sku/{path:sku}/components"),
+        (("GET",), "/items/{item_id}"),
+        (("GET",), "/items/{item_id}/components"),
+        (("PATCH",), "/items/by-sku/{path:sku}"),
+        (("PATCH",), "/items/{item_id}"),
+        (("POST",), "/items"),
+        (("PUT",), "/items/by-sku/{path:sku}/components"),
+        (("PUT",), "/items/{item_id}/components"),
+    ]
