@@ -16,8 +16,20 @@ from tests.factories import BundleComponentFactory, ItemFactory
 pytestmark = pytest.mark.django_db
 
 ITEM_FIELDS = (
-    "sku", "name", "barcode", "unit", "weight_g", "length_mm", "width_mm", "height_mm",
-    "cost_price", "safety_stock", "reorder_point", "active", "notes", "is_bundle",
+    "sku",
+    "name",
+    "barcode",
+    "unit",
+    "weight_g",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "cost_price",
+    "safety_stock",
+    "reorder_point",
+    "active",
+    "notes",
+    "is_bundle",
 )
 
 
@@ -33,9 +45,18 @@ def catalogue() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
 
 def build_catalogue() -> None:
     ItemFactory(
-        sku="CAN", name="=HYPERLINK(\"x\") 青岛", barcode="0930", weight_g=375, length_mm=66,
-        width_mm=66, height_mm=122, cost_price=Decimal("1.25"), safety_stock=12,
-        reorder_point=48, notes="line one\nline two", unit="can",
+        sku="CAN",
+        name='=HYPERLINK("x") 青岛',
+        barcode="0930",
+        weight_g=375,
+        length_mm=66,
+        width_mm=66,
+        height_mm=122,
+        cost_price=Decimal("1.25"),
+        safety_stock=12,
+        reorder_point=48,
+        notes="line one\nline two",
+        unit="can",
     )
     ItemFactory(sku="OLD", name="-discontinued", active=False, notes="@home")
     dozen = ItemFactory(sku="DOZEN", name="Dozen", is_bundle=True)
@@ -58,7 +79,8 @@ def test_round_trip_gives_identical_items_and_bundles(tmp_path: Path, extension:
     _run, items_result = run_import("items", items_file)
     _run, bundles_result = run_import("bundles", bundles_file)
 
-    assert items_result.complete and bundles_result.complete
+    assert items_result.complete
+    assert bundles_result.complete
     assert (items_result.created, bundles_result.created) == (4, 2)
     assert catalogue() == before
 
@@ -72,11 +94,23 @@ def test_export_respects_the_list_filters(tmp_path: Path) -> None:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == [
-        "sku", "name", "barcode", "unit", "weight_g", "length_mm", "width_mm", "height_mm",
-        "cost_price", "safety_stock", "reorder_point", "active", "notes",
+        "sku",
+        "name",
+        "barcode",
+        "unit",
+        "weight_g",
+        "length_mm",
+        "width_mm",
+        "height_mm",
+        "cost_price",
+        "safety_stock",
+        "reorder_point",
+        "active",
+        "notes",
     ]
-    assert rows[1:] == [["OLD", "'-discontinued", "", "each", "", "", "", "", "0.00", "0", "0",
-                         "no", "'@home"]]
+    assert rows[1:] == [
+        ["OLD", "'-discontinued", "", "each", "", "", "", "", "0.00", "0", "0", "no", "'@home"]
+    ]
 
 
 def test_bundle_export_rows(tmp_path: Path) -> None:

@@ -19,15 +19,11 @@ def beer() -> dict[str, Item]:
 
 
 def components() -> set[tuple[str, str, int]]:
-    return set(
-        BundleComponent.objects.values_list("bundle__sku", "component__sku", "quantity")
-    )
+    return set(BundleComponent.objects.values_list("bundle__sku", "component__sku", "quantity"))
 
 
 def test_bundles_are_created_and_nested(tmp_path: Path, beer: dict[str, Item]) -> None:
-    path = write_csv(
-        tmp_path, "bundle_sku,component_sku,qty\nDOZEN,CAN,12\nCASE,DOZEN,4\n"
-    )
+    path = write_csv(tmp_path, "bundle_sku,component_sku,qty\nDOZEN,CAN,12\nCASE,DOZEN,4\n")
 
     _run, result = run_import("bundles", path)
 

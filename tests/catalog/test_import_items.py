@@ -16,14 +16,33 @@ from tests.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "sku,name,barcode,unit,weight_g,length_mm,width_mm,height_mm,cost_price,safety_stock,reorder_point,active,notes\n"
+HEADER = (
+    "sku,name,barcode,unit,weight_g,length_mm,width_mm,height_mm,cost_price,safety_stock,"
+    "reorder_point,active,notes\n"
+)
 
 
 def item_values(sku: str) -> dict[str, object]:
-    return Item.objects.filter(sku=sku).values(
-        "sku", "name", "barcode", "unit", "weight_g", "length_mm", "width_mm", "height_mm",
-        "cost_price", "safety_stock", "reorder_point", "active", "notes", "is_bundle",
-    ).get()
+    return (
+        Item.objects.filter(sku=sku)
+        .values(
+            "sku",
+            "name",
+            "barcode",
+            "unit",
+            "weight_g",
+            "length_mm",
+            "width_mm",
+            "height_mm",
+            "cost_price",
+            "safety_stock",
+            "reorder_point",
+            "active",
+            "notes",
+            "is_bundle",
+        )
+        .get()
+    )
 
 
 def test_new_items_are_created_with_every_column(tmp_path: Path) -> None:
@@ -39,18 +58,42 @@ def test_new_items_are_created_with_every_column(tmp_path: Path) -> None:
     assert result.complete
     assert (result.created, result.updated, result.failed_rows) == (2, 0, 0)
     assert (run.status, run.created_count, run.rows_total, run.source) == (
-        JobStatus.SUCCEEDED, 2, 2, "kucun",
+        JobStatus.SUCCEEDED,
+        2,
+        2,
+        "kucun",
     )
     assert item_values("BEER-DOZEN") == {
-        "sku": "BEER-DOZEN", "name": "Pale ale dozen", "barcode": "9300000000017",
-        "unit": "box", "weight_g": 4200, "length_mm": 400, "width_mm": 270, "height_mm": 250,
-        "cost_price": Decimal("38.50"), "safety_stock": 2, "reorder_point": 10,
-        "active": True, "notes": "cold", "is_bundle": False,
+        "sku": "BEER-DOZEN",
+        "name": "Pale ale dozen",
+        "barcode": "9300000000017",
+        "unit": "box",
+        "weight_g": 4200,
+        "length_mm": 400,
+        "width_mm": 270,
+        "height_mm": 250,
+        "cost_price": Decimal("38.50"),
+        "safety_stock": 2,
+        "reorder_point": 10,
+        "active": True,
+        "notes": "cold",
+        "is_bundle": False,
     }
     assert item_values("TEA") == {
-        "sku": "TEA", "name": "Green tea", "barcode": None, "unit": "each", "weight_g": None,
-        "length_mm": None, "width_mm": None, "height_mm": None, "cost_price": Decimal("0.00"),
-        "safety_stock": 0, "reorder_point": 0, "active": True, "notes": "", "is_bundle": False,
+        "sku": "TEA",
+        "name": "Green tea",
+        "barcode": None,
+        "unit": "each",
+        "weight_g": None,
+        "length_mm": None,
+        "width_mm": None,
+        "height_mm": None,
+        "cost_price": Decimal("0.00"),
+        "safety_stock": 0,
+        "reorder_point": 0,
+        "active": True,
+        "notes": "",
+        "is_bundle": False,
     }
 
 
@@ -65,7 +108,10 @@ def test_existing_sku_is_updated_ignoring_case_and_blank_cells_keep_values(
     assert (result.created, result.updated) == (0, 1)
     values = item_values("BEER-DOZEN")
     assert (values["name"], values["barcode"], values["weight_g"], values["active"]) == (
-        "New name", "111", 100, False,
+        "New name",
+        "111",
+        100,
+        False,
     )
     assert values["cost_price"] == Decimal("5.00")
 
@@ -94,9 +140,7 @@ def assert_refused(path: Path, expected: list[tuple[int, str, str]], items_befor
 
 def test_missing_sku(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "sku,name\nA,Apple\n,Banana\n")
-    assert_refused(
-        path, [(3, "sku", "SKU is required: enter the item's stock-keeping code.")], 0
-    )
+    assert_refused(path, [(3, "sku", "SKU is required: enter the item's stock-keeping code.")], 0)
 
 
 def test_same_sku_twice_in_the_file_ignoring_case(tmp_path: Path) -> None:
@@ -127,8 +171,7 @@ def test_text_too_long(tmp_path: Path) -> None:
 def test_numbers_that_are_not_whole_or_negative(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path,
-        "sku,name,weight_g,reorder_point,cost_price,active\n"
-        "A,Apple,heavy,-1,12.345,maybe\n",
+        "sku,name,weight_g,reorder_point,cost_price,active\nA,Apple,heavy,-1,12.345,maybe\n",
     )
     assert_refused(
         path,
@@ -144,9 +187,7 @@ def test_numbers_that_are_not_whole_or_negative(tmp_path: Path) -> None:
 
 def test_barcode_twice_in_the_file_and_barcode_of_another_item(tmp_path: Path) -> None:
     ItemFactory(sku="OLD", barcode="930")
-    path = write_csv(
-        tmp_path, "sku,name,barcode\nA,Apple,111\nB,Banana,111\nC,Cherry,930\n"
-    )
+    path = write_csv(tmp_path, "sku,name,barcode\nA,Apple,111\nB,Banana,111\nC,Cherry,930\n")
     assert_refused(
         path,
         [
@@ -200,10 +241,15 @@ def test_chinese_headers_in_gb18030(tmp_path: Path) -> None:
     assert result.complete
     values = item_values("QD-12")
     assert (values["name"], values["barcode"], values["unit"], values["weight_g"]) == (
-        "青岛啤酒 一打", "6901035603010", "打", 4200,
+        "青岛啤酒 一打",
+        "6901035603010",
+        "打",
+        4200,
     )
     assert (values["cost_price"], values["safety_stock"], values["notes"]) == (
-        Decimal("38.50"), 3, "冷藏",
+        Decimal("38.50"),
+        3,
+        "冷藏",
     )
 
 
@@ -215,7 +261,9 @@ def test_error_names_the_column_as_written_in_the_file(tmp_path: Path) -> None:
 def test_xlsx_import(tmp_path: Path) -> None:
     path = tmp_path / "items.xlsx"
     write_table(
-        path, "xlsx", ["sku", "name", "weight_g", "cost_price"],
+        path,
+        "xlsx",
+        ["sku", "name", "weight_g", "cost_price"],
         [["X-1", "Widget", 120, Decimal("9.90")], ["X-2", "Gadget", None, None]],
     )
 
@@ -234,7 +282,8 @@ def test_valid_rows_only_writes_the_good_rows_and_reports_the_bad(tmp_path: Path
 
     run, result = run_import("items", path, valid_rows_only=True)
 
-    assert result.written and not result.complete
+    assert result.written
+    assert not result.complete
     assert errors_of(result) == [(3, "weight_g", "Weight (g) must be a whole number.")]
     assert sorted(Item.objects.values_list("sku", flat=True)) == ["A", "C"]
     assert (run.created_count, run.failed_count, run.status) == (2, 1, JobStatus.SUCCEEDED)

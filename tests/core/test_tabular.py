@@ -44,7 +44,7 @@ def test_csv_encodings_are_detected(tmp_path: Path, encoding: str, prefix: bytes
 
 def test_csv_semicolons_and_blank_rows_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
     path = tmp_path / "items.csv"
-    path.write_text("sku;name\n\nA;Apple\n;\nB;\"Banana; ripe\"\n", encoding="utf-8")
+    path.write_text('sku;name\n\nA;Apple\n;\nB;"Banana; ripe"\n', encoding="utf-8")
 
     _format, header, rows = read_all(path)
 
@@ -103,7 +103,7 @@ def test_xlsx_written_here_is_read_by_openpyxl_and_by_us(tmp_path: Path) -> None
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_formula_cells_are_escaped_on_export(tmp_path: Path, file_format: str) -> None:
     path = tmp_path / f"out.{file_format}"
-    dangerous = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tTab", "\rCR", "'=quoted"]
+    dangerous = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tTab", "\rCR", "'=quoted"]
 
     write_table(path, file_format, ["text", "number"], [[value, -5] for value in dangerous])
 
@@ -218,9 +218,10 @@ def test_decompression_bomb_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bomb.xlsx"
     good = tmp_path / "good.xlsx"
     write_table(good, "xlsx", ["sku", "name"], [["A", "B"]])
-    with zipfile.ZipFile(good) as source, zipfile.ZipFile(
-        path, "w", compression=zipfile.ZIP_DEFLATED
-    ) as target:
+    with (
+        zipfile.ZipFile(good) as source,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             target.writestr(info.filename, source.read(info.filename))
         target.writestr("xl/media/padding.bin", b"\x00" * (64 * 1024 * 1024))
@@ -247,12 +248,12 @@ def test_workbook_declaring_a_dtd_is_refused(tmp_path: Path) -> None:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(
-                    b"?>\n", b'?>\n<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>', 1
-                )
+                data = data.replace(b"?>\n", b'?>\n<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>', 1)
             target.writestr(info, data)
 
-    assert refused(path) == "The XLSX file is damaged and cannot be read (the workbook declares a DTD)."
+    assert refused(path) == (
+        "The XLSX file is damaged and cannot be read (the workbook declares a DTD)."
+    )
 
 
 def test_header_only_file_has_no_rows(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,11 +23,19 @@ def stocked(site: Site, other_site: Site, item_factory: Callable[..., Item]) -> 
     ale, tea = item_factory("ALE"), item_factory("TEA")
     build_bundle("ALE-2", [(ale, 2)])
     receipt_create(
-        user=None, warehouse="MEL", kind="purchase", reference="PO-1", post=True,
+        user=None,
+        warehouse="MEL",
+        kind="purchase",
+        reference="PO-1",
+        post=True,
         lines=[DocumentLineInput("ALE", 10, "P-01"), DocumentLineInput("TEA", 4, "S-01")],
     )
     receipt_create(
-        user=None, warehouse="SYD", kind="purchase", reference="PO-2", post=True,
+        user=None,
+        warehouse="SYD",
+        kind="purchase",
+        reference="PO-2",
+        post=True,
         lines=[DocumentLineInput("ALE", 3, "P-02")],
     )
     assert tea
@@ -70,7 +79,16 @@ def test_movements_filtered(tmp_path: Path, stocked: None) -> None:
     rows = export(tmp_path, "moves", "warehouse=MEL", "item=ale")
 
     assert rows[0] == [
-        "time", "kind", "document", "reference", "sku", "name", "from", "to", "qty", "user",
+        "time",
+        "kind",
+        "document",
+        "reference",
+        "sku",
+        "name",
+        "from",
+        "to",
+        "qty",
+        "user",
     ]
     assert [row[1:] for row in rows[1:]] == [
         ["receipt", rows[1][2], "PO-1", "ALE", "Item ALE", "SUPPLIER", "MEL:P-01", "10", ""],
@@ -80,6 +98,7 @@ def test_movements_filtered(tmp_path: Path, stocked: None) -> None:
 
 def test_bad_filter_is_refused(tmp_path: Path, stocked: None) -> None:
     with pytest.raises(
-        CommandError, match="Filter date_from must be a date such as 2026-01-31, not “soon”."
+        CommandError,
+        match=re.escape("Filter date_from must be a date such as 2026-01-31, not “soon”."),
     ):
         export(tmp_path, "moves", "date_from=soon")

@@ -46,7 +46,9 @@ def test_receipt_posted_into_bins_and_the_receiving_bin(
     assert result.complete, errors_of(result)
     receipt = Receipt.objects.get()
     assert (receipt.status, receipt.warehouse.code, receipt.kind) == (
-        DocumentStatus.POSTED, "MEL", "other",
+        DocumentStatus.POSTED,
+        "MEL",
+        "other",
     )
     assert run.document == receipt.number
     assert on_hand() == {("ALE", "P-01"): 24, ("TEA", "RECEIVING"): 10}
@@ -130,15 +132,20 @@ def test_receipt_valid_rows_only(tmp_path: Path, site: Site, items: dict[str, It
 
     _run, result = run_import("receipt", path, warehouse="MEL", post=True, valid_rows_only=True)
 
-    assert result.written and result.created == 1
+    assert result.written
+    assert result.created == 1
     assert on_hand() == {("ALE", "P-01"): 24}
 
 
 def test_stocktake_counts_into_a_new_stocktake_and_post(
     tmp_path: Path, site: Site, items: dict[str, Item]
 ) -> None:
-    run_import("receipt", write_csv(tmp_path, "sku,qty,bin\nALE,10,P-01\n", "r.csv"),
-               warehouse="MEL", post=True)
+    run_import(
+        "receipt",
+        write_csv(tmp_path, "sku,qty,bin\nALE,10,P-01\n", "r.csv"),
+        warehouse="MEL",
+        post=True,
+    )
     path = write_csv(tmp_path, "货位,货品编码,实盘数量\nP-01,ALE,7\nS-01,TEA,3\n")
 
     run, result = run_import("stocktake", path, warehouse="MEL", post=True)

@@ -5,8 +5,6 @@ valid_rows_only, warehouse, post, receipt_kind, reference, stocktake_id). The im
 the worker; GET /imports/{id} reports its status, progress, counts and errors.
 """
 
-from __future__ import annotations
-
 import json
 from datetime import datetime
 from typing import Any

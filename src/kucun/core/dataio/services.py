@@ -222,9 +222,8 @@ def record_result(run: ImportRun, result: ImportResult) -> None:
     run.rows_total = result.rows_total
     run.created_count = result.created
     run.updated_count = result.updated
-    run.failed_count = result.failed_rows if result.written else result.rows_total
-    if not result.written and not result.rows_total:
-        run.failed_count = 0
+    # Rows with errors; when nothing was written the status and message say so.
+    run.failed_count = result.failed_rows
     run.error_count = len(result.errors)
     run.errors = [error.as_dict() for error in result.errors[:ERRORS_KEPT]]
     run.message = result.message
