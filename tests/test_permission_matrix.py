@@ -64,7 +64,12 @@ def api_operations() -> list[tuple[str, str, str, bool]]:
 
 
 def guarded_api_operations() -> list[tuple[str, str, str, bool]]:
-    return [op for op in api_operations() if (op[0], op[1]) not in PUBLIC_API_OPERATIONS]
+    """At collection time; a schema that cannot be built fails test_openapi_schema_builds."""
+    try:
+        operations = api_operations()
+    except Exception:
+        return []
+    return [op for op in operations if (op[0], op[1]) not in PUBLIC_API_OPERATIONS]
 
 
 CONVERTER_VALUES = {
@@ -107,6 +112,10 @@ def console_paths() -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------- generic: API
+
+
+def test_openapi_schema_builds() -> None:
+    assert api.get_openapi_schema()["paths"]
 
 
 def test_enumeration_sees_the_accounts_operations() -> None:
