@@ -154,6 +154,15 @@
     }
   });
 
+  // Enter in a line's field (a scanner aimed at the wrong box) goes back to the scan box
+  // instead of submitting the form.
+  body.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("input")) {
+      event.preventDefault();
+      input.focus();
+    }
+  });
+
   // Stocktake: the difference follows the counted quantity as it is typed.
   document.addEventListener("input", function (event) {
     if (!event.target.matches('[name="line_counted"]')) { return; }
