@@ -88,6 +88,28 @@ def test_too_many_failures_from_an_address_refuse_every_user_there(
     assert elsewhere.status_code == 302
 
 
+def test_the_wait_is_said_in_minutes_singular_or_plural(settings: Any, staff: User) -> None:
+    settings.LOGIN_FAILURES_PER_USER = 1
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 60
+    login(Client(), "sam", "wrong")
+    assert "Wait 1 minute and try again" in text_of(login(Client(), "sam", PASSWORD))
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 1800
+    assert "Wait 30 minutes and try again" in text_of(login(Client(), "sam", PASSWORD))
+
+
+def test_a_password_reset_by_an_owner_ends_the_users_sessions(
+    owner_client: Client, staff: User, staff_client: Client
+) -> None:
+    assert staff_client.get("/").status_code == 200
+    owner_client.post(
+        f"/accounts/users/{staff.pk}/password/",
+        {"password": "brand-new-passphrase", "password_again": "brand-new-passphrase"},
+    )
+    response = staff_client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
 def test_a_successful_login_does_not_reset_anyones_count(
     settings: Any, staff: User, viewer: User
 ) -> None:

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from kucun.accounts import services
 from kucun.accounts.choices import Role
@@ -23,9 +24,12 @@ class ThrottledAuthenticationForm(BootstrapFormMixin, AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "throttled": _(
+        "throttled": ngettext_lazy(
+            "Too many failed logins. Wait %(minutes)d minute and try again, "
+            "or ask an owner to reset your password.",
             "Too many failed logins. Wait %(minutes)d minutes and try again, "
-            "or ask an owner to reset your password."
+            "or ask an owner to reset your password.",
+            "minutes",
         ),
     }
 

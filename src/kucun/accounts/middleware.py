@@ -54,16 +54,25 @@ class UserPreferencesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            language = getattr(user, "language", "") or settings.LANGUAGE_CODE
-            translation.activate(language)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        # Restore what was active before, so one user's language never leaks into
+        # whatever the same thread does next.
+        with translation.override(language), timezone.override(user_time_zone(user)):
             request.LANGUAGE_CODE = translation.get_language()
-            tz_name = getattr(user, "time_zone", "") or settings.TIME_ZONE
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(tz_name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        response = self.get_response(request)
-        if user is not None and user.is_authenticated:
+            response = self.get_response(request)
             response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+def user_time_zone(user: Any) -> zoneinfo.ZoneInfo | None:
+    """The user's zone, else the site's; None (UTC) when neither names a real zone."""
+    for name in (getattr(user, "time_zone", ""), settings.TIME_ZONE):
+        if not name:
+            continue
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            continue
+    return None
