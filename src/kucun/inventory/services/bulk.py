@@ -1,4 +1,4 @@
-"""Set-based writes for large postings: one prepared statement executed for many rows.
+"""Set-based writes for large postings: many rows a statement.
 
 A 10,000-line receipt must post in well under a second, which the ORM's per-object
 bulk_create / bulk_update machinery cannot do. These helpers keep the same semantics:
@@ -13,9 +13,6 @@ from typing import Any
 
 from django.db import connection, models
 
-# Rows per executemany call; keeps memory flat for very large postings.
-BATCH = 5000
-
 
 def column_name(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
@@ -28,6 +25,16 @@ def columns_of(model: type[models.Model], names: Sequence[str]) -> list[str]:
     return [column_name(model, name) for name in names]
 
 
+def rows_per_statement(width: int) -> int:
+    # Well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
+    return max(1, min(1000, 30000 // max(width, 1)))
+
+
+def values_clause(rows: Sequence[Sequence[Any]], width: int) -> str:
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    return ", ".join([one] * len(rows))
+
+
 def insert_rows(
     model: type[models.Model],
     names: Sequence[str],
@@ -35,35 +42,49 @@ def insert_rows(
     *,
     ignore_conflicts: bool = False,
 ) -> None:
+    """Multi-row INSERTs (a thousand rows a statement)."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(columns_of(model, names))
-    values = ", ".join(["%s"] * len(names))
-    if ignore_conflicts and connection.vendor == "sqlite":
-        sql = f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
-    else:
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
-        if ignore_conflicts:
-            sql += " ON CONFLICT DO NOTHING"
+    verb = (
+        "INSERT OR IGNORE INTO"
+        if ignore_conflicts and connection.vendor == "sqlite"
+        else ("INSERT INTO")
+    )
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts and connection.vendor != "sqlite" else ""
+    step = rows_per_statement(len(names))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, list(rows[start : start + BATCH]))
+        for start in range(0, len(rows), step):
+            part = rows[start : start + step]
+            sql = f"{verb} {table} ({columns}) VALUES {values_clause(part, len(names))}{suffix}"
+            cursor.execute(sql, [value for row in part for value in row])
 
 
 def increment_rows(
     model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[int]]
 ) -> None:
-    """Each row is (pk, delta for each name): ``SET name = name + delta WHERE pk = pk``."""
+    """Each row is (pk, delta for each name): ``SET name = name + delta WHERE pk = pk``,
+    many rows a statement through ``UPDATE ... FROM (VALUES ...)``."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    assignments = ", ".join(f"{column} = {column} + %s" for column in columns_of(model, names))
     pk_column = column_name(model, "id")
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
+    assignments = ", ".join(
+        f"{column} = {table}.{column} + changes.column{index + 2}"
+        for index, column in enumerate(columns_of(model, names))
+    )
+    width = len(names) + 1
+    step = rows_per_statement(width)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, [(*row[1:], row[0]) for row in rows[start : start + BATCH]])
+        for start in range(0, len(rows), step):
+            part = rows[start : start + step]
+            sql = (
+                f"UPDATE {table} SET {assignments} "  # noqa: S608
+                f"FROM (VALUES {values_clause(part, width)}) AS changes "
+                f"WHERE {table}.{pk_column} = changes.column1"
+            )
+            cursor.execute(sql, [value for row in part for value in row])
 
 
 def fetch_in(
