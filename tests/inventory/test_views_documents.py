@@ -453,3 +453,31 @@ def test_receipt_list_offers_import_from_a_file(staff_client: Client, site: Site
     html = staff_client.get("/inventory/receipts/").content.decode()
     assert 'href="/data/imports/new/?kind=receipt"' in html
     assert 'href="/data/imports/templates/receipt.csv"' in html
+
+
+def test_a_service_refusal_lands_on_its_line(staff_client: Client, site: Site) -> None:
+    receive("MEL", ("TEA-GREEN", 5, "A-01-1"), ("MUG-BLUE", 1, "S-01"))
+    response = staff_client.post(
+        "/inventory/transfers/new/",
+        {
+            "warehouse": "MEL",
+            "line_sku": ["TEA-GREEN", "MUG-BLUE"],
+            "line_qty": ["2", "3"],
+            "line_from_bin": ["A-01-1", "S-01"],
+            "line_to_bin": ["A-01-2", "A-01-2"],
+            "action": "post",
+            "idempotency_key": "t9",
+        },
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    first_row = html[html.index('value="TEA-GREEN"') :]
+    first_row = first_row[: first_row.index("</tr>")]
+    second_row = html[html.index('value="MUG-BLUE"') :]
+    second_row = second_row[: second_row.index("</tr>")]
+    assert "data-line-error" not in first_row
+    assert "data-line-error" in second_row
+    assert "MUG-BLUE" in second_row
+    assert Transfer.objects.count() == 0
+    assert on_hand(site.tea, site.pick_1) == 5
+    assert on_hand(site.mug, site.store_1) == 1
