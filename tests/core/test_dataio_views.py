@@ -316,3 +316,16 @@ def test_bad_export_filter_is_explained(viewer_client: Client) -> None:
     assert response.status_code == 422
     assert "Filter active must be yes or no, not “perhaps”." in response.content.decode()
     assert not ExportRun.objects.exists()
+
+
+def test_pages_speak_chinese(staff: Any) -> None:
+    staff.language = "zh-hans"
+    staff.save(update_fields=["language"])
+    client = Client()
+    client.force_login(staff)
+
+    form = client.get(reverse("data:import_create")).content.decode()
+    history = client.get(reverse("data:export_list")).content.decode()
+
+    assert "上传并导入" in form
+    assert "导出文件保留 30 天。" in history

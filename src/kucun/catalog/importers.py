@@ -147,6 +147,7 @@ class ItemImporter(Importer):
             "safety_stock": _("Safety stock"),
             "reorder_point": _("Reorder point"),
         }
+        self.cleaners = self.field_cleaners()
 
     # -- header: our template, Shopify or eBay ------------------------------------------
     def prepare(self, header: list[str]) -> None:
@@ -255,7 +256,7 @@ class ItemImporter(Importer):
                 if len(cells) < width:
                     cells = cells + [""] * (width - len(cells))
                 values = {key: cells[index].strip() for key, index in positions}
-                if any(value[:1] == "'" for value in values.values()):
+                if "'" in first_characters(values):
                     values = {key: unescape_cell(value).strip() for key, value in values.items()}
             self.rows_seen += 1
             self.validate_values(number, values)
@@ -284,11 +285,12 @@ class ItemImporter(Importer):
         self.first_row_of_sku[folded] = number
         existing = self.existing.get(folded)
         fields: dict[str, Any] = {}
+        cleaners = self.cleaners
         for key, text in values.items():
-            if key == "sku" or not text:
+            if not text or key == "sku":
                 continue
             try:
-                fields[key] = self.clean_field(key, text)
+                fields[key] = cleaners[key](text)
             except CellError as error:
                 self.error(number, key, error.message, text)
         if existing is None and "name" not in fields and not self.failed_on(number, "name"):
@@ -321,28 +323,51 @@ class ItemImporter(Importer):
         return any(error.row == number and error.column == label for error in self.errors[-3:])
 
     def clean_field(self, key: str, text: str) -> Any:
-        # Plain values take the fast path; anything unusual goes through the catalogue's
-        # cleaners, which give the message.
-        limit = TEXT_LIMITS.get(key)
-        if limit is not None:
-            if len(text) <= limit and not CONTROL.search(text):
-                return text
-            return cleaned(TEXT_CLEANERS[key], text)
-        if key == "notes":
-            return cleaned(validation.clean_notes, text)
-        if key == "cost_price":
+        return self.cleaners[key](text)
+
+    def field_cleaners(self) -> dict[str, Callable[[str], Any]]:
+        """One function per column. Plain values take a fast path; anything unusual goes
+        through the catalogue's cleaners, which give the message."""
+
+        def text_cleaner(limit: int, clean: Callable[..., Any]) -> Callable[[str], Any]:
+            def clean_text(text: str) -> Any:
+                if len(text) <= limit and not CONTROL.search(text):
+                    return text
+                return cleaned(clean, text)
+
+            return clean_text
+
+        def count_cleaner(key: str) -> Callable[[str], Any]:
+            label = self.labels[key]
+
+            def clean_count(text: str) -> Any:
+                if text.isdigit() and len(text) < 10:
+                    return int(text)
+                return cleaned(validation.clean_non_negative_int, text, field=key, label=label)
+
+            return clean_count
+
+        amounts: dict[str, Decimal] = {}
+
+        def clean_amount(text: str) -> Any:
+            amount = amounts.get(text)
+            if amount is not None:
+                return amount
             if PLAIN_AMOUNT.fullmatch(text):
-                return Decimal(text).quantize(CENT)
+                amount = Decimal(text).quantize(CENT)
+                if len(amounts) < 10_000:
+                    amounts[text] = amount
+                return amount
             return cleaned(validation.clean_cost_price, text)
-        if key == "active":
-            return parse_flag(text)
-        if key in SIZE_FIELDS or key in COUNT_FIELDS:
-            if text.isdigit() and len(text) < 10:
-                return int(text)
-            return cleaned(
-                validation.clean_non_negative_int, text, field=key, label=self.labels[key]
-            )
-        raise CellError(_("Unknown column."))
+
+        cleaners: dict[str, Callable[[str], Any]] = {
+            key: text_cleaner(limit, TEXT_CLEANERS[key]) for key, limit in TEXT_LIMITS.items()
+        }
+        cleaners.update({key: count_cleaner(key) for key in (*SIZE_FIELDS, *COUNT_FIELDS)})
+        cleaners["notes"] = lambda text: cleaned(validation.clean_notes, text)
+        cleaners["cost_price"] = clean_amount
+        cleaners["active"] = parse_flag
+        return cleaners
 
     def finish_validation(self) -> None:
         """Barcodes already held by another item, unless that item gives it up in this file."""
@@ -451,6 +476,10 @@ class ItemImporter(Importer):
                 Item.objects.bulk_update(changed_items, [*sorted(changed_fields), "updated_at"])
                 updated += len(changed_items)
         return updated
+
+
+def first_characters(values: dict[str, str]) -> set[str]:
+    return {value[:1] for value in values.values()}
 
 
 def shopify_grams(text: str) -> str:
