@@ -33,8 +33,8 @@ def test_movements_list_every_line(viewer_client: Client, site: Site) -> None:
     [
         ("item=tea-green", 1),
         ("bin=s-01", 1),
-        ("kind=receipt", 2),
-        ("kind=issue", 0),
+        ("move_kind=receipt", 2),
+        ("move_kind=issue", 0),
         ("warehouse=MEL", 2),
         ("user=nobody", 0),
         ("date_from=2000-01-01&date_to=2999-01-01", 2),
@@ -103,3 +103,10 @@ def test_bin_lookup_query_count_is_constant(
     with django_assert_max_num_queries(8):
         response = viewer_client.get("/warehouses/bin-lookup/")
     assert response.content.decode().count("data-bin=") >= 50
+
+
+def test_export_link_keeps_the_filters_apart_from_the_export_kind(
+    viewer_client: Client, site: Site
+) -> None:
+    html = viewer_client.get("/inventory/moves/?move_kind=receipt&item=TEA-GREEN").content.decode()
+    assert 'href="/data/exports/new/?kind=moves&amp;move_kind=receipt&amp;item=TEA-GREEN"' in html

@@ -299,7 +299,7 @@ class MoveFilterForm(FilterForm):
     item = forms.CharField(label=_("Item (SKU)"), required=False)
     bin = forms.CharField(label=_("Bin"), required=False)
     warehouse = forms.ChoiceField(label=_("Warehouse"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    move_kind = forms.ChoiceField(label=_("Kind"), required=False)
     document = forms.CharField(label=_("Document"), required=False)
     user = forms.CharField(label=_("User"), required=False)
     date_from = forms.DateField(
@@ -312,7 +312,7 @@ class MoveFilterForm(FilterForm):
     def __init__(self, *args: Any, kinds: Iterable[tuple[str, Any]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "warehouse", warehouse_choices(blank=str(_("All warehouses"))))
-        set_choices(self, "kind", [("", _("All kinds")), *kinds])
+        set_choices(self, "move_kind", [("", _("All kinds")), *kinds])
 
 
 class BinLookupForm(FilterForm):

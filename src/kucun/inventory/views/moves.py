@@ -27,7 +27,7 @@ def move_list(request: HttpRequest) -> HttpResponse:
         item=filters.value("item") or "",
         bin=filters.value("bin") or "",
         warehouse=filters.value("warehouse") or "",
-        kind=filters.value("kind") or "",
+        kind=filters.value("move_kind") or "",
         document=filters.value("document") or "",
         user=filters.value("user") or "",
         date_from=filters.value("date_from"),
