@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -56,7 +57,8 @@ def build_site(code: str, priority: int = 100) -> Site:
 
 
 def build_item(sku: str, **fields: object) -> Item:
-    return Item.objects.create(sku=sku, name=f"Item {sku}", **fields)  # type: ignore[arg-type]
+    values: dict[str, Any] = {"name": f"Item {sku}", **fields}
+    return Item.objects.create(sku=sku, **values)
 
 
 def build_bundle(sku: str, components: list[tuple[Item, int]]) -> Item:

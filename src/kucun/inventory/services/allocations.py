@@ -175,7 +175,7 @@ def bin_set_sellable(
 
     def unit(_key: str | None) -> Location:
         location = (
-            Location.objects.select_for_update()
+            Location.objects.select_for_update(of=("self",))
             .filter(pk=bin_id, kind=LocationKind.INTERNAL)
             .select_related("warehouse")
             .first()

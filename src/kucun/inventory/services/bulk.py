@@ -61,6 +61,33 @@ def insert_rows(
             cursor.execute(sql, [value for row in part for value in row])
 
 
+def add_rows(
+    model: type[models.Model],
+    keys: Sequence[str],
+    counter: str,
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Each row is (key values..., amount > 0): insert it, or add the amount to the row with
+    those keys (``INSERT ... ON CONFLICT (keys) DO UPDATE SET counter = counter + amount``)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [*keys, counter]
+    columns = ", ".join(columns_of(model, names))
+    conflict = ", ".join(columns_of(model, keys))
+    counter_column = column_name(model, counter)
+    step = rows_per_statement(len(names))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            part = rows[start : start + step]
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {values_clause(part, len(names))} "  # noqa: S608
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {counter_column} = "
+                f"{table}.{counter_column} + excluded.{counter_column}"
+            )
+            cursor.execute(sql, [value for row in part for value in row])
+
+
 def increment_rows(
     model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[int]]
 ) -> None:

@@ -5,8 +5,9 @@ inside one transaction:
 
 1. the internal locations involved are share-locked (PostgreSQL ``FOR SHARE``), so a bin's
    sellable flag cannot change under a posting; their flags are read after that lock;
-2. missing ``StockLevel`` rows are created, then every ``StockLevel`` touched is locked with
-   ``select_for_update`` in primary-key order (``kucun.core.locks.lock_rows``);
+2. missing ``StockLevel`` rows are created, then every ``StockLevel`` touched is locked
+   ``FOR UPDATE`` in primary-key order: found and locked by (item, warehouse) in one statement,
+   or by pk through ``kucun.core.locks.lock_rows`` when the pks are known;
 3. quantities are read only after locking, demand is summed per row, and the whole change is
    checked before anything is written: no bin below zero, allocated never above sellable on hand;
 4. the move and its lines are inserted in bulk, and balances change relative to the stored
@@ -30,7 +31,7 @@ from kucun.core.errors import FieldError
 from kucun.core.locks import lock_rows
 from kucun.inventory.errors import InsufficientStock
 from kucun.inventory.models import BinStock, StockLevel, StockMove, StockMoveLine
-from kucun.inventory.services.bulk import fetch_in, increment_rows, insert_rows
+from kucun.inventory.services.bulk import add_rows, fetch_in, increment_rows, insert_rows
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location
 
@@ -140,39 +141,64 @@ def share_lock_locations(location_ids: Iterable[int]) -> dict[int, tuple[bool, i
     return result
 
 
-def level_pks(pairs: set[Pair]) -> dict[Pair, int]:
+def find_and_lock_levels(pairs: set[Pair]) -> dict[Pair, LevelState]:
+    """Find the StockLevel rows of (item, warehouse) pairs and lock them, in pk order, in one
+    statement (FOR UPDATE on PostgreSQL); quantities are those read under the lock."""
     if not pairs:
         return {}
-    warehouses = sorted({warehouse for _item, warehouse in pairs})
     items = sorted({item for item, _warehouse in pairs})
+    warehouses = sorted({warehouse for _item, warehouse in pairs})
     rows = fetch_in(
-        StockLevel, ["item", "warehouse", "id"], "item", items, where_in={"warehouse": warehouses}
+        StockLevel, LEVEL_FIELDS, "item", items, where_in={"warehouse": warehouses}, lock=True
     )
-    return {(item, warehouse): pk for item, warehouse, pk in rows if (item, warehouse) in pairs}
+    return {(row[1], row[2]): LevelState(*row) for row in rows if (row[1], row[2]) in pairs}
 
 
-def ensure_levels(pairs: set[Pair]) -> dict[Pair, int]:
-    """Create the missing StockLevel rows so that there is a row to lock; return their pks."""
-    found = level_pks(pairs)
-    missing = sorted(pairs - found.keys())
+def lock_pairs(wanted: set[Pair]) -> dict[Pair, LevelState]:
+    """Lock the levels of these pairs, creating missing rows first so there is a row to lock."""
+    levels = find_and_lock_levels(wanted)
+    missing = wanted - levels.keys()
     if missing:
         insert_rows(
             StockLevel,
             ["item", "warehouse", "on_hand", "sellable_on_hand", "allocated"],
-            [(item, warehouse, 0, 0, 0) for item, warehouse in missing],
+            [(item, warehouse, 0, 0, 0) for item, warehouse in sorted(missing)],
             ignore_conflicts=True,
         )
-        found.update(level_pks(set(missing)))
-    return found
+        levels.update(find_and_lock_levels(missing))
+    return levels
 
 
 def lock_balances(
-    *, pairs: Iterable[Pair], location_ids: Iterable[int] = (), extra_level_pks: Iterable[int] = ()
+    *,
+    pairs: Iterable[Pair],
+    location_ids: Iterable[int] = (),
+    extra_level_pks: Iterable[int] = (),
+    known_locations: Mapping[int, Location] | None = None,
 ) -> LockedBalances:
-    """Lock the bins (share) and the stock levels (update) a change will touch, in that order."""
-    locations = share_lock_locations(location_ids)
-    pks = ensure_levels(set(pairs))
-    levels = lock_levels(set(pks.values()) | set(extra_level_pks))
+    """Lock the bins (share) and the stock levels (update) a change will touch, in that order.
+
+    Missing StockLevel rows are created first (insert, ignoring a concurrent twin) so that
+    every level has a row to lock.
+    """
+    wanted_locations = set(location_ids)
+    if (
+        connection.vendor == "sqlite"
+        and known_locations is not None
+        and wanted_locations <= known_locations.keys()
+    ):
+        # SQLite: the IMMEDIATE transaction excludes other writers, so the rows already read
+        # in it are current; no second read is needed.
+        locations = {
+            pk: (known_locations[pk].sellable, known_locations[pk].warehouse_id)
+            for pk in wanted_locations
+        }
+    else:
+        locations = share_lock_locations(wanted_locations)
+    levels = lock_pairs(set(pairs))
+    extra = set(extra_level_pks) - {level.pk for level in levels.values()}
+    if extra:
+        levels.update(lock_levels(extra))
     return LockedBalances(
         levels=levels,
         sellable={pk: sellable for pk, (sellable, _wh) in locations.items()},
@@ -185,8 +211,7 @@ def lock_more_levels(locked: LockedBalances, pairs: Iterable[Pair]) -> None:
     missing = set(pairs) - locked.levels.keys()
     if not missing:
         return
-    pks = ensure_levels(missing)
-    locked.levels.update(lock_levels(pks.values()))
+    locked.levels.update(lock_pairs(missing))
 
 
 def read_bin_stock(locked: LockedBalances, pairs: Iterable[Pair]) -> None:
@@ -314,27 +339,27 @@ def merge_shortages(errors: Sequence[InsufficientStock]) -> InsufficientStock:
 
 
 def write_bin_stock(locked: LockedBalances, bin_delta: Mapping[Pair, int]) -> None:
-    new_rows = [
+    """Increases are upserted (the row may not exist yet); decreases update rows read and
+    checked under the lock. Either way the change is relative to the stored value."""
+    increases = [
         (item, location, delta)
         for (item, location), delta in sorted(bin_delta.items())
-        if (item, location) not in locked.bin_rows and delta != 0
+        if delta > 0
     ]
-    # New rows are safe to insert with their value: the level lock guards them.
-    insert_rows(BinStock, ["item", "location", "on_hand"], new_rows)
-    increment_rows(
-        BinStock,
-        ["on_hand"],
-        [
-            (locked.bin_rows[pair], delta)
-            for pair, delta in sorted(bin_delta.items())
-            if pair in locked.bin_rows and delta != 0
-        ],
-    )
+    add_rows(BinStock, ["item", "location"], "on_hand", increases)
+    decreases = []
+    for pair, delta in sorted(bin_delta.items()):
+        if delta < 0:
+            assert pair in locked.bin_rows, "a decrease is only applied to a row read and checked"
+            decreases.append((locked.bin_rows[pair], delta))
+    increment_rows(BinStock, ["on_hand"], decreases)
     for pair, delta in bin_delta.items():
-        locked.bin_on_hand[pair] = locked.bin_on_hand.get(pair, 0) + delta
-    # Rows created here are re-read (by pair) if the same lock is used for another move.
-    for item, location, _delta in new_rows:
-        locked.bin_on_hand.pop((item, location), None)
+        if delta < 0:
+            locked.bin_on_hand[pair] = locked.bin_on_hand.get(pair, 0) + delta
+        elif delta > 0:
+            # Re-read (by pair) if the same lock is used for another move.
+            locked.bin_on_hand.pop(pair, None)
+            locked.bin_rows.pop(pair, None)
 
 
 def write_levels(
@@ -376,7 +401,7 @@ def apply_move(
 ) -> StockMove:
     """Check, then write, one move and its balance changes. Nothing is written on refusal."""
     effect = move_effect(locked, lines)
-    read_bin_stock(locked, effect.bin_delta.keys())
+    read_bin_stock(locked, [pair for pair, delta in effect.bin_delta.items() if delta < 0])
     allocated = dict(allocated_delta or {})
     check_effect(locked, effect, allocated)
     move = StockMove.objects.create(
@@ -428,12 +453,12 @@ def reversal_lines(move: StockMove) -> list[LedgerLine]:
 
 def lock_for_lines(lines: Sequence[LedgerLine], extra_pairs: Iterable[Pair] = ()) -> LockedBalances:
     """Lock everything ``apply_move`` needs for these lines."""
-    location_ids: set[int] = set()
+    known: dict[int, Location] = {}
     pairs: set[Pair] = set(extra_pairs)
     for line in lines:
         for location in (line.from_location, line.to_location):
             if is_bin(location):
-                location_ids.add(location.pk)
+                known[location.pk] = location
                 assert location.warehouse_id is not None
                 pairs.add((line.item_id, location.warehouse_id))
-    return lock_balances(pairs=pairs, location_ids=location_ids)
+    return lock_balances(pairs=pairs, location_ids=known.keys(), known_locations=known)

@@ -1,0 +1,170 @@
+"""Stock reads: availability, bundles, the stock query, bins, movements, low stock, reconcile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kucun.inventory import selectors
+from kucun.inventory.models import BinStock, StockLevel
+from kucun.inventory.services import (
+    DocumentLineInput,
+    TransferLineInput,
+    issue_create,
+    receipt_create,
+    stock_allocate,
+    transfer_create,
+)
+from kucun.inventory.tasks import stock_reconcile
+from tests.inventory.conftest import Site, build_bundle, build_item
+
+
+def receive(site: Site, sku: str, qty: int, bin_code: str | None = None) -> None:
+    receipt_create(
+        user=None,
+        warehouse=site.code,
+        kind="purchase",
+        lines=[DocumentLineInput(sku, qty, bin_code)],
+        post=True,
+    )
+
+
+def test_item_available_per_warehouse_and_in_total(site: Site, other_site: Site) -> None:
+    widget = build_item("W-1")
+    receive(site, "W-1", 5, "S-01")
+    receive(site, "W-1", 4, "Q-01")
+    receive(other_site, "W-1", 2)
+    stock_allocate(reference="o:1", sku="W-1", warehouse="SYD", qty=1)
+    assert selectors.item_available(widget) == 6
+    assert selectors.item_available(widget, "MEL") == 5
+    assert selectors.item_available(widget, other_site.warehouse) == 1
+    assert selectors.item_available(widget, "NOWHERE") == 0
+
+
+def test_bundle_available_is_min_over_components_per_warehouse(
+    site: Site, other_site: Site
+) -> None:
+    cup = build_item("CUP")
+    saucer = build_item("SAUCER")
+    kit = build_bundle("KIT", [(cup, 2), (saucer, 1)])
+    receive(site, "CUP", 7)
+    receive(site, "SAUCER", 10)
+    receive(other_site, "CUP", 2)  # no saucers there: no kits
+    assert selectors.bundle_available(kit) == 3
+    assert selectors.bundle_available(kit, "SYD") == 0
+    assert selectors.item_available(kit) == 3
+    empty = build_bundle("EMPTY", [])
+    assert selectors.bundle_available(empty) == 0
+
+
+def test_stock_query_filters(site: Site, other_site: Site) -> None:
+    build_item("ALPHA", reorder_point=5)
+    build_item("BETA", name="Blue mug", reorder_point=1)
+    gamma = build_item("GAMMA")
+    build_bundle("KIT", [(gamma, 1)])
+    build_item("OLD", active=False)
+    receive(site, "ALPHA", 3, "P-01")
+    receive(other_site, "BETA", 9, "S-01")
+
+    def skus(**filters: Any) -> list[str]:
+        return [item.sku for item in selectors.stock_query(**filters)]
+
+    assert skus() == ["ALPHA", "BETA", "GAMMA", "KIT"]
+    assert skus(warehouse="SYD") == ["BETA", "KIT"]
+    assert skus(zone_kind="picking") == ["ALPHA"]
+    assert skus(zone_kind="storage", warehouse="MEL") == []
+    assert skus(low_stock=True) == ["ALPHA", "GAMMA"]
+    assert skus(bundles=True) == ["KIT"]
+    assert skus(bundles=False, text="mug") == ["BETA"]
+    assert skus(sort="-on_hand")[:2] == ["BETA", "ALPHA"]
+    assert skus(sort="-sku") == ["KIT", "GAMMA", "BETA", "ALPHA"]
+    assert skus(sort="nonsense") == skus()
+    assert selectors.low_stock_count() == 2
+
+
+def test_stock_rows_for_a_page_in_constant_queries(
+    site: Site, other_site: Site, django_assert_num_queries: Any
+) -> None:
+    parts = [build_item(f"P-{n:02d}") for n in range(20)]
+    build_bundle("KIT", [(parts[0], 2), (parts[1], 1)])
+    for part in parts:
+        receive(site, part.sku, 4, "P-01")
+        receive(other_site, part.sku, 1, "S-01")
+    stock_allocate(reference="o:1", sku="P-00", warehouse="MEL", qty=1)
+    items = list(selectors.stock_query())
+    with django_assert_num_queries(2):  # bundle expansion (one level) + the levels
+        rows = selectors.stock_rows(items)
+    by_sku = {row.item.sku: row for row in rows}
+    assert (by_sku["P-00"].on_hand, by_sku["P-00"].allocated, by_sku["P-00"].available) == (
+        5,
+        1,
+        4,
+    )
+    assert by_sku["KIT"].available == 1  # MEL: min(3 // 2, 4 // 1) = 1; SYD: 0
+    assert by_sku["KIT"].on_hand == 0
+    assert [item.sku for item in items[:3]] == ["KIT", "P-00", "P-01"]
+    with django_assert_num_queries(3):  # + the picking-zone bins
+        picking = selectors.stock_rows(items[:3], zone_kind="picking")
+    assert [row.on_hand for row in picking] == [0, 4, 4]
+
+
+def test_item_stock_by_bin_and_bin_contents(site: Site) -> None:
+    widget = build_item("W-1")
+    receive(site, "W-1", 3, "S-01")
+    receive(site, "W-1", 2, "P-01")
+    issue_create(
+        user=None,
+        warehouse="MEL",
+        kind="other",
+        lines=[DocumentLineInput("W-1", 2, "P-01")],
+        post=True,
+    )
+    assert [(row.location.code, row.on_hand) for row in selectors.item_stock_by_bin(widget)] == [
+        ("S-01", 3)
+    ]
+    contents = selectors.bin_contents(warehouse="MEL", bin_code="s-01")
+    assert [(row.item.sku, row.on_hand) for row in contents] == [("W-1", 3)]
+    assert list(selectors.bin_contents(text="nothing")) == []
+
+
+def test_item_movements_running_balance(site: Site, other_site: Site) -> None:
+    widget = build_item("W-1")
+    receive(site, "W-1", 5, "S-01")
+    transfer_create(
+        user=None,
+        warehouse="MEL",
+        lines=[TransferLineInput("W-1", 2, "S-01", "P-01")],
+        post=True,
+    )
+    issue_create(
+        user=None, warehouse="MEL", kind="other", lines=[DocumentLineInput("W-1", 3)], post=True
+    )
+    receive(other_site, "W-1", 4)
+    rows = [(line.move.kind, line.delta, line.balance) for line in selectors.item_movements(widget)]
+    assert rows == [
+        ("receipt", 4, 6),
+        ("issue", -1, 2),
+        ("issue", -2, 3),
+        ("transfer", 0, 5),
+        ("receipt", 5, 5),
+    ]
+    in_mel = [line.balance for line in selectors.item_movements(widget, "MEL")]
+    assert in_mel == [2, 3, 5, 5]
+
+
+@pytest.mark.django_db
+def test_reconcile_reports_drift_and_changes_nothing(site: Site) -> None:
+    widget = build_item("W-1")
+    receive(site, "W-1", 5, "S-01")
+    assert selectors.ledger_drift() == []
+    assert stock_reconcile.call_local() == 0
+    BinStock.objects.filter(item=widget).update(on_hand=7)
+    StockLevel.objects.filter(item=widget).update(allocated=1)
+    drifts = selectors.ledger_drift()
+    assert [(d.what, d.stored, d.expected) for d in drifts] == [
+        ("bin on hand", 7, 5),
+        ("allocated", 1, 0),
+    ]
+    assert stock_reconcile.call_local() == 2
+    assert BinStock.objects.get(item=widget).on_hand == 7
