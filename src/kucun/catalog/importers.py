@@ -243,34 +243,71 @@ class ItemImporter(Importer):
 
     # -- rows -------------------------------------------------------------------------
     def validate(self, rows: Iterable[tuple[int, list[str]]]) -> None:
-        positions = [
-            (key, self.header_map.positions[key]) for key in ITEM_FIELDS if self.header_map.has(key)
-        ]
-        width = max((index for _key, index in positions), default=0) + 1
-        for number, cells in rows:
-            if self.row_values is not None:
+        if self.row_values is not None:
+            for number, cells in rows:
                 values = self.row_values(cells)
-                if not values:
-                    continue
-            else:
-                if len(cells) < width:
-                    cells = cells + [""] * (width - len(cells))
-                values = {key: cells[index].strip() for key, index in positions}
-                if "'" in first_characters(values):
-                    values = {key: unescape_cell(value).strip() for key, value in values.items()}
+                if values:
+                    self.rows_seen += 1
+                    self.validate_values(number, values)
+            self.finish_validation()
+            return
+        positions = self.header_map.positions
+        sku_index = positions["sku"]
+        # (key, index, cleaner) for every other column in the file, in template order.
+        specs = [
+            (key, positions[key], self.cleaners[key])
+            for key in ITEM_FIELDS
+            if key != "sku" and key in positions
+        ]
+        width = max(positions.values()) + 1
+        for number, cells in rows:
             self.rows_seen += 1
-            self.validate_values(number, values)
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            errors_before = len(self.errors)
+            sku = self.row_sku(number, plain_cell(cells[sku_index]))
+            if sku is None:
+                continue
+            fields: dict[str, Any] = {}
+            for key, index, clean in specs:
+                text = cells[index]
+                if text:
+                    text = text.strip()
+                    if text[:1] == "'":
+                        text = plain_cell(text)
+                    if text:
+                        try:
+                            fields[key] = clean(text)
+                        except CellError as error:
+                            self.error(number, key, error.message, text)
+            self.accept(number, sku, fields, errors_before)
         self.finish_validation()
 
     def validate_values(self, number: int, values: dict[str, str]) -> None:
         errors_before = len(self.errors)
-        sku = values.get("sku", "")
+        sku = self.row_sku(number, values.get("sku", ""))
+        if sku is None:
+            return
+        fields: dict[str, Any] = {}
+        cleaners = self.cleaners
+        for key, text in values.items():
+            if not text or key == "sku":
+                continue
+            try:
+                fields[key] = cleaners[key](text)
+            except CellError as error:
+                self.error(number, key, error.message, text)
+        self.accept(number, sku, fields, errors_before)
+
+    def row_sku(self, number: int, text: str) -> str | None:
+        """The row's SKU, or None (with the error recorded) when missing, bad or repeated."""
+        sku = text
         if not (0 < len(sku) <= SKU_MAX_LENGTH) or CONTROL.search(sku):
             try:
                 sku = cleaned(validation.clean_sku, sku)
             except CellError as error:
-                self.error(number, "sku", error.message, values.get("sku", ""))
-                return
+                self.error(number, "sku", error.message, text)
+                return None
         folded = sku.casefold()
         first = self.first_row_of_sku.get(folded)
         if first is not None:
@@ -281,18 +318,13 @@ class ItemImporter(Importer):
                 % {"sku": sku, "row": first},
                 sku,
             )
-            return
+            return None
         self.first_row_of_sku[folded] = number
-        existing = self.existing.get(folded)
-        fields: dict[str, Any] = {}
-        cleaners = self.cleaners
-        for key, text in values.items():
-            if not text or key == "sku":
-                continue
-            try:
-                fields[key] = cleaners[key](text)
-            except CellError as error:
-                self.error(number, key, error.message, text)
+        return sku
+
+    def accept(self, number: int, sku: str, fields: dict[str, Any], errors_before: int) -> None:
+        """Checks across columns and rows, then keep the row as a new item or an update."""
+        existing = self.existing.get(sku.casefold())
         if existing is None and "name" not in fields and not self.failed_on(number, "name"):
             self.error(
                 number, "name", _("Name is required for a new item: enter what it is called.")
@@ -478,8 +510,12 @@ class ItemImporter(Importer):
         return updated
 
 
-def first_characters(values: dict[str, str]) -> set[str]:
-    return {value[:1] for value in values.values()}
+def plain_cell(text: str) -> str:
+    """Trimmed, with the apostrophe our exports add before formula characters removed."""
+    text = text.strip()
+    if text[:1] == "'":
+        text = unescape_cell(text).strip()
+    return text
 
 
 def shopify_grams(text: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -162,25 +163,25 @@ def parse_options(text: str) -> ImportOptions:
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        message = 'options must be a JSON object, e.g. {"warehouse": "MEL", "post": true}.'
+        message = _('options must be a JSON object, e.g. {"warehouse": "MEL", "post": true}.')
         raise ValidationFailed(detail=message, errors=[FieldError("options", message)])
     unknown = sorted(set(data) - set(ImportOptions.__dataclass_fields__))
     if unknown:
-        message = f"Unknown option(s): {', '.join(unknown)}."
+        message = _("Unknown option(s): %(names)s.") % {"names": ", ".join(unknown)}
         raise ValidationFailed(detail=message, errors=[FieldError("options", message)])
     options = ImportOptions.from_dict(data)
     for name in ("valid_rows_only", "post"):
         if not isinstance(getattr(options, name), bool):
-            message = f"{name} must be true or false."
+            message = _("%(name)s must be true or false.") % {"name": name}
             raise ValidationFailed(detail=message, errors=[FieldError(f"options.{name}", message)])
     for name in ("warehouse", "receipt_kind", "reference"):
         if not isinstance(getattr(options, name), str):
-            message = f"{name} must be text."
+            message = _("%(name)s must be text.") % {"name": name}
             raise ValidationFailed(detail=message, errors=[FieldError(f"options.{name}", message)])
     if options.stocktake_id is not None and (
         isinstance(options.stocktake_id, bool) or not isinstance(options.stocktake_id, int)
     ):
-        message = "stocktake_id must be a whole number."
+        message = _("stocktake_id must be a whole number.")
         raise ValidationFailed(detail=message, errors=[FieldError("options.stocktake_id", message)])
     return options
 
@@ -188,14 +189,14 @@ def parse_options(text: str) -> ImportOptions:
 def get_import(import_id: int) -> ImportRun:
     run = selectors.import_run_get(import_id)
     if run is None:
-        raise NotFound(detail=f"No import has id {import_id}.")
+        raise NotFound(detail=_("No import has id %(id)s.") % {"id": import_id})
     return run
 
 
 def get_export(export_id: int) -> ExportRun:
     run = selectors.export_run_get(export_id)
     if run is None:
-        raise NotFound(detail=f"No export has id {export_id}.")
+        raise NotFound(detail=_("No export has id %(id)s.") % {"id": export_id})
     return run
 
 
@@ -240,7 +241,7 @@ def imports_get(request: HttpRequest, import_id: int) -> Any:
 def imports_errors(request: HttpRequest, import_id: int) -> FileResponse:
     run = get_import(import_id)
     if not run.error_report:
-        raise NotFound(detail=f"Import {import_id} has no error report.")
+        raise NotFound(detail=_("Import %(id)s has no error report.") % {"id": import_id})
     return file_response(run.error_report, f"import-{run.pk}-errors.csv")
 
 
@@ -274,7 +275,9 @@ def exports_get(request: HttpRequest, export_id: int) -> Any:
 def exports_download(request: HttpRequest, export_id: int) -> FileResponse:
     run = get_export(export_id)
     if not run.file_available:
-        raise NotFound(detail=f"Export {export_id} has no file (not finished, or deleted).")
+        raise NotFound(
+            detail=_("Export %(id)s has no file (not finished, or deleted).") % {"id": export_id}
+        )
     return file_response(run.stored_file, run.file_name)
 
 

@@ -189,7 +189,7 @@ def choose_delimiter(first_line: str) -> str:
 
 
 def is_blank(cells: list[str]) -> bool:
-    return all(not cell.strip() for cell in cells)
+    return not "".join(cells).strip()
 
 
 def first_row(rows: Iterator[tuple[int, list[str]]]) -> list[str]:

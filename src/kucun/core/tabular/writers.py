@@ -14,10 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from kucun.core.tabular.escaping import escape_cell
+from kucun.core.tabular.escaping import FORMULA_STARTS, escape_cell
 from kucun.core.tabular.xlsx import XlsxStreamWriter
 
 FORMATS = ("csv", "xlsx")
+ESCAPE_FIRST_CHARACTERS = frozenset({*FORMULA_STARTS, "'"})
+PLAIN_TYPES = (int, Decimal, float)
 
 
 class TableWriter(Protocol):
@@ -41,7 +43,20 @@ class CsvTableWriter:
         self.writer = csv.writer(handle)
 
     def writerow(self, values: Sequence[Any]) -> None:
-        self.writer.writerow([csv_cell(value) for value in values])
+        # The csv module writes None as "" and numbers with str(); only text needs escaping
+        # (checked on its first character, which is all most cells need) and flags a word.
+        row = []
+        for value in values:
+            kind = type(value)
+            if kind is str:
+                if value[:1] in ESCAPE_FIRST_CHARACTERS:
+                    value = escape_cell(value)
+            elif kind is bool:
+                value = "true" if value else "false"
+            elif value is not None and kind not in PLAIN_TYPES:
+                value = csv_cell(value)
+            row.append(value)
+        self.writer.writerow(row)
 
 
 class XlsxTableWriter:

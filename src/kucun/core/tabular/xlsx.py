@@ -26,7 +26,6 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 M = f"{{{MAIN_NS}}}"
 READ_CHUNK = 256 * 1024
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-CELL_REF = re.compile(r"([A-Z]+)(\d*)")
 
 
 class XlsxFormatError(ValueError):
@@ -169,7 +168,11 @@ def iter_sheet_rows(archive: zipfile.ZipFile) -> tuple[int | None, Iterator[tupl
 
 
 class SheetParser:
-    """Expat callbacks that turn <row>/<c> elements into lists of cell texts."""
+    """Expat callbacks that turn <row>/<c> elements into lists of cell texts.
+
+    This runs once per XML element of the sheet (millions for a big sheet), so it keeps to
+    plain attribute reads and dictionary lookups.
+    """
 
     ROW = f"{MAIN_NS} row"
     CELL = f"{MAIN_NS} c"
@@ -184,15 +187,16 @@ class SheetParser:
         self.cells: list[str] = []
         self.cell_reference: str | None = None
         self.cell_type = "n"
-        self.parts: list[str] = []
+        self.text = ""
         self.collecting = False
         self.phonetic = 0
+        self.columns: dict[str, int] = {}
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if name == self.CELL:
             self.cell_reference = attrs.get("r")
             self.cell_type = attrs.get("t", "n")
-            self.parts = []
+            self.text = ""
         elif name == self.VALUE or (name == self.TEXT and not self.phonetic):
             self.collecting = True
         elif name == self.ROW:
@@ -204,13 +208,13 @@ class SheetParser:
 
     def data(self, text: str) -> None:
         if self.collecting:
-            self.parts.append(text)
+            self.text += text
 
     def end(self, name: str) -> None:
-        if name == self.VALUE or name == self.TEXT:
-            self.collecting = False
-        elif name == self.CELL:
+        if name == self.CELL:
             self.put_cell()
+        elif name == self.VALUE or name == self.TEXT:
+            self.collecting = False
         elif name == self.ROW:
             cells = self.cells
             while cells and cells[-1] == "":
@@ -219,8 +223,15 @@ class SheetParser:
         elif name == self.PHONETIC:
             self.phonetic -= 1
 
+    def column_of(self, reference: str) -> int:
+        letters = reference.rstrip("0123456789")
+        index = self.columns.get(letters)
+        if index is None:
+            index = self.columns[letters] = column_index(letters.upper())
+        return index
+
     def put_cell(self) -> None:
-        raw = "".join(self.parts)
+        raw = self.text
         kind = self.cell_type
         if kind == "s":
             value = self.strings[int(raw)] if raw else ""
@@ -232,11 +243,7 @@ class SheetParser:
             value = raw
         cells = self.cells
         reference = self.cell_reference
-        if reference:
-            match = CELL_REF.match(reference)
-            position = column_index(match.group(1)) if match else len(cells)
-        else:
-            position = len(cells)
+        position = self.column_of(reference) if reference else len(cells)
         if position == len(cells):
             cells.append(value)
         elif position > len(cells):
