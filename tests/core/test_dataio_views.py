@@ -329,3 +329,29 @@ def test_pages_speak_chinese(staff: Any) -> None:
 
     assert "上传并导入" in form
     assert "导出文件保留 30 天。" in history
+
+
+def test_oversized_upload_is_not_stored_and_csrf_still_applies(
+    staff: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+    settings.MEDIA_ROOT = tmp_path
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    big = SimpleUploadedFile("big.csv", b"sku,name\n" + b"A,B\n" * 400_000)
+
+    refused_without_token = client.post(
+        reverse("data:import_create"), {"kind": "items", "file": big}
+    )
+    page = client.get(reverse("data:import_create"))
+    token = page.cookies["csrftoken"].value
+    big.seek(0)
+    response = client.post(
+        reverse("data:import_create"), {"csrfmiddlewaretoken": token, "kind": "items", "file": big}
+    )
+
+    assert refused_without_token.status_code == 403
+    assert response.status_code == 200
+    assert "the largest file accepted is 1.0 MB." in response.content.decode()
+    assert not ImportRun.objects.exists()
+    assert not list(tmp_path.rglob("*.upload"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kucun.accounts.choices import Role
@@ -17,6 +19,8 @@ from kucun.core.dataio.templates import template_bytes
 from kucun.core.errors import DomainError
 from kucun.core.models import ExportRun, ImportRun
 from kucun.core.pagination import apply_sort, paginate
+from kucun.core.tabular import check_size
+from kucun.core.tabular.readers import max_import_bytes
 from kucun.web.forms import add_domain_error
 
 CONTENT_TYPES = {
@@ -65,12 +69,44 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
+    """Stops storing an upload once it passes IMPORT_MAX_BYTES, so an oversized file never
+    fills the disk; the view then says how large the file may be."""
+
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > max_import_bytes():
+            self.request.upload_too_large = self.received  # type: ignore[union-attr]
+            raise StopUpload(connection_reset=False)
+        return super().receive_data_chunk(raw_data, start)
+
+
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 @role_required(Role.STAFF)
 def import_create(request: HttpRequest) -> HttpResponse:
+    # Upload handlers must be set before the body is read, so CSRF is checked after this.
+    request.upload_handlers = [SizeLimitedUploadHandler(request)]
+    return import_create_protected(request)
+
+
+@csrf_protect
+def import_create_protected(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
+        too_large = getattr(request, "upload_too_large", 0)
+        if too_large:
+            form.is_valid()
+            form.errors.pop("file", None)
+            try:
+                check_size(max(int(request.META.get("CONTENT_LENGTH") or 0), too_large))
+            except DomainError as error:
+                add_domain_error(form, error)
+        elif form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 run = services.import_run_create(
