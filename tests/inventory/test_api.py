@@ -297,3 +297,27 @@ def test_allocate_and_release(site: Site, staff_api: Any) -> None:
     assert level(widget, site) == (7, 7, 0)
     assert StockMove.objects.count() == 1
     assert BinStock.objects.filter(on_hand__lt=0).count() == 0
+
+
+def test_document_and_move_lists_use_constant_queries(
+    site: Site, staff_api: Any, viewer_api: Any, django_assert_max_num_queries: Any
+) -> None:
+    build_item("W-1")
+    for n in range(12):
+        staff_api.post("/api/v1/receipts", receipt_body(reference=f"PO-{n}"))
+    viewer_api.get("/api/v1/receipts")  # warm the token lookup path
+    with django_assert_max_num_queries(6):
+        receipts = viewer_api.get("/api/v1/receipts", {"page_size": 10}).json()
+    assert receipts["count"] == 12
+    assert len(receipts["items"]) == 10
+    assert receipts["items"][0]["reference"] == "PO-11"
+    assert receipts["items"][0]["lines_count"] == 2
+    assert receipts["items"][0]["lines"] is None
+    with django_assert_max_num_queries(6):
+        moves = viewer_api.get("/api/v1/moves", {"page_size": 20}).json()
+    assert moves["count"] == 24
+    assert len(moves["items"]) == 20
+    found = viewer_api.get("/api/v1/receipts", {"q": "PO-3"}).json()
+    assert [row["reference"] for row in found["items"]] == ["PO-3"]
+    by_number = viewer_api.get("/api/v1/receipts", {"q": receipts["items"][0]["number"]}).json()
+    assert [row["reference"] for row in by_number["items"]] == ["PO-11"]

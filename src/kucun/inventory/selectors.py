@@ -354,7 +354,7 @@ def moves_query(
     date_to: datetime.date | None = None,
 ) -> QuerySet[StockMoveLine]:
     """Ledger lines filtered by SKU, bin, warehouse, move kind, document number, username and
-    date range (inclusive, in UTC days); newest first."""
+    date range (inclusive days in the current time zone); newest first."""
     lines = StockMoveLine.objects.all()
     if sku.strip():
         lines = lines.filter(item__sku__iexact=sku.strip())
@@ -398,24 +398,6 @@ def document_condition(text: str) -> Q:
 
 def document_number_prefix(document_type: str) -> str:
     return DOCUMENT_NUMBER_PREFIXES[DocumentType(document_type)] + "-"
-
-
-def bins_of(warehouse: Warehouse) -> QuerySet[Location]:
-    return Location.objects.filter(kind=LocationKind.INTERNAL, warehouse=warehouse).order_by("code")
-
-
-def warehouse_codes(warehouse_ids: Iterable[int]) -> dict[int, str]:
-    return dict(Warehouse.objects.filter(pk__in=set(warehouse_ids)).values_list("pk", "code"))
-
-
-def allocation_rows(allocation_ids: Iterable[int]) -> list[dict[str, object]]:
-    """SKU, warehouse code and quantity of these allocations, in SKU order."""
-    return [
-        {"sku": sku, "warehouse": code, "qty": qty}
-        for sku, code, qty in Allocation.objects.filter(pk__in=set(allocation_ids))
-        .order_by("item__sku")
-        .values_list("item__sku", "stock_level__warehouse__code", "qty")
-    ]
 
 
 # --- reconcile ----------------------------------------------------------------------------------
