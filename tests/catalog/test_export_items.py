@@ -113,6 +113,16 @@ def test_export_respects_the_list_filters(tmp_path: Path) -> None:
     ]
 
 
+def test_item_list_filter_names_select_bundles(tmp_path: Path) -> None:
+    build_catalogue()
+    path = tmp_path / "bundles-only.csv"
+
+    call_command("export_data", "items", str(path), "--filter", "bundle=yes", "--filter", "q=c")
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        assert [row[0] for row in csv.reader(handle)] == ["sku", "CASE"]
+
+
 def test_bundle_export_rows(tmp_path: Path) -> None:
     build_catalogue()
     path = tmp_path / "bundles.csv"

@@ -9,22 +9,24 @@ from django.db.models import QuerySet
 
 from kucun.catalog.importers import BUNDLE_COLUMNS, ITEM_FIELDS
 from kucun.catalog.models import BundleComponent, Item
-from kucun.catalog.selectors import item_list
+from kucun.catalog.selectors import item_list, searchable
 from kucun.core.dataio.exporting import Exporter, flag_filter
 
 
 class ItemExporter(Exporter):
-    """Items as on the item list: ?q= (SKU, name, barcode), ?active=yes|no, ?is_bundle=yes|no."""
+    """Items as on the item list: ?q= (SKU, name, barcode), ?active=yes|no, ?bundle=yes|no
+    (the API's name ?is_bundle= works too)."""
 
     kind = "items"
     header = ITEM_FIELDS
-    filter_names = ("q", "active", "is_bundle")
+    filter_names = ("q", "active", "bundle", "is_bundle")
 
     def queryset(self) -> QuerySet[Item]:
+        bundle = flag_filter(self.filters, "bundle")
         return item_list(
-            text=self.filters.get("q", ""),
+            text=searchable(self.filters.get("q", "")),
             active=flag_filter(self.filters, "active"),
-            is_bundle=flag_filter(self.filters, "is_bundle"),
+            is_bundle=bundle if bundle is not None else flag_filter(self.filters, "is_bundle"),
         )
 
     def count(self) -> int:
@@ -47,7 +49,7 @@ class BundleExporter(Exporter):
 
     def bundles(self) -> QuerySet[Item]:
         return item_list(
-            text=self.filters.get("q", ""),
+            text=searchable(self.filters.get("q", "")),
             active=flag_filter(self.filters, "active"),
             is_bundle=True,
         )
