@@ -400,6 +400,20 @@ def document_number_prefix(document_type: str) -> str:
     return DOCUMENT_NUMBER_PREFIXES[DocumentType(document_type)] + "-"
 
 
+def warehouse_codes(warehouse_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Warehouse.objects.filter(pk__in=set(warehouse_ids)).values_list("pk", "code"))
+
+
+def allocation_rows(allocation_ids: Iterable[int]) -> list[dict[str, object]]:
+    """SKU, warehouse code and quantity of these allocations, in SKU order."""
+    return [
+        {"sku": sku, "warehouse": code, "qty": qty}
+        for sku, code, qty in Allocation.objects.filter(pk__in=set(allocation_ids))
+        .order_by("item__sku")
+        .values_list("item__sku", "stock_level__warehouse__code", "qty")
+    ]
+
+
 # --- reconcile ----------------------------------------------------------------------------------
 
 
