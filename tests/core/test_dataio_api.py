@@ -162,3 +162,15 @@ def test_unknown_ids_are_404(staff_api: Any) -> None:
         "detail": "No export has id 999.",
         "errors": [],
     }
+
+
+def test_templates_over_the_api(viewer_api: Any) -> None:
+    response = viewer_api.get("/api/v1/imports/templates/bundles", {"format": "csv"})
+
+    assert response.status_code == 200
+    assert response.content.decode("utf-8-sig").splitlines() == [
+        "bundle_sku,component_sku,qty",
+        "BEER-CASE,BEER-DOZEN,4",
+    ]
+    assert viewer_api.get("/api/v1/imports/templates/widgets").status_code == 404
+    assert viewer_api.get("/api/v1/imports/templates/items", {"format": "ods"}).status_code == 422

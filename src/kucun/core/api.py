@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -21,7 +21,8 @@ from kucun.accounts.permissions import require_role
 from kucun.core.choices import ExportKind, ImportKind, JobStatus
 from kucun.core.dataio import selectors, services
 from kucun.core.dataio.importing import ImportOptions
-from kucun.core.dataio.views import file_response
+from kucun.core.dataio.templates import template_bytes
+from kucun.core.dataio.views import CONTENT_TYPES, file_response
 from kucun.core.errors import FieldError, NotFound, ValidationFailed
 from kucun.core.models import ExportRun, ImportRun
 from kucun.core.pagination import PAGE_SIZE
@@ -228,6 +229,18 @@ def imports_list(request: HttpRequest, filters: Query[RunFilters]) -> Any:
         status=filters.status if filters.status in JobStatus.values else "",
     )
     return LazyRuns(runs, import_out)
+
+
+@router.get("/imports/templates/{kind}", summary="A kind's template (header and example row)")
+def imports_template(request: HttpRequest, kind: str, format: str = "csv") -> HttpResponse:
+    if kind not in ImportKind.values:
+        raise NotFound(detail=_("No template for “%(kind)s”.") % {"kind": kind})
+    file_format = services.clean_format(format)
+    response = HttpResponse(
+        template_bytes(kind, file_format), content_type=CONTENT_TYPES[file_format]
+    )
+    response["Content-Disposition"] = f'attachment; filename="kucun-{kind}-template.{file_format}"'
+    return response
 
 
 @router.get("/imports/{import_id}", response=ImportOut, summary="An import's status")
