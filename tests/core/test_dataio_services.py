@@ -68,3 +68,31 @@ def test_paths_outside_the_media_folder_are_refused() -> None:
     with pytest.raises(ValueError, match="outside the media folder"):
         files.absolute("../secret_key")
     assert isinstance(files.absolute("exports/x.csv"), Path)
+
+
+def test_progress_is_reported_while_rows_are_read(monkeypatch: Any) -> None:
+    from kucun.core.dataio import importing
+
+    clock = iter(float(second) for second in range(10_000))
+    monkeypatch.setattr(importing.time, "monotonic", lambda: next(clock))
+    reports: list[tuple[int, int]] = []
+    rows = ((number, ["x"]) for number in range(2, 1502))
+
+    passed = list(
+        importing.counted_rows(rows, 1500, lambda done, total: reports.append((done, total)))
+    )
+
+    assert len(passed) == 1500
+    assert reports == [(500, 1500), (1000, 1500), (1500, 1500), (1500, 1500)]
+
+
+def test_job_progress_is_visible_on_the_job(db: None) -> None:
+    from kucun.core.dataio.services import job_progress
+    from kucun.core.models import Job
+
+    job = Job.objects.create(kind="import.items")
+
+    job_progress(job.pk)(250, 1000)
+
+    job.refresh_from_db()
+    assert (job.progress_done, job.progress_total, job.percent) == (250, 1000, 25)
