@@ -534,3 +534,41 @@ def test_refused_write_leaves_no_idempotency_record(site: Site) -> None:
         idempotency_key="k-2",
     )
     assert issue.status == DocumentStatus.POSTED
+
+
+def test_shipped_transfer_can_be_reversed_back_to_its_bins(site: Site, other_site: Site) -> None:
+    widget = build_item("W-1")
+    receive(site, [("W-1", 5, "S-01")])
+    transfer = transfer_create(
+        user=None,
+        warehouse="MEL",
+        to_warehouse="SYD",
+        lines=[{"sku": "W-1", "qty": 5, "from_bin": "S-01", "to_bin": ""}],  # type: ignore[list-item]
+        post=True,
+    )
+    assert transfer.lines.get().to_bin == other_site.bins["RECEIVING"]
+    assert level(widget, site) == (0, 0, 0)
+    document_reverse(user=None, kind="transfer", document_id=transfer.pk)
+    assert on_hand(widget, site, "S-01") == 5
+    with pytest.raises(DocumentNotEditable):
+        transfer_receive(user=None, transfer_id=transfer.pk)
+    assert level(widget, other_site) == (0, 0, 0)
+    assert_ledger_consistent()
+
+
+def test_issue_of_a_bundle_records_component_picks(site: Site) -> None:
+    cup = build_item("CUP")
+    saucer = build_item("SAUCER")
+    build_bundle("SET", [(cup, 2), (saucer, 1)])
+    receive(site, [("CUP", 3, "P-01"), ("CUP", 5, "S-01"), ("SAUCER", 4, "S-02")])
+    issue = issue_create(
+        user=None, warehouse="MEL", kind="order_shipment", lines=[Line("SET", 2)], post=True
+    )
+    picks = sorted(
+        (p.item.sku, p.bin.code, p.qty)
+        for p in IssueLinePick.objects.filter(issue_line__issue=issue)
+    )
+    assert picks == [("CUP", "P-01", 3), ("CUP", "S-01", 1), ("SAUCER", "S-02", 2)]
+    assert level(cup, site) == (4, 4, 0)
+    assert level(saucer, site) == (2, 2, 0)
+    assert not StockLevel.objects.filter(item__sku="SET").exists()
