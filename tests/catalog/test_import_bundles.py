@@ -137,3 +137,24 @@ def test_valid_rows_only_leaves_out_a_whole_bundle_with_a_bad_row(
         (4, "qty", "Quantity must be a whole number above zero, not “x”."),
     ]
     assert components() == {("DOZEN", "CAN", 12)}
+
+
+def test_item_holding_stock_cannot_become_a_bundle(tmp_path: Path, beer: dict[str, Item]) -> None:
+    from kucun.inventory.services import DocumentLineInput, receipt_create
+    from tests.factories import WarehouseFactory
+
+    WarehouseFactory(code="MEL")
+    receipt_create(
+        user=None,
+        warehouse="MEL",
+        kind="purchase",
+        post=True,
+        lines=[DocumentLineInput("CASE", 3, None)],
+    )
+
+    assert_refused(
+        tmp_path,
+        "bundle_sku,component_sku,qty\nCASE,DOZEN,4\n",
+        [(2, "bundle_sku", "CASE holds 3 units in stock, and a bundle holds no stock.")],
+    )
+    assert not Item.objects.get(sku="CASE").is_bundle

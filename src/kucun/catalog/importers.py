@@ -653,7 +653,8 @@ class BundleImporter(Importer):
             self.leave_out_broken_bundles(bundles, sku_of)
 
     def refuse_stocked(self, bundles: list[int], sku_of: dict[int, str]) -> None:
-        not_yet = [pk for pk in bundles if not self.is_bundle(pk)]
+        already = {pk for pk, _sku, is_bundle in self.items.values() if is_bundle}
+        not_yet = [pk for pk in bundles if pk not in already]
         if not not_yet:
             return
         try:
@@ -676,8 +677,6 @@ class BundleImporter(Importer):
                 sku_of[pk],
             )
 
-    def is_bundle(self, pk: int) -> bool:
-        return any(item[0] == pk and item[2] for item in self.items.values())
 
     def leave_out_broken_bundles(self, bundles: list[int], sku_of: dict[int, str]) -> None:
         """A bundle is written whole or not at all: its other rows go when one row fails."""
