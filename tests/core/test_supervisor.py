@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,14 +29,15 @@ HARNESS = textwrap.dedent(
         for s in specs
     ]
     supervisor = Supervisor(
-        children, report=lambda line: print("supervisor:", line, file=sys.stderr, flush=True),
+        children, report=lambda line: sys.stderr.write(f"supervisor: {line}\\n"),
         stop_grace_seconds=float(sys.argv[2]),
     )
     sys.exit(supervisor.run())
     """
 )
 
-READY = "import sys\nprint('child ready', file=sys.stderr, flush=True)\n"
+# Each line goes out in one write, so lines of several processes sharing the pipe never mix.
+READY = "import sys\nsys.stderr.write('child ready\\n')\nsys.stderr.flush()\n"
 LOOP = "import time\nwhile True: time.sleep(0.1)\n"
 SLEEPER = READY + LOOP
 # Exits only on SIGINT (as huey's consumer does its graceful stop); ignores SIGTERM.
@@ -46,9 +50,9 @@ STUBBORN = "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" + RE
 
 
 class Parent:
-    def __init__(self, specs: list[dict[str, object]], grace: float = 10.0) -> None:
-        import json
+    """Runs HARNESS and collects its standard error (and its children's) line by line."""
 
+    def __init__(self, specs: list[dict[str, object]], grace: float = 10.0) -> None:
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
         self.process = subprocess.Popen(
             [sys.executable, "-c", HARNESS, json.dumps(specs), str(grace)],
@@ -57,21 +61,35 @@ class Parent:
             env=env,
         )
         self.lines: list[str] = []
-        self.pids: dict[str, int] = {}
-        assert self.process.stderr is not None
+        self.reader = threading.Thread(target=self.read, daemon=True)
+        self.reader.start()
         ready = sum(READY in str(spec["code"]) for spec in specs)
-        while len(self.pids) < len(specs) or self.lines.count("child ready") < ready:
-            line = self.process.stderr.readline()
-            assert line, f"parent ended early: {self.lines}"
-            self.lines.append(line.rstrip())
-            match = re.search(r"started (.+) \(pid (\d+)\)", line)
-            if match:
-                self.pids[match.group(1)] = int(match.group(2))
+        started = wait_until(
+            lambda: len(self.pids) == len(specs) and self.lines.count("child ready") == ready,
+            timeout=30,
+        )
+        if not started:
+            self.process.kill()
+            raise AssertionError(f"children did not start: {self.lines}")
 
-    def finish(self, timeout: float = 20) -> tuple[int, list[str]]:
-        code = self.process.wait(timeout=timeout)
+    def read(self) -> None:
         assert self.process.stderr is not None
-        self.lines.extend(line.rstrip() for line in self.process.stderr.read().splitlines())
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def pids(self) -> dict[str, int]:
+        found = (
+            re.fullmatch(r"supervisor: started (.+) \(pid (\d+)\)", line) for line in self.lines
+        )
+        return {match.group(1): int(match.group(2)) for match in found if match}
+
+    def finish(self, timeout: float = 30) -> tuple[int, list[str]]:
+        try:
+            code = self.process.wait(timeout=timeout)
+        finally:
+            self.process.kill()
+        self.reader.join(timeout=10)
         return code, self.lines
 
 
@@ -83,10 +101,10 @@ def alive(pid: int) -> bool:
     return True
 
 
-def wait_until(predicate: object, timeout: float = 10) -> bool:
+def wait_until(predicate: Callable[[], bool], timeout: float = 10) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
+        if predicate():
             return True
         time.sleep(0.05)
     return False
