@@ -25,6 +25,41 @@ def columns_of(model: type[models.Model], names: Sequence[str]) -> list[str]:
     return [column_name(model, name) for name in names]
 
 
+def prepared(model: type[models.Model], values: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """Columns and values as each field prepares them for this database (dates, keys...)."""
+    columns, params = [], []
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        columns.append(column_name(model, name))
+        params.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+    return columns, params
+
+
+def insert_one(model: type[models.Model], values: dict[str, Any]) -> int:
+    """Insert one row and return its primary key (``RETURNING``: SQLite 3.35+, PostgreSQL)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns, params = prepared(model, values)
+    placeholders = ", ".join(["%s"] * len(params))
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608
+        f"RETURNING {column_name(model, 'id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def update_one(model: type[models.Model], pk: int, values: dict[str, Any]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns, params = prepared(model, values)
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    sql = f"UPDATE {table} SET {assignments} WHERE {column_name(model, 'id')} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, pk])
+
+
 def rows_per_statement(width: int) -> int:
     # Well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
     return max(1, min(1000, 30000 // max(width, 1)))

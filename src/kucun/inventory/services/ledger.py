@@ -25,13 +25,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 from kucun.catalog.models import Item
 from kucun.core.errors import FieldError
 from kucun.core.locks import lock_rows
 from kucun.inventory.errors import InsufficientStock
 from kucun.inventory.models import BinStock, StockLevel, StockMove, StockMoveLine
-from kucun.inventory.services.bulk import add_rows, fetch_in, increment_rows, insert_rows
+from kucun.inventory.services.bulk import (
+    add_rows,
+    fetch_in,
+    increment_rows,
+    insert_one,
+    insert_rows,
+)
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location
 
@@ -404,15 +411,30 @@ def apply_move(
     read_bin_stock(locked, [pair for pair, delta in effect.bin_delta.items() if delta < 0])
     allocated = dict(allocated_delta or {})
     check_effect(locked, effect, allocated)
-    move = StockMove.objects.create(
+    # Plain statements for the move: every stock change writes one (see ``bulk``).
+    values: dict[str, Any] = {
+        "kind": kind,
+        "reference": reference[:255],
+        "note": note,
+        "document_type": document_type,
+        "document_id": document_id,
+        "idempotency_key": idempotency_key,
+        "reversal_of": reversal_of.pk if reversal_of is not None else None,
+        "user": user.pk if getattr(user, "is_authenticated", False) else None,
+        "created_at": timezone.now(),
+    }
+    move_id = insert_one(StockMove, values)
+    move = StockMove(
+        pk=move_id,
         kind=kind,
-        reference=reference[:255],
+        reference=values["reference"],
         note=note,
         document_type=document_type,
         document_id=document_id,
         idempotency_key=idempotency_key,
         reversal_of=reversal_of,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user_id=values["user"],
+        created_at=values["created_at"],
     )
     insert_rows(
         StockMoveLine,

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -88,10 +89,45 @@ def normal_bin_code(code: str) -> str:
 
 
 def virtual_location(kind: str) -> Location:
+    """The one supplier / customer / adjustment / transit location (created on first use).
+
+    Read with a plain statement: every posting needs one, and building the ORM query costs
+    more than running it.
+    """
+    table = connection.ops.quote_name(Location._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, code, sellable, active FROM {table} WHERE kind = %s",  # noqa: S608
+            [kind],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        pk, code, sellable, active = row
+        return Location(pk=pk, kind=kind, code=code, sellable=bool(sellable), active=bool(active))
     location, _created = Location.objects.get_or_create(
         kind=kind, defaults={"code": kind.upper(), "sellable": False}
     )
     return location
+
+
+LOCATION_FIELDS = ["id", "kind", "code", "sellable", "active", "warehouse", "zone"]
+
+
+def locations_by_id(ids: Iterable[int]) -> dict[int, Location]:
+    """Locations by primary key, read with one plain statement (see ``virtual_location``)."""
+    rows = fetch_in(Location, LOCATION_FIELDS, "id", sorted(set(ids)))
+    return {
+        pk: Location(
+            pk=pk,
+            kind=kind,
+            code=code,
+            sellable=bool(sellable),
+            active=bool(active),
+            warehouse_id=warehouse_id,
+            zone_id=zone_id,
+        )
+        for pk, kind, code, sellable, active, warehouse_id, zone_id in rows
+    }
 
 
 def default_receiving_bin(warehouse: Warehouse) -> Location:
