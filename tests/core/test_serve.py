@@ -54,13 +54,19 @@ def ready_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class Server:
-    def __init__(self, var_dir: Path, *args: str, port: int | None = None) -> None:
+    def __init__(
+        self,
+        var_dir: Path,
+        *args: str,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.log_path = var_dir / f"serve-{self.port}.log"
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [*KUCUN, "serve", "--host", "127.0.0.1", "--port", str(self.port), *args],
-            env=serve_env(var_dir),
+            env=env or serve_env(var_dir),
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -302,3 +308,107 @@ def test_commands_for_the_children() -> None:
     assert web[web.index("--bind") + 1] == "0.0.0.0:8001"
     assert web[web.index("--workers") + 1] == "3"
     assert web_server_command(host="::1", port=80, workers=1)[5] == "[::1]:80"
+
+
+# Several `kucun serve` on one PostgreSQL database and one Redis queue, as the operations guide
+# describes: one consumer runs the periodic schedule, the other does not; work handed to one web
+# server is done by whichever consumer takes it, and every server sees the result.
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], str]]:
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    from tests.core.test_queue import redis_url_for_tests
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")
+    redis_url = redis_url_for_tests()
+    name = f"kucun_cluster_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    var_dir = tmp_path_factory.mktemp("cluster-var")
+    env = {
+        **serve_env(var_dir),
+        "DATABASE_URL": url.rsplit("/", 1)[0] + "/" + name,
+        "REDIS_URL": redis_url,
+        "KUCUN_QUEUE_NAME": f"kucun-cluster-{uuid.uuid4().hex[:12]}",
+        "KUCUN_SECRET_KEY": uuid.uuid4().hex * 2,
+    }
+    try:
+        for command in (
+            ["migrate", "--noinput", "-v0"],
+            ["collectstatic", "--noinput", "-v0"],
+            ["createuser", "olivia", "--role", "owner", "--password", "correct-horse-battery"],
+        ):
+            subprocess.run([*KUCUN, *command], env=env, check=True, capture_output=True)
+        token = subprocess.run(
+            [*KUCUN, "token", "olivia"], env=env, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        yield env, token
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def test_two_servers_share_postgresql_and_redis(
+    cluster: tuple[dict[str, str], str], tmp_path: Path
+) -> None:
+    import httpx
+
+    env, token = cluster
+    first = Server(tmp_path, env=env)
+    second = Server(tmp_path, "--no-periodic", env=env)
+    try:
+        first.wait_healthy()
+        second.wait_healthy()
+        first.wait_for_output("Periodic tasks are enabled.")
+        second.wait_for_output("Periodic tasks are disabled.")
+        assert "Periodic tasks are enabled." not in second.output()
+
+        headers = {"Authorization": f"Bearer {token}"}
+        rows = (
+            "sku,name,weight_g\n"
+            "SAU-ORIG-500,Original sausage pack,520\n"
+            "BEER-LAG-12,Beer dozen,4400\n"
+        )
+        response = httpx.post(
+            f"{second.url}/api/v1/imports",
+            headers=headers,
+            data={"kind": "items"},
+            files={"file": ("items.csv", rows.encode(), "text/csv")},
+            timeout=30,
+        )
+        assert response.status_code == 202, response.text
+        run_id = response.json()["id"]
+        deadline = time.monotonic() + 60
+        while True:
+            run = httpx.get(f"{first.url}/api/v1/imports/{run_id}", headers=headers, timeout=30)
+            assert run.status_code == 200, run.text
+            if run.json()["status"] in {"succeeded", "failed"} or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert (run.json()["status"], run.json()["created"]) == ("succeeded", 2), run.text
+        item = httpx.get(
+            f"{first.url}/api/v1/items/by-sku/BEER-LAG-12", headers=headers, timeout=30
+        )
+        assert (item.status_code, item.json()["name"]) == (200, "Beer dozen")
+        # The task ran in one of the two consumers.
+        ran = [
+            s for s in (first, second) if "Executing kucun.core.tasks.import_run_task" in s.output()
+        ]
+        assert len(ran) == 1
+
+        for server in (first, second):
+            server.process.send_signal(signal.SIGTERM)
+        assert [first.process.wait(timeout=60), second.process.wait(timeout=60)] == [0, 0]
+    finally:
+        first.stop()
+        second.stop()
