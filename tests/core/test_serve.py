@@ -412,3 +412,17 @@ def test_two_servers_share_postgresql_and_redis(
     finally:
         first.stop()
         second.stop()
+
+
+def test_refuses_an_unreachable_database(tmp_path: Path) -> None:
+    env = {**serve_env(tmp_path), "DATABASE_URL": f"postgres://kucun@127.0.0.1:{free_port()}/x"}
+    result = subprocess.run(
+        [*KUCUN, "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "The database cannot be reached:" in result.stderr
+    assert "started" not in result.stderr
