@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from kucun.settings import *  # noqa: F403
-from kucun.settings import HUEY, STORAGES
+from kucun.settings import HUEY, STATIC_ROOT, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -15,3 +15,6 @@ STORAGES = {
 # Tasks run inline unless a test exercises the real queue explicitly.
 HUEY = {**HUEY, "immediate": os.environ.get("KUCUN_TEST_REAL_QUEUE") != "1"}
 SANDBOX_ENABLED = True
+
+# WhiteNoise looks for collected files at start-up; tests serve static files from the apps.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
