@@ -31,12 +31,20 @@ def env_list(name: str, default: str) -> list[str]:
 def local_secret_key() -> str:
     """A secret key generated once and kept under var/ for local runs."""
     key_file = VAR_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    key = secrets.token_urlsafe(50)
-    key_file.touch(mode=0o600)
-    key_file.write_text(key)
-    return key
+    if not key_file.exists():
+        # Written in full under a private name, then linked into place: processes starting
+        # together agree on one key and never read a half-written file.
+        draft = VAR_DIR / f".secret_key.{os.getpid()}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process was first; its key is the one
+        finally:
+            draft.unlink()
+    return key_file.read_text().strip()
 
 
 SECRET_KEY = os.environ.get("KUCUN_SECRET_KEY") or local_secret_key()
