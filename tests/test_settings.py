@@ -169,12 +169,13 @@ def test_processes_starting_together_agree_on_the_generated_key(tmp_path: Path) 
         subprocess.Popen(
             [sys.executable, "-c", probe], env=clean, stdout=subprocess.PIPE, text=True
         )
-        for _ in range(6)
+        for _ in range(12)
     ]
     keys = {process.communicate(timeout=60)[0].strip() for process in processes}
     assert all(process.returncode == 0 for process in processes)
     assert keys == {(var_dir / "secret_key").read_text().strip()}
     assert "" not in keys
+    assert [path.name for path in var_dir.iterdir()] == ["secret_key"]
 
 
 def test_secret_key_from_the_environment_writes_no_file(tmp_path: Path) -> None:
