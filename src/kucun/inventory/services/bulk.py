@@ -8,21 +8,39 @@ they never overwrite a concurrent change, and CHECK constraints still guard ever
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
 
 
-def column_name(model: type[models.Model], name: str) -> str:
+@functools.cache
+def quoted_column(vendor: str, model: type[models.Model], name: str) -> str:
+    del vendor  # part of the cache key: quoting belongs to the database in use
     field = model._meta.get_field(name)
     column = getattr(field, "column", None)
     assert isinstance(column, str), f"{model.__name__}.{name} has no column"
     return connection.ops.quote_name(column)
 
 
+@functools.cache
+def quoted_table(vendor: str, model: type[models.Model]) -> str:
+    del vendor
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column_name(model: type[models.Model], name: str) -> str:
+    return quoted_column(connection.vendor, model, name)
+
+
+def table_name(model: type[models.Model]) -> str:
+    return quoted_table(connection.vendor, model)
+
+
 def columns_of(model: type[models.Model], names: Sequence[str]) -> list[str]:
-    return [column_name(model, name) for name in names]
+    vendor = connection.vendor
+    return [quoted_column(vendor, model, name) for name in names]
 
 
 def prepared(model: type[models.Model], values: dict[str, Any]) -> tuple[list[str], list[Any]]:
@@ -37,7 +55,7 @@ def prepared(model: type[models.Model], values: dict[str, Any]) -> tuple[list[st
 
 def insert_one(model: type[models.Model], values: dict[str, Any]) -> int:
     """Insert one row and return its primary key (``RETURNING``: SQLite 3.35+, PostgreSQL)."""
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = table_name(model)
     columns, params = prepared(model, values)
     placeholders = ", ".join(["%s"] * len(params))
     sql = (
@@ -52,7 +70,7 @@ def insert_one(model: type[models.Model], values: dict[str, Any]) -> int:
 
 
 def update_one(model: type[models.Model], pk: int, values: dict[str, Any]) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = table_name(model)
     columns, params = prepared(model, values)
     assignments = ", ".join(f"{column} = %s" for column in columns)
     sql = f"UPDATE {table} SET {assignments} WHERE {column_name(model, 'id')} = %s"  # noqa: S608
@@ -80,7 +98,7 @@ def insert_rows(
     """Multi-row INSERTs (a thousand rows a statement)."""
     if not rows:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = table_name(model)
     columns = ", ".join(columns_of(model, names))
     verb = (
         "INSERT OR IGNORE INTO"
@@ -106,7 +124,7 @@ def add_rows(
     those keys (``INSERT ... ON CONFLICT (keys) DO UPDATE SET counter = counter + amount``)."""
     if not rows:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = table_name(model)
     names = [*keys, counter]
     columns = ", ".join(columns_of(model, names))
     conflict = ", ".join(columns_of(model, keys))
@@ -130,7 +148,7 @@ def increment_rows(
     many rows a statement through ``UPDATE ... FROM (VALUES ...)``."""
     if not rows:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = table_name(model)
     pk_column = column_name(model, "id")
     assignments = ", ".join(
         f"{column} = {table}.{column} + changes.column{index + 2}"
@@ -167,7 +185,7 @@ def fetch_in(
     """
     if not values:
         return []
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = table_name(model)
     columns = ", ".join(columns_of(model, names))
     key_column = columns_of(model, [key])[0]
     pk_column = column_name(model, "id")

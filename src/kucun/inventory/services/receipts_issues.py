@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,6 +63,7 @@ ISSUE_DESTINATION = {
     IssueKind.OTHER: LocationKind.ADJUSTMENT,
 }
 MAX_LINES = 100_000
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -162,11 +164,18 @@ def component_needs(
 
 
 def lock_document(model: Any, document_id: Any) -> Any:
+    """The document, locked FOR UPDATE (PostgreSQL; SQLite's IMMEDIATE transaction already
+    excludes other writers). A plain statement: every posting starts here."""
     try:
         pk = int(document_id)
     except (TypeError, ValueError):
-        pk = None
-    document = model.objects.select_for_update().filter(pk=pk).first() if pk else None
+        pk = 0
+    document = None
+    if 0 < pk <= MAX_ID:
+        table = connection.ops.quote_name(model._meta.db_table)
+        lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+        sql = f"SELECT * FROM {table} WHERE id = %s{lock}"  # noqa: S608
+        document = next(iter(model.objects.raw(sql, [pk])), None)
     if document is None:
         raise NotFound(
             detail=_("%(document)s %(id)s does not exist.")
