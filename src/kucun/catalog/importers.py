@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from kucun.catalog import validation
 from kucun.catalog.models import SKU_MAX_LENGTH, BundleComponent, Item
-from kucun.core.dataio.bulk import bulk_insert
+from kucun.core.dataio.bulk import bulk_insert, bulk_update_rows
 from kucun.core.dataio.columns import Column, map_header, normalise_header
 from kucun.core.dataio.importing import Importer, WriteCounts
 from kucun.core.dataio.rows import CellError, parse_flag, parse_positive_quantity
@@ -485,29 +485,27 @@ class ItemImporter(Importer):
         return bulk_insert(Item, names, rows)
 
     def write_updates(self) -> int:
-        updated = 0
+        """Only items whose values differ are written, in batches; current values come from
+        one scan of the catalogue, not one query per row."""
         records = self.update_records
-        for start in range(0, len(records), 500):
-            chunk = records[start : start + 500]
-            items = Item.objects.in_bulk([pk for _number, pk, _fields in chunk])
-            changed_items: list[Item] = []
-            changed_fields: set[str] = set()
-            for _number, pk, fields in chunk:
-                item = items[pk]
-                changes = {
-                    key: value for key, value in fields.items() if getattr(item, key) != value
-                }
-                if not changes:
-                    continue
-                for key, value in changes.items():
-                    setattr(item, key, value)
-                item.updated_at = timezone.now()
-                changed_items.append(item)
-                changed_fields |= set(changes)
-            if changed_items:
-                Item.objects.bulk_update(changed_items, [*sorted(changed_fields), "updated_at"])
-                updated += len(changed_items)
-        return updated
+        if not records:
+            return 0
+        names = sorted({key for _number, _pk, fields in records for key in fields})
+        if not names:
+            return 0
+        wanted = {pk: fields for _number, pk, fields in records}
+        now = timezone.now()
+        changed: list[tuple[Any, ...]] = []
+        for pk, *current in Item.objects.values_list("pk", *names).iterator(chunk_size=5000):
+            fields = wanted.get(pk)
+            if fields is None:
+                continue
+            values = dict(zip(names, current, strict=True))
+            if all(values[key] == value for key, value in fields.items()):
+                continue
+            values.update(fields)
+            changed.append((*(values[name] for name in names), now, pk))
+        return bulk_update_rows(Item, [*names, "updated_at"], changed)
 
 
 def plain_cell(text: str) -> str:
@@ -676,7 +674,6 @@ class BundleImporter(Importer):
                 % {"sku": sku_of[pk], "units": units},
                 sku_of[pk],
             )
-
 
     def leave_out_broken_bundles(self, bundles: list[int], sku_of: dict[int, str]) -> None:
         """A bundle is written whole or not at all: its other rows go when one row fails."""
