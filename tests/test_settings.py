@@ -106,7 +106,7 @@ def test_safe_local_defaults(tmp_path: Path) -> None:
     assert loaded["HUEY_CLASS"] == "SqliteHuey"
     assert loaded["HUEY"]["filename"] == str(var_dir / "huey.sqlite3")
     assert loaded["HUEY_IMMEDIATE"] is False
-    assert loaded["HUEY"]["consumer"] == {"workers": 2, "worker_type": "thread"}
+    assert loaded["HUEY"]["consumer"] == {"workers": 2, "worker_type": "thread", "max_delay": 1.0}
     assert loaded["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
     assert loaded["CSRF_TRUSTED_ORIGINS"] == []
     assert loaded["TIME_ZONE"] == "Australia/Sydney"
@@ -212,7 +212,7 @@ def test_redis_url_selects_the_redis_queue(tmp_path: Path) -> None:
     assert loaded["HUEY_CLASS"] == "RedisHuey"
     assert loaded["HUEY"]["url"] == "redis://cache.internal:6380/3"
     assert "filename" not in loaded["HUEY"]
-    assert loaded["HUEY"]["consumer"] == {"workers": 6, "worker_type": "thread"}
+    assert loaded["HUEY"]["consumer"] == {"workers": 6, "worker_type": "thread", "max_delay": 1.0}
     assert loaded["HUEY_IMMEDIATE"] is False
 
 

@@ -193,7 +193,13 @@ def huey_settings() -> dict[str, object]:
     common: dict[str, object] = {
         "name": os.environ.get("KUCUN_QUEUE_NAME", "kucun"),
         "immediate": False,
-        "consumer": {"workers": int(os.environ.get("KUCUN_WORKERS", "2")), "worker_type": "thread"},
+        "consumer": {
+            "workers": int(os.environ.get("KUCUN_WORKERS", "2")),
+            "worker_type": "thread",
+            # An idle consumer polls at most a second apart (huey's default backs off to 10 s),
+            # so an upload's import starts while its page is still open.
+            "max_delay": 1.0,
+        },
     }
     if REDIS_URL:
         return {**common, "huey_class": "huey.RedisHuey", "url": REDIS_URL}
