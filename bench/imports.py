@@ -179,6 +179,14 @@ def run() -> Iterator[tuple[str, float, str]]:
     yield "import.peak_rss_mb", round(peak, 1), "MB"
     yield "import.raw_executemany_100k_s", round(raw_executemany(template), 2), "s"
 
+    # The same items again with every name changed: 100,000 updates by SKU.
+    changed_file = ROOT / "items-100k-changed.csv"
+    write_table(
+        changed_file, "csv", HEADER, ([row[0], f"{row[1]} v2", *row[2:]] for row in item_rows())
+    )
+    update_run = run_child(ROOT / "csv", "import_data", "items", str(changed_file))
+    yield "import.items_100k_update_csv_s", round(update_run["seconds"], 2), "s"
+
     exported = ROOT / "csv"
     csv_export = run_child(exported, "export_data", "items", str(ROOT / "export.csv"))
     yield "export.items_100k_csv_s", round(csv_export["seconds"], 2), "s"
