@@ -131,9 +131,7 @@ class StockLevel(models.Model):
     """
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="stock_levels")
-    warehouse = models.ForeignKey(
-        Warehouse, on_delete=models.PROTECT, related_name="stock_levels"
-    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_levels")
     on_hand = models.IntegerField(_("on hand"), default=0)
     sellable_on_hand = models.IntegerField(_("sellable on hand"), default=0)
     allocated = models.IntegerField(_("allocated"), default=0)
