@@ -96,6 +96,16 @@ def test_movements_filtered(tmp_path: Path, stocked: None) -> None:
     assert rows[1][2].startswith("RC-")
 
 
+def test_movements_filtered_by_move_kind_as_the_movements_list_names_it(
+    tmp_path: Path, stocked: None
+) -> None:
+    receipts = export(tmp_path, "moves", "move_kind=receipt")
+    transfers = export(tmp_path, "moves", "move_kind=transfer")
+
+    assert [row[4] for row in receipts[1:]] == ["ALE", "TEA", "ALE"]
+    assert transfers[1:] == []
+
+
 def test_bad_filter_is_refused(tmp_path: Path, stocked: None) -> None:
     with pytest.raises(
         CommandError,

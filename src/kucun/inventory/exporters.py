@@ -136,8 +136,9 @@ def date_filter(filters: dict[str, str], name: str) -> datetime.date | None:
 
 
 class MoveExporter(Exporter):
-    """The movements ledger with its list's filters: ?item= (SKU) ?bin= ?warehouse= ?kind=
-    ?document= ?user= ?date_from= ?date_to= (YYYY-MM-DD)."""
+    """The movements ledger with its list's filters: ?item= (SKU) ?bin= ?warehouse= ?move_kind=
+    ?document= ?user= ?date_from= ?date_to= (YYYY-MM-DD). The move kind is `move_kind`
+    because `kind` names what to export."""
 
     kind = "moves"
     header = (
@@ -156,7 +157,7 @@ class MoveExporter(Exporter):
         "item",
         "bin",
         "warehouse",
-        "kind",
+        "move_kind",
         "document",
         "user",
         "date_from",
@@ -168,7 +169,7 @@ class MoveExporter(Exporter):
             sku=self.filters.get("item", ""),
             bin_code=self.filters.get("bin", ""),
             warehouse=self.filters.get("warehouse", ""),
-            kind=self.filters.get("kind", ""),
+            kind=self.filters.get("move_kind", ""),
             document=self.filters.get("document", ""),
             user=self.filters.get("user", ""),
             date_from=date_filter(self.filters, "date_from"),
