@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from kucun.inventory.errors import InsufficientStock
+from kucun.inventory.errors import DocumentNotEditable, InsufficientStock
 from kucun.inventory.models import Allocation, IdempotencyRecord, Receipt, StockLevel, StockMove
 from kucun.inventory.services import (
     DocumentLineInput,
     issue_create,
     receipt_create,
+    receipt_post,
     stock_allocate,
 )
 from tests.inventory.conftest import Site, build_bundle, build_item, build_site
@@ -157,3 +158,20 @@ def test_same_idempotency_key_from_two_threads_posts_once(race_site: Site) -> No
     assert StockMove.objects.count() == 1
     assert IdempotencyRecord.objects.count() == 1
     assert StockLevel.objects.get(item=widget).on_hand == 5
+
+
+def test_posting_the_same_draft_twice_at_once_posts_it_once(race_site: Site) -> None:
+    widget = build_item("W-1")
+    draft = receipt_create(
+        user=None,
+        warehouse="MEL",
+        kind="purchase",
+        lines=[DocumentLineInput("W-1", 4, "S-01")],
+    )
+    results = run_together([lambda: receipt_post(user=None, receipt_id=draft.pk)] * 4)
+    posted = [r for r in results if isinstance(r, Receipt)]
+    refused = [r for r in results if isinstance(r, DocumentNotEditable)]
+    assert (len(posted), len(refused)) == (1, 3), results
+    assert StockMove.objects.count() == 1
+    assert StockLevel.objects.get(item=widget).on_hand == 4
+    assert_ledger_consistent()
