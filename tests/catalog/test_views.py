@@ -430,3 +430,16 @@ def test_screens_speak_chinese(chinese_staff_client: Client) -> None:
     assert "SKU 为“gift-1”的货品已存在（写作“GIFT-1”）。" in taken
     negative = chinese_staff_client.post(url, {**ITEM_POST, "weight_g": "-1"}).content.decode()
     assert "重量（克）不能为负数（收到 -1）：请输入 0 或更大的数。" in negative
+
+
+def test_lists_link_to_export_with_their_filters_and_staff_to_import(
+    viewer_client: Client, staff_client: Client
+) -> None:
+    viewer_page = viewer_client.get(reverse("catalog:item_list"), {"q": "ale", "active": "yes"})
+    html = viewer_page.content.decode()
+    assert 'href="/data/exports/new/?kind=items&amp;q=ale&amp;active=yes"' in html
+    assert 'id="items-import"' not in html
+
+    staff_html = staff_client.get(reverse("catalog:bundle_list")).content.decode()
+    assert 'href="/data/imports/new/?kind=bundles"' in staff_html
+    assert 'href="/data/exports/new/?kind=bundles&amp;"' in staff_html
