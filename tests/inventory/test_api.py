@@ -321,3 +321,80 @@ def test_document_and_move_lists_use_constant_queries(
     assert [row["reference"] for row in found["items"]] == ["PO-3"]
     by_number = viewer_api.get("/api/v1/receipts", {"q": receipts["items"][0]["number"]}).json()
     assert [row["reference"] for row in by_number["items"]] == ["PO-11"]
+
+
+WRITES = [
+    ("post", "/api/v1/receipts"),
+    ("post", "/api/v1/receipts/1/post"),
+    ("post", "/api/v1/receipts/1/reverse"),
+    ("post", "/api/v1/issues"),
+    ("post", "/api/v1/issues/1/post"),
+    ("post", "/api/v1/issues/1/reverse"),
+    ("post", "/api/v1/transfers"),
+    ("post", "/api/v1/transfers/1/post"),
+    ("post", "/api/v1/transfers/1/receive"),
+    ("post", "/api/v1/transfers/1/reverse"),
+    ("post", "/api/v1/stocktakes"),
+    ("put", "/api/v1/stocktakes/1/counts"),
+    ("post", "/api/v1/stocktakes/1/post"),
+    ("post", "/api/v1/stocktakes/1/reverse"),
+    ("post", "/api/v1/allocations"),
+    ("post", "/api/v1/allocations/release"),
+]
+BODIES = {
+    "/api/v1/receipts": {"warehouse": "MEL", "lines": [{"sku": "W-1", "qty": 1}]},
+    "/api/v1/issues": {"warehouse": "MEL", "lines": [{"sku": "W-1", "qty": 1}]},
+    "/api/v1/transfers": {
+        "warehouse": "MEL",
+        "lines": [{"sku": "W-1", "qty": 1, "from_bin": "S-01", "to_bin": "P-01"}],
+    },
+    "/api/v1/stocktakes": {"warehouse": "MEL"},
+    "/api/v1/stocktakes/1/counts": {"counts": [{"bin": "S-01", "sku": "W-1", "counted": 1}]},
+    "/api/v1/allocations": {"reference": "r", "sku": "W-1", "warehouse": "MEL", "qty": 1},
+    "/api/v1/allocations/release": {"reference": "r"},
+}
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES)
+def test_writes_need_staff_and_a_login(
+    site: Site, viewer_api: Any, api_client_for: Any, method: str, path: str
+) -> None:
+    build_item("W-1")
+    body = BODIES.get(path, {})
+    assert getattr(viewer_api, method)(path, body).status_code == 403
+    assert getattr(api_client_for(None), method)(path, body).status_code == 401
+    assert StockMove.objects.count() == 0
+    assert Receipt.objects.count() == 0
+
+
+def test_transfer_and_stocktake_reversal_through_the_api(site: Site, staff_api: Any) -> None:
+    widget = build_item("W-1")
+    staff_api.post("/api/v1/receipts", receipt_body())
+    transfer = staff_api.post(
+        "/api/v1/transfers",
+        {
+            "warehouse": "MEL",
+            "lines": [{"sku": "W-1", "qty": 2, "from_bin": "S-01", "to_bin": "Q-01"}],
+            "post": True,
+        },
+    ).json()
+    assert transfer["status"] == "posted"
+    assert level(widget, site) == (7, 5, 0)
+    reversed_transfer = staff_api.post(f"/api/v1/transfers/{transfer['id']}/reverse").json()
+    assert reversed_transfer["status"] == "reversed"
+    assert level(widget, site) == (7, 7, 0)
+    stocktake = staff_api.post("/api/v1/stocktakes", {"warehouse": "MEL", "skus": ["W-1"]}).json()
+    assert {line["bin"] for line in stocktake["lines"]} == {"S-01", "RECEIVING"}
+    staff_api.put(
+        f"/api/v1/stocktakes/{stocktake['id']}/counts",
+        {"counts": [{"bin": "RECEIVING", "sku": "W-1", "counted": 0}]},
+    )
+    staff_api.post(f"/api/v1/stocktakes/{stocktake['id']}/post")
+    assert level(widget, site) == (5, 5, 0)
+    undone = staff_api.post(f"/api/v1/stocktakes/{stocktake['id']}/reverse")
+    assert undone.status_code == 200
+    assert undone.json()["status"] == "reversed"
+    assert level(widget, site) == (7, 7, 0)
+    listed = staff_api.get("/api/v1/stocktakes", {"status": "reversed"}).json()
+    assert [row["id"] for row in listed["items"]] == [stocktake["id"]]
+    assert_ledger_consistent()
