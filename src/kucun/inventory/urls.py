@@ -57,7 +57,3 @@ for _type, _segment in (
                 f"{_segment}/<int:pk>/post/", documents.document_post, _kwargs, name=f"{_type}_post"
             )
         )
-
-# Stock columns and the stock section on the catalogue's screens. Registering is idempotent
-# (by key), so this is safe alongside a call from the app's ready().
-item_stock.register_catalog_extensions()
