@@ -750,3 +750,120 @@ def allocations_release(request: HttpRequest, payload: ReleaseIn) -> Any:
         idempotency_key=idempotency_key(request),
     )
     return {"reference": payload.reference.strip(), "released": released}
+
+
+# --- drafts: change and discard ------------------------------------------------------------------
+
+
+class ReceiptPatch(Schema):
+    """Fields left out stay as they are; ``lines`` replace every line. The warehouse is fixed."""
+
+    warehouse: str | None = None
+    kind: str | None = None
+    lines: list[LineIn] | None = None
+    reference: str | None = Field(None, max_length=255)
+    note: str | None = Field(None, max_length=5000)
+    post: bool = False
+
+
+class IssuePatch(ReceiptPatch):
+    allocation_reference: str | None = Field(None, max_length=255)
+
+
+class TransferPatch(Schema):
+    """``to_warehouse``: null or "" for a transfer within the source warehouse."""
+
+    warehouse: str | None = None
+    to_warehouse: str | None = None
+    lines: list[TransferLineIn] | None = None
+    reference: str | None = Field(None, max_length=255)
+    note: str | None = Field(None, max_length=5000)
+    post: bool = False
+
+
+def discard(request: HttpRequest, document_type: str, document_id: int) -> Any:
+    user = writer(request)
+    services.document_discard(
+        user=user,
+        kind=document_type,
+        document_id=document_id,
+        idempotency_key=idempotency_key(request),
+    )
+    return Status(204, None)
+
+
+@router.patch("/receipts/{receipt_id}", response=DocumentOut, summary="Change a draft receipt")
+def receipts_update(request: HttpRequest, receipt_id: int, payload: ReceiptPatch) -> Any:
+    user = writer(request)
+    services.receipt_update(
+        user=user,
+        receipt_id=receipt_id,
+        warehouse=payload.warehouse,
+        kind=payload.kind,
+        lines=None if payload.lines is None else line_inputs(payload.lines),
+        reference=payload.reference,
+        note=payload.note,
+        post=payload.post,
+        idempotency_key=idempotency_key(request),
+    )
+    return detail(DocumentType.RECEIPT, receipt_id)
+
+
+@router.delete("/receipts/{receipt_id}", response={204: None}, summary="Discard a draft receipt")
+def receipts_discard(request: HttpRequest, receipt_id: int) -> Any:
+    return discard(request, DocumentType.RECEIPT, receipt_id)
+
+
+@router.patch("/issues/{issue_id}", response=DocumentOut, summary="Change a draft issue")
+def issues_update(request: HttpRequest, issue_id: int, payload: IssuePatch) -> Any:
+    user = writer(request)
+    services.issue_update(
+        user=user,
+        issue_id=issue_id,
+        warehouse=payload.warehouse,
+        kind=payload.kind,
+        lines=None if payload.lines is None else line_inputs(payload.lines),
+        reference=payload.reference,
+        note=payload.note,
+        allocation_reference=payload.allocation_reference,
+        post=payload.post,
+        idempotency_key=idempotency_key(request),
+    )
+    return detail(DocumentType.ISSUE, issue_id)
+
+
+@router.delete("/issues/{issue_id}", response={204: None}, summary="Discard a draft issue")
+def issues_discard(request: HttpRequest, issue_id: int) -> Any:
+    return discard(request, DocumentType.ISSUE, issue_id)
+
+
+@router.patch("/transfers/{transfer_id}", response=DocumentOut, summary="Change a draft transfer")
+def transfers_update(request: HttpRequest, transfer_id: int, payload: TransferPatch) -> Any:
+    user = writer(request)
+    to_warehouse = None
+    if "to_warehouse" in payload.model_fields_set:
+        to_warehouse = payload.to_warehouse or ""
+    services.transfer_update(
+        user=user,
+        transfer_id=transfer_id,
+        warehouse=payload.warehouse,
+        to_warehouse=to_warehouse,
+        lines=None
+        if payload.lines is None
+        else [
+            TransferLineInput(
+                sku=line.sku, qty=line.qty, from_bin=line.from_bin, to_bin=line.to_bin
+            )
+            for line in payload.lines
+        ],
+        reference=payload.reference,
+        note=payload.note,
+        post=payload.post,
+        idempotency_key=idempotency_key(request),
+    )
+    return detail(DocumentType.TRANSFER, transfer_id)
+
+
+@router.delete("/transfers/{transfer_id}", response={204: None}, summary="Discard a draft transfer")
+def transfers_discard(request: HttpRequest, transfer_id: int) -> Any:
+    return discard(request, DocumentType.TRANSFER, transfer_id)

@@ -5,6 +5,12 @@ Each service is keyword-only, owns its transaction (retried whole on a deadlock)
 """
 
 from kucun.inventory.services.allocations import bin_set_sellable, stock_allocate, stock_release
+from kucun.inventory.services.drafts import (
+    document_discard,
+    issue_update,
+    receipt_update,
+    transfer_update,
+)
 from kucun.inventory.services.inputs import (
     DocumentLineInput,
     StocktakeCountInput,
@@ -29,11 +35,14 @@ __all__ = [
     "StocktakeCountInput",
     "TransferLineInput",
     "bin_set_sellable",
+    "document_discard",
     "document_reverse",
     "issue_create",
     "issue_post",
+    "issue_update",
     "receipt_create",
     "receipt_post",
+    "receipt_update",
     "stock_allocate",
     "stock_release",
     "stocktake_count",
@@ -42,4 +51,5 @@ __all__ = [
     "transfer_create",
     "transfer_post",
     "transfer_receive",
+    "transfer_update",
 ]
