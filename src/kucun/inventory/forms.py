@@ -159,6 +159,20 @@ def place_domain_error(error: DomainError, form: Any, rows: Sequence[LineRow]) -
     add_domain_error(form, error)
 
 
+def fix_warehouse(form: forms.BaseForm, warehouse: Warehouse | None) -> None:
+    """An existing document keeps its warehouse: its lines name that warehouse's bins."""
+    if warehouse is None:
+        return
+    field = form.fields["warehouse"]
+    set_choices(form, "warehouse", [(warehouse.code, f"{warehouse.code} · {warehouse.name}")])
+    field.disabled = True
+    field.initial = warehouse.code
+    field.help_text = _(
+        "The warehouse cannot change once the document exists. For another warehouse, "
+        "discard this draft and start a new one."
+    )
+
+
 class DocumentHeaderForm(BootstrapFormMixin, forms.Form):
     """Receipt and issue header: kind, warehouse, reference, note."""
 
@@ -174,10 +188,17 @@ class DocumentHeaderForm(BootstrapFormMixin, forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, kinds: Iterable[tuple[str, Any]] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kinds: Iterable[tuple[str, Any]] = (),
+        fixed_warehouse: Warehouse | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "kind", list(kinds))
         set_choices(self, "warehouse", warehouse_choices())
+        fix_warehouse(self, fixed_warehouse)
 
 
 class TransferHeaderForm(BootstrapFormMixin, forms.Form):
@@ -195,10 +216,11 @@ class TransferHeaderForm(BootstrapFormMixin, forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, fixed_warehouse: Warehouse | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "warehouse", warehouse_choices())
         set_choices(self, "to_warehouse", warehouse_choices(blank=str(_("Same warehouse"))))
+        fix_warehouse(self, fixed_warehouse)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

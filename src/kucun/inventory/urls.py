@@ -52,8 +52,17 @@ for _type, _segment in (
         ),
     ]
     if _type != DocumentType.STOCKTAKE:
-        urlpatterns.append(
+        urlpatterns += [
             path(
                 f"{_segment}/<int:pk>/post/", documents.document_post, _kwargs, name=f"{_type}_post"
-            )
-        )
+            ),
+            path(
+                f"{_segment}/<int:pk>/edit/", documents.document_edit, _kwargs, name=f"{_type}_edit"
+            ),
+            path(
+                f"{_segment}/<int:pk>/discard/",
+                documents.document_discard,
+                _kwargs,
+                name=f"{_type}_discard",
+            ),
+        ]

@@ -37,6 +37,7 @@ from kucun.inventory.choices import (
     StocktakeStatus,
     TransferStatus,
 )
+from kucun.inventory.errors import DocumentNotEditable
 from kucun.inventory.forms import (
     DocumentFilterForm,
     DocumentHeaderForm,
@@ -204,15 +205,25 @@ def _with_names(rows: list[LineRow]) -> list[LineRow]:
 
 
 def _render_editor(
-    request: HttpRequest, spec: DocumentSpec, form: Any, rows: list[LineRow], *, status: int = 200
+    request: HttpRequest,
+    spec: DocumentSpec,
+    form: Any,
+    rows: list[LineRow],
+    *,
+    status: int = 200,
+    document: Document | None = None,
 ) -> HttpResponse:
+    """The editor for a new document, or for changing ``document`` (a draft)."""
+    if rows and any(not row.item_name for row in rows):
+        rows = _with_names(rows)
     return render(
         request,
         "inventory/document_editor.html",
         {
             "spec": spec,
             "form": form,
-            "rows": _with_names(rows) if rows else _blank_rows(),
+            "rows": rows or _blank_rows(),
+            "document": document,
             "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
             "prefill_bin": request.GET.get("bin", ""),
         },
@@ -226,12 +237,18 @@ def _submit(
     form: Any,
     rows: list[LineRow],
     create: Callable[[], Model],
+    *,
+    editing: Document | None = None,
 ) -> HttpResponse:
     try:
         document = create()
     except DomainError as error:
+        if editing is not None and not _still_draft(spec, editing.pk):
+            # Posted (or discarded) since the editor was opened: the edit cannot apply.
+            messages.error(request, str(error))
+            return HttpResponseRedirect(spec.url("detail", editing.pk))
         place_domain_error(error, form, rows)
-        return _render_editor(request, spec, form, rows, status=422)
+        return _render_editor(request, spec, form, rows, status=422, document=editing)
     posted = request.POST.get("action") == "post"
     if posted:
         messages.success(
@@ -593,3 +610,138 @@ class _NoFields:
 
     def add_error(self, field: str | None, message: str) -> None:
         self.message = message
+
+
+# --- changing and discarding drafts --------------------------------------------------------------
+
+CHANGEABLE = (DocumentType.RECEIPT, DocumentType.ISSUE, DocumentType.TRANSFER)
+
+
+def _still_draft(spec: DocumentSpec, pk: int) -> bool:
+    return spec.model.objects.filter(pk=pk, status=DocumentStatus.DRAFT).exists()  # type: ignore[attr-defined]
+
+
+def _not_changeable(document: Document) -> str:
+    return _("%(number)s is %(status)s; only drafts can be changed.") % {
+        "number": document.number,
+        "status": document.get_status_display().lower(),  # type: ignore[attr-defined]
+    }
+
+
+def _rows_of(document: Document) -> list[LineRow]:
+    return [
+        LineRow(
+            sku=line.item.sku,
+            qty=str(line.qty),
+            bin=line.bin.code if getattr(line, "bin", None) else "",
+            from_bin=line.from_bin.code if hasattr(line, "from_bin") else "",
+            to_bin=line.to_bin.code if hasattr(line, "to_bin") else "",
+            item_name=line.item.name,
+        )
+        for line in document_lines(document)
+    ]
+
+
+def _header_form(spec: DocumentSpec, document: Document, data: Any = None) -> Any:
+    fixed = document.warehouse
+    if spec.type == DocumentType.TRANSFER:
+        to_warehouse = document.to_warehouse.code if document.to_warehouse_id else ""  # type: ignore[attr-defined]
+        initial = {
+            "to_warehouse": to_warehouse,
+            "reference": document.reference,
+            "note": document.note,
+        }
+        return TransferHeaderForm(data, initial=initial, fixed_warehouse=fixed)
+    initial = {
+        "kind": document.kind,  # type: ignore[attr-defined]
+        "reference": document.reference,
+        "note": document.note,
+    }
+    return DocumentHeaderForm(data, kinds=spec.kinds, initial=initial, fixed_warehouse=fixed)
+
+
+@role_required(Role.STAFF)
+def document_edit(request: HttpRequest, document_type: str, pk: int) -> HttpResponse:
+    """The editor, filled with a draft's header and lines; saves it, or saves and posts it."""
+    if document_type not in CHANGEABLE:
+        raise Http404
+    spec = SPECS[document_type]
+    document = _document(spec, pk)
+    if document.status != DocumentStatus.DRAFT:  # type: ignore[attr-defined]
+        messages.error(request, _not_changeable(document))
+        return HttpResponseRedirect(spec.url("detail", pk))
+    if request.method != "POST":
+        form = _header_form(spec, document)
+        return _render_editor(request, spec, form, _rows_of(document), document=document)
+    form = _header_form(spec, document, request.POST)
+    rows = rows_from_post(request.POST)
+    transfer = document_type == DocumentType.TRANSFER
+    if not _validated(request, form, rows, document_type) or not _check_codes(
+        rows,
+        warehouse=document.warehouse.code,
+        to_warehouse=form.cleaned_data.get("to_warehouse") or "",
+        transfer=transfer,
+    ):
+        return _render_editor(request, spec, form, rows, status=422, document=document)
+    return _submit(
+        request,
+        spec,
+        form,
+        rows,
+        lambda: _update(request, document_type, document, form.cleaned_data, rows),
+        editing=document,
+    )
+
+
+def _update(
+    request: HttpRequest,
+    document_type: str,
+    document: Document,
+    data: dict[str, Any],
+    rows: list[LineRow],
+) -> Model:
+    common: dict[str, Any] = {
+        "user": acting_user(request),
+        "reference": data["reference"],
+        "note": data["note"],
+        "post": request.POST.get("action") == "post",
+        "idempotency_key": _idempotency_key(request),
+    }
+    if document_type == DocumentType.TRANSFER:
+        return services.transfer_update(
+            transfer_id=document.pk,
+            to_warehouse=data.get("to_warehouse") or "",
+            lines=[
+                services.TransferLineInput(
+                    sku=row.sku, qty=int(row.qty), from_bin=row.from_bin, to_bin=row.to_bin
+                )
+                for row in rows
+            ],
+            **common,
+        )
+    lines = [
+        services.DocumentLineInput(sku=row.sku, qty=int(row.qty), bin=row.bin or None)
+        for row in rows
+    ]
+    if document_type == DocumentType.RECEIPT:
+        return services.receipt_update(
+            receipt_id=document.pk, kind=data["kind"], lines=lines, **common
+        )
+    return services.issue_update(issue_id=document.pk, kind=data["kind"], lines=lines, **common)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def document_discard(request: HttpRequest, document_type: str, pk: int) -> HttpResponse:
+    if document_type not in CHANGEABLE:
+        raise Http404
+    spec = SPECS[document_type]
+    document = _document(spec, pk)
+    try:
+        services.document_discard(
+            user=acting_user(request), kind=document_type, document_id=document.pk
+        )
+    except DocumentNotEditable as error:
+        return document_detail(request, document_type, pk, error=error)
+    messages.success(request, _("%(number)s discarded.") % {"number": document.number})
+    return HttpResponseRedirect(spec.url("list"))
