@@ -476,3 +476,20 @@ def test_discarding_a_posted_document_is_refused_and_changes_nothing(
     )
     assert get_instead.status_code == 405
     assert state_of(receipt) == before
+
+
+def test_draft_screens_speak_chinese(staff_client: Client, site: Site, staff: Any) -> None:
+    staff.language = "zh-hans"
+    staff.save(update_fields=["language"])
+    receipt = draft_receipt()
+
+    detail = staff_client.get(f"/inventory/receipts/{receipt.pk}/").content.decode()
+    editor = staff_client.get(f"/inventory/receipts/{receipt.pk}/edit/").content.decode()
+
+    assert 'id="edit-document"' in detail
+    assert ">编辑</a>" in detail
+    assert ">作废草稿</button>" in detail
+    assert f"作废草稿 {receipt.number}？草稿及其明细行将被删除；库存未发生任何移动。" in detail
+    assert f"编辑草稿 {receipt.number}" in editor
+    assert 'id="save-draft">保存草稿<' in editor
+    assert "单据创建后仓库不能更改。" in editor
