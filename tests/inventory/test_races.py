@@ -94,6 +94,49 @@ def test_concurrent_receipts_add_up(race_site: Site) -> None:
     assert_ledger_consistent()
 
 
+def test_receipts_issues_and_allocations_of_one_item_at_once(race_site: Site) -> None:
+    """A one-item receipt writes its level with an upsert (no lock taken first) while issues
+    and allocations lock the same level, check, then write: all finish, nothing drifts."""
+    widget = build_item("W-1")
+    receive(race_site, "W-1", 20, "P-01")  # enough for every issue and allocation at once
+
+    def receive_five(bin_code: str) -> int:
+        for _ in range(5):
+            receive(race_site, "W-1", 1, bin_code)
+        return 5
+
+    def ship_five() -> int:
+        for _ in range(5):
+            issue_create(
+                user=None,
+                warehouse="MEL",
+                kind="other",
+                lines=[DocumentLineInput("W-1", 1)],
+                post=True,
+            )
+        return -5
+
+    def allocate(n: int) -> int:
+        stock_allocate(reference=f"order:{n}", sku="W-1", warehouse="MEL", qty=1)
+        return 0
+
+    results = run_together(
+        [
+            lambda: receive_five("P-01"),
+            lambda: receive_five("S-01"),
+            ship_five,
+            ship_five,
+            lambda: allocate(1),
+            lambda: allocate(2),
+        ]
+    )
+    assert results == [5, 5, -5, -5, 0, 0], results
+    level = StockLevel.objects.get(item=widget)
+    assert (level.on_hand, level.allocated) == (20, 2)
+    assert StockMove.objects.count() == 1 + 10 + 10
+    assert_ledger_consistent()
+
+
 def test_opposite_lock_order_both_finish(race_site: Site) -> None:
     build_item("X")
     build_item("Y")

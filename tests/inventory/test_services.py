@@ -103,7 +103,37 @@ def test_receipt_posts_into_bins_and_default_receiving_bin(site: Site, staff: ob
         posted.number,
     )
     assert {line.from_location.kind for line in move.lines.all()} == {LocationKind.SUPPLIER}
-    assert AuditEntry.objects.filter(action="receipt.post").count() == 1
+    # The move is the record of the posting (who, when, which document); the audit trail
+    # keeps the document's creation, not a copy of every stock change.
+    assert move.user == staff
+    assert move.created_at <= posted.posted_at
+    assert AuditEntry.objects.filter(action="receipt.create").count() == 1
+    assert AuditEntry.objects.filter(action="receipt.post").count() == 0
+    assert_ledger_consistent()
+
+
+def test_posting_a_one_line_receipt_is_a_few_plain_statements(
+    site: Site, django_assert_max_num_queries: Any
+) -> None:
+    """Lock the receipt; read its lines (with items, bins and the supplier location); upsert
+    the level; insert the move and its line; upsert the bin; mark the receipt posted. Plus
+    the savepoint around it here, and the bins' share lock on PostgreSQL."""
+    widget = build_item("W-1")
+    build_item("FIRST")
+    # The very first posting creates the supplier location; measured are the ones after it.
+    receipt_create(user=None, warehouse="mel", kind="purchase", lines=[Line("FIRST", 1)], post=True)
+    drafts = [
+        receipt_create(
+            user=None, warehouse="mel", kind="purchase", lines=[Line("W-1", n + 1, "p-01")]
+        )
+        for n in range(2)
+    ]
+    for draft in drafts:  # the first creates the level, the second adds to it
+        with django_assert_max_num_queries(10):
+            receipt_post(user=None, receipt_id=draft.pk)
+    assert level(widget, site) == (3, 3, 0)
+    assert on_hand(widget, site, "P-01") == 3
+    assert StockMove.objects.filter(document_type="receipt").count() == 3
     assert_ledger_consistent()
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
 
 
 @functools.cache
@@ -43,14 +45,87 @@ def columns_of(model: type[models.Model], names: Sequence[str]) -> list[str]:
     return [quoted_column(vendor, model, name) for name in names]
 
 
+# Field types whose values go to the database as they are (text, whole numbers, flags, keys to
+# integer primary keys): preparing them through the field changes nothing and costs more than
+# the statement on the posting path.
+PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "IntegerField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+@functools.cache
+def needs_preparing(model: type[models.Model], name: str) -> bool:
+    field = model._meta.get_field(name)
+    if field.is_relation:
+        target = getattr(field, "target_field", None)
+        return target is None or target.get_internal_type() not in PLAIN_TYPES
+    return field.get_internal_type() not in PLAIN_TYPES
+
+
 def prepared(model: type[models.Model], values: dict[str, Any]) -> tuple[list[str], list[Any]]:
     """Columns and values as each field prepares them for this database (dates, keys...)."""
+    vendor = connection.vendor
     columns, params = [], []
     for name, value in values.items():
-        field = model._meta.get_field(name)
-        columns.append(column_name(model, name))
-        params.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+        columns.append(quoted_column(vendor, model, name))
+        if value is not None and needs_preparing(model, name):
+            field = model._meta.get_field(name)
+            value = field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
+        params.append(value)
     return columns, params
+
+
+@functools.cache
+def row_reader(
+    vendor: str, model: type[models.Model]
+) -> tuple[str, list[str], list[tuple[int, list[Any], Any]]]:
+    """(select list, attribute names, converters by position) to build a model from a row
+    the way a queryset does (SQLite returns dates as text, for instance)."""
+    del vendor  # part of the cache key: converters belong to the database in use
+    fields = list(model._meta.concrete_fields)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    converters = []
+    for index, field in enumerate(fields):
+        expression = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+            connection
+        )
+        if found:
+            converters.append((index, found, expression))
+    return columns, [field.attname for field in fields], converters
+
+
+def fetch_one_row(model: type[M], pk: int, *, lock: bool = False) -> M | None:
+    """The row with this pk as a model instance, in one plain statement (``FOR UPDATE`` on
+    PostgreSQL with ``lock``; SQLite's IMMEDIATE transaction already excludes writers)."""
+    columns, attnames, converters = row_reader(connection.vendor, model)
+    suffix = " FOR UPDATE" if lock and connection.vendor == "postgresql" else ""
+    sql = (
+        f"SELECT {columns} FROM {table_name(model)} "  # noqa: S608
+        f"WHERE {column_name(model, 'id')} = %s{suffix}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, found, expression in converters:
+        for converter in found:
+            values[index] = converter(values[index], expression, connection)
+    return model.from_db(connection.alias, attnames, values)
 
 
 def insert_one(model: type[models.Model], values: dict[str, Any]) -> int:
@@ -139,6 +214,38 @@ def add_rows(
                 f"{table}.{counter_column} + excluded.{counter_column}"
             )
             cursor.execute(sql, [value for row in part for value in row])
+
+
+def upsert_returning(
+    model: type[models.Model],
+    keys: dict[str, Any],
+    counters: dict[str, int],
+    returning: Sequence[str],
+) -> tuple[Any, ...]:
+    """Insert one row, or add ``counters`` to the row with those ``keys``, in one statement,
+    returning ``returning`` as stored afterwards (``INSERT ... ON CONFLICT (keys) DO UPDATE SET
+    counter = counter + amount ... RETURNING``: SQLite 3.35+, PostgreSQL). The row is locked
+    by the statement itself; CHECK constraints apply to the insert and to the update."""
+    table = table_name(model)
+    names = [*keys, *counters]
+    columns = ", ".join(columns_of(model, names))
+    conflict = ", ".join(columns_of(model, list(keys)))
+    assignments = ", ".join(
+        f"{column} = {table}.{column} + excluded.{column}"
+        for column, amount in zip(columns_of(model, list(counters)), counters.values(), strict=True)
+        if amount
+    )
+    placeholders = ", ".join(["%s"] * len(names))
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} "
+        f"RETURNING {', '.join(columns_of(model, returning))}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*keys.values(), *counters.values()])
+        row = cursor.fetchone()
+    assert row is not None
+    return tuple(row)
 
 
 def increment_rows(

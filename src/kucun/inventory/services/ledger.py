@@ -38,6 +38,7 @@ from kucun.inventory.services.bulk import (
     increment_rows,
     insert_one,
     insert_rows,
+    upsert_returning,
 )
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location
@@ -106,6 +107,9 @@ class LockedBalances:
     location_warehouse: dict[int, int]
     bin_on_hand: dict[Pair, int] = field(default_factory=dict)
     bin_rows: dict[Pair, int] = field(default_factory=dict)
+    # A level that the next move only increases, not locked yet: ``apply_move`` writes it with
+    # one upsert that creates or locks the row and returns its figures (see ``lock_for_lines``).
+    upsert_pairs: set[Pair] = field(default_factory=set)
 
     def level(self, item_id: int, warehouse_id: int) -> LevelState:
         try:
@@ -297,6 +301,11 @@ def check_effect(
     ]
     level_short: list[tuple[Pair, int, int]] = []
     for pair in set(effect.sellable_delta) | set(allocated_delta):
+        if pair in locked.upsert_pairs:
+            # Only increased (``lock_for_lines``): allocated stays within sellable on hand.
+            assert effect.sellable_delta.get(pair, 0) >= 0
+            assert not allocated_delta.get(pair)
+            continue
         level = locked.level(*pair)
         new_sellable = level.sellable_on_hand + effect.sellable_delta.get(pair, 0)
         new_allocated = level.allocated + allocated_delta.get(pair, 0)
@@ -411,6 +420,8 @@ def apply_move(
     read_bin_stock(locked, [pair for pair, delta in effect.bin_delta.items() if delta < 0])
     allocated = dict(allocated_delta or {})
     check_effect(locked, effect, allocated)
+    if locked.upsert_pairs:
+        upsert_levels(locked, effect)
     # Plain statements for the move: every stock change writes one (see ``bulk``).
     values: dict[str, Any] = {
         "kind": kind,
@@ -449,6 +460,24 @@ def apply_move(
     return move
 
 
+def upsert_levels(locked: LockedBalances, effect: MoveEffect) -> None:
+    """Write the levels this move only increases with one upsert each, before the bins (lock
+    order: level, then its bins), and keep them as locked levels for later moves."""
+    for pair in sorted(locked.upsert_pairs):
+        on_hand = effect.on_hand_delta.pop(pair, 0)
+        sellable = effect.sellable_delta.pop(pair, 0)
+        assert on_hand > 0
+        assert sellable >= 0
+        pk, *figures = upsert_returning(
+            StockLevel,
+            {"item": pair[0], "warehouse": pair[1]},
+            {"on_hand": on_hand, "sellable_on_hand": sellable, "allocated": 0},
+            ["id", "on_hand", "sellable_on_hand", "allocated"],
+        )
+        locked.levels[pair] = LevelState(pk, pair[0], pair[1], *figures)
+    locked.upsert_pairs = set()
+
+
 def apply_allocations(locked: LockedBalances, allocated_delta: Mapping[Pair, int]) -> None:
     """Change allocated counters (no move): refused when it would exceed sellable on hand."""
     check_effect(locked, MoveEffect({}, {}, {}), allocated_delta)
@@ -474,13 +503,26 @@ def reversal_lines(move: StockMove) -> list[LedgerLine]:
 
 
 def lock_for_lines(lines: Sequence[LedgerLine], extra_pairs: Iterable[Pair] = ()) -> LockedBalances:
-    """Lock everything ``apply_move`` needs for these lines."""
+    """Lock everything ``apply_move`` needs for these lines.
+
+    When the lines only bring stock into the bins of one (item, warehouse) level (a one-item
+    receipt, a stocktake gain, a transfer received), that level is not locked here: nothing
+    can be short, so ``apply_move`` creates or updates it with one upsert, which takes the
+    row lock itself. One row, so the pk order of level locks holds trivially.
+    """
     known: dict[int, Location] = {}
     pairs: set[Pair] = set(extra_pairs)
+    has_extra = bool(pairs)
+    takes_from_bin = False
     for line in lines:
         for location in (line.from_location, line.to_location):
             if is_bin(location):
                 known[location.pk] = location
                 assert location.warehouse_id is not None
                 pairs.add((line.item_id, location.warehouse_id))
+        takes_from_bin = takes_from_bin or is_bin(line.from_location)
+    if len(pairs) == 1 and not takes_from_bin and not has_extra:
+        locked = lock_balances(pairs=(), location_ids=known.keys(), known_locations=known)
+        locked.upsert_pairs = pairs
+        return locked
     return lock_balances(pairs=pairs, location_ids=known.keys(), known_locations=known)

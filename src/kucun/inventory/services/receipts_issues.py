@@ -31,7 +31,7 @@ from kucun.inventory.models import (
     ReceiptLine,
 )
 from kucun.inventory.services import ledger
-from kucun.inventory.services.bulk import fetch_in, insert_rows, update_one
+from kucun.inventory.services.bulk import fetch_one_row, insert_rows, table_name, update_one
 from kucun.inventory.services.idempotency import replay_object, run_idempotent
 from kucun.inventory.services.inputs import DocumentLineInput
 from kucun.inventory.services.ledger import LedgerLine, LockedBalances, Pair
@@ -44,7 +44,6 @@ from kucun.inventory.services.lookups import (
     default_receiving_bin,
     find_warehouse,
     items_by_sku,
-    locations_by_id,
     normal_bin_code,
     virtual_location,
 )
@@ -172,10 +171,7 @@ def lock_document(model: Any, document_id: Any) -> Any:
         pk = 0
     document = None
     if 0 < pk <= MAX_ID:
-        table = connection.ops.quote_name(model._meta.db_table)
-        lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
-        sql = f"SELECT * FROM {table} WHERE id = %s{lock}"  # noqa: S608
-        document = next(iter(model.objects.raw(sql, [pk])), None)
+        document = fetch_one_row(model, pk, lock=True)
     if document is None:
         raise NotFound(
             detail=_("%(document)s %(id)s does not exist.")
@@ -283,7 +279,8 @@ def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = No
     def unit(key: str | None) -> Receipt:
         receipt = lock_document(Receipt, receipt_id)
         refuse_unless_draft(receipt)
-        post_receipt(receipt, receipt_post_lines(receipt), user=user, key=key)
+        lines, source = receipt_post_lines(receipt)
+        post_receipt(receipt, lines, user=user, key=key, source=source)
         return receipt
 
     return run_idempotent(
@@ -296,28 +293,67 @@ def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = No
     )
 
 
-def receipt_post_lines(receipt: Receipt) -> list[PostLine]:
-    """The receipt's lines with what posting needs, in three plain statements."""
-    rows = fetch_in(ReceiptLine, ["id", "item", "qty", "bin"], "receipt", [receipt.pk])
-    rows.sort()
-    bundles = {
-        pk
-        for pk, is_bundle in fetch_in(Item, ["id", "is_bundle"], "id", [row[1] for row in rows])
-        if is_bundle
-    }
-    bins = locations_by_id(row[3] for row in rows if row[3] is not None)
-    return [
-        PostLine(item_id, item_id in bundles, qty, bins[bin_id] if bin_id else None)
-        for _pk, item_id, qty, bin_id in rows
-    ]
+def receipt_post_lines(receipt: Receipt) -> tuple[list[PostLine], Location | None]:
+    """The receipt's lines with what posting needs (item's bundle flag, bin), and the virtual
+    location the stock comes from (None before its first use), in one plain statement."""
+    kind = RECEIPT_SOURCE[ReceiptKind(receipt.kind)]
+    line_table = table_name(ReceiptLine)
+    item_table = table_name(Item)
+    location_table = table_name(Location)
+    sql = (
+        "SELECT l.item_id, l.qty, i.is_bundle, "  # noqa: S608
+        "b.id, b.kind, b.code, b.sellable, b.active, b.warehouse_id, b.zone_id, "
+        "v.id, v.code, v.sellable, v.active "
+        f"FROM {line_table} l JOIN {item_table} i ON i.id = l.item_id "
+        f"LEFT JOIN {location_table} b ON b.id = l.bin_id "
+        f"LEFT JOIN {location_table} v ON v.kind = %s "
+        "WHERE l.receipt_id = %s ORDER BY l.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, receipt.pk])
+        rows = cursor.fetchall()
+    bins: dict[int, Location] = {}
+    lines = []
+    for item_id, qty, is_bundle, bin_id, *bin_fields, _v, _vc, _vs, _va in rows:
+        location = None
+        if bin_id is not None:
+            location = bins.get(bin_id)
+            if location is None:
+                bin_kind, code, sellable, active, warehouse_id, zone_id = bin_fields
+                location = bins[bin_id] = Location(
+                    pk=bin_id,
+                    kind=bin_kind,
+                    code=code,
+                    sellable=bool(sellable),
+                    active=bool(active),
+                    warehouse_id=warehouse_id,
+                    zone_id=zone_id,
+                )
+        lines.append(PostLine(item_id, bool(is_bundle), qty, location))
+    source = None
+    if rows and rows[0][10] is not None:
+        source_id, code, sellable, active = rows[0][10:]
+        source = Location(
+            pk=source_id, kind=kind, code=code, sellable=bool(sellable), active=bool(active)
+        )
+    return lines, source
 
 
 def post_receipt(
-    receipt: Receipt, lines: Sequence[PostLine], *, user: Any, key: str | None
+    receipt: Receipt,
+    lines: Sequence[PostLine],
+    *,
+    user: Any,
+    key: str | None,
+    source: Location | None = None,
 ) -> None:
+    """Post the receipt's lines as one move. No audit row: the move itself records who posted
+    what, when, for which document (``StockMove.user``, ``created_at``, ``document_*``), and
+    its lines are the units; an audit row per posting would repeat it at every stock change."""
     if not lines:
         raise ValidationFailed.for_field("lines", _("A receipt needs at least one line to post."))
-    source = virtual_location(RECEIPT_SOURCE[ReceiptKind(receipt.kind)])
+    if source is None:
+        source = virtual_location(RECEIPT_SOURCE[ReceiptKind(receipt.kind)])
     default_bin = None
     if any(line.bin is None for line in lines):
         default_bin = default_receiving_bin(receipt.warehouse)
@@ -342,13 +378,6 @@ def post_receipt(
         idempotency_key=key,
     )
     mark_posted(receipt, user=user, move=move, status=DocumentStatus.POSTED)
-    audit_record(
-        actor=user,
-        action="receipt.post",
-        obj=receipt,
-        summary=_("Receipt %(number)s posted: %(units)d units")
-        % {"number": receipt.number, "units": sum(line.qty for line in ledger_lines)},
-    )
 
 
 # Issues ------------------------------------------------------------------------------------
