@@ -191,31 +191,50 @@ class Figures:
             )
         assert StockLevel.objects.count() - existing == STOCK_ITEMS * len(warehouses)
 
-        def page(number: int) -> int:
-            queryset = selectors.stock_query(text="", sort="sku")
+        def page(number: int, **filters: object) -> int:
+            queryset = selectors.stock_query(text="", **filters)  # type: ignore[arg-type]
             count = queryset.count()
             items = list(queryset[(number - 1) * 50 : number * 50])
             rows = selectors.stock_rows(items)
             assert len(rows) == 50
-            assert count >= STOCK_ITEMS
             return count
 
-        query_counts = set()
-        timings = []
-        for number in (1, 2, 500, 1000, 1, 2000, 3, 1500, 700, 1):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                page(number)
-                timings.append(time.perf_counter() - started)
-            query_counts.add(len(queries))
-        assert len(query_counts) == 1, f"query count varies by page: {query_counts}"
-        timings.sort()
+        def measure(name: str, pages: tuple[int, ...], minimum: int, **filters: object) -> None:
+            query_counts = set()
+            timings = []
+            for number in pages:
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    count = page(number, **filters)
+                    timings.append(time.perf_counter() - started)
+                query_counts.add(len(queries))
+            assert len(query_counts) == 1, f"{name}: query count varies by page: {query_counts}"
+            assert count >= minimum, f"{name}: {count} matches"
+            timings.sort()
+            emit(
+                f"ledger.{name}_ms.{self.engine}", round(timings[len(timings) // 2] * 1000, 1), "ms"
+            )
+            emit(f"ledger.{name}_queries.{self.engine}", query_counts.pop(), "queries")
+            emit(f"ledger.{name}_matches.{self.engine}", count, "items")
+
+        measure("stock_query", (1, 2, 500, 1000, 1, 2000, 3, 1500, 700, 1), STOCK_ITEMS, sort="sku")
+        # Low stock (available ≤ reorder point) over the same catalogue: pages spread over
+        # all the matches.
+        last = selectors.stock_query(low_stock=True).count() // 50
+        assert last >= 20, f"too few low-stock items: {last} pages"
+        spread = (1, 2, last // 4, last // 2, 1, last, 3, 3 * last // 4, last // 3, 1)
+        measure("stock_query_low_stock", spread, last * 50, low_stock=True)
+        measure(
+            "stock_query_by_available", (1, 2, 500, 1000, 1, 2000, 3), STOCK_ITEMS, sort="available"
+        )
+        started = time.perf_counter()
+        low = selectors.low_stock_count()
         emit(
-            f"ledger.stock_query_ms.{self.engine}",
-            round(timings[len(timings) // 2] * 1000, 1),
+            f"ledger.low_stock_count_ms.{self.engine}",
+            round((time.perf_counter() - started) * 1000, 1),
             "ms",
         )
-        emit(f"ledger.stock_query_queries.{self.engine}", query_counts.pop(), "queries")
+        assert low > 0
 
     def allocate_threads(self) -> None:
         import random

@@ -83,6 +83,46 @@ def test_stock_query_filters(site: Site, other_site: Site) -> None:
     assert selectors.low_stock_count() == 2
 
 
+def test_low_stock_is_one_definition_for_the_stock_screen_and_the_home_page(
+    site: Site, other_site: Site, django_assert_num_queries: Any
+) -> None:
+    from kucun.web.selectors import low_stock_items
+
+    build_item("AT-POINT", reorder_point=5)  # 3 + 4 − 2 allocated = 5: at the point, low
+    build_item("ABOVE", reorder_point=5)  # 6 available: not low
+    build_item("NO-LEVELS", reorder_point=0)  # never received: 0 available, low
+    build_item("ALLOCATED", reorder_point=0)  # 2 on hand, all allocated: 0, low
+    build_item("OFF", reorder_point=50, active=False)  # inactive: never listed
+    kit = build_bundle("KIT", [(build_item("PART", reorder_point=0), 1)])
+    kit.reorder_point = 100
+    kit.save()  # a bundle is never low stock, whatever its point
+    receive(site, "AT-POINT", 3, "P-01")
+    receive(other_site, "AT-POINT", 4, "S-01")
+    stock_allocate(reference="o:1", sku="AT-POINT", warehouse="SYD", qty=2)
+    receive(site, "ABOVE", 6, "P-01")
+    receive(site, "ALLOCATED", 2, "P-01")
+    stock_allocate(reference="o:2", sku="ALLOCATED", warehouse="MEL", qty=2)
+    receive(site, "PART", 1, "P-01")
+    receive(site, "OFF", 1, "P-01")
+
+    expected = ["ALLOCATED", "AT-POINT", "NO-LEVELS"]
+    assert [item.sku for item in selectors.stock_query(low_stock=True)] == expected
+    with django_assert_num_queries(1):
+        assert selectors.low_stock_count() == 3
+    with django_assert_num_queries(1):
+        assert low_stock_items() == 3
+    # In one warehouse, only items with a level there: AT-POINT has 3 in MEL, low; ABOVE 6.
+    assert [item.sku for item in selectors.stock_query(low_stock=True, warehouse="MEL")] == [
+        "ALLOCATED",
+        "AT-POINT",
+    ]
+    ordered = selectors.stock_query(low_stock=True, sort="-available")
+    # AT-POINT 5, then the two at 0 (ties in descending pk order).
+    assert [item.sku for item in ordered] == ["AT-POINT", "ALLOCATED", "NO-LEVELS"]
+    by_available = [item.sku for item in selectors.stock_query(sort="available")]
+    assert by_available[-2:] == ["AT-POINT", "ABOVE"]
+
+
 def test_stock_rows_for_a_page_in_constant_queries(
     site: Site, other_site: Site, django_assert_num_queries: Any
 ) -> None:

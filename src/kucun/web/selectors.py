@@ -26,7 +26,8 @@ def home_summary() -> HomeSummary:
 
 
 def low_stock_items() -> int:
-    """Active items whose available is at or under their reorder point."""
-    from kucun.inventory.selectors_console import low_stock_items_count
+    """Active stock items whose available is at or under their reorder point (the stock
+    screen's low-stock filter counts the same items)."""
+    from kucun.inventory.selectors import low_stock_count
 
-    return low_stock_items_count()
+    return low_stock_count()
