@@ -24,6 +24,7 @@ from kucun.inventory.models import (
     Issue,
     IssueLinePick,
     Receipt,
+    ReceiptLine,
     StockLevel,
     StockMove,
     Transfer,
@@ -129,11 +130,33 @@ def test_posting_a_one_line_receipt_is_a_few_plain_statements(
         for n in range(2)
     ]
     for draft in drafts:  # the first creates the level, the second adds to it
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(9):
             receipt_post(user=None, receipt_id=draft.pk)
     assert level(widget, site) == (3, 3, 0)
     assert on_hand(widget, site, "P-01") == 3
     assert StockMove.objects.filter(document_type="receipt").count() == 3
+    assert_ledger_consistent()
+
+
+def test_posting_a_draft_line_without_a_bin_uses_the_receiving_bin(site: Site) -> None:
+    """A line left without a bin (possible in a draft) posts to the default receiving bin;
+    the other lines still go to their own bins, in line order."""
+    widget = build_item("W-1")
+    gadget = build_item("G-1")
+    receipt = receipt_create(
+        user=None, warehouse="mel", kind="purchase", lines=[Line("W-1", 2, "p-01")]
+    )
+    ReceiptLine.objects.create(receipt=receipt, item=gadget, qty=3, bin=None)
+
+    receipt_post(user=None, receipt_id=receipt.pk)
+
+    assert on_hand(widget, site, "P-01") == 2
+    assert on_hand(gadget, site, "RECEIVING") == 3
+    move = StockMove.objects.get(document_id=receipt.pk)
+    assert [(line.item.sku, line.qty) for line in move.lines.order_by("pk")] == [
+        ("W-1", 2),
+        ("G-1", 3),
+    ]
     assert_ledger_consistent()
 
 

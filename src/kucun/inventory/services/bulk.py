@@ -144,6 +144,39 @@ def insert_one(model: type[models.Model], values: dict[str, Any]) -> int:
     return int(row[0])
 
 
+def insert_one_with_rows(
+    model: type[models.Model],
+    values: dict[str, Any],
+    child: type[models.Model],
+    parent_key: str,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> int:
+    """Insert one row and its child rows in one statement; return the row's pk.
+
+    PostgreSQL only (a data-modifying ``WITH``): ``WITH parent AS (INSERT ... RETURNING id)
+    INSERT INTO child SELECT parent.id, v.* FROM parent, (VALUES ...) v``.
+    """
+    assert rows, "at least one child row"
+    table = table_name(model)
+    columns, params = prepared(model, values)
+    pk_column = column_name(model, "id")
+    child_columns = ", ".join(columns_of(child, [parent_key, *names]))
+    sql = (
+        f"WITH parent AS (INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(params))}) RETURNING {pk_column}) "
+        f"INSERT INTO {table_name(child)} ({child_columns}) "
+        f"SELECT parent.{pk_column}, v.* FROM parent, "
+        f"(VALUES {values_clause(rows, len(names))}) AS v "
+        f"RETURNING {column_name(child, parent_key)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(value for row in rows for value in row)])
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def update_one(model: type[models.Model], pk: int, values: dict[str, Any]) -> None:
     table = table_name(model)
     columns, params = prepared(model, values)

@@ -37,7 +37,9 @@ from kucun.inventory.services.bulk import (
     fetch_in,
     increment_rows,
     insert_one,
+    insert_one_with_rows,
     insert_rows,
+    rows_per_statement,
     upsert_returning,
 )
 from kucun.warehouses.choices import LocationKind
@@ -186,6 +188,7 @@ def lock_balances(
     location_ids: Iterable[int] = (),
     extra_level_pks: Iterable[int] = (),
     known_locations: Mapping[int, Location] | None = None,
+    locations_locked: bool = False,
 ) -> LockedBalances:
     """Lock the bins (share) and the stock levels (update) a change will touch, in that order.
 
@@ -194,12 +197,13 @@ def lock_balances(
     """
     wanted_locations = set(location_ids)
     if (
-        connection.vendor == "sqlite"
+        (locations_locked or connection.vendor == "sqlite")
         and known_locations is not None
         and wanted_locations <= known_locations.keys()
     ):
         # SQLite: the IMMEDIATE transaction excludes other writers, so the rows already read
-        # in it are current; no second read is needed.
+        # in it are current; no second read is needed. ``locations_locked``: the caller read
+        # them under a share lock taken in pk order after the document's (PostgreSQL).
         locations = {
             pk: (known_locations[pk].sellable, known_locations[pk].warehouse_id)
             for pk in wanted_locations
@@ -434,7 +438,18 @@ def apply_move(
         "user": user.pk if getattr(user, "is_authenticated", False) else None,
         "created_at": timezone.now(),
     }
-    move_id = insert_one(StockMove, values)
+    line_rows = [
+        (line.item_id, line.from_location.pk, line.to_location.pk, line.qty) for line in lines
+    ]
+    line_names = ["item", "from_location", "to_location", "qty"]
+    if connection.vendor == "postgresql" and 0 < len(line_rows) <= rows_per_statement(4):
+        # One round trip for the move and its lines (a data-modifying WITH).
+        move_id = insert_one_with_rows(
+            StockMove, values, StockMoveLine, "move", line_names, line_rows
+        )
+    else:
+        move_id = insert_one(StockMove, values)
+        insert_rows(StockMoveLine, ["move", *line_names], [(move_id, *row) for row in line_rows])
     move = StockMove(
         pk=move_id,
         kind=kind,
@@ -446,14 +461,6 @@ def apply_move(
         reversal_of=reversal_of,
         user_id=values["user"],
         created_at=values["created_at"],
-    )
-    insert_rows(
-        StockMoveLine,
-        ["move", "item", "from_location", "to_location", "qty"],
-        [
-            (move.pk, line.item_id, line.from_location.pk, line.to_location.pk, line.qty)
-            for line in lines
-        ],
     )
     write_bin_stock(locked, effect.bin_delta)
     write_levels(locked, effect.on_hand_delta, effect.sellable_delta, allocated)
@@ -502,7 +509,12 @@ def reversal_lines(move: StockMove) -> list[LedgerLine]:
     ]
 
 
-def lock_for_lines(lines: Sequence[LedgerLine], extra_pairs: Iterable[Pair] = ()) -> LockedBalances:
+def lock_for_lines(
+    lines: Sequence[LedgerLine],
+    extra_pairs: Iterable[Pair] = (),
+    *,
+    locations_locked: bool = False,
+) -> LockedBalances:
     """Lock everything ``apply_move`` needs for these lines.
 
     When the lines only bring stock into the bins of one (item, warehouse) level (a one-item
@@ -522,7 +534,17 @@ def lock_for_lines(lines: Sequence[LedgerLine], extra_pairs: Iterable[Pair] = ()
                 pairs.add((line.item_id, location.warehouse_id))
         takes_from_bin = takes_from_bin or is_bin(line.from_location)
     if len(pairs) == 1 and not takes_from_bin and not has_extra:
-        locked = lock_balances(pairs=(), location_ids=known.keys(), known_locations=known)
+        locked = lock_balances(
+            pairs=(),
+            location_ids=known.keys(),
+            known_locations=known,
+            locations_locked=locations_locked,
+        )
         locked.upsert_pairs = pairs
         return locked
-    return lock_balances(pairs=pairs, location_ids=known.keys(), known_locations=known)
+    return lock_balances(
+        pairs=pairs,
+        location_ids=known.keys(),
+        known_locations=known,
+        locations_locked=locations_locked,
+    )

@@ -279,8 +279,8 @@ def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = No
     def unit(key: str | None) -> Receipt:
         receipt = lock_document(Receipt, receipt_id)
         refuse_unless_draft(receipt)
-        lines, source = receipt_post_lines(receipt)
-        post_receipt(receipt, lines, user=user, key=key, source=source)
+        lines, source, bins_locked = receipt_post_lines(receipt)
+        post_receipt(receipt, lines, user=user, key=key, source=source, bins_locked=bins_locked)
         return receipt
 
     return run_idempotent(
@@ -293,28 +293,49 @@ def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = No
     )
 
 
-def receipt_post_lines(receipt: Receipt) -> tuple[list[PostLine], Location | None]:
-    """The receipt's lines with what posting needs (item's bundle flag, bin), and the virtual
-    location the stock comes from (None before its first use), in one plain statement."""
+def receipt_post_lines(receipt: Receipt) -> tuple[list[PostLine], Location | None, bool]:
+    """The receipt's lines with what posting needs (item's bundle flag, bin), the virtual
+    location the stock comes from (None before its first use), and whether the bins are
+    share-locked already; in one plain statement.
+
+    On PostgreSQL the same statement share-locks the bins in pk order (``FOR SHARE OF``),
+    which ``lock_balances`` would otherwise do next: possible only when every line names
+    its bin (an outer-joined row cannot be locked), so a receipt with a line without a bin
+    is read again without the lock and its bins locked the usual way."""
     kind = RECEIPT_SOURCE[ReceiptKind(receipt.kind)]
     line_table = table_name(ReceiptLine)
-    item_table = table_name(Item)
-    location_table = table_name(Location)
-    sql = (
-        "SELECT l.item_id, l.qty, i.is_bundle, "  # noqa: S608
+    select = (
+        "SELECT l.id, l.item_id, l.qty, i.is_bundle, "
         "b.id, b.kind, b.code, b.sellable, b.active, b.warehouse_id, b.zone_id, "
-        "v.id, v.code, v.sellable, v.active "
-        f"FROM {line_table} l JOIN {item_table} i ON i.id = l.item_id "
-        f"LEFT JOIN {location_table} b ON b.id = l.bin_id "
-        f"LEFT JOIN {location_table} v ON v.kind = %s "
-        "WHERE l.receipt_id = %s ORDER BY l.id"
+        "v.id, v.code, v.sellable, v.active"
     )
+    joins = (
+        f"FROM {line_table} l JOIN {table_name(Item)} i ON i.id = l.item_id "
+        "{bin_join} " + f"{table_name(Location)} b ON b.id = l.bin_id "
+        f"LEFT JOIN {table_name(Location)} v ON v.kind = %s "
+        "WHERE l.receipt_id = %s"
+    )
+    locked = False
+    rows: list[Any] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, receipt.pk])
-        rows = cursor.fetchall()
+        if connection.vendor == "postgresql":
+            count = f"(SELECT COUNT(*) FROM {line_table} c WHERE c.receipt_id = %s)"  # noqa: S608
+            sql = f"{select}, {count} {joins.format(bin_join='JOIN')}"
+            cursor.execute(
+                f"{sql} ORDER BY b.id, l.id FOR SHARE OF b", [receipt.pk, kind, receipt.pk]
+            )
+            rows = cursor.fetchall()
+            locked = bool(rows) and len(rows) == rows[0][-1]
+            rows = sorted(row[:-1] for row in rows)
+        if not locked:
+            cursor.execute(
+                f"{select} " + joins.format(bin_join="LEFT JOIN") + " ORDER BY l.id",
+                [kind, receipt.pk],
+            )
+            rows = cursor.fetchall()
     bins: dict[int, Location] = {}
     lines = []
-    for item_id, qty, is_bundle, bin_id, *bin_fields, _v, _vc, _vs, _va in rows:
+    for _line_id, item_id, qty, is_bundle, bin_id, *bin_fields, _v, _vc, _vs, _va in rows:
         location = None
         if bin_id is not None:
             location = bins.get(bin_id)
@@ -331,12 +352,12 @@ def receipt_post_lines(receipt: Receipt) -> tuple[list[PostLine], Location | Non
                 )
         lines.append(PostLine(item_id, bool(is_bundle), qty, location))
     source = None
-    if rows and rows[0][10] is not None:
-        source_id, code, sellable, active = rows[0][10:]
+    if rows and rows[0][11] is not None:
+        source_id, code, sellable, active = rows[0][11:]
         source = Location(
             pk=source_id, kind=kind, code=code, sellable=bool(sellable), active=bool(active)
         )
-    return lines, source
+    return lines, source, locked
 
 
 def post_receipt(
@@ -346,6 +367,7 @@ def post_receipt(
     user: Any,
     key: str | None,
     source: Location | None = None,
+    bins_locked: bool = False,
 ) -> None:
     """Post the receipt's lines as one move. No audit row: the move itself records who posted
     what, when, for which document (``StockMove.user``, ``created_at``, ``document_*``), and
@@ -365,7 +387,7 @@ def post_receipt(
         assert target is not None
         for item_id, qty in component_needs(line.item_id, line.is_bundle, line.qty, expansions):
             ledger_lines.append(LedgerLine(item_id, source, target, qty))
-    locked = ledger.lock_for_lines(ledger_lines)
+    locked = ledger.lock_for_lines(ledger_lines, locations_locked=bins_locked)
     move = ledger.apply_move(
         locked,
         kind=MoveKind.RECEIPT,
