@@ -9,7 +9,8 @@ from django.test import Client
 
 from kucun.catalog.models import Item
 from kucun.catalog.services import item_create
-from kucun.inventory.selectors_console import items_with_stock, low_stock_items_count
+from kucun.inventory.selectors import low_stock_count
+from kucun.inventory.selectors_console import items_with_stock
 from tests.inventory.views_support import Site, make_bundle, make_site, receive
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,7 @@ def test_empty_stock_screen_says_what_to_do(viewer_client: Client) -> None:
 
 
 def test_low_stock_count_on_home_links_to_filtered_list(viewer_client: Client, site: Site) -> None:
-    assert low_stock_items_count() == 1
+    assert low_stock_count() == 1
     html = viewer_client.get("/").content.decode()
     assert 'data-figure="low-stock"' in html
     start = html.index('data-figure="low-stock"')

@@ -227,23 +227,6 @@ def fill_bundle_availability(rows: list[Item]) -> None:
         bundle.low_stock = available <= bundle.reorder_point  # type: ignore[attr-defined]
 
 
-def low_stock_items_count() -> int:
-    """Active stock items (not bundles) whose available is at or under their reorder point.
-
-    One grouped join rather than a correlated subquery per item: about four times faster on a
-    100,000-item catalogue, which matters on the home page.
-    """
-    return (
-        Item.objects.filter(active=True, is_bundle=False)
-        .annotate(
-            available_sum=Coalesce(Sum("stock_levels__sellable_on_hand"), 0)
-            - Coalesce(Sum("stock_levels__allocated"), 0)
-        )
-        .filter(available_sum__lte=F("reorder_point"))
-        .count()
-    )
-
-
 # --- item search and scan codes ------------------------------------------------------------------
 
 
