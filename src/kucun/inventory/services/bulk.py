@@ -144,6 +144,10 @@ def insert_one(model: type[models.Model], values: dict[str, Any]) -> int:
     return int(row[0])
 
 
+# (model, pk, field values, the foreign key to point at the row just inserted)
+ParentUpdate = tuple[type[models.Model], int, dict[str, Any], str]
+
+
 def insert_one_with_rows(
     model: type[models.Model],
     values: dict[str, Any],
@@ -151,27 +155,44 @@ def insert_one_with_rows(
     parent_key: str,
     names: Sequence[str],
     rows: Sequence[Sequence[Any]],
+    *,
+    also_update: ParentUpdate | None = None,
 ) -> int:
     """Insert one row and its child rows in one statement; return the row's pk.
 
     PostgreSQL only (a data-modifying ``WITH``): ``WITH parent AS (INSERT ... RETURNING id)
-    INSERT INTO child SELECT parent.id, v.* FROM parent, (VALUES ...) v``.
+    INSERT INTO child SELECT parent.id, v.* FROM parent, (VALUES ...) v``. With
+    ``also_update``, the same statement updates one more row (already locked by the caller),
+    pointing its ``link`` field at the new row: ``..., linked AS (UPDATE other SET ...,
+    link = (SELECT id FROM parent) WHERE id = pk)``.
     """
     assert rows, "at least one child row"
     table = table_name(model)
     columns, params = prepared(model, values)
     pk_column = column_name(model, "id")
     child_columns = ", ".join(columns_of(child, [parent_key, *names]))
+    linked = ""
+    linked_params: list[Any] = []
+    if also_update is not None:
+        other, other_pk, other_values, link = also_update
+        other_columns, linked_params = prepared(other, other_values)
+        assignments = [f"{column} = %s" for column in other_columns]
+        assignments.append(f"{column_name(other, link)} = (SELECT {pk_column} FROM parent)")  # noqa: S608
+        linked = (
+            f", linked AS (UPDATE {table_name(other)} SET {', '.join(assignments)} "  # noqa: S608
+            f"WHERE {column_name(other, 'id')} = %s)"
+        )
+        linked_params = [*linked_params, other_pk]
     sql = (
         f"WITH parent AS (INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(params))}) RETURNING {pk_column}) "
+        f"VALUES ({', '.join(['%s'] * len(params))}) RETURNING {pk_column}){linked} "
         f"INSERT INTO {table_name(child)} ({child_columns}) "
         f"SELECT parent.{pk_column}, v.* FROM parent, "
         f"(VALUES {values_clause(rows, len(names))}) AS v "
         f"RETURNING {column_name(child, parent_key)}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *(value for row in rows for value in row)])
+        cursor.execute(sql, [*params, *linked_params, *(value for row in rows for value in row)])
         row = cursor.fetchone()
     assert row is not None
     return int(row[0])

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -33,6 +34,7 @@ from kucun.core.locks import lock_rows
 from kucun.inventory.errors import InsufficientStock
 from kucun.inventory.models import BinStock, StockLevel, StockMove, StockMoveLine
 from kucun.inventory.services.bulk import (
+    ParentUpdate,
     add_rows,
     fetch_in,
     increment_rows,
@@ -40,6 +42,7 @@ from kucun.inventory.services.bulk import (
     insert_one_with_rows,
     insert_rows,
     rows_per_statement,
+    update_one,
     upsert_returning,
 )
 from kucun.warehouses.choices import LocationKind
@@ -418,8 +421,14 @@ def apply_move(
     idempotency_key: str | None = None,
     reversal_of: StockMove | None = None,
     allocated_delta: Mapping[Pair, int] | None = None,
+    document_update: ParentUpdate | None = None,
+    created_at: datetime | None = None,
 ) -> StockMove:
-    """Check, then write, one move and its balance changes. Nothing is written on refusal."""
+    """Check, then write, one move and its balance changes. Nothing is written on refusal.
+
+    ``document_update`` (model, pk, values, link field): the document row (locked by the
+    caller) that records the move; written with the move's pk in ``link``, on PostgreSQL in
+    the same statement as the move."""
     effect = move_effect(locked, lines)
     read_bin_stock(locked, [pair for pair, delta in effect.bin_delta.items() if delta < 0])
     allocated = dict(allocated_delta or {})
@@ -436,7 +445,7 @@ def apply_move(
         "idempotency_key": idempotency_key,
         "reversal_of": reversal_of.pk if reversal_of is not None else None,
         "user": user.pk if getattr(user, "is_authenticated", False) else None,
-        "created_at": timezone.now(),
+        "created_at": created_at or timezone.now(),
     }
     line_rows = [
         (line.item_id, line.from_location.pk, line.to_location.pk, line.qty) for line in lines
@@ -445,11 +454,20 @@ def apply_move(
     if connection.vendor == "postgresql" and 0 < len(line_rows) <= rows_per_statement(4):
         # One round trip for the move and its lines (a data-modifying WITH).
         move_id = insert_one_with_rows(
-            StockMove, values, StockMoveLine, "move", line_names, line_rows
+            StockMove,
+            values,
+            StockMoveLine,
+            "move",
+            line_names,
+            line_rows,
+            also_update=document_update,
         )
     else:
         move_id = insert_one(StockMove, values)
         insert_rows(StockMoveLine, ["move", *line_names], [(move_id, *row) for row in line_rows])
+        if document_update is not None:
+            model, pk, fields, link = document_update
+            update_one(model, pk, {**fields, link: move_id})
     move = StockMove(
         pk=move_id,
         kind=kind,

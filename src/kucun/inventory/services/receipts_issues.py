@@ -188,20 +188,24 @@ def refuse_unless_draft(document: Any) -> None:
         )
 
 
-def mark_posted(document: Any, *, user: Any, move: Any, status: str) -> None:
+def posted_values(document: Any, *, user: Any, status: str) -> dict[str, Any]:
+    """Set the document's posted fields (status, when, by whom) and return them as stored
+    values, for the caller to write (with the move, see ``mark_posted``)."""
     document.status = status
-    document.move = move
     document.posted_at = timezone.now()
     document.posted_by = user_or_none(user)
+    return {
+        "status": status,
+        "posted_at": document.posted_at,
+        "posted_by": document.posted_by_id,
+    }
+
+
+def mark_posted(document: Any, *, user: Any, move: Any, status: str) -> None:
+    values = posted_values(document, user=user, status=status)
+    document.move = move
     update_one(
-        type(document),
-        document.pk,
-        {
-            "status": status,
-            "move": move.pk if move is not None else None,
-            "posted_at": document.posted_at,
-            "posted_by": document.posted_by_id,
-        },
+        type(document), document.pk, {**values, "move": move.pk if move is not None else None}
     )
 
 
@@ -388,7 +392,9 @@ def post_receipt(
         for item_id, qty in component_needs(line.item_id, line.is_bundle, line.qty, expansions):
             ledger_lines.append(LedgerLine(item_id, source, target, qty))
     locked = ledger.lock_for_lines(ledger_lines, locations_locked=bins_locked)
-    move = ledger.apply_move(
+    # The posted mark is written with the move (one statement on PostgreSQL).
+    posted = posted_values(receipt, user=user, status=DocumentStatus.POSTED)
+    receipt.move = ledger.apply_move(
         locked,
         kind=MoveKind.RECEIPT,
         lines=ledger_lines,
@@ -398,8 +404,9 @@ def post_receipt(
         document_type=DocumentType.RECEIPT,
         document_id=receipt.pk,
         idempotency_key=key,
+        document_update=(Receipt, receipt.pk, posted, "move"),
+        created_at=receipt.posted_at,
     )
-    mark_posted(receipt, user=user, move=move, status=DocumentStatus.POSTED)
 
 
 # Issues ------------------------------------------------------------------------------------
