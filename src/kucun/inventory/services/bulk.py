@@ -157,6 +157,7 @@ def insert_one_with_rows(
     rows: Sequence[Sequence[Any]],
     *,
     also_update: ParentUpdate | None = None,
+    also_run: Sequence[tuple[str, list[Any]]] = (),
 ) -> int:
     """Insert one row and its child rows in one statement; return the row's pk.
 
@@ -164,7 +165,9 @@ def insert_one_with_rows(
     INSERT INTO child SELECT parent.id, v.* FROM parent, (VALUES ...) v``. With
     ``also_update``, the same statement updates one more row (already locked by the caller),
     pointing its ``link`` field at the new row: ``..., linked AS (UPDATE other SET ...,
-    link = (SELECT id FROM parent) WHERE id = pk)``.
+    link = (SELECT id FROM parent) WHERE id = pk)``. ``also_run`` are further data-modifying
+    statements (sql, params) that do not depend on the new row, run as parts of the same
+    ``WITH``: each must touch rows no other part touches (their order is undefined).
     """
     assert rows, "at least one child row"
     table = table_name(model)
@@ -183,6 +186,9 @@ def insert_one_with_rows(
             f"WHERE {column_name(other, 'id')} = %s)"
         )
         linked_params = [*linked_params, other_pk]
+    for index, (part_sql, part_params) in enumerate(also_run):
+        linked += f", also{index} AS ({part_sql})"
+        linked_params.extend(part_params)
     sql = (
         f"WITH parent AS (INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(params))}) RETURNING {pk_column}){linked} "
@@ -253,21 +259,30 @@ def add_rows(
     those keys (``INSERT ... ON CONFLICT (keys) DO UPDATE SET counter = counter + amount``)."""
     if not rows:
         return
+    step = rows_per_statement(len(keys) + 1)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            cursor.execute(*add_rows_statement(model, keys, counter, rows[start : start + step]))
+
+
+def add_rows_statement(
+    model: type[models.Model],
+    keys: Sequence[str],
+    counter: str,
+    rows: Sequence[Sequence[Any]],
+) -> tuple[str, list[Any]]:
+    """The statement of ``add_rows`` for these rows (all in one statement) and its params."""
     table = table_name(model)
     names = [*keys, counter]
     columns = ", ".join(columns_of(model, names))
     conflict = ", ".join(columns_of(model, keys))
     counter_column = column_name(model, counter)
-    step = rows_per_statement(len(names))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), step):
-            part = rows[start : start + step]
-            sql = (
-                f"INSERT INTO {table} ({columns}) VALUES {values_clause(part, len(names))} "  # noqa: S608
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {counter_column} = "
-                f"{table}.{counter_column} + excluded.{counter_column}"
-            )
-            cursor.execute(sql, [value for row in part for value in row])
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES {values_clause(rows, len(names))} "  # noqa: S608
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {counter_column} = "
+        f"{table}.{counter_column} + excluded.{counter_column}"
+    )
+    return sql, [value for row in rows for value in row]
 
 
 def upsert_returning(

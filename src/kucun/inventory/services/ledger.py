@@ -36,6 +36,7 @@ from kucun.inventory.models import BinStock, StockLevel, StockMove, StockMoveLin
 from kucun.inventory.services.bulk import (
     ParentUpdate,
     add_rows,
+    add_rows_statement,
     fetch_in,
     increment_rows,
     insert_one,
@@ -361,15 +362,22 @@ def merge_shortages(errors: Sequence[InsufficientStock]) -> InsufficientStock:
     )
 
 
-def write_bin_stock(locked: LockedBalances, bin_delta: Mapping[Pair, int]) -> None:
-    """Increases are upserted (the row may not exist yet); decreases update rows read and
-    checked under the lock. Either way the change is relative to the stored value."""
-    increases = [
+def bin_increases(bin_delta: Mapping[Pair, int]) -> list[tuple[int, int, int]]:
+    return [
         (item, location, delta)
         for (item, location), delta in sorted(bin_delta.items())
         if delta > 0
     ]
-    add_rows(BinStock, ["item", "location"], "on_hand", increases)
+
+
+def write_bin_stock(
+    locked: LockedBalances, bin_delta: Mapping[Pair, int], *, increases_written: bool = False
+) -> None:
+    """Increases are upserted (the row may not exist yet; ``increases_written``: already,
+    with the move); decreases update rows read and checked under the lock. Either way the
+    change is relative to the stored value."""
+    if not increases_written:
+        add_rows(BinStock, ["item", "location"], "on_hand", bin_increases(bin_delta))
     decreases = []
     for pair, delta in sorted(bin_delta.items()):
         if delta < 0:
@@ -451,8 +459,17 @@ def apply_move(
         (line.item_id, line.from_location.pk, line.to_location.pk, line.qty) for line in lines
     ]
     line_names = ["item", "from_location", "to_location", "qty"]
+    increases_written = False
     if connection.vendor == "postgresql" and 0 < len(line_rows) <= rows_per_statement(4):
-        # One round trip for the move and its lines (a data-modifying WITH).
+        # One round trip for the move, its lines, the document's mark and the bins' increases
+        # (a data-modifying WITH). The levels were locked or upserted before: the lock order
+        # (levels, then their bins) holds; each bin row appears once.
+        increases = bin_increases(effect.bin_delta)
+        also_run = []
+        if increases:
+            also_run.append(
+                add_rows_statement(BinStock, ["item", "location"], "on_hand", increases)
+            )
         move_id = insert_one_with_rows(
             StockMove,
             values,
@@ -461,7 +478,9 @@ def apply_move(
             line_names,
             line_rows,
             also_update=document_update,
+            also_run=also_run,
         )
+        increases_written = True
     else:
         move_id = insert_one(StockMove, values)
         insert_rows(StockMoveLine, ["move", *line_names], [(move_id, *row) for row in line_rows])
@@ -480,7 +499,7 @@ def apply_move(
         user_id=values["user"],
         created_at=values["created_at"],
     )
-    write_bin_stock(locked, effect.bin_delta)
+    write_bin_stock(locked, effect.bin_delta, increases_written=increases_written)
     write_levels(locked, effect.on_hand_delta, effect.sellable_delta, allocated)
     return move
 
