@@ -12,7 +12,7 @@ from kucun.core.errors import Conflict, NotFound, ValidationFailed
 from kucun.inventory.errors import InsufficientStock, UnknownSku
 from kucun.inventory.models import Allocation, BinStock, StockLevel
 from kucun.inventory.services import ledger
-from kucun.inventory.services.idempotency import replay_object, run_idempotent
+from kucun.inventory.services.idempotency import run_idempotent, run_idempotent_for
 from kucun.inventory.services.ledger import Pair
 from kucun.inventory.services.lookups import (
     bundle_expansions,
@@ -220,11 +220,10 @@ def bin_set_sellable(
         )
         return location
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Location,
         operation="bin_set_sellable",
         payload={"bin_id": bin_id, "sellable": bool(sellable)},
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda location: ("warehouses.location", location.pk),
-        replay=replay_object(Location),
     )

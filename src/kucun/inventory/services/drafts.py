@@ -29,7 +29,7 @@ from kucun.inventory.models import (
     TransferLine,
 )
 from kucun.inventory.services.bulk import insert_rows
-from kucun.inventory.services.idempotency import replay_object, run_idempotent
+from kucun.inventory.services.idempotency import run_idempotent, run_idempotent_for
 from kucun.inventory.services.inputs import DocumentLineInput, TransferLineInput
 from kucun.inventory.services.lookups import default_receiving_bin, find_warehouse
 from kucun.inventory.services.receipts_issues import (
@@ -165,13 +165,12 @@ def receipt_update(
             return receipt_post(user=user, receipt_id=receipt.pk)
         return receipt
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Receipt,
         operation="receipt_update",
         payload=payload,
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda receipt: ("inventory.receipt", receipt.pk),
-        replay=replay_object(Receipt),
     )
 
 
@@ -253,13 +252,12 @@ def issue_update(
             return issue_post(user=user, issue_id=issue.pk)
         return issue
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Issue,
         operation="issue_update",
         payload=payload,
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda issue: ("inventory.issue", issue.pk),
-        replay=replay_object(Issue),
     )
 
 
@@ -341,13 +339,12 @@ def transfer_update(
             return transfer_post(user=user, transfer_id=transfer.pk)
         return transfer
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Transfer,
         operation="transfer_update",
         payload=payload,
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda transfer: ("inventory.transfer", transfer.pk),
-        replay=replay_object(Transfer),
     )
 
 

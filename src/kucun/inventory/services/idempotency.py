@@ -136,3 +136,23 @@ def run_idempotent(
             if earlier is not None:
                 return earlier
         raise
+
+
+def run_idempotent_for(
+    model: type[M],
+    *,
+    operation: str,
+    payload: dict[str, Any],
+    idempotency_key: str | None,
+    unit: Callable[[str | None], M],
+) -> M:
+    """``run_idempotent`` for a unit that returns one saved object of ``model``: the key
+    records that object, and a replay loads it again."""
+    return run_idempotent(
+        operation=operation,
+        payload=payload,
+        idempotency_key=idempotency_key,
+        unit=unit,
+        result_ref=lambda obj: (model._meta.label_lower, obj.pk),
+        replay=replay_object(model),
+    )

@@ -32,7 +32,7 @@ from kucun.inventory.models import (
 )
 from kucun.inventory.services import ledger
 from kucun.inventory.services.bulk import fetch_one_row, insert_rows, table_name, update_one
-from kucun.inventory.services.idempotency import replay_object, run_idempotent
+from kucun.inventory.services.idempotency import run_idempotent_for
 from kucun.inventory.services.inputs import DocumentLineInput
 from kucun.inventory.services.ledger import LedgerLine, LockedBalances, Pair
 from kucun.inventory.services.lookups import (
@@ -269,13 +269,12 @@ def receipt_create(
             post_receipt(receipt, post_lines, user=user, key=key)
         return receipt
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Receipt,
         operation="receipt_create",
         payload=payload,
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda receipt: ("inventory.receipt", receipt.pk),
-        replay=replay_object(Receipt),
     )
 
 
@@ -287,13 +286,12 @@ def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = No
         post_receipt(receipt, lines, user=user, key=key, source=source, bins_locked=bins_locked)
         return receipt
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Receipt,
         operation="receipt_post",
         payload={"receipt_id": receipt_id},
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda receipt: ("inventory.receipt", receipt.pk),
-        replay=replay_object(Receipt),
     )
 
 
@@ -464,13 +462,12 @@ def issue_create(
             post_issue(issue, issue_lines, user=user, key=key)
         return issue
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Issue,
         operation="issue_create",
         payload=payload,
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda issue: ("inventory.issue", issue.pk),
-        replay=replay_object(Issue),
     )
 
 
@@ -482,13 +479,12 @@ def issue_post(*, user: Any, issue_id: int, idempotency_key: str | None = None) 
         post_issue(issue, lines, user=user, key=key)
         return issue
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Issue,
         operation="issue_post",
         payload={"issue_id": issue_id},
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda issue: ("inventory.issue", issue.pk),
-        replay=replay_object(Issue),
     )
 
 

@@ -26,7 +26,7 @@ from kucun.inventory.choices import (
 from kucun.inventory.errors import DocumentNotEditable
 from kucun.inventory.models import BinStock, Issue, Receipt, Stocktake, StocktakeLine, Transfer
 from kucun.inventory.services import ledger
-from kucun.inventory.services.idempotency import replay_object, run_idempotent
+from kucun.inventory.services.idempotency import replay_object, run_idempotent, run_idempotent_for
 from kucun.inventory.services.inputs import StocktakeCountInput
 from kucun.inventory.services.ledger import LedgerLine
 from kucun.inventory.services.lookups import (
@@ -152,13 +152,12 @@ def stocktake_create(
         )
         return stocktake
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Stocktake,
         operation="stocktake_create",
         payload=payload,
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda stocktake: ("inventory.stocktake", stocktake.pk),
-        replay=replay_object(Stocktake),
     )
 
 
@@ -230,13 +229,12 @@ def stocktake_count(
         )
         return stocktake
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Stocktake,
         operation="stocktake_count",
         payload={"stocktake_id": stocktake_id, "counts": list(counts)},
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda stocktake: ("inventory.stocktake", stocktake.pk),
-        replay=replay_object(Stocktake),
     )
 
 
@@ -318,13 +316,12 @@ def stocktake_post(
         )
         return stocktake
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Stocktake,
         operation="stocktake_post",
         payload={"stocktake_id": stocktake_id},
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda stocktake: ("inventory.stocktake", stocktake.pk),
-        replay=replay_object(Stocktake),
     )
 
 

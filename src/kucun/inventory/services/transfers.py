@@ -14,7 +14,7 @@ from kucun.inventory.choices import DocumentType, MoveKind, TransferStatus
 from kucun.inventory.errors import DocumentNotEditable
 from kucun.inventory.models import Transfer, TransferLine
 from kucun.inventory.services import ledger
-from kucun.inventory.services.idempotency import replay_object, run_idempotent
+from kucun.inventory.services.idempotency import run_idempotent_for
 from kucun.inventory.services.inputs import TransferLineInput
 from kucun.inventory.services.ledger import LedgerLine
 from kucun.inventory.services.lookups import (
@@ -187,13 +187,12 @@ def transfer_create(
             post_transfer(transfer, transfer_lines, user=user, key=key)
         return transfer
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Transfer,
         operation="transfer_create",
         payload=payload,
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda transfer: ("inventory.transfer", transfer.pk),
-        replay=replay_object(Transfer),
     )
 
 
@@ -207,13 +206,12 @@ def transfer_post(*, user: Any, transfer_id: int, idempotency_key: str | None = 
         post_transfer(transfer, lines, user=user, key=key)
         return transfer
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Transfer,
         operation="transfer_post",
         payload={"transfer_id": transfer_id},
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda transfer: ("inventory.transfer", transfer.pk),
-        replay=replay_object(Transfer),
     )
 
 
@@ -307,11 +305,10 @@ def transfer_receive(
         )
         return transfer
 
-    return run_idempotent(
+    return run_idempotent_for(
+        Transfer,
         operation="transfer_receive",
         payload={"transfer_id": transfer_id},
         idempotency_key=idempotency_key,
         unit=unit,
-        result_ref=lambda transfer: ("inventory.transfer", transfer.pk),
-        replay=replay_object(Transfer),
     )
