@@ -36,6 +36,7 @@ READ_VARIABLES = {
     "KUCUN_QUEUE_NAME",
     "KUCUN_CURRENCY",
     "KUCUN_SANDBOX",
+    "KUCUN_DB_PREPARED_STATEMENTS",
 }
 
 PROBE = """
@@ -53,6 +54,7 @@ print(json.dumps({
     "DB_PORT": db.get("PORT", ""),
     "DB_USER": db.get("USER", ""),
     "CONN_HEALTH_CHECKS": db.get("CONN_HEALTH_CHECKS", False),
+    "DB_OPTIONS": db.get("OPTIONS", {}),
     "SQLITE_OPTIONS": db.get("OPTIONS", {}) if "sqlite" in db["ENGINE"] else None,
     "HUEY_CLASS": type(HUEY).__name__,
     "HUEY": {k: v for k, v in settings.HUEY.items()},
@@ -203,6 +205,17 @@ def test_database_url_selects_postgresql(tmp_path: Path) -> None:
     assert loaded["DB_PORT"] == 5433
     assert loaded["DB_USER"] == "kucun"
     assert loaded["CONN_HEALTH_CHECKS"] is True
+    assert loaded["DB_OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_prepared_statements_can_be_turned_off_for_a_connection_pooler(tmp_path: Path) -> None:
+    loaded = load_settings(
+        tmp_path / "var",
+        DATABASE_URL="postgres://kucun@pgbouncer.internal:6432/stock",
+        KUCUN_DB_PREPARED_STATEMENTS="0",
+    )
+    assert loaded["ENGINE"] == "django.db.backends.postgresql"
+    assert loaded["DB_OPTIONS"] == {}
 
 
 def test_redis_url_selects_the_redis_queue(tmp_path: Path) -> None:

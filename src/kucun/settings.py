@@ -122,6 +122,12 @@ def database_settings() -> dict[str, object]:
     if url:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
         config["CONN_HEALTH_CHECKS"] = True
+        if env_flag("KUCUN_DB_PREPARED_STATEMENTS", True):
+            # Parameters bound on the server, and a statement run a few times on a connection
+            # is prepared there: postings repeat the same few statements, whose planning
+            # would otherwise be a third of their server time. Turn off behind a connection
+            # pooler that cannot keep prepared statements (pgbouncer < 1.21 in transaction mode).
+            config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
         # Test databases are named per process so that several test runs can share a server.
         config["TEST"] = {"NAME": f"test_kucun_{os.getpid()}"}
         return config

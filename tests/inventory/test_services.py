@@ -140,6 +140,29 @@ def test_posting_a_one_line_receipt_is_a_few_plain_statements(
     assert_ledger_consistent()
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+def test_postgresql_prepares_the_statements_a_posting_repeats(site: Site) -> None:
+    """After a few postings the connection runs the move's statement as a prepared one, so the
+    server no longer plans it at every posting (see KUCUN_DB_PREPARED_STATEMENTS)."""
+    build_item("W-1")
+    drafts = [
+        receipt_create(user=None, warehouse="mel", kind="purchase", lines=[Line("W-1", 1, "p-01")])
+        for _ in range(8)
+    ]
+    for draft in drafts:
+        receipt_post(user=None, receipt_id=draft.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements "
+            "WHERE statement LIKE %s AND statement LIKE %s",
+            ["%INSERT INTO%inventory_stockmove%", "%inventory_stockmoveline%"],
+        )
+        (prepared,) = cursor.fetchone()
+    assert prepared == 1
+
+
 def test_posting_marks_the_receipt_with_its_move_in_the_same_write(site: Site, staff: Any) -> None:
     """The posted mark (status, move, when, by whom) is stored with the move; posting again is
     refused and changes nothing."""
