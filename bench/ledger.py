@@ -3,7 +3,9 @@ query over 100,000 items × 3 warehouses, and concurrent allocation with 8 threa
 
 Each database runs in its own child process (one ``django.setup()`` per database): a fresh
 SQLite file under var/bench/ledger/, and a fresh PostgreSQL database (created, migrated,
-measured, dropped) when ``KUCUN_BENCH_DATABASE_URL`` (default: the local server) is reachable.
+measured, dropped) when ``KUCUN_BENCH_DATABASE_URL`` (default: the local server) is reachable;
+then once more with ``KUCUN_DB_PREPARED_STATEMENTS=0`` for the posting rate alone
+(``*.postgres_unprepared``), to show what preparing repeated statements gives.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ POSTGRES_URL = os.environ.get(
 SECONDS_PER_RATE = float(os.environ.get("KUCUN_BENCH_SECONDS", "4"))
 STOCK_ITEMS = 100_000
 THREADS = 8
+# PostgreSQL again with KUCUN_DB_PREPARED_STATEMENTS=0, posting rate only: what preparing gives.
+UNPREPARED = "postgres_unprepared"
 
 
 # --- the child: runs against one database ---------------------------------------------------------
@@ -41,6 +45,8 @@ def child(engine: str) -> None:
     make_site("B2")
     make_site("B3")
     figures.post_rate(site)
+    if engine == UNPREPARED:
+        return
     if engine == "sqlite":
         figures.receipt_10k()
         figures.stock_query()
@@ -395,19 +401,25 @@ def run() -> Iterator[tuple[str, float, str]]:
         return
     import psycopg
 
-    name = f"kucun_bench_ledger_{os.getpid()}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(POSTGRES_URL)
-    url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-    postgres_dir = ROOT / "postgres"
-    postgres_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        yield from run_child("postgres", {"DATABASE_URL": url, "KUCUN_VAR_DIR": str(postgres_dir)})
-    finally:
+    for engine, prepared in (("postgres", "1"), (UNPREPARED, "0")):
+        name = f"kucun_bench_ledger_{os.getpid()}"
         with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(postgres_dir, ignore_errors=True)
+            admin.execute(f'CREATE DATABASE "{name}"')
+        parts = urlsplit(POSTGRES_URL)
+        url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+        postgres_dir = ROOT / "postgres"
+        postgres_dir.mkdir(parents=True, exist_ok=True)
+        environment = {
+            "DATABASE_URL": url,
+            "KUCUN_VAR_DIR": str(postgres_dir),
+            "KUCUN_DB_PREPARED_STATEMENTS": prepared,
+        }
+        try:
+            yield from run_child(engine, environment)
+        finally:
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            shutil.rmtree(postgres_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
