@@ -9,6 +9,7 @@ different request is a 409. Line fields are checked by the services, which name 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -384,11 +385,23 @@ def fetch_document(document_type: str, document_id: int) -> Any:
         else None
     )
     if document is None:
-        raise NotFound(
-            detail=_("%(type)s %(id)s does not exist.")
-            % {"type": MODELS[document_type]._meta.verbose_name.capitalize(), "id": document_id}
-        )
+        raise document_not_found(document_type, document_id)
     return document
+
+
+def require_document(document_type: str, document_id: int) -> None:
+    """404 unless the document exists; one indexed lookup, none of the detail's lines."""
+    if not (
+        0 < document_id <= MAX_ID and MODELS[document_type].objects.filter(pk=document_id).exists()
+    ):
+        raise document_not_found(document_type, document_id)
+
+
+def document_not_found(document_type: str, document_id: int) -> NotFound:
+    return NotFound(
+        detail=_("%(type)s %(id)s does not exist.")
+        % {"type": MODELS[document_type]._meta.verbose_name.capitalize(), "id": document_id}
+    )
 
 
 def detail(document_type: str, document_id: int) -> dict[str, Any]:
@@ -421,6 +434,30 @@ def line_inputs(lines: list[LineIn]) -> list[DocumentLineInput]:
     return [DocumentLineInput(sku=line.sku, qty=line.qty, bin=line.bin) for line in lines]
 
 
+def transfer_line_inputs(lines: list[TransferLineIn]) -> list[TransferLineInput]:
+    return [
+        TransferLineInput(sku=line.sku, qty=line.qty, from_bin=line.from_bin, to_bin=line.to_bin)
+        for line in lines
+    ]
+
+
+def document_action(
+    request: HttpRequest,
+    document_type: str,
+    document_id: int,
+    action: Callable[..., object],
+    /,
+    **arguments: Any,
+) -> Any:
+    """Run a service on an existing document as the requesting writer, with the request's
+    idempotency key, and answer with the document as it is afterwards (404 when it does not
+    exist, before the service runs)."""
+    user = writer(request)
+    require_document(document_type, document_id)
+    action(user=user, idempotency_key=idempotency_key(request), **arguments)
+    return detail(document_type, document_id)
+
+
 # --- receipts ------------------------------------------------------------------------------------
 
 
@@ -451,12 +488,9 @@ def receipts_get(request: HttpRequest, receipt_id: int) -> Any:
 
 @router.post("/receipts/{receipt_id}/post", response=DocumentOut, summary="Post a receipt")
 def receipts_post(request: HttpRequest, receipt_id: int) -> Any:
-    user = writer(request)
-    fetch_document(DocumentType.RECEIPT, receipt_id)
-    services.receipt_post(
-        user=user, receipt_id=receipt_id, idempotency_key=idempotency_key(request)
+    return document_action(
+        request, DocumentType.RECEIPT, receipt_id, services.receipt_post, receipt_id=receipt_id
     )
-    return detail(DocumentType.RECEIPT, receipt_id)
 
 
 @router.post("/receipts/{receipt_id}/reverse", response=DocumentOut, summary="Reverse a receipt")
@@ -465,15 +499,14 @@ def receipts_reverse(request: HttpRequest, receipt_id: int) -> Any:
 
 
 def reverse(request: HttpRequest, document_type: str, document_id: int) -> Any:
-    user = writer(request)
-    fetch_document(document_type, document_id)
-    services.document_reverse(
-        user=user,
+    return document_action(
+        request,
+        document_type,
+        document_id,
+        services.document_reverse,
         kind=document_type,
         document_id=document_id,
-        idempotency_key=idempotency_key(request),
     )
-    return detail(document_type, document_id)
 
 
 # --- issues --------------------------------------------------------------------------------------
@@ -507,10 +540,9 @@ def issues_get(request: HttpRequest, issue_id: int) -> Any:
 
 @router.post("/issues/{issue_id}/post", response=DocumentOut, summary="Post an issue")
 def issues_post(request: HttpRequest, issue_id: int) -> Any:
-    user = writer(request)
-    fetch_document(DocumentType.ISSUE, issue_id)
-    services.issue_post(user=user, issue_id=issue_id, idempotency_key=idempotency_key(request))
-    return detail(DocumentType.ISSUE, issue_id)
+    return document_action(
+        request, DocumentType.ISSUE, issue_id, services.issue_post, issue_id=issue_id
+    )
 
 
 @router.post("/issues/{issue_id}/reverse", response=DocumentOut, summary="Reverse an issue")
@@ -532,12 +564,7 @@ def transfers_create(request: HttpRequest, payload: TransferIn) -> Any:
         user=writer(request),
         warehouse=payload.warehouse,
         to_warehouse=payload.to_warehouse,
-        lines=[
-            TransferLineInput(
-                sku=line.sku, qty=line.qty, from_bin=line.from_bin, to_bin=line.to_bin
-            )
-            for line in payload.lines
-        ],
+        lines=transfer_line_inputs(payload.lines),
         reference=payload.reference,
         note=payload.note,
         post=payload.post,
@@ -557,12 +584,9 @@ def transfers_get(request: HttpRequest, transfer_id: int) -> Any:
     summary="Post a transfer (between warehouses: ship it)",
 )
 def transfers_post(request: HttpRequest, transfer_id: int) -> Any:
-    user = writer(request)
-    fetch_document(DocumentType.TRANSFER, transfer_id)
-    services.transfer_post(
-        user=user, transfer_id=transfer_id, idempotency_key=idempotency_key(request)
+    return document_action(
+        request, DocumentType.TRANSFER, transfer_id, services.transfer_post, transfer_id=transfer_id
     )
-    return detail(DocumentType.TRANSFER, transfer_id)
 
 
 @router.post(
@@ -571,12 +595,13 @@ def transfers_post(request: HttpRequest, transfer_id: int) -> Any:
     summary="Receive a transfer in transit",
 )
 def transfers_receive(request: HttpRequest, transfer_id: int) -> Any:
-    user = writer(request)
-    fetch_document(DocumentType.TRANSFER, transfer_id)
-    services.transfer_receive(
-        user=user, transfer_id=transfer_id, idempotency_key=idempotency_key(request)
+    return document_action(
+        request,
+        DocumentType.TRANSFER,
+        transfer_id,
+        services.transfer_receive,
+        transfer_id=transfer_id,
     )
-    return detail(DocumentType.TRANSFER, transfer_id)
 
 
 @router.post("/transfers/{transfer_id}/reverse", response=DocumentOut, summary="Reverse a transfer")
@@ -613,28 +638,28 @@ def stocktakes_get(request: HttpRequest, stocktake_id: int) -> Any:
 
 @router.put("/stocktakes/{stocktake_id}/counts", response=DocumentOut, summary="Record counts")
 def stocktakes_counts(request: HttpRequest, stocktake_id: int, payload: CountsIn) -> Any:
-    user = writer(request)
-    fetch_document(DocumentType.STOCKTAKE, stocktake_id)
-    services.stocktake_count(
-        user=user,
+    return document_action(
+        request,
+        DocumentType.STOCKTAKE,
+        stocktake_id,
+        services.stocktake_count,
         stocktake_id=stocktake_id,
         counts=[
             StocktakeCountInput(bin=count.bin, sku=count.sku, counted=count.counted)
             for count in payload.counts
         ],
-        idempotency_key=idempotency_key(request),
     )
-    return detail(DocumentType.STOCKTAKE, stocktake_id)
 
 
 @router.post("/stocktakes/{stocktake_id}/post", response=DocumentOut, summary="Post a stocktake")
 def stocktakes_post(request: HttpRequest, stocktake_id: int) -> Any:
-    user = writer(request)
-    fetch_document(DocumentType.STOCKTAKE, stocktake_id)
-    services.stocktake_post(
-        user=user, stocktake_id=stocktake_id, idempotency_key=idempotency_key(request)
+    return document_action(
+        request,
+        DocumentType.STOCKTAKE,
+        stocktake_id,
+        services.stocktake_post,
+        stocktake_id=stocktake_id,
     )
-    return detail(DocumentType.STOCKTAKE, stocktake_id)
 
 
 @router.post(
@@ -794,9 +819,11 @@ def discard(request: HttpRequest, document_type: str, document_id: int) -> Any:
 
 @router.patch("/receipts/{receipt_id}", response=DocumentOut, summary="Change a draft receipt")
 def receipts_update(request: HttpRequest, receipt_id: int, payload: ReceiptPatch) -> Any:
-    user = writer(request)
-    services.receipt_update(
-        user=user,
+    return document_action(
+        request,
+        DocumentType.RECEIPT,
+        receipt_id,
+        services.receipt_update,
         receipt_id=receipt_id,
         warehouse=payload.warehouse,
         kind=payload.kind,
@@ -804,9 +831,7 @@ def receipts_update(request: HttpRequest, receipt_id: int, payload: ReceiptPatch
         reference=payload.reference,
         note=payload.note,
         post=payload.post,
-        idempotency_key=idempotency_key(request),
     )
-    return detail(DocumentType.RECEIPT, receipt_id)
 
 
 @router.delete("/receipts/{receipt_id}", response={204: None}, summary="Discard a draft receipt")
@@ -816,9 +841,11 @@ def receipts_discard(request: HttpRequest, receipt_id: int) -> Any:
 
 @router.patch("/issues/{issue_id}", response=DocumentOut, summary="Change a draft issue")
 def issues_update(request: HttpRequest, issue_id: int, payload: IssuePatch) -> Any:
-    user = writer(request)
-    services.issue_update(
-        user=user,
+    return document_action(
+        request,
+        DocumentType.ISSUE,
+        issue_id,
+        services.issue_update,
         issue_id=issue_id,
         warehouse=payload.warehouse,
         kind=payload.kind,
@@ -827,9 +854,7 @@ def issues_update(request: HttpRequest, issue_id: int, payload: IssuePatch) -> A
         note=payload.note,
         allocation_reference=payload.allocation_reference,
         post=payload.post,
-        idempotency_key=idempotency_key(request),
     )
-    return detail(DocumentType.ISSUE, issue_id)
 
 
 @router.delete("/issues/{issue_id}", response={204: None}, summary="Discard a draft issue")
@@ -839,29 +864,22 @@ def issues_discard(request: HttpRequest, issue_id: int) -> Any:
 
 @router.patch("/transfers/{transfer_id}", response=DocumentOut, summary="Change a draft transfer")
 def transfers_update(request: HttpRequest, transfer_id: int, payload: TransferPatch) -> Any:
-    user = writer(request)
     to_warehouse = None
     if "to_warehouse" in payload.model_fields_set:
         to_warehouse = payload.to_warehouse or ""
-    services.transfer_update(
-        user=user,
+    return document_action(
+        request,
+        DocumentType.TRANSFER,
+        transfer_id,
+        services.transfer_update,
         transfer_id=transfer_id,
         warehouse=payload.warehouse,
         to_warehouse=to_warehouse,
-        lines=None
-        if payload.lines is None
-        else [
-            TransferLineInput(
-                sku=line.sku, qty=line.qty, from_bin=line.from_bin, to_bin=line.to_bin
-            )
-            for line in payload.lines
-        ],
+        lines=None if payload.lines is None else transfer_line_inputs(payload.lines),
         reference=payload.reference,
         note=payload.note,
         post=payload.post,
-        idempotency_key=idempotency_key(request),
     )
-    return detail(DocumentType.TRANSFER, transfer_id)
 
 
 @router.delete("/transfers/{transfer_id}", response={204: None}, summary="Discard a draft transfer")
