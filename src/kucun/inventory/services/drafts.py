@@ -28,18 +28,23 @@ from kucun.inventory.models import (
     Transfer,
     TransferLine,
 )
-from kucun.inventory.services.bulk import insert_rows
 from kucun.inventory.services.idempotency import run_idempotent, run_idempotent_for
 from kucun.inventory.services.inputs import DocumentLineInput, TransferLineInput
-from kucun.inventory.services.lookups import default_receiving_bin, find_warehouse
+from kucun.inventory.services.lookups import find_warehouse
 from kucun.inventory.services.receipts_issues import (
     clean_choice,
     issue_post,
     lock_document,
     receipt_post,
     resolve_lines,
+    write_issue_lines,
+    write_receipt_lines,
 )
-from kucun.inventory.services.transfers import resolve_transfer_lines, transfer_post
+from kucun.inventory.services.transfers import (
+    resolve_transfer_lines,
+    transfer_post,
+    write_transfer_lines,
+)
 from kucun.warehouses.models import Warehouse
 
 DRAFT_MODELS: dict[str, Any] = {
@@ -175,20 +180,9 @@ def receipt_update(
 
 
 def replace_receipt_lines(receipt: Receipt, lines: Sequence[DocumentLineInput]) -> None:
-    warehouse: Warehouse = receipt.warehouse
-    resolved = resolve_lines(warehouse, lines)
-    default_bin = None
-    if any(line.bin is None for line in resolved):
-        default_bin = default_receiving_bin(warehouse)
+    resolved = resolve_lines(receipt.warehouse, lines)
     ReceiptLine.objects.filter(receipt_id=receipt.pk).delete()
-    insert_rows(
-        ReceiptLine,
-        ["receipt", "item", "qty", "bin"],
-        [
-            (receipt.pk, line.item.pk, line.qty, (line.bin or default_bin).pk)  # type: ignore[union-attr]
-            for line in resolved
-        ],
-    )
+    write_receipt_lines(receipt, resolved)
 
 
 # Issues ------------------------------------------------------------------------------------
@@ -233,13 +227,7 @@ def issue_update(
         if lines is not None:
             resolved = resolve_lines(issue.warehouse, lines)
             IssueLine.objects.filter(issue_id=issue.pk).delete()
-            IssueLine.objects.bulk_create(
-                [
-                    IssueLine(issue_id=issue.pk, item_id=line.item.pk, qty=line.qty, bin=line.bin)
-                    for line in resolved
-                ],
-                batch_size=500,
-            )
+            write_issue_lines(issue, resolved)
         save_header(issue, fields)
         record_update(
             issue,
@@ -314,19 +302,7 @@ def transfer_update(
         if new_lines is not None:
             resolved = resolve_transfer_lines(source, destination, new_lines)
             TransferLine.objects.filter(transfer_id=transfer.pk).delete()
-            TransferLine.objects.bulk_create(
-                [
-                    TransferLine(
-                        transfer_id=transfer.pk,
-                        item_id=line.item.pk,
-                        qty=line.qty,
-                        from_bin=line.from_bin,
-                        to_bin=line.to_bin,
-                    )
-                    for line in resolved
-                ],
-                batch_size=500,
-            )
+            write_transfer_lines(transfer, resolved)
         save_header(transfer, fields)
         record_update(
             transfer,

@@ -236,9 +236,6 @@ def receipt_create(
         target = find_warehouse(warehouse)
         receipt_kind = clean_choice(kind, ReceiptKind, field="kind")
         resolved = resolve_lines(target, lines)
-        default_bin = None
-        if any(line.bin is None for line in resolved):
-            default_bin = default_receiving_bin(target)
         receipt = Receipt.objects.create(
             warehouse=target,
             kind=receipt_kind,
@@ -246,14 +243,7 @@ def receipt_create(
             note=note,
             created_by=user_or_none(user),
         )
-        insert_rows(
-            ReceiptLine,
-            ["receipt", "item", "qty", "bin"],
-            [
-                (receipt.pk, line.item.pk, line.qty, (line.bin or default_bin).pk)  # type: ignore[union-attr]
-                for line in resolved
-            ],
-        )
+        post_lines = write_receipt_lines(receipt, resolved)
         audit_record(
             actor=user,
             action="receipt.create",
@@ -262,10 +252,6 @@ def receipt_create(
             % {"number": receipt.number, "count": len(resolved)},
         )
         if post:
-            post_lines = [
-                PostLine(line.item.pk, line.item.is_bundle, line.qty, line.bin or default_bin)
-                for line in resolved
-            ]
             post_receipt(receipt, post_lines, user=user, key=key)
         return receipt
 
@@ -276,6 +262,24 @@ def receipt_create(
         idempotency_key=idempotency_key,
         unit=unit,
     )
+
+
+def write_receipt_lines(receipt: Receipt, resolved: Sequence[ResolvedLine]) -> list[PostLine]:
+    """Store the receipt's lines (a line without a bin goes to the warehouse's default
+    receiving bin) and return them as posting takes them."""
+    default_bin = None
+    if any(line.bin is None for line in resolved):
+        default_bin = default_receiving_bin(receipt.warehouse)
+    post_lines = [
+        PostLine(line.item.pk, line.item.is_bundle, line.qty, line.bin or default_bin)
+        for line in resolved
+    ]
+    insert_rows(
+        ReceiptLine,
+        ["receipt", "item", "qty", "bin"],
+        [(receipt.pk, line.item_id, line.qty, line.bin.pk) for line in post_lines],  # type: ignore[union-attr]
+    )
+    return post_lines
 
 
 def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = None) -> Receipt:
@@ -444,13 +448,7 @@ def issue_create(
             allocation_reference=allocation_reference.strip()[:255],
             created_by=user_or_none(user),
         )
-        issue_lines = IssueLine.objects.bulk_create(
-            [
-                IssueLine(issue=issue, item_id=line.item.pk, qty=line.qty, bin=line.bin)
-                for line in resolved
-            ],
-            batch_size=500,
-        )
+        issue_lines = write_issue_lines(issue, resolved)
         audit_record(
             actor=user,
             action="issue.create",
@@ -468,6 +466,17 @@ def issue_create(
         payload=payload,
         idempotency_key=idempotency_key,
         unit=unit,
+    )
+
+
+def write_issue_lines(issue: Issue, resolved: Sequence[ResolvedLine]) -> list[IssueLine]:
+    """Store the issue's lines; a line without a bin keeps none (chosen when posting)."""
+    return IssueLine.objects.bulk_create(
+        [
+            IssueLine(issue=issue, item_id=line.item.pk, qty=line.qty, bin=line.bin)
+            for line in resolved
+        ],
+        batch_size=500,
     )
 
 

@@ -163,19 +163,7 @@ def transfer_create(
             note=note,
             created_by=user_or_none(user),
         )
-        transfer_lines = TransferLine.objects.bulk_create(
-            [
-                TransferLine(
-                    transfer=transfer,
-                    item_id=line.item.pk,
-                    qty=line.qty,
-                    from_bin=line.from_bin,
-                    to_bin=line.to_bin,
-                )
-                for line in resolved
-            ],
-            batch_size=500,
-        )
+        transfer_lines = write_transfer_lines(transfer, resolved)
         audit_record(
             actor=user,
             action="transfer.create",
@@ -193,6 +181,24 @@ def transfer_create(
         payload=payload,
         idempotency_key=idempotency_key,
         unit=unit,
+    )
+
+
+def write_transfer_lines(
+    transfer: Transfer, resolved: Sequence[ResolvedTransferLine]
+) -> list[TransferLine]:
+    return TransferLine.objects.bulk_create(
+        [
+            TransferLine(
+                transfer=transfer,
+                item_id=line.item.pk,
+                qty=line.qty,
+                from_bin=line.from_bin,
+                to_bin=line.to_bin,
+            )
+            for line in resolved
+        ],
+        batch_size=500,
     )
 
 
