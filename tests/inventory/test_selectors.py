@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from kucun.catalog.models import Item
 from kucun.inventory import selectors
 from kucun.inventory.models import BinStock, StockLevel
 from kucun.inventory.services import (
@@ -86,7 +87,7 @@ def test_stock_query_filters(site: Site, other_site: Site) -> None:
 def test_low_stock_is_one_definition_for_the_stock_screen_and_the_home_page(
     site: Site, other_site: Site, django_assert_num_queries: Any
 ) -> None:
-    from kucun.web.selectors import low_stock_items
+    from kucun.web.selectors import home_summary
 
     build_item("AT-POINT", reorder_point=5)  # 3 + 4 − 2 allocated = 5: at the point, low
     build_item("ABOVE", reorder_point=5)  # 6 available: not low
@@ -109,8 +110,7 @@ def test_low_stock_is_one_definition_for_the_stock_screen_and_the_home_page(
     assert [item.sku for item in selectors.stock_query(low_stock=True)] == expected
     with django_assert_num_queries(1):
         assert selectors.low_stock_count() == 3
-    with django_assert_num_queries(1):
-        assert low_stock_items() == 3
+    assert home_summary().low_stock_items == 3
     # In one warehouse, only items with a level there: AT-POINT has 3 in MEL, low; ABOVE 6.
     assert [item.sku for item in selectors.stock_query(low_stock=True, warehouse="MEL")] == [
         "ALLOCATED",
@@ -208,3 +208,40 @@ def test_reconcile_reports_drift_and_changes_nothing(site: Site) -> None:
     ]
     assert stock_reconcile.call_local() == 2
     assert BinStock.objects.get(item=widget).on_hand == 7
+
+
+def test_stock_value_is_units_on_hand_at_cost_per_active_warehouse(
+    site: Site, other_site: Site, django_assert_num_queries: Any
+) -> None:
+    from decimal import Decimal
+
+    from kucun.warehouses.models import Warehouse
+
+    build_item("TEA", cost_price=Decimal("2.50"))
+    build_item("MUG", cost_price=Decimal("10.05"))
+    build_item("SAMPLE")  # no cost price: counted in units, worth 0
+    build_bundle("TEA-PAIR", [(Item.objects.get(sku="TEA"), 2)])
+    receive(site, "TEA", 4, "P-01")
+    receive(site, "TEA", 3, "Q-01")  # not sellable, still stock the merchant owns
+    receive(site, "MUG", 1, "S-01")
+    receive(site, "SAMPLE", 5)
+    receive(other_site, "TEA-PAIR", 2)  # a bundle receives its components: 4 TEA
+    stock_allocate(reference="o:1", sku="MUG", warehouse=site.code, qty=1)  # still on hand
+    issue_create(
+        user=None,
+        warehouse=other_site.code,
+        kind="other",
+        lines=[DocumentLineInput("TEA", 1)],
+        post=True,
+    )
+    Warehouse.objects.create(code="OLD", name="Closed", active=False)
+    Warehouse.objects.create(code="NEW", name="Empty")
+
+    with django_assert_num_queries(2):
+        values = selectors.stock_value_by_warehouse()
+
+    assert [(row.code, row.units, row.value) for row in values] == [
+        (site.code, 13, Decimal("27.55")),  # 7 × 2.50 + 1 × 10.05 + 5 × 0
+        ("NEW", 0, Decimal("0.00")),
+        (other_site.code, 3, Decimal("7.50")),  # 4 received − 1 issued, × 2.50
+    ]

@@ -1,5 +1,12 @@
+import re
+from decimal import Decimal
+
 import pytest
 from django.test import Client
+from django.urls import reverse
+
+from kucun.inventory.services import DocumentLineInput, receipt_create
+from tests.factories import ItemFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,3 +31,53 @@ def test_unbuilt_screen_says_so_plainly(viewer_client: Client) -> None:
 
 def test_unknown_screen_is_404(viewer_client: Client) -> None:
     assert viewer_client.get("/screens/nothing-here/").status_code == 404
+
+
+def test_a_built_screen_reached_by_its_placeholder_address_goes_to_its_page(
+    viewer_client: Client,
+) -> None:
+    response = viewer_client.get("/screens/warehouses/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("warehouses:warehouse_list")
+
+
+def test_home_figures_link_to_their_filtered_lists_and_value_stock_per_warehouse(
+    viewer_client: Client,
+) -> None:
+    warehouse = WarehouseFactory(code="MEL", name="Melbourne")
+    WarehouseFactory(code="SYD", name="Sydney")
+    ItemFactory(sku="TEA", cost_price=Decimal("2.50"), reorder_point=0)
+    ItemFactory(sku="LOW", reorder_point=5)
+    receipt_create(
+        user=None,
+        warehouse=warehouse.code,
+        kind="purchase",
+        lines=[DocumentLineInput("TEA", 1000)],
+        post=True,
+    )
+
+    html = viewer_client.get("/").content.decode()
+
+    links = {
+        figure: href for href, figure in re.findall(r'href="([^"]+)" data-figure="([\w-]+)"', html)
+    }
+    assert links == {
+        "warehouses": reverse("warehouses:warehouse_list"),
+        "items": reverse("catalog:item_list") + "?active=yes&amp;bundle=no",
+        "bundles": reverse("catalog:bundle_list") + "?active=yes",
+        "low-stock": reverse("inventory:stock") + "?low_stock=on",
+    }
+    for href in links.values():
+        assert viewer_client.get(href.replace("&amp;", "&")).status_code == 200
+    assert re.search(r'data-figure="low-stock">\s*1\s*<', html)
+    rows = re.findall(
+        r'<tr data-warehouse="(\w+)">.*?data-units="(\d+)".*?data-value="([\d.]+)">([^<]+)<'
+        r'.*?style="width: (\d+)%"',
+        html,
+        re.S,
+    )
+    assert rows == [
+        ("MEL", "1000", "2500.00", "2,500.00", "100"),
+        ("SYD", "0", "0.00", "0.00", "0"),
+    ]
+    assert "Value at cost (AUD)" in html

@@ -11,9 +11,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import (
     Case,
+    DecimalField,
     Exists,
     F,
     Func,
@@ -287,6 +289,45 @@ def stock_rows(
 def low_stock_count() -> int:
     """Active stock items whose available (all warehouses) is at or under their reorder point."""
     return low_stock_items().count()
+
+
+@dataclass(frozen=True)
+class WarehouseValue:
+    code: str
+    name: str
+    units: int
+    value: Decimal
+
+
+def stock_value_by_warehouse() -> list[WarehouseValue]:
+    """Units on hand and their value at the items' cost prices, per active warehouse (one
+    grouped query; a warehouse holding nothing shows 0). Bundles hold no stock, so their
+    value is in their components'."""
+    totals = {
+        row["warehouse_id"]: (row["units"], row["value"])
+        for row in StockLevel.objects.filter(warehouse__active=True, on_hand__gt=0)
+        .values("warehouse_id")
+        .annotate(
+            units=Sum("on_hand"),
+            value=Sum(
+                F("on_hand") * F("item__cost_price"),
+                output_field=DecimalField(max_digits=20, decimal_places=2),
+            ),
+        )
+        .order_by()
+    }
+    values = []
+    for warehouse in Warehouse.objects.filter(active=True).order_by("code"):
+        units, value = totals.get(warehouse.pk, (0, 0))
+        values.append(
+            WarehouseValue(
+                code=warehouse.code,
+                name=warehouse.name,
+                units=int(units or 0),
+                value=Decimal(value or 0).quantize(Decimal("0.01")),
+            )
+        )
+    return values
 
 
 # --- bins and movements -------------------------------------------------------------------------
