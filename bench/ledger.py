@@ -241,6 +241,16 @@ class Figures:
             "ms",
         )
         assert low > 0
+        # The home page's figures: counts, low stock and the stock value per warehouse.
+        from kucun.web.selectors import home_summary
+
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            summary = home_summary()
+            timings.append(time.perf_counter() - started)
+        assert sum(row.units for row in summary.stock_value) > 0
+        emit(f"ledger.home_summary_ms.{self.engine}", round(min(timings) * 1000, 1), "ms")
 
     def allocate_threads(self) -> None:
         import random
