@@ -130,8 +130,14 @@ class StockLevel(models.Model):
     ``available`` (sellable on hand − allocated) is derived, never stored.
     """
 
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="stock_levels")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_levels")
+    # No single-column indexes: (item, warehouse) is unique, (warehouse, item) indexed, and
+    # (item, sellable on hand, allocated) answers available per item from the index alone.
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="stock_levels", db_index=False
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="stock_levels", db_index=False
+    )
     on_hand = models.IntegerField(_("on hand"), default=0)
     sellable_on_hand = models.IntegerField(_("sellable on hand"), default=0)
     allocated = models.IntegerField(_("allocated"), default=0)
@@ -150,7 +156,12 @@ class StockLevel(models.Model):
                 name="stock_level_allocated_within_sellable",
             ),
         ]
-        indexes = [models.Index(fields=["warehouse", "item"])]
+        indexes = [
+            models.Index(fields=["warehouse", "item"]),
+            models.Index(
+                fields=["item", "sellable_on_hand", "allocated"], name="stock_level_available"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_id}@{self.warehouse_id}: {self.on_hand}/{self.allocated}"
