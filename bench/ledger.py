@@ -169,6 +169,14 @@ class Figures:
             timings.append(time.perf_counter() - started)
             assert receipt.status == "posted"
         emit(f"ledger.receipt_10k_lines_s.{self.engine}", round(min(timings), 3), "s")
+        # The stock check over what the postings left (30,000 levels and bins, and the rate
+        # runs' levels): every balance recomputed from the ledger, and none may disagree.
+        from kucun.inventory.services.checks import stock_check_run
+
+        started = time.perf_counter()
+        check = stock_check_run()
+        emit(f"ledger.stock_check_s.{self.engine}", round(time.perf_counter() - started, 3), "s")
+        assert check.drift_count == 0, check.drifts[:5]
 
     def stock_query(self) -> None:
         from django.db import connection

@@ -17,7 +17,14 @@ from kucun.catalog.services import item_create
 from kucun.core.demo import DEMO_PASSWORD, DEMO_USERNAME, ITEMS, demo_load, ean13
 from kucun.core.models import AuditEntry
 from kucun.inventory.choices import TransferStatus
-from kucun.inventory.models import BinStock, Receipt, StockLevel, StockMove, Transfer
+from kucun.inventory.models import (
+    BinStock,
+    Receipt,
+    StockCheck,
+    StockLevel,
+    StockMove,
+    Transfer,
+)
 from kucun.warehouses.choices import LocationKind, ZoneKind
 from kucun.warehouses.models import Location, Warehouse, Zone
 
@@ -33,6 +40,7 @@ MODELS = [
     Receipt,
     Transfer,
     StockMove,
+    StockCheck,
     BinStock,
     StockLevel,
     AuditEntry,
@@ -63,9 +71,12 @@ def test_loads_warehouses_zones_bins_items_bundles_stock_and_login() -> None:
     output = run_demo()
     assert output.splitlines() == [
         "Demo data loaded: 1 user, 2 warehouses, 4 zones, 100 bins, 20 items, 3 bundles, "
-        "2 receipts, 2 transfers.",
+        "2 receipts, 2 transfers, 1 stock check.",
         "Log in as demo / kucun-demo (owner).",
     ]
+    # The demo's stock agrees with its ledger, and the first check says so.
+    check = StockCheck.objects.get()
+    assert (check.drift_count, check.drifts) == (0, [])
     sydney = Warehouse.objects.get(code="SYD")
     assert (sydney.name, sydney.city, sydney.state, sydney.postcode) == (
         "Sydney",

@@ -81,3 +81,16 @@ def test_home_figures_link_to_their_filtered_lists_and_value_stock_per_warehouse
         ("SYD", "0", "0.00", "0.00", "0"),
     ]
     assert "Value at cost (AUD)" in html
+
+
+def test_home_reports_the_last_stock_check(viewer_client: Client) -> None:
+    from kucun.inventory.models import StockCheck
+
+    assert 'data-check="none"' in viewer_client.get("/").content.decode()
+    StockCheck.objects.create(drift_count=0)
+    assert 'data-check="clean"' in viewer_client.get("/").content.decode()
+    StockCheck.objects.create(drift_count=3, drifts=[])
+    html = viewer_client.get("/").content.decode()
+    assert 'data-check="drift"' in html
+    assert "3 balances disagree with the ledger." in html
+    assert reverse("inventory:stock_check_list") in html

@@ -473,3 +473,27 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} {self.key}"
+
+
+class StockCheck(models.Model):
+    """One run of the stock check: every balance recomputed from the ledger and the
+    allocations and compared with the stored one. A disagreement is recorded for a person to
+    investigate, never corrected on the spot."""
+
+    created_at = models.DateTimeField(_("checked"), auto_now_add=True, db_index=True)
+    seconds = models.FloatField(_("seconds"), default=0)
+    drift_count = models.PositiveIntegerField(_("disagreements"), default=0)
+    # The first disagreements, labelled: {"what", "sku", "place", "stored", "expected"}.
+    drifts = models.JSONField(_("disagreements found"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("stock check")
+        verbose_name_plural = _("stock checks")
+
+    def __str__(self) -> str:
+        return f"stock check {self.pk}: {self.drift_count} disagreements"
+
+    @property
+    def is_clean(self) -> bool:
+        return self.drift_count == 0

@@ -1,4 +1,4 @@
-"""Background work for stock: the nightly reconcile of balances against the ledger."""
+"""Background work for stock: the nightly stock check of balances against the ledger."""
 
 from __future__ import annotations
 
@@ -7,24 +7,25 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from kucun.inventory.selectors import ledger_drift
+from kucun.inventory.services.checks import stock_check_run
 
 logger = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(hour="3", minute="40"))
 def stock_reconcile() -> int:
-    """Recompute balances from the ledger; log every drift (never clamp it). Returns the count."""
-    drifts = ledger_drift()
-    for drift in drifts:
+    """Recompute balances from the ledger and record the result (never clamp a drift); log
+    every disagreement recorded. Returns the number of disagreements."""
+    check = stock_check_run()
+    for drift in check.drifts:
         logger.error(
-            "stock drift: %s of item %s at %s is %s, the ledger says %s",
-            drift.what,
-            drift.item_id,
-            drift.place_id,
-            drift.stored,
-            drift.expected,
+            "stock drift: %s of %s at %s is %s, the ledger says %s",
+            drift["what"],
+            drift["sku"],
+            drift["place"],
+            drift["stored"],
+            drift["expected"],
         )
-    if not drifts:
-        logger.info("stock reconcile: every balance matches the ledger")
-    return len(drifts)
+    if check.is_clean:
+        logger.info("stock check: every balance matches the ledger")
+    return check.drift_count

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kucun.catalog.models import Item
+from kucun.inventory.models import StockCheck
 from kucun.inventory.selectors import WarehouseValue, low_stock_count, stock_value_by_warehouse
 from kucun.warehouses.models import Warehouse
 
@@ -18,6 +19,7 @@ class HomeSummary:
     # screen's low-stock filter counts the same items).
     low_stock_items: int
     stock_value: list[WarehouseValue]
+    last_check: StockCheck | None
 
     @property
     def largest_value(self) -> float:
@@ -32,4 +34,5 @@ def home_summary() -> HomeSummary:
         bundles=Item.objects.filter(active=True, is_bundle=True).count(),
         low_stock_items=low_stock_count(),
         stock_value=stock_value_by_warehouse(),
+        last_check=StockCheck.objects.first(),
     )

@@ -1,0 +1,119 @@
+"""The stock check: balances recomputed from the ledger, each run recorded, shown and reported."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from kucun.inventory.models import BinStock, StockCheck, StockLevel
+from kucun.inventory.services import DocumentLineInput, receipt_create
+from kucun.inventory.services.checks import stock_check_run
+from kucun.inventory.tasks import stock_reconcile
+from tests.inventory.conftest import Site, build_item
+from tests.permissions import ALL_ROLES, STAFF_AND_OWNER, assert_view_role_matrix
+
+
+def receive(site: Site, sku: str, qty: int, bin_code: str) -> None:
+    receipt_create(
+        user=None,
+        warehouse=site.code,
+        kind="purchase",
+        lines=[DocumentLineInput(sku, qty, bin_code)],
+        post=True,
+    )
+
+
+def break_balances(site: Site) -> None:
+    """Two stored balances that no movement explains: 7 in a bin that received 5, and 1
+    allocated with no allocation."""
+    BinStock.objects.filter(item__sku="W-1", location=site.bins["S-01"]).update(on_hand=7)
+    StockLevel.objects.filter(item__sku="W-1").update(allocated=1)
+
+
+def test_a_check_records_every_disagreement_by_name_and_changes_nothing(site: Site) -> None:
+    build_item("W-1")
+    receive(site, "W-1", 5, "S-01")
+    clean = stock_check_run()
+    assert (clean.drift_count, clean.drifts, clean.is_clean) == (0, [], True)
+
+    break_balances(site)
+    check = stock_check_run()
+
+    assert check.drift_count == 2
+    assert check.drifts == [
+        {"what": "bin on hand", "sku": "W-1", "place": "MEL:S-01", "stored": 7, "expected": 5},
+        {"what": "allocated", "sku": "W-1", "place": "MEL", "stored": 1, "expected": 0},
+    ]
+    assert check.seconds >= 0
+    assert BinStock.objects.get(item__sku="W-1").on_hand == 7  # reported, never corrected
+    assert list(StockCheck.objects.values_list("drift_count", flat=True)) == [2, 0]
+
+
+def test_the_nightly_task_records_a_check_and_returns_its_count(site: Site) -> None:
+    build_item("W-1")
+    receive(site, "W-1", 5, "S-01")
+    assert stock_reconcile.call_local() == 0
+    break_balances(site)
+    assert stock_reconcile.call_local() == 2
+    assert StockCheck.objects.count() == 2
+
+
+def test_the_command_exits_non_zero_and_prints_each_disagreement(site: Site) -> None:
+    build_item("W-1")
+    receive(site, "W-1", 5, "S-01")
+    output = StringIO()
+    call_command("check_stock", stdout=output)
+    assert "Every balance matches the ledger" in output.getvalue()
+
+    break_balances(site)
+    output = StringIO()
+    with pytest.raises(CommandError, match="2 balances disagree with the ledger"):
+        call_command("check_stock", stdout=output)
+    assert "bin on hand of W-1 at MEL:S-01: stored 7, the ledger says 5" in output.getvalue()
+    assert "allocated of W-1 at MEL: stored 1, the ledger says 0" in output.getvalue()
+
+
+def test_the_page_lists_the_latest_disagreements_and_earlier_checks(
+    site: Site, viewer_client: Client
+) -> None:
+    assert b"No stock check has run yet." in viewer_client.get("/inventory/checks/").content
+    build_item("W-1")
+    receive(site, "W-1", 5, "S-01")
+    stock_check_run()
+    break_balances(site)
+    stock_check_run()
+
+    html = viewer_client.get("/inventory/checks/").content.decode()
+
+    assert 'data-latest="drift"' in html
+    rows = re.findall(
+        r"<tr data-drift>\s*<td>([^<]+)</td>\s*<td><a[^>]*>([^<]+)</a></td>\s*<td>([^<]+)</td>"
+        r'\s*<td class="text-end">(\d+)</td>\s*<td class="text-end">(\d+)</td>',
+        html,
+    )
+    assert rows == [
+        ("On hand in the bin", "W-1", "MEL:S-01", "7", "5"),
+        ("Allocated in the warehouse", "W-1", "MEL", "1", "0"),
+    ]
+    assert len(re.findall(r"<tr data-check=", html)) == 2
+    assert 'id="stock-check-run"' not in html  # a viewer cannot start one
+
+
+def test_staff_start_a_check_from_the_console(
+    site: Site, staff_client: Client, user_for_role: Callable[[str | None], Any]
+) -> None:
+    response = staff_client.post("/inventory/checks/run/")
+    assert response.status_code == 302
+    assert StockCheck.objects.count() == 1  # the queue runs inline in tests
+    assert 'id="stock-check-run"' in staff_client.get("/inventory/checks/").content.decode()
+    assert_view_role_matrix(user_for_role, "GET", "/inventory/checks/", allowed_roles=ALL_ROLES)
+    assert_view_role_matrix(
+        user_for_role, "POST", "/inventory/checks/run/", allowed_roles=STAFF_AND_OWNER
+    )
+    assert staff_client.get("/inventory/checks/run/").status_code == 405
