@@ -16,7 +16,12 @@ from kucun.inventory.services import DocumentLineInput, receipt_create
 from kucun.inventory.services.checks import stock_check_run
 from kucun.inventory.tasks import stock_reconcile
 from tests.inventory.conftest import Site, build_item
-from tests.permissions import ALL_ROLES, STAFF_AND_OWNER, assert_view_role_matrix
+from tests.permissions import (
+    ALL_ROLES,
+    STAFF_AND_OWNER,
+    assert_role_matrix,
+    assert_view_role_matrix,
+)
 
 
 def receive(site: Site, sku: str, qty: int, bin_code: str) -> None:
@@ -117,3 +122,40 @@ def test_staff_start_a_check_from_the_console(
         user_for_role, "POST", "/inventory/checks/run/", allowed_roles=STAFF_AND_OWNER
     )
     assert staff_client.get("/inventory/checks/run/").status_code == 405
+
+
+def test_the_api_lists_checks_and_staff_start_one(
+    site: Site,
+    viewer_api: Client,
+    staff_api: Client,
+    api_client_for: Any,
+    user_for_role: Callable[[str | None], Any],
+) -> None:
+    build_item("W-1")
+    receive(site, "W-1", 5, "S-01")
+    assert staff_api.post("/api/v1/stock-checks").status_code == 202
+    break_balances(site)
+    assert staff_api.post("/api/v1/stock-checks").status_code == 202
+
+    body = viewer_api.get("/api/v1/stock-checks").json()
+
+    assert body["count"] == 2
+    newest, oldest = body["items"]
+    assert (newest["drift_count"], oldest["drift_count"], oldest["drifts"]) == (2, 0, [])
+    assert newest["drifts"][0] == {
+        "what": "bin on hand",
+        "sku": "W-1",
+        "place": "MEL:S-01",
+        "stored": 7,
+        "expected": 5,
+    }
+    assert viewer_api.get("/api/v1/stock-checks?page_size=1&page=2").json()["items"] == [oldest]
+    assert viewer_api.get("/api/v1/stock-checks?page_size=0").status_code == 422
+    assert_role_matrix(
+        api_client_for,
+        user_for_role,
+        "POST",
+        "/api/v1/stock-checks",
+        allowed_roles=STAFF_AND_OWNER,
+        allowed_status=202,
+    )

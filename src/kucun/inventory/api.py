@@ -28,6 +28,7 @@ from kucun.inventory.models import (
     IssueLinePick,
     Receipt,
     ReceiptLine,
+    StockCheck,
     StockMoveLine,
     Stocktake,
     StocktakeLine,
@@ -40,6 +41,7 @@ from kucun.inventory.services import (
     StocktakeCountInput,
     TransferLineInput,
 )
+from kucun.inventory.tasks import stock_reconcile
 
 router = Router(tags=["inventory"])
 
@@ -775,6 +777,51 @@ def allocations_release(request: HttpRequest, payload: ReleaseIn) -> Any:
         idempotency_key=idempotency_key(request),
     )
     return {"reference": payload.reference.strip(), "released": released}
+
+
+# --- stock checks --------------------------------------------------------------------------------
+
+
+class DriftOut(Schema):
+    what: str  # "bin on hand" | "on hand" | "sellable on hand" | "allocated"
+    sku: str
+    place: str  # the bin (WAREHOUSE:BIN) for "bin on hand", else the warehouse code
+    stored: int
+    expected: int
+
+
+class StockCheckOut(Schema):
+    id: int
+    created_at: datetime.datetime
+    seconds: float
+    drift_count: int
+    drifts: list[DriftOut]
+
+
+class StockCheckPage(Schema):
+    count: int
+    items: list[StockCheckOut]
+
+
+class PageFilters(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+
+@router.get("/stock-checks", response=StockCheckPage, summary="Stock checks, newest first")
+def stock_checks(request: HttpRequest, filters: Query[PageFilters]) -> Any:
+    """Each check's disagreements between the stored balances and the ledger (the first 500
+    of each; ``drift_count`` is exact)."""
+    count, rows = page_of(StockCheck.objects.all(), filters.page, filters.page_size)
+    return {"count": count, "items": rows}
+
+
+@router.post("/stock-checks", response={202: None}, summary="Start a stock check")
+def stock_checks_start(request: HttpRequest) -> Any:
+    """Queue a check in the worker; its result is the newest of ``GET /stock-checks``."""
+    writer(request)
+    stock_reconcile()
+    return Status(202, None)
 
 
 # --- drafts: change and discard ------------------------------------------------------------------
