@@ -34,6 +34,8 @@ def test_demo_login_and_a_tour_of_the_screens(
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("#login-submit")
     expect(page.locator("#user-menu")).to_contain_text("demo")
+    expect(page.locator("[data-figure='stock-check']")).to_have_attribute("data-check", "clean")
+    expect(page.locator("#stock-value tr[data-warehouse]")).to_have_count(2)
     shot("home")
 
     page.goto(f"{url}/inventory/stock/")
@@ -61,6 +63,13 @@ def test_demo_login_and_a_tour_of_the_screens(
     page.goto(f"{url}/inventory/moves/")
     expect(page.locator("body")).to_contain_text(re.compile("DEMO-OPENING-SYD|RC-"))
     shot("movements")
+
+    # A stock check started from the console runs in the worker (inline here) and is clean.
+    page.goto(f"{url}/inventory/checks/")
+    page.click("#stock-check-run")
+    expect(page.locator("[data-latest]")).to_have_attribute("data-latest", "clean")
+    expect(page.locator("#check-table tr[data-check]")).to_have_count(2)
+    shot("stock-checks")
 
     page.goto(f"{url}/warehouses/")
     expect(page.locator("body")).to_contain_text("Melbourne")
