@@ -159,3 +159,42 @@ def test_the_api_lists_checks_and_staff_start_one(
         allowed_roles=STAFF_AND_OWNER,
         allowed_status=202,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_posting_during_the_check_is_not_reported_as_a_disagreement() -> None:
+    """The check reads the ledger and then the balances; a receipt posted between the two reads
+    (from another connection, as another worker would) must not look like drift."""
+    import threading
+
+    from django.db import connection
+
+    from tests.inventory.conftest import build_site
+
+    site = build_site("MEL")
+    build_item("W-1")
+    receive(site, "W-1", 5, "S-01")
+    posted = []
+
+    def post_elsewhere() -> None:
+        try:
+            receive(site, "W-1", 5, "S-01")
+            posted.append(True)
+        finally:
+            connection.close()
+
+    def between_reads(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        result = execute(sql, params, many, context)
+        if not posted and "inventory_stockmoveline" in sql:
+            worker = threading.Thread(target=post_elsewhere)
+            worker.start()
+            worker.join()
+        return result
+
+    with connection.execute_wrapper(between_reads):
+        check = stock_check_run()
+
+    assert posted == [True]
+    assert (check.drift_count, check.drifts) == (0, [])
+    assert stock_check_run().drift_count == 0  # and the next check sees both receipts
+    assert BinStock.objects.get(item__sku="W-1").on_hand == 10

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from kucun.core.snapshots import read_snapshot
 from kucun.inventory.models import StockCheck
 from kucun.inventory.selectors import Drift, ledger_drift
 from kucun.inventory.services.ledger import location_labels, skus_of
@@ -18,8 +19,11 @@ MAX_RECORDED = 500
 
 
 def stock_check_run() -> StockCheck:
+    """Compare every balance with the ledger as both stood at one moment (a posting during the
+    check is either wholly in or wholly out), and record what disagrees."""
     started = time.perf_counter()
-    drifts = ledger_drift()
+    with read_snapshot():
+        drifts = ledger_drift()
     recorded = labelled(drifts[:MAX_RECORDED])
     return StockCheck.objects.create(
         seconds=round(time.perf_counter() - started, 3),
