@@ -61,6 +61,19 @@ def build_item(sku: str, **fields: object) -> Item:
     return Item.objects.create(sku=sku, **values)
 
 
+def receive(site: Site, sku: str, qty: int, bin_code: str | None = None) -> None:
+    """Post a purchase receipt of one line (no bin: the default receiving bin)."""
+    from kucun.inventory.services import DocumentLineInput, receipt_create
+
+    receipt_create(
+        user=None,
+        warehouse=site.code,
+        kind="purchase",
+        lines=[DocumentLineInput(sku, qty, bin_code)],
+        post=True,
+    )
+
+
 def build_bundle(sku: str, components: list[tuple[Item, int]]) -> Item:
     bundle = Item.objects.create(sku=sku, name=f"Bundle {sku}", is_bundle=True)
     for component, quantity in components:

@@ -3,35 +3,26 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 
 from kucun.inventory.models import BinStock, StockCheck, StockLevel
-from kucun.inventory.services import DocumentLineInput, receipt_create
 from kucun.inventory.services.checks import stock_check_run
 from kucun.inventory.tasks import stock_reconcile
-from tests.inventory.conftest import Site, build_item
+from tests.inventory.conftest import Site, build_item, build_site, receive
 from tests.permissions import (
     ALL_ROLES,
     STAFF_AND_OWNER,
     assert_role_matrix,
     assert_view_role_matrix,
 )
-
-
-def receive(site: Site, sku: str, qty: int, bin_code: str) -> None:
-    receipt_create(
-        user=None,
-        warehouse=site.code,
-        kind="purchase",
-        lines=[DocumentLineInput(sku, qty, bin_code)],
-        post=True,
-    )
 
 
 def break_balances(site: Site) -> None:
@@ -165,12 +156,6 @@ def test_the_api_lists_checks_and_staff_start_one(
 def test_a_posting_during_the_check_is_not_reported_as_a_disagreement() -> None:
     """The check reads the ledger and then the balances; a receipt posted between the two reads
     (from another connection, as another worker would) must not look like drift."""
-    import threading
-
-    from django.db import connection
-
-    from tests.inventory.conftest import build_site
-
     site = build_site("MEL")
     build_item("W-1")
     receive(site, "W-1", 5, "S-01")

@@ -36,18 +36,8 @@ from kucun.inventory.services import (
     transfer_create,
     transfer_update,
 )
-from tests.inventory.conftest import Site, build_item, build_site
+from tests.inventory.conftest import Site, build_item, build_site, receive
 from tests.inventory.ledger_checks import assert_ledger_consistent, snapshot
-
-
-def receive(site: Site, sku: str, qty: int, bin_code: str) -> None:
-    receipt_create(
-        user=None,
-        warehouse=site.code,
-        kind="purchase",
-        lines=[DocumentLineInput(sku, qty, bin_code)],
-        post=True,
-    )
 
 
 def draft_receipt(site: Site, *lines: tuple[str, int, str | None], reference: str = "") -> Receipt:

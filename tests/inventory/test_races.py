@@ -18,7 +18,7 @@ from kucun.inventory.services import (
     receipt_post,
     stock_allocate,
 )
-from tests.inventory.conftest import Site, build_bundle, build_item, build_site
+from tests.inventory.conftest import Site, build_bundle, build_item, build_site, receive
 from tests.inventory.ledger_checks import assert_ledger_consistent
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
@@ -49,16 +49,6 @@ def run_together(workers: list[Callable[[], Any]]) -> list[Any]:
     return results
 
 
-def receive(site: Site, sku: str, qty: int, bin_code: str = "S-01") -> None:
-    receipt_create(
-        user=None,
-        warehouse=site.code,
-        kind="purchase",
-        lines=[DocumentLineInput(sku, qty, bin_code)],
-        post=True,
-    )
-
-
 @pytest.fixture
 def race_site() -> Site:
     return build_site("MEL")
@@ -66,7 +56,7 @@ def race_site() -> Site:
 
 def test_concurrent_allocations_for_the_last_units(race_site: Site) -> None:
     widget = build_item("W-1")
-    receive(race_site, "W-1", 3)
+    receive(race_site, "W-1", 3, "S-01")
     workers = [
         (lambda n=n: stock_allocate(reference=f"order:{n}", sku="W-1", warehouse="MEL", qty=1))
         for n in range(8)
@@ -140,8 +130,8 @@ def test_receipts_issues_and_allocations_of_one_item_at_once(race_site: Site) ->
 def test_opposite_lock_order_both_finish(race_site: Site) -> None:
     build_item("X")
     build_item("Y")
-    receive(race_site, "X", 100)
-    receive(race_site, "Y", 100)
+    receive(race_site, "X", 100, "S-01")
+    receive(race_site, "Y", 100, "S-01")
 
     def ship(first: str, second: str) -> int:
         for _ in range(5):
@@ -168,8 +158,8 @@ def test_opposite_bundles_allocate_without_deadlock(race_site: Site) -> None:
     y = build_item("Y")
     build_bundle("XY", [(x, 1), (y, 1)])
     build_bundle("YX", [(y, 1), (x, 1)])
-    receive(race_site, "X", 50)
-    receive(race_site, "Y", 50)
+    receive(race_site, "X", 50, "S-01")
+    receive(race_site, "Y", 50, "S-01")
 
     def allocate(sku: str) -> int:
         for n in range(5):

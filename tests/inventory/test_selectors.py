@@ -13,22 +13,11 @@ from kucun.inventory.services import (
     DocumentLineInput,
     TransferLineInput,
     issue_create,
-    receipt_create,
     stock_allocate,
     transfer_create,
 )
 from kucun.inventory.tasks import stock_reconcile
-from tests.inventory.conftest import Site, build_bundle, build_item
-
-
-def receive(site: Site, sku: str, qty: int, bin_code: str | None = None) -> None:
-    receipt_create(
-        user=None,
-        warehouse=site.code,
-        kind="purchase",
-        lines=[DocumentLineInput(sku, qty, bin_code)],
-        post=True,
-    )
+from tests.inventory.conftest import Site, build_bundle, build_item, receive
 
 
 def test_item_available_per_warehouse_and_in_total(site: Site, other_site: Site) -> None:
