@@ -8,7 +8,7 @@ import pytest
 
 from kucun.catalog.models import Item
 from kucun.inventory.models import BinStock, IdempotencyRecord, Receipt, StockLevel, StockMove
-from tests.inventory.conftest import Site, build_bundle, build_item
+from tests.inventory.conftest import Site, build_bundle, build_item, receive
 from tests.inventory.ledger_checks import assert_ledger_consistent
 
 
@@ -398,3 +398,15 @@ def test_transfer_and_stocktake_reversal_through_the_api(site: Site, staff_api: 
     listed = staff_api.get("/api/v1/stocktakes", {"status": "reversed"}).json()
     assert [row["id"] for row in listed["items"]] == [stocktake["id"]]
     assert_ledger_consistent()
+
+
+def test_the_api_gives_the_stock_value_per_warehouse(site: Site, viewer_api: Any) -> None:
+    from decimal import Decimal
+
+    build_item("TEA", cost_price=Decimal("2.50"))
+    receive(site, "TEA", 3, "P-01")
+    response = viewer_api.get("/api/v1/stock/value")
+    assert response.status_code == 200
+    assert response.json() == [
+        {"warehouse": "MEL", "name": "Warehouse MEL", "units": 3, "value": "7.50"}
+    ]

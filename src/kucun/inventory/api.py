@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -672,6 +673,23 @@ def stocktakes_reverse(request: HttpRequest, stocktake_id: int) -> Any:
 
 
 # --- stock, moves, allocations -------------------------------------------------------------------
+
+
+class WarehouseValueOut(Schema):
+    warehouse: str
+    name: str
+    units: int
+    value: Decimal  # units on hand × each item's cost price, in KUCUN_CURRENCY
+
+
+@router.get("/stock/value", response=list[WarehouseValueOut], summary="Stock value per warehouse")
+def stock_value(request: HttpRequest) -> Any:
+    """Units on hand in every bin of each active warehouse, valued at the items' cost prices
+    (the home page's figures)."""
+    return [
+        {"warehouse": row.code, "name": row.name, "units": row.units, "value": row.value}
+        for row in selectors.stock_value_by_warehouse()
+    ]
 
 
 @router.get("/stock", response=StockPage, summary="Stock per item and warehouse")
