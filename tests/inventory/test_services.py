@@ -109,7 +109,8 @@ def test_receipt_posts_into_bins_and_default_receiving_bin(site: Site, staff: ob
     # keeps the document's creation, not a copy of every stock change.
     assert move.user == staff
     assert move.created_at <= posted.posted_at
-    assert AuditEntry.objects.filter(action="receipt.create").count() == 1
+    created = AuditEntry.objects.get(action="receipt.create")
+    assert created.summary == f"{posted.number} created with 2 lines"
     assert AuditEntry.objects.filter(action="receipt.post").count() == 0
     assert_ledger_consistent()
 

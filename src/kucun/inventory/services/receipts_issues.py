@@ -201,6 +201,17 @@ def posted_values(document: Any, *, user: Any, status: str) -> dict[str, Any]:
     }
 
 
+def record_creation(document: Any, *, user: Any, action: str, lines: int) -> None:
+    """The audit row of a new document (its number names the kind: RC-, IS-, TR-, ST-)."""
+    audit_record(
+        actor=user,
+        action=action,
+        obj=document,
+        summary=_("%(number)s created with %(count)d lines")
+        % {"number": document.number, "count": lines},
+    )
+
+
 def mark_posted(document: Any, *, user: Any, move: Any, status: str) -> None:
     values = posted_values(document, user=user, status=status)
     document.move = move
@@ -244,13 +255,7 @@ def receipt_create(
             created_by=user_or_none(user),
         )
         post_lines = write_receipt_lines(receipt, resolved)
-        audit_record(
-            actor=user,
-            action="receipt.create",
-            obj=receipt,
-            summary=_("Receipt %(number)s created with %(count)d lines")
-            % {"number": receipt.number, "count": len(resolved)},
-        )
+        record_creation(receipt, user=user, action="receipt.create", lines=len(resolved))
         if post:
             post_receipt(receipt, post_lines, user=user, key=key)
         return receipt
@@ -449,13 +454,7 @@ def issue_create(
             created_by=user_or_none(user),
         )
         issue_lines = write_issue_lines(issue, resolved)
-        audit_record(
-            actor=user,
-            action="issue.create",
-            obj=issue,
-            summary=_("Issue %(number)s created with %(count)d lines")
-            % {"number": issue.number, "count": len(issue_lines)},
-        )
+        record_creation(issue, user=user, action="issue.create", lines=len(issue_lines))
         if post:
             post_issue(issue, issue_lines, user=user, key=key)
         return issue

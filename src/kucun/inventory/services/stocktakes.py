@@ -42,6 +42,7 @@ from kucun.inventory.services.receipts_issues import (
     line_value,
     lock_document,
     mark_posted,
+    record_creation,
     user_or_none,
 )
 from kucun.warehouses.choices import LocationKind
@@ -143,13 +144,7 @@ def stocktake_create(
             ],
             batch_size=500,
         )
-        audit_record(
-            actor=user,
-            action="stocktake.create",
-            obj=stocktake,
-            summary=_("Stocktake %(number)s created with %(count)d lines")
-            % {"number": stocktake.number, "count": len(pairs)},
-        )
+        record_creation(stocktake, user=user, action="stocktake.create", lines=len(pairs))
         return stocktake
 
     return run_idempotent_for(

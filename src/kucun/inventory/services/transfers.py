@@ -35,6 +35,7 @@ from kucun.inventory.services.receipts_issues import (
     line_value,
     lock_document,
     mark_posted,
+    record_creation,
     refuse_unless_draft,
     user_or_none,
 )
@@ -164,13 +165,7 @@ def transfer_create(
             created_by=user_or_none(user),
         )
         transfer_lines = write_transfer_lines(transfer, resolved)
-        audit_record(
-            actor=user,
-            action="transfer.create",
-            obj=transfer,
-            summary=_("Transfer %(number)s created with %(count)d lines")
-            % {"number": transfer.number, "count": len(transfer_lines)},
-        )
+        record_creation(transfer, user=user, action="transfer.create", lines=len(transfer_lines))
         if post:
             post_transfer(transfer, transfer_lines, user=user, key=key)
         return transfer
