@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from kucun.catalog.models import Item
 from kucun.core.demo import DEMO_PASSWORD, DEMO_USERNAME
 
 
@@ -52,6 +53,16 @@ def test_demo_login_and_a_tour_of_the_screens(
     expect(page.locator("body")).to_contain_text("Beer case")
     expect(page.locator("body")).to_contain_text("Sausage box")
     shot("bundles")
+
+    # The bundle form derives availability live from the components as typed (not saved).
+    beer_case = Item.objects.get(sku="BEER-CASE-48")
+    page.goto(f"{url}/catalog/bundles/{beer_case.pk}/edit/")
+    total = page.locator("#bundle-availability [data-available-total]")
+    expect(total).to_have_attribute("data-available-total", "86")
+    page.locator("input[name='component_quantity']").first.fill("8")
+    expect(total).to_have_attribute("data-available-total", "43")
+    shot("bundle-form-availability")
+    assert list(beer_case.components.values_list("quantity", flat=True)) == [4]
 
     page.goto(f"{url}/warehouses/bin-lookup/?q=S-A-03-1&warehouse=SYD")
     beer = page.locator("tr[data-bin='S-A-03-1'][data-sku='BEER-LAG-12']")

@@ -234,3 +234,82 @@ def test_stock_value_is_units_on_hand_at_cost_per_active_warehouse(
         ("NEW", 0, Decimal("0.00")),
         (other_site.code, 3, Decimal("7.50")),  # 4 received − 1 issued, × 2.50
     ]
+
+
+def test_stock_figures_gives_items_and_nested_bundles_per_warehouse_in_fixed_queries(
+    site: Site, other_site: Site, django_assert_num_queries: Any
+) -> None:
+    cup = build_item("CUP")
+    saucer = build_item("SAUCER")
+    pair = build_bundle("PAIR", [(cup, 1), (saucer, 1)])
+    box = build_bundle("BOX", [(pair, 2), (cup, 1)])  # 3 cups and 2 saucers a box
+    receive(site, "CUP", 10)
+    receive(site, "SAUCER", 5)
+    receive(other_site, "CUP", 9)
+    receive(other_site, "SAUCER", 7)
+    stock_allocate(reference="o:1", sku="CUP", warehouse="MEL", qty=1)
+    syd, mel = other_site.warehouse.pk, site.warehouse.pk
+    # levels, then PAIR and BOX's components, then the PAIR inside BOX.
+    with django_assert_num_queries(3):
+        figures = selectors.stock_figures([cup, saucer, pair, box])
+    assert figures[cup.pk][mel] == selectors.StockFigures(
+        on_hand=10, sellable_on_hand=10, allocated=1, available=9
+    )
+    assert figures[cup.pk][syd].available == 9
+    assert figures[pair.pk] == {
+        mel: selectors.StockFigures(available=5),
+        syd: selectors.StockFigures(available=7),
+    }
+    # MEL: cups 9 // 3 = 3, saucers 5 // 2 = 2; SYD: 9 // 3 = 3, 7 // 2 = 3.
+    assert figures[box.pk] == {
+        mel: selectors.StockFigures(available=2),
+        syd: selectors.StockFigures(available=3),
+    }
+    only_mel = selectors.stock_figures([box, saucer], warehouse_ids=[mel])
+    assert only_mel[box.pk] == {mel: selectors.StockFigures(available=2)}
+    assert set(only_mel[saucer.pk]) == {mel}
+    assert selectors.item_available(box) == 5
+    assert selectors.item_available(box, "SYD") == 3
+
+
+def test_an_item_with_no_stock_has_no_figures_and_an_empty_bundle_none(site: Site) -> None:
+    lonely = build_item("LONELY")
+    empty = build_bundle("EMPTY", [])
+    assert selectors.stock_figures([lonely, empty]) == {lonely.pk: {}, empty.pk: {}}
+
+
+def test_components_available_derives_from_unsaved_components(
+    site: Site, other_site: Site
+) -> None:
+    cup = build_item("CUP")
+    saucer = build_item("SAUCER")
+    pair = build_bundle("PAIR", [(cup, 1), (saucer, 1)])
+    receive(site, "CUP", 10)
+    receive(site, "SAUCER", 4)
+    receive(other_site, "CUP", 6)
+    # 2 pairs and 1 more cup: 3 cups and 2 saucers each.
+    figures = selectors.components_available([(pair.pk, 2), (cup.pk, 1)])
+    assert figures == {
+        site.warehouse.pk: selectors.StockFigures(available=2),
+        other_site.warehouse.pk: selectors.StockFigures(available=0),
+    }
+    assert selectors.components_available([]) == {}
+
+
+def test_bundles_nested_past_the_limit_are_refused_by_every_reader_and_writer(site: Site) -> None:
+    from kucun.catalog.selectors import BUNDLE_DEPTH_LIMIT, BundleTooDeep
+
+    leaf = build_item("LEAF")
+    receive(site, "LEAF", 5)
+    chain = leaf
+    for level in range(BUNDLE_DEPTH_LIMIT + 1):
+        chain = build_bundle(f"NEST-{level:02d}", [(chain, 1)])
+    with pytest.raises(BundleTooDeep) as refused:
+        selectors.stock_figures([chain])
+    assert refused.value.status_code == 422
+    assert "NEST-50" in refused.value.detail
+    with pytest.raises(BundleTooDeep):
+        selectors.item_available(chain)
+    with pytest.raises(BundleTooDeep):
+        stock_allocate(reference="o:deep", sku=chain.sku, warehouse="MEL", qty=1)
+    assert not StockLevel.objects.filter(allocated__gt=0).exists()

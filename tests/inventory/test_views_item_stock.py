@@ -72,3 +72,37 @@ def test_item_list_shows_on_hand_available_and_low_stock(viewer_client: Client, 
     assert 'data-available="3"' in html  # the bundle: 12 // 4
     mug_row = html[html.index("MUG-BLUE") :]
     assert "data-low-stock" in mug_row[: mug_row.index("</tr>")]
+
+
+def test_bundle_form_shows_what_the_typed_components_make(
+    staff_client: Client, site: Site, django_assert_max_num_queries: Any
+) -> None:
+    receive("MEL", ("MUG-BLUE", 5, "A-01-2"))
+    make_bundle("TEA-SET", [("TEA-GREEN", 2), ("MUG-BLUE", 1)])
+    # The page loads the preview with the rows as typed, before anything is saved.
+    page = staff_client.get("/catalog/bundles/new/").content.decode()
+    assert 'hx-get="/catalog/bundles/preview/"' in page
+    query = (
+        "component_sku=TEA-SET&component_quantity=1"
+        "&component_sku=tea-green&component_quantity=2"
+        "&component_sku=NOPE&component_quantity=1"
+        "&component_sku=MUG-BLUE&component_quantity=abc"
+    )
+    with django_assert_max_num_queries(8):
+        html = staff_client.get(f"/catalog/bundles/preview/?{query}").content.decode()
+    # One TEA-SET (2 tea + 1 mug) and 2 tea more: 4 tea (12 // 4 = 3) and 1 mug (5): 3 sets.
+    assert 'data-warehouse="MEL"' in html
+    assert 'data-available-total="3"' in html
+    nothing = staff_client.get("/catalog/bundles/preview/?component_sku=NOPE").content.decode()
+    assert 'data-available-total="0"' in nothing
+    assert "data-warehouse" not in nothing
+
+
+def test_bundle_preview_is_read_only_for_anyone_logged_in(
+    viewer_client: Client, site: Site
+) -> None:
+    response = viewer_client.get(
+        "/catalog/bundles/preview/?component_sku=TEA-GREEN&component_quantity=4"
+    )
+    assert response.status_code == 200
+    assert 'data-available-total="3"' in response.content.decode()

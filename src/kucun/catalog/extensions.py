@@ -15,6 +15,15 @@ its ``AppConfig.ready()``:
         context=lambda item: {"bins": item_stock_by_bin(item)},
     ))
 
+A section of the bundle form is given the components as typed, before the bundle is saved, as
+(item id, quantity) pairs, and shows what they would make (the ledger shows the derived
+availability there):
+
+    register_bundle_form_section(BundleFormSection(
+        key="availability", template_name="inventory/includes/bundle_availability.html",
+        context=lambda components: {"figures": components_available(components)},
+    ))
+
 A column's value is read from the row object's attribute named ``key`` (set by ``annotate`` on
 the queryset, or by ``fill_page`` on the rows of one page when a queryset expression cannot say
 it). A section template receives ``item`` and ``section`` (whose ``data`` is what ``context``
@@ -52,6 +61,13 @@ class ItemSection:
 
 
 @dataclass(frozen=True)
+class BundleFormSection:
+    key: str
+    template_name: str
+    context: Callable[[list[tuple[int, int]]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class RenderedSection:
     key: str
     template_name: str
@@ -61,6 +77,7 @@ class RenderedSection:
 ITEM_COLUMNS: list[ListColumn] = []
 BUNDLE_COLUMNS: list[ListColumn] = []
 ITEM_SECTIONS: list[ItemSection] = []
+BUNDLE_FORM_SECTIONS: list[BundleFormSection] = []
 
 
 def _register(registry: list[Any], entry: Any) -> None:
@@ -79,6 +96,10 @@ def register_bundle_column(column: ListColumn) -> None:
 
 def register_item_section(section: ItemSection) -> None:
     _register(ITEM_SECTIONS, section)
+
+
+def register_bundle_form_section(section: BundleFormSection) -> None:
+    _register(BUNDLE_FORM_SECTIONS, section)
 
 
 def columns_applied(
@@ -104,4 +125,11 @@ def item_sections(item: Item) -> list[RenderedSection]:
     return [
         RenderedSection(section.key, section.template_name, section.context(item))
         for section in ITEM_SECTIONS
+    ]
+
+
+def bundle_form_sections(components: list[tuple[int, int]]) -> list[RenderedSection]:
+    return [
+        RenderedSection(section.key, section.template_name, section.context(components))
+        for section in BUNDLE_FORM_SECTIONS
     ]

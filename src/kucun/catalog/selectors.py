@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from kucun.catalog.models import BundleComponent, Item
-from kucun.core.errors import FieldError, NotFound
+from kucun.core.errors import FieldError, NotFound, ValidationFailed
 
 # Bundles nest; a chain deeper than this can only come from corrupt data.
 BUNDLE_DEPTH_LIMIT = 50
+
+
+@dataclass
+class BundleTooDeep(ValidationFailed):
+    """Bundles nested deeper than the limit: only corrupt data gets there."""
+
+    @classmethod
+    def about(cls, bundle_ids: list[int]) -> BundleTooDeep:
+        skus = sorted(Item.objects.filter(pk__in=bundle_ids).values_list("sku", flat=True))
+        message = _(
+            "Bundle %(skus)s nests deeper than %(limit)d levels; check its components."
+        ) % {"skus": ", ".join(skus) or "?", "limit": BUNDLE_DEPTH_LIMIT}
+        return cls(detail=message, errors=[FieldError("components", message)])
+
+
 # Ids outside this range cannot exist; asking the database would overflow its integer type.
 ID_MAX = 2**63 - 1
 
@@ -106,26 +122,55 @@ def bundle_expansion(item: Item) -> dict[int, int]:
 
     Nested bundles are multiplied out and a component reached twice is summed. An item that is
     not a bundle expands to itself; a bundle without components expands to nothing.
-    One query per level of nesting.
     """
     if not item.is_bundle:
         return {item.pk: 1}
-    leaves: dict[int, int] = defaultdict(int)
-    frontier: dict[int, int] = {item.pk: 1}
+    return bundle_expansions([item.pk])[item.pk]
+
+
+def bundle_expansions(bundle_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """{bundle id: {leaf item id: units per bundle}} for many bundles: the one expansion of
+    bundles that every reader of availability and every writer of stock uses.
+
+    Nested bundles are multiplied out and a component reached twice is summed; a bundle without
+    components expands to nothing. One query per level of nesting for all bundles together; a
+    chain deeper than ``BUNDLE_DEPTH_LIMIT`` raises ``BundleTooDeep`` naming the bundle.
+    """
+    roots = set(bundle_ids)
+    frontier: dict[tuple[int, int], int] = {(pk, pk): 1 for pk in roots}
+    leaves: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for _depth in range(BUNDLE_DEPTH_LIMIT):
         if not frontier:
             break
-        rows = BundleComponent.objects.filter(bundle_id__in=frontier).values_list(
+        by_node: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for (root, node), units in frontier.items():
+            by_node[node].append((root, units))
+        rows = BundleComponent.objects.filter(bundle_id__in=list(by_node)).values_list(
             "bundle_id", "component_id", "quantity", "component__is_bundle"
         )
-        next_frontier: dict[int, int] = defaultdict(int)
+        next_frontier: dict[tuple[int, int], int] = defaultdict(int)
         for bundle_id, component_id, quantity, component_is_bundle in rows:
-            units = frontier[bundle_id] * quantity
-            if component_is_bundle:
-                next_frontier[component_id] += units
-            else:
-                leaves[component_id] += units
+            for root, units in by_node[bundle_id]:
+                if component_is_bundle:
+                    next_frontier[(root, component_id)] += units * quantity
+                else:
+                    leaves[root][component_id] += units * quantity
         frontier = dict(next_frontier)
     if frontier:
-        raise RuntimeError(f"bundle {item.sku} nests deeper than {BUNDLE_DEPTH_LIMIT} levels")
+        raise BundleTooDeep.about(sorted({root for root, _node in frontier}))
+    return {pk: dict(leaves.get(pk, {})) for pk in roots}
+
+
+def components_expansion(components: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """{leaf item id: units} of an unsaved list of (item id, quantity), as a bundle made of
+    them would expand (the bundle form's live availability)."""
+    wanted = [(item_id, quantity) for item_id, quantity in components if quantity > 0]
+    nested = bundle_expansions(
+        Item.objects.filter(pk__in={item_id for item_id, _q in wanted}, is_bundle=True)
+        .values_list("pk", flat=True)
+    )
+    leaves: dict[int, int] = defaultdict(int)
+    for item_id, quantity in wanted:
+        for leaf, units in nested.get(item_id, {item_id: 1}).items():
+            leaves[leaf] += units * quantity
     return dict(leaves)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("bundles/", views.bundle_list_view, name="bundle_list"),
     path("bundles/new/", views.bundle_create_view, name="bundle_create"),
     path("bundles/component-row/", views.component_row, name="bundle_component_row"),
+    path("bundles/preview/", views.bundle_preview, name="bundle_preview"),
     path("bundles/<int:pk>/edit/", views.bundle_edit, name="bundle_edit"),
 ]

@@ -18,6 +18,7 @@ from kucun.accounts.permissions import role_required, user_has_role
 from kucun.catalog.extensions import (
     BUNDLE_COLUMNS,
     ITEM_COLUMNS,
+    bundle_form_sections,
     columns_applied,
     columns_fill_page,
     item_sections,
@@ -41,6 +42,7 @@ from kucun.catalog.selectors import (
 )
 from kucun.catalog.services import bundle_create, bundle_update, item_create, item_update
 from kucun.catalog.services import items_set_active as set_active
+from kucun.catalog.validation import INTEGER_MAX
 from kucun.core.errors import DomainError, FieldError
 from kucun.core.pagination import apply_sort, paginate
 from kucun.web.forms import add_domain_error
@@ -56,6 +58,8 @@ ITEM_SORTS = {
 BUNDLE_SORTS = {"sku": "sku", "name": "name", "active": "active"}
 COMPONENT_FIELD = re.compile(r"^components\.(\d+)(?:\.(\w+))?$")
 SEARCH_RESULTS = 10
+# The preview reads this many component rows at most (a bundle has a handful).
+MAX_PREVIEW_COMPONENTS = 200
 
 
 def _yes_no(value: str) -> bool | None:
@@ -358,3 +362,31 @@ def component_row(request: HttpRequest) -> HttpResponse:
     sku = searchable(request.GET.get("sku", ""))[:200]
     row = _rows_with_names([ComponentRow(sku=sku, quantity="1" if sku else "")])[0]
     return render(request, "catalog/includes/component_row.html", {"row": row})
+
+
+def _typed_components(rows: list[ComponentRow]) -> list[tuple[int, int]]:
+    """(item id, quantity) of the rows whose SKU exists and whose quantity is valid."""
+    found = {
+        item.sku.casefold(): item.pk
+        for item in items_matching_skus([row.sku.strip() for row in rows if row.sku.strip()])
+    }
+    components = []
+    for row in rows:
+        item_id = found.get(row.sku.strip().casefold())
+        quantity = row.quantity.strip()
+        if item_id is not None and quantity.isdigit() and 0 < int(quantity) <= INTEGER_MAX:
+            components.append((item_id, int(quantity)))
+    return components
+
+
+@require_GET
+def bundle_preview(request: HttpRequest) -> HttpResponse:
+    """htmx: what the components as typed would make (the derived availability per warehouse),
+    before the bundle is saved. Rows with an unknown SKU or a bad quantity are left out; saving
+    the form names them."""
+    rows = component_rows_from_post(request.GET)[:MAX_PREVIEW_COMPONENTS]
+    return render(
+        request,
+        "catalog/includes/bundle_preview.html",
+        {"sections": bundle_form_sections(_typed_components(rows))},
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -33,6 +33,7 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
 from kucun.catalog.models import Item
+from kucun.catalog.selectors import bundle_expansions, components_expansion
 from kucun.inventory.choices import DOCUMENT_NUMBER_PREFIXES, DocumentType
 from kucun.inventory.models import (
     Allocation,
@@ -41,7 +42,6 @@ from kucun.inventory.models import (
     StockMoveLine,
     document_pk_from_number,
 )
-from kucun.inventory.services.lookups import bundle_expansions
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location, Warehouse
 
@@ -65,50 +65,113 @@ def resolve_warehouse(warehouse: Warehouse | str | None) -> Warehouse | None:
 # --- availability -------------------------------------------------------------------------------
 
 
-def _levels(
-    item_ids: Iterable[int], warehouse: Warehouse | None
-) -> dict[int, dict[int, tuple[int, int, int]]]:
-    """item id -> warehouse id -> (on_hand, sellable_on_hand, allocated)."""
-    rows = StockLevel.objects.filter(item_id__in=set(item_ids))
-    if warehouse is not None:
-        rows = rows.filter(warehouse_id=warehouse.pk)
-    result: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
+@dataclass(frozen=True)
+class StockFigures:
+    """One item's stock in one warehouse. A bundle holds no stock: only its ``available`` is
+    set, derived from its components."""
+
+    on_hand: int = 0
+    sellable_on_hand: int = 0
+    allocated: int = 0
+    available: int = 0
+
+
+NO_STOCK = StockFigures()
+FiguresByWarehouse = dict[int, StockFigures]
+
+
+def stock_figures(
+    items: Iterable[Item], *, warehouse_ids: Iterable[int] | None = None
+) -> dict[int, FiguresByWarehouse]:
+    """The availability selector: item id -> warehouse id -> figures, for stock items and
+    bundles alike (in the given warehouses, or all).
+
+    A stock item's figures are its stock levels; a bundle's available is, per warehouse, the
+    minimum over its leaf components of floor(component available / units per bundle). A
+    warehouse where an item has nothing is absent (read it as ``NO_STOCK``). One query for the
+    levels, plus one per level of bundle nesting when bundles are asked for. The stock query,
+    the item page, the bundle form and channel quantities all read availability here.
+    """
+    items = list(items)
+    expansions = bundle_expansions([item.pk for item in items if item.is_bundle])
+    wanted = {item.pk for item in items if not item.is_bundle}
+    for leaves in expansions.values():
+        wanted.update(leaves)
+    levels = level_figures(wanted, warehouse_ids)
+    return {
+        item.pk: (
+            derived_figures(expansions[item.pk], levels)
+            if item.is_bundle
+            else levels.get(item.pk, {})
+        )
+        for item in items
+    }
+
+
+def level_figures(
+    item_ids: Iterable[int], warehouse_ids: Iterable[int] | None = None
+) -> dict[int, FiguresByWarehouse]:
+    """item id -> warehouse id -> figures of stock items, from their stock levels (one query)."""
+    wanted = set(item_ids)
+    if not wanted:
+        return {}
+    rows = StockLevel.objects.filter(item_id__in=wanted)
+    if warehouse_ids is not None:
+        rows = rows.filter(warehouse_id__in=set(warehouse_ids))
+    result: dict[int, FiguresByWarehouse] = defaultdict(dict)
     for item_id, warehouse_id, on_hand, sellable, allocated in rows.values_list(
         "item_id", "warehouse_id", "on_hand", "sellable_on_hand", "allocated"
     ):
-        result[item_id][warehouse_id] = (on_hand, sellable, allocated)
+        result[item_id][warehouse_id] = StockFigures(
+            on_hand=on_hand,
+            sellable_on_hand=sellable,
+            allocated=allocated,
+            available=sellable - allocated,
+        )
     return result
 
 
-def bundle_units(components: dict[int, int], available: dict[int, int]) -> int:
-    """How many bundles the components make: min over components of floor(available / qty)."""
-    if not components:
-        return 0
-    return max(0, min(available.get(pk, 0) // qty for pk, qty in components.items()))
+def derived_figures(
+    leaves: Mapping[int, int], levels: Mapping[int, FiguresByWarehouse]
+) -> FiguresByWarehouse:
+    """Per warehouse, how many units of something made of ``leaves`` ({item id: units per
+    unit}) can be sold: the minimum over the leaves of floor(available / units)."""
+    if not leaves:
+        return {}
+    warehouses = {warehouse for leaf in leaves for warehouse in levels.get(leaf, {})}
+    return {
+        warehouse: StockFigures(
+            available=max(
+                0,
+                min(
+                    levels.get(leaf, {}).get(warehouse, NO_STOCK).available // units
+                    for leaf, units in leaves.items()
+                ),
+            )
+        )
+        for warehouse in sorted(warehouses)
+    }
+
+
+def components_available(
+    components: Iterable[tuple[int, int]], *, warehouse_ids: Iterable[int] | None = None
+) -> FiguresByWarehouse:
+    """Per warehouse, how many bundles made of these (item id, quantity) components could be
+    sold, before the bundle is saved (the bundle form shows it as the components change)."""
+    leaves = components_expansion(components)
+    return derived_figures(leaves, level_figures(leaves, warehouse_ids))
 
 
 def item_available(item: Item, warehouse: Warehouse | str | None = None) -> int:
-    """Sellable on hand − allocated (a bundle: derived from its components)."""
-    if item.is_bundle:
-        return bundle_available(item, warehouse)
+    """Sellable on hand − allocated (a bundle: derived from its components), in one warehouse
+    or summed over all (a bundle ships whole from one warehouse, so its per-warehouse figures
+    are summed, never its components')."""
     target = resolve_warehouse(warehouse)
-    levels = _levels([item.pk], target).get(item.pk, {})
-    return sum(sellable - allocated for _on_hand, sellable, allocated in levels.values())
+    figures = stock_figures([item], warehouse_ids=None if target is None else [target.pk])
+    return sum(figure.available for figure in figures[item.pk].values())
 
 
-def bundle_available(bundle: Item, warehouse: Warehouse | str | None = None) -> int:
-    """Bundles available: per warehouse the min over components of floor(available / qty), a
-    repeated component summed; over all warehouses the sum of those (a bundle ships from one)."""
-    target = resolve_warehouse(warehouse)
-    components = bundle_expansions([bundle.pk]).get(bundle.pk, {})
-    if not components:
-        return 0
-    levels = _levels(components, target)
-    per_warehouse: dict[int, dict[int, int]] = defaultdict(dict)
-    for item_id, by_warehouse in levels.items():
-        for warehouse_id, (_on_hand, sellable, allocated) in by_warehouse.items():
-            per_warehouse[warehouse_id][item_id] = sellable - allocated
-    return sum(bundle_units(components, available) for available in per_warehouse.values())
+bundle_available = item_available
 
 
 # --- the stock query ----------------------------------------------------------------------------
@@ -240,16 +303,13 @@ def stock_rows(
     counts only bins in zones of that kind. A fixed number of queries, whatever the page.
     """
     target = resolve_warehouse(warehouse)
-    bundle_ids = [item.pk for item in items if item.is_bundle]
-    expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
-    wanted = {item.pk for item in items if not item.is_bundle}
-    for components in expansions.values():
-        wanted.update(components)
-    levels = _levels(wanted, target)
+    figures = stock_figures(items, warehouse_ids=None if target is None else [target.pk])
     zone_on_hand: dict[tuple[int, int], int] = {}
     if zone_kind:
         bins = BinStock.objects.filter(
-            item_id__in=wanted, location__zone__kind=zone_kind, on_hand__gt=0
+            item_id__in=[item.pk for item in items if not item.is_bundle],
+            location__zone__kind=zone_kind,
+            on_hand__gt=0,
         )
         if target is not None:
             bins = bins.filter(location__warehouse_id=target.pk)
@@ -262,26 +322,18 @@ def stock_rows(
     rows = []
     for item in items:
         row = StockRow(item=item)
-        if item.is_bundle:
-            components = expansions.get(item.pk, {})
-            per_warehouse: dict[int, dict[int, int]] = defaultdict(dict)
-            for component in components:
-                for warehouse_id, (_o, sellable, allocated) in levels.get(component, {}).items():
-                    per_warehouse[warehouse_id][component] = sellable - allocated
-            for warehouse_id, available in per_warehouse.items():
-                units = bundle_units(components, available)
-                row.warehouses[warehouse_id] = WarehouseStock(warehouse_id, 0, units, 0)
-                row.available += units
-        else:
-            for warehouse_id, (on_hand, sellable, allocated) in levels.get(item.pk, {}).items():
-                if zone_kind:
-                    on_hand = zone_on_hand.get((item.pk, warehouse_id), 0)
-                row.warehouses[warehouse_id] = WarehouseStock(
-                    warehouse_id, on_hand, sellable, allocated
-                )
-                row.on_hand += on_hand
-                row.allocated += allocated
-                row.available += sellable - allocated
+        for warehouse_id, figure in figures[item.pk].items():
+            on_hand = figure.on_hand
+            if zone_kind and not item.is_bundle:
+                on_hand = zone_on_hand.get((item.pk, warehouse_id), 0)
+            # A bundle's "sellable" is the units its components make (what it can sell).
+            sellable = figure.available + figure.allocated
+            row.warehouses[warehouse_id] = WarehouseStock(
+                warehouse_id, on_hand, sellable, figure.allocated
+            )
+            row.on_hand += on_hand
+            row.allocated += figure.allocated
+            row.available += figure.available
         rows.append(row)
     return rows
 

@@ -27,8 +27,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from kucun.catalog.models import BundleComponent, Item
-from kucun.catalog.selectors import BUNDLE_DEPTH_LIMIT, items_matching_skus
+from kucun.catalog.models import Item
+from kucun.catalog.selectors import items_matching_skus
 from kucun.inventory.choices import DocumentType
 from kucun.inventory.models import (
     BinStock,
@@ -39,6 +39,7 @@ from kucun.inventory.models import (
     Stocktake,
     document_pk_from_number,
 )
+from kucun.inventory.selectors import NO_STOCK, StockFigures, stock_figures
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location, Warehouse
 
@@ -74,86 +75,33 @@ def warehouse_columns() -> list[Warehouse]:
     return warehouses if len(warehouses) <= MAX_WAREHOUSE_COLUMNS else []
 
 
-def bundle_leaves(bundle_ids: Iterable[int]) -> dict[int, dict[int, int]]:
-    """bundle id -> {leaf item id: units per bundle} for many bundles, one query per depth."""
-    result: dict[int, dict[int, int]] = {bundle_id: defaultdict(int) for bundle_id in bundle_ids}
-    # (root bundle, bundle to expand) -> units of it in one root
-    frontier: dict[tuple[int, int], int] = {(bundle_id, bundle_id): 1 for bundle_id in result}
-    for _depth in range(BUNDLE_DEPTH_LIMIT):
-        if not frontier:
-            break
-        rows = BundleComponent.objects.filter(
-            bundle_id__in={bundle for _root, bundle in frontier}
-        ).values_list("bundle_id", "component_id", "quantity", "component__is_bundle")
-        children: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
-        for bundle_id, component_id, quantity, is_bundle in rows:
-            children[bundle_id].append((component_id, quantity, is_bundle))
-        next_frontier: dict[tuple[int, int], int] = defaultdict(int)
-        for (root, bundle_id), units in frontier.items():
-            for component_id, quantity, is_bundle in children[bundle_id]:
-                if is_bundle:
-                    next_frontier[(root, component_id)] += units * quantity
-                else:
-                    result[root][component_id] += units * quantity
-        frontier = dict(next_frontier)
-    return {bundle_id: dict(leaves) for bundle_id, leaves in result.items()}
-
-
-def _bundle_available_from(leaves: dict[int, int], available: dict[int, int]) -> int:
-    if not leaves:
-        return 0
-    return max(0, min(available.get(leaf, 0) // units for leaf, units in leaves.items()))
-
-
 def stock_figures_for_items(
     items: Sequence[Item], warehouses: Sequence[Warehouse] | None = None
 ) -> dict[int, dict[int, WarehouseFigures]]:
-    """item id -> warehouse id -> figures, for one page of items (bundles derived).
-
-    Two queries for the stock levels, plus one per level of bundle nesting when bundles are on
-    the page. Bundle availability per warehouse is the minimum over its components of
-    floor(component available / units per bundle).
-    """
+    """item id -> warehouse id -> figures, for one page of items (bundles derived), every
+    warehouse present (zero where the item has nothing); read through ``stock_figures``."""
     if warehouses is None:
         warehouses = list(Warehouse.objects.order_by("priority", "code"))
-    by_id = {warehouse.pk: warehouse for warehouse in warehouses}
-    bundle_ids = [item.pk for item in items if item.is_bundle]
-    leaves = bundle_leaves(bundle_ids) if bundle_ids else {}
-    wanted = {item.pk for item in items if not item.is_bundle}
-    for bundle_leaves_of in leaves.values():
-        wanted.update(bundle_leaves_of)
-    levels = StockLevel.objects.filter(item_id__in=wanted, warehouse_id__in=by_id).values_list(
-        "item_id", "warehouse_id", "on_hand", "sellable_on_hand", "allocated"
+    figures = stock_figures(items, warehouse_ids=[warehouse.pk for warehouse in warehouses])
+    return {
+        item.pk: {
+            warehouse.pk: _warehouse_figures(
+                warehouse, figures[item.pk].get(warehouse.pk, NO_STOCK)
+            )
+            for warehouse in warehouses
+        }
+        for item in items
+    }
+
+
+def _warehouse_figures(warehouse: Warehouse, figure: StockFigures) -> WarehouseFigures:
+    return WarehouseFigures(
+        warehouse=warehouse,
+        on_hand=figure.on_hand,
+        sellable_on_hand=figure.sellable_on_hand,
+        allocated=figure.allocated,
+        available=figure.available,
     )
-    figures: dict[int, dict[int, WarehouseFigures]] = defaultdict(dict)
-    for item_id, warehouse_id, on_hand, sellable, allocated in levels:
-        figures[item_id][warehouse_id] = WarehouseFigures(
-            warehouse=by_id[warehouse_id],
-            on_hand=on_hand,
-            sellable_on_hand=sellable,
-            allocated=allocated,
-            available=sellable - allocated,
-        )
-    result: dict[int, dict[int, WarehouseFigures]] = {}
-    for item in items:
-        per_warehouse: dict[int, WarehouseFigures] = {}
-        for warehouse in warehouses:
-            if item.is_bundle:
-                available = {
-                    leaf: figures[leaf][warehouse.pk].available
-                    for leaf in leaves.get(item.pk, {})
-                    if warehouse.pk in figures[leaf]
-                }
-                per_warehouse[warehouse.pk] = WarehouseFigures(
-                    warehouse=warehouse,
-                    available=_bundle_available_from(leaves.get(item.pk, {}), available),
-                )
-            else:
-                per_warehouse[warehouse.pk] = figures[item.pk].get(
-                    warehouse.pk, WarehouseFigures(warehouse=warehouse)
-                )
-        result[item.pk] = per_warehouse
-    return result
 
 
 def item_stock_levels(item: Item, warehouse_code: str = "") -> list[WarehouseFigures]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kucun.catalog.selectors import bundle_expansions
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
 from kucun.inventory.errors import InsufficientStock, UnknownSku
@@ -15,7 +16,6 @@ from kucun.inventory.services import ledger
 from kucun.inventory.services.idempotency import run_idempotent, run_idempotent_for
 from kucun.inventory.services.ledger import Pair
 from kucun.inventory.services.lookups import (
-    bundle_expansions,
     clean_qty,
     find_warehouse,
     items_by_sku,

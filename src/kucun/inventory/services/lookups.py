@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,7 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from kucun.catalog.models import BundleComponent, Item
+from kucun.catalog.models import Item
 from kucun.core.errors import FieldError, NotFound, ValidationFailed
 from kucun.inventory.errors import UnknownBin, UnknownSku
 from kucun.inventory.services.bulk import fetch_in
@@ -22,7 +21,6 @@ from kucun.warehouses.models import Location, Warehouse
 
 # Quantities are whole units; the cap keeps every sum inside a 32-bit column.
 MAX_LINE_QTY = 1_000_000_000
-BUNDLE_DEPTH_LIMIT = 50
 
 
 def find_warehouse(code: Any, *, field: str = "warehouse") -> Warehouse:
@@ -141,34 +139,6 @@ def default_receiving_bin(warehouse: Warehouse) -> Location:
             % {"code": warehouse.code},
         )
     return location
-
-
-def bundle_expansions(bundle_ids: Iterable[int]) -> dict[int, dict[int, int]]:
-    """{bundle id: {leaf component id: units per bundle}}, nested bundles multiplied out and a
-    component reached twice summed. One query per level of nesting for all bundles together."""
-    roots = set(bundle_ids)
-    frontier: dict[tuple[int, int], int] = {(pk, pk): 1 for pk in roots}
-    leaves: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for _depth in range(BUNDLE_DEPTH_LIMIT):
-        if not frontier:
-            break
-        by_node: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for (root, node), units in frontier.items():
-            by_node[node].append((root, units))
-        rows = BundleComponent.objects.filter(bundle_id__in=list(by_node)).values_list(
-            "bundle_id", "component_id", "quantity", "component__is_bundle"
-        )
-        next_frontier: dict[tuple[int, int], int] = defaultdict(int)
-        for bundle_id, component_id, quantity, component_is_bundle in rows:
-            for root, units in by_node[bundle_id]:
-                if component_is_bundle:
-                    next_frontier[(root, component_id)] += units * quantity
-                else:
-                    leaves[root][component_id] += units * quantity
-        frontier = dict(next_frontier)
-    if frontier:
-        raise RuntimeError("bundle nesting deeper than the limit")
-    return {pk: dict(leaves.get(pk, {})) for pk in roots}
 
 
 def clean_qty(value: Any, *, field: str, allow_zero: bool = False) -> tuple[int, str | None]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kucun.catalog.models import Item
+from kucun.catalog.selectors import bundle_expansions
 from kucun.core.audit import audit_record
 from kucun.core.errors import NotFound, ValidationFailed
 from kucun.inventory.choices import DocumentStatus, DocumentType, IssueKind, MoveKind, ReceiptKind
@@ -39,7 +40,6 @@ from kucun.inventory.services.lookups import (
     ItemRef,
     LineErrors,
     bins_by_code,
-    bundle_expansions,
     clean_qty,
     default_receiving_bin,
     find_warehouse,

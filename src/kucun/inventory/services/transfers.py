@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kucun.catalog.selectors import bundle_expansions
 from kucun.core.audit import audit_record
 from kucun.inventory.choices import DocumentType, MoveKind, TransferStatus
 from kucun.inventory.errors import DocumentNotEditable
@@ -21,7 +22,6 @@ from kucun.inventory.services.lookups import (
     ItemRef,
     LineErrors,
     bins_by_code,
-    bundle_expansions,
     clean_qty,
     default_receiving_bin,
     find_warehouse,

@@ -17,12 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from kucun.catalog.models import Item
 from kucun.core.pagination import paginate
-from kucun.inventory.selectors import item_movements
+from kucun.inventory.selectors import NO_STOCK, components_available, item_movements
 from kucun.inventory.selectors_console import (
     fill_bundle_availability,
     item_stock_levels,
     items_with_stock,
 )
+from kucun.warehouses.models import Warehouse
 
 
 def item_stock_context(item: Item) -> dict[str, Any]:
@@ -47,15 +48,29 @@ def item_movement_history(request: HttpRequest, item_id: int) -> HttpResponse:
     )
 
 
+def bundle_availability_context(components: list[tuple[int, int]]) -> dict[str, Any]:
+    """What ``inventory/includes/bundle_availability.html`` needs: per active warehouse, the
+    bundles these components make, and the total."""
+    figures = components_available(components) if components else {}
+    rows = [
+        {"code": warehouse.code, "available": figures.get(warehouse.pk, NO_STOCK).available}
+        for warehouse in Warehouse.objects.filter(active=True).order_by("priority", "code")
+        if warehouse.pk in figures
+    ]
+    return {"rows": rows, "total": sum(row["available"] for row in rows)}
+
+
 def _with_on_hand(queryset: QuerySet[Item]) -> QuerySet[Item]:
     return items_with_stock(queryset)
 
 
 def register_catalog_extensions() -> None:
     from kucun.catalog.extensions import (
+        BundleFormSection,
         ItemSection,
         ListColumn,
         register_bundle_column,
+        register_bundle_form_section,
         register_item_column,
         register_item_section,
     )
@@ -85,5 +100,12 @@ def register_catalog_extensions() -> None:
             key="stock",
             template_name="inventory/includes/item_stock.html",
             context=item_stock_context,
+        )
+    )
+    register_bundle_form_section(
+        BundleFormSection(
+            key="availability",
+            template_name="inventory/includes/bundle_availability.html",
+            context=bundle_availability_context,
         )
     )
