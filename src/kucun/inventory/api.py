@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -35,7 +35,6 @@ from kucun.inventory.models import (
     StocktakeLine,
     Transfer,
     TransferLine,
-    document_pk_from_number,
 )
 from kucun.inventory.services import (
     DocumentLineInput,
@@ -185,7 +184,7 @@ class DocumentFilters(Schema):
     status: str | None = None
     kind: str | None = None
     warehouse: str | None = None
-    q: str | None = Field(None, description="number or reference")
+    q: str | None = Field(None, description="number, reference, note or the SKU of a line")
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
@@ -412,20 +411,14 @@ def detail(document_type: str, document_id: int) -> dict[str, Any]:
 
 
 def document_list(document_type: str, filters: DocumentFilters) -> dict[str, Any]:
-    queryset = document_queryset(document_type)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.kind and document_type in (DocumentType.RECEIPT, DocumentType.ISSUE):
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.warehouse:
-        queryset = queryset.filter(warehouse__code__iexact=filters.warehouse.strip())
-    if filters.q and filters.q.strip():
-        text = filters.q.strip()
-        condition = Q(reference__icontains=text)
-        pk = document_pk_from_number(document_type, text)
-        if pk is not None and pk <= MAX_ID:
-            condition |= Q(pk=pk)
-        queryset = queryset.filter(condition)
+    queryset = selectors.documents_query(
+        MODELS[document_type],
+        text=filters.q or "",
+        warehouse=filters.warehouse or "",
+        kind=filters.kind or "",
+        status=filters.status or "",
+        base=document_queryset(document_type),
+    )
     count, rows = page_of(queryset, filters.page, filters.page_size)
     return {
         "count": count,
@@ -764,7 +757,7 @@ def moves(request: HttpRequest, filters: Query[MoveFilters]) -> Any:
         user=filters.user,
         date_from=filters.date_from,
         date_to=filters.date_to,
-    ).select_related("from_location__warehouse", "to_location__warehouse")
+    )
     count, rows = page_of(queryset, filters.page, filters.page_size)
     return {"count": count, "items": [move_line_out(line) for line in rows]}
 

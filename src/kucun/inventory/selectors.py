@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -31,13 +32,19 @@ from django.db.models import (
 )
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from kucun.catalog.models import Item
-from kucun.catalog.selectors import bundle_expansions, components_expansion
+from kucun.catalog.selectors import (
+    bundle_expansions,
+    components_expansion,
+    items_matching_skus,
+)
 from kucun.inventory.choices import DOCUMENT_NUMBER_PREFIXES, DocumentType
 from kucun.inventory.models import (
     Allocation,
     BinStock,
+    Document,
     StockLevel,
     StockMoveLine,
     document_pk_from_number,
@@ -470,16 +477,28 @@ def moves_query(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[StockMoveLine]:
-    """Ledger lines filtered by SKU, bin, warehouse, move kind, document number, username and
-    date range (inclusive days in the current time zone); newest first."""
-    lines = StockMoveLine.objects.all()
+    """The movements filter, one for the console, the API and the export: ledger lines by SKU,
+    bin (internal locations only), warehouse, move kind, document (its number, e.g. RC-000012,
+    or the move's reference), username and date range (whole days in the current time zone);
+    newest first."""
+    lines = StockMoveLine.objects.select_related(
+        "move",
+        "move__user",
+        "item",
+        "from_location",
+        "from_location__warehouse",
+        "to_location",
+        "to_location__warehouse",
+    )
     if sku.strip():
-        lines = lines.filter(item__sku__iexact=sku.strip())
-    target = resolve_warehouse(warehouse) if warehouse else None
+        lines = lines.filter(item__in=items_matching_skus([sku.strip()]))
     if bin_code.strip():
         code = bin_code.strip()
-        condition = Q(from_location__code__iexact=code) | Q(to_location__code__iexact=code)
-        lines = lines.filter(condition)
+        lines = lines.filter(
+            Q(from_location__code__iexact=code, from_location__kind=LocationKind.INTERNAL)
+            | Q(to_location__code__iexact=code, to_location__kind=LocationKind.INTERNAL)
+        )
+    target = resolve_warehouse(warehouse) if warehouse.strip() else None
     if target is not None:
         lines = lines.filter(
             Q(from_location__warehouse_id=target.pk) | Q(to_location__warehouse_id=target.pk)
@@ -491,18 +510,21 @@ def moves_query(
     if user.strip():
         lines = lines.filter(move__user__username__iexact=user.strip())
     if date_from is not None:
-        lines = lines.filter(move__created_at__date__gte=date_from)
+        lines = lines.filter(move__created_at__gte=day_start(date_from))
     if date_to is not None:
-        lines = lines.filter(move__created_at__date__lte=date_to)
-    return lines.select_related(
-        "move", "move__user", "item", "from_location", "to_location"
-    ).order_by("-move__created_at", "-move_id", "-id")
+        lines = lines.filter(move__created_at__lt=day_start(date_to + datetime.timedelta(days=1)))
+    return lines.order_by("-move__created_at", "-move_id", "-id")
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def document_condition(text: str) -> Q:
-    """Lines of moves posted for a document number such as RC-000012."""
-    condition = Q(pk__in=[])
+    """Lines of moves posted for a document number such as RC-000012 (or a bare 12, of any
+    kind of document), or of moves with this reference."""
     value = text.strip().upper()
+    condition = Q(move__reference__iexact=text.strip())
     for document_type in DocumentType.values:
         pk = document_pk_from_number(document_type, value)
         prefixed = "-" in value
@@ -515,6 +537,45 @@ def document_condition(text: str) -> Q:
 
 def document_number_prefix(document_type: str) -> str:
     return DOCUMENT_NUMBER_PREFIXES[DocumentType(document_type)] + "-"
+
+
+def documents_query(
+    model: type[Document],
+    *,
+    text: str = "",
+    warehouse: str = "",
+    kind: str = "",
+    status: str = "",
+    base: QuerySet[Any] | None = None,
+) -> QuerySet[Any]:
+    """The document filter, one for the console and the API: by number (e.g. RC-000012),
+    reference, note or the SKU of a line; warehouse code; kind; status. ``base`` is the
+    caller's queryset of ``model`` (with its own joins and annotations)."""
+    queryset: QuerySet[Any] = (
+        base if base is not None else model.objects.all()  # type: ignore[attr-defined]
+    )
+    text = (text or "").strip()
+    if text:
+        condition: Any = Q(reference__icontains=text) | Q(note__icontains=text)
+        number = document_pk_from_number(model.DOCUMENT_TYPE, text)
+        if number is not None:
+            condition |= Q(pk=number)
+        meta: Any = model._meta
+        line_model = meta.get_field("lines").related_model
+        parent = meta.get_field("lines").remote_field.name
+        condition |= Exists(
+            line_model.objects.filter(
+                **{parent: OuterRef("pk")}, item__in=items_matching_skus([text])
+            )
+        )
+        queryset = queryset.filter(condition)
+    if warehouse.strip():
+        queryset = queryset.filter(warehouse__code__iexact=warehouse.strip())
+    if kind and hasattr(model, "kind"):
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
 
 
 def warehouse_codes(warehouse_ids: Iterable[int]) -> dict[int, str]:

@@ -6,7 +6,6 @@ for the page, so a page costs the same at 100 rows as at 100,000.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,11 +24,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Lower
-from django.utils import timezone
 
 from kucun.catalog.models import Item
 from kucun.catalog.selectors import items_matching_skus
-from kucun.inventory.choices import DocumentType
 from kucun.inventory.models import (
     BinStock,
     Document,
@@ -37,9 +34,8 @@ from kucun.inventory.models import (
     StockLevel,
     StockMoveLine,
     Stocktake,
-    document_pk_from_number,
 )
-from kucun.inventory.selectors import NO_STOCK, StockFigures, stock_figures
+from kucun.inventory.selectors import NO_STOCK, StockFigures, documents_query, stock_figures
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location, Warehouse
 
@@ -291,36 +287,18 @@ def document_list(
     kind: str = "",
     status: str = "",
 ) -> QuerySet[Any]:
-    """A document list with its line count and units, searchable by number, reference or SKU."""
-    queryset = model.objects.select_related("warehouse", "created_by", "posted_by")  # type: ignore[attr-defined]
+    """A document list (the shared document filter) with its line count and units."""
     units_field = "lines__counted" if model is Stocktake else "lines__qty"
-    queryset = queryset.annotate(
-        line_count=Count("lines", distinct=True),
-        units=Coalesce(Sum(units_field), Value(0)),
+    queryset = (
+        documents_query(model, text=text, warehouse=warehouse, kind=kind, status=status)
+        .select_related("warehouse", "created_by", "posted_by")
+        .annotate(
+            line_count=Count("lines", distinct=True),
+            units=Coalesce(Sum(units_field), Value(0)),
+        )
     )
     if model is not Receipt and hasattr(model, "to_warehouse"):
         queryset = queryset.select_related("to_warehouse")
-    text = (text or "").strip()
-    if text:
-        condition: Any = Q(reference__icontains=text) | Q(note__icontains=text)
-        number = document_pk_from_number(model.DOCUMENT_TYPE, text)
-        if number is not None:
-            condition |= Q(pk=number)
-        meta: Any = model._meta
-        line_model = meta.get_field("lines").related_model
-        parent = meta.get_field("lines").remote_field.name
-        condition |= Exists(
-            line_model.objects.filter(
-                **{parent: OuterRef("pk")}, item__in=items_matching_skus([text])
-            )
-        )
-        queryset = queryset.filter(condition)
-    if warehouse:
-        queryset = queryset.filter(warehouse__code__iexact=warehouse)
-    if kind and hasattr(model, "kind"):
-        queryset = queryset.filter(kind=kind)
-    if status:
-        queryset = queryset.filter(status=status)
     return queryset
 
 
@@ -348,75 +326,6 @@ def stocktake_expected(stocktake: Stocktake) -> dict[tuple[int, int], int]:
 
 
 # --- movements -----------------------------------------------------------------------------------
-
-
-def move_lines(
-    *,
-    item: str = "",
-    bin: str = "",
-    warehouse: str = "",
-    kind: str = "",
-    document: str = "",
-    user: str = "",
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-) -> QuerySet[StockMoveLine]:
-    queryset = StockMoveLine.objects.select_related(
-        "move",
-        "move__user",
-        "item",
-        "from_location",
-        "from_location__warehouse",
-        "to_location",
-        "to_location__warehouse",
-    )
-    if item.strip():
-        queryset = queryset.filter(item__in=items_matching_skus([item.strip()]))
-    if bin.strip():
-        code = bin.strip()
-        queryset = queryset.filter(
-            Q(from_location__code__iexact=code, from_location__kind=LocationKind.INTERNAL)
-            | Q(to_location__code__iexact=code, to_location__kind=LocationKind.INTERNAL)
-        )
-    if warehouse.strip():
-        queryset = queryset.filter(
-            Q(from_location__warehouse__code__iexact=warehouse.strip())
-            | Q(to_location__warehouse__code__iexact=warehouse.strip())
-        )
-    if kind:
-        queryset = queryset.filter(move__kind=kind)
-    if document.strip():
-        queryset = queryset.filter(_document_condition(document.strip()))
-    if user.strip():
-        queryset = queryset.filter(move__user__username__iexact=user.strip())
-    if date_from is not None:
-        queryset = queryset.filter(move__created_at__gte=_day_start(date_from))
-    if date_to is not None:
-        queryset = queryset.filter(
-            move__created_at__lt=_day_start(date_to + datetime.timedelta(days=1))
-        )
-    return queryset
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def _document_condition(text: str) -> Q:
-    """Moves of the document numbered 'RC-000012' (any type's prefix), or with this reference."""
-    condition = Q(move__reference__iexact=text)
-    for document_type in DocumentType:
-        pk = document_pk_from_number(document_type, text)
-        prefixed = text.upper().startswith(document_type_prefix(document_type))
-        if pk is not None and prefixed:
-            condition |= Q(move__document_type=document_type, move__document_id=pk)
-    return condition
-
-
-def document_type_prefix(document_type: str) -> str:
-    from kucun.inventory.choices import DOCUMENT_NUMBER_PREFIXES
-
-    return DOCUMENT_NUMBER_PREFIXES[DocumentType(document_type)] + "-"
 
 
 def item_movement_page_balances(

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from kucun.core.pagination import apply_sort, paginate
 from kucun.inventory.choices import MoveKind
 from kucun.inventory.forms import MoveFilterForm
-from kucun.inventory.selectors_console import move_lines
+from kucun.inventory.selectors import moves_query
 
 SORTS = {
     "time": "move__created_at",
@@ -23,9 +23,9 @@ SORTS = {
 
 def move_list(request: HttpRequest) -> HttpResponse:
     filters = MoveFilterForm(request.GET or None, kinds=MoveKind.choices)
-    queryset = move_lines(
-        item=filters.value("item") or "",
-        bin=filters.value("bin") or "",
+    queryset = moves_query(
+        sku=filters.value("item") or "",
+        bin_code=filters.value("bin") or "",
         warehouse=filters.value("warehouse") or "",
         kind=filters.value("move_kind") or "",
         document=filters.value("document") or "",
