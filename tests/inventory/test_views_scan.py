@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from kucun.warehouses.services import bin_create
 from tests.inventory.views_support import Site, make_site
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,20 @@ def test_scan_of_another_warehouses_bin_is_unknown(staff_client: Client, site: S
     assert data["type"] == "unknown"
     assert data["code"] == "NOPE-1"
     assert "Unknown code NOPE-1" in data["message"]
+
+
+def test_scan_of_another_warehouses_bin_names_its_warehouse(
+    staff_client: Client, site: Site
+) -> None:
+    make_site("SYD")
+    bin_create(user=None, zone_id=site.pick_1.zone_id, code="M-09")
+    data = staff_client.get("/inventory/scan/", {"warehouse": "syd", "code": "m-09"}).json()
+    assert data == {
+        "type": "unknown",
+        "code": "M-09",
+        "other_warehouses": ["MEL"],
+        "message": "Bin M-09 is in warehouse MEL, not SYD. Nothing changed.",
+    }
 
 
 def test_scan_needs_login() -> None:

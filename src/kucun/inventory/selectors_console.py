@@ -197,6 +197,8 @@ class ScanResult:
     code: str
     item: Item | None = None
     bin: Location | None = None
+    # An unknown code that is a bin of other warehouses: their codes.
+    other_warehouses: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         if self.item is not None:
@@ -218,6 +220,12 @@ class ScanResult:
                 "zone": zone.code if zone else "",
                 "zone_kind": zone.kind if zone else "",
                 "active": self.bin.active,
+            }
+        if self.other_warehouses:
+            return {
+                "type": "unknown",
+                "code": self.code,
+                "other_warehouses": list(self.other_warehouses),
             }
         return {"type": "unknown", "code": self.code}
 
@@ -241,6 +249,21 @@ def scan_lookup(code: str, *, warehouse_code: str = "") -> ScanResult:
         )
         if location is not None:
             return ScanResult(type="bin", code=code, bin=location)
+    elsewhere = (
+        Location.objects.filter(kind=LocationKind.INTERNAL)
+        .annotate(code_lower=Lower("code"))
+        .filter(code_lower=code.lower())
+        .exclude(warehouse__code__iexact=warehouse_code.strip())
+        .order_by("warehouse__code")
+        .values_list("code", "warehouse__code")
+    )
+    found = list(elsewhere[:10])
+    if found:
+        return ScanResult(
+            type="unknown",
+            code=found[0][0],
+            other_warehouses=tuple(dict.fromkeys(warehouse for _code, warehouse in found)),
+        )
     return ScanResult(type="unknown", code=code)
 
 

@@ -17,7 +17,15 @@ def scan(request: HttpRequest) -> JsonResponse:
     warehouse = request.GET.get("warehouse", "")
     result = scan_lookup(code, warehouse_code=warehouse)
     data = result.as_json()
-    if result.type == "unknown":
+    if result.other_warehouses:
+        data["message"] = _(
+            "Bin %(code)s is in warehouse %(other)s, not %(warehouse)s. Nothing changed."
+        ) % {
+            "code": result.code,
+            "other": ", ".join(result.other_warehouses),
+            "warehouse": warehouse.strip().upper() or "—",
+        }
+    elif result.type == "unknown":
         data["message"] = _(
             "Unknown code %(code)s: no item barcode, SKU or bin of this warehouse. Nothing changed."
         ) % {"code": code.strip()}
