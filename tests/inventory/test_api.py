@@ -101,6 +101,30 @@ def test_quantity_errors_name_the_line(site: Site, staff_api: Any, bad: Any) -> 
     assert Receipt.objects.count() == 0
 
 
+def test_bundle_line_is_422_on_its_field_with_every_other_bad_line(
+    site: Site, staff_api: Any
+) -> None:
+    cup = build_item("CUP")
+    build_bundle("KIT", [(cup, 2)])
+    lines = [
+        {"sku": "GHOST", "qty": 1},
+        {"sku": "kit", "qty": 2},
+        {"sku": "CUP", "qty": 1, "bin": "Z-99"},
+    ]
+    response = staff_api.post("/api/v1/issues", receipt_body(kind="other", lines=lines))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "lines[0].sku", "message": "Unknown SKU GHOST."},
+        {
+            "field": "lines[1].sku",
+            "message": "Line 2: KIT is a bundle, which holds no stock: enter its components "
+            "instead (per bundle: 2 × CUP).",
+        },
+        {"field": "lines[2].bin", "message": "Unknown bin Z-99 in warehouse MEL."},
+    ]
+    assert not StockMove.objects.exists()
+
+
 def test_malformed_bodies_are_422_not_500(site: Site, staff_api: Any) -> None:
     build_item("W-1")
     assert staff_api.post("/api/v1/receipts", {"warehouse": "MEL"}).status_code == 422

@@ -92,6 +92,25 @@ def test_receipt_bad_rows(
     assert nothing_written()
 
 
+def test_receipt_refuses_a_bundle_row_naming_its_components(
+    tmp_path: Path, site: Site, items: dict[str, Item]
+) -> None:
+    build_bundle("PACK", [(items["ALE"], 2), (items["TEA"], 1)])
+    path = write_csv(tmp_path, "sku,qty,bin\nALE,24,P-01\npack,3,S-01\n")
+
+    _run, result = run_import("receipt", path, warehouse="MEL", post=True)
+
+    assert errors_of(result) == [
+        (
+            3,
+            "sku",
+            "PACK is a bundle, which holds no stock: enter its components instead "
+            "(per bundle: 2 × ALE, 1 × TEA).",
+        )
+    ]
+    assert nothing_written()
+
+
 def test_receipt_unknown_warehouse_in_the_column(
     tmp_path: Path, site: Site, items: dict[str, Item]
 ) -> None:

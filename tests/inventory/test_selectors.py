@@ -214,7 +214,7 @@ def test_stock_value_is_units_on_hand_at_cost_per_active_warehouse(
     receive(site, "TEA", 3, "Q-01")  # not sellable, still stock the merchant owns
     receive(site, "MUG", 1, "S-01")
     receive(site, "SAMPLE", 5)
-    receive(other_site, "TEA-PAIR", 2)  # a bundle receives its components: 4 TEA
+    receive(other_site, "TEA", 4)  # the bundle of two TEA holds no stock of its own
     stock_allocate(reference="o:1", sku="MUG", warehouse=site.code, qty=1)  # still on hand
     issue_create(
         user=None,

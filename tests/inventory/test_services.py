@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from kucun.catalog.models import Item
-from kucun.core.errors import Conflict, NotFound, ValidationFailed
+from kucun.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kucun.core.models import AuditEntry
 from kucun.inventory import selectors
 from kucun.inventory.choices import (
@@ -565,16 +565,79 @@ def test_bundle_repeated_component_is_summed_in_availability(site: Site) -> None
     crate = build_bundle("CRATE", [(pair, 3), (cup, 1)])
     receive(site, [("CUP", 20, "S-01")])
     assert selectors.bundle_available(crate) == 2  # 7 cups per crate
-    issue_create(user=None, warehouse="MEL", kind="other", lines=[Line("CRATE", 2)], post=True)
-    assert level(cup, site) == (6, 6, 0)
+    stock_allocate(reference="order:7", sku="CRATE", warehouse="MEL", qty=2)
+    assert level(cup, site) == (20, 20, 14)
 
 
-def test_receipt_of_a_bundle_receives_its_components(site: Site) -> None:
+def test_receipt_refuses_a_bundle_line_naming_the_line_and_its_components(site: Site) -> None:
+    cup = build_item("CUP")
+    saucer = build_item("SAUCER")
+    pair = build_bundle("PAIR", [(cup, 2)])
+    build_bundle("SET", [(pair, 1), (saucer, 1)])
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as refused:
+        receive(site, [("CUP", 1, None), ("set", 3, "S-01")])
+    assert refused.value.errors == [
+        FieldError(
+            "lines[1].sku",
+            "Line 2: SET is a bundle, which holds no stock: enter its components instead "
+            "(per bundle: 2 × CUP, 1 × SAUCER).",
+        )
+    ]
+    assert snapshot() == before
+    assert Receipt.objects.count() == 0
+
+
+def test_issue_refuses_bundle_lines_with_the_other_bad_lines(site: Site) -> None:
     cup = build_item("CUP")
     build_bundle("PAIR", [(cup, 2)])
-    receive(site, [("PAIR", 3, None)])
-    assert level(cup, site) == (6, 6, 0)
-    assert not StockLevel.objects.filter(item__is_bundle=True).exists()
+    build_bundle("EMPTY", [])
+    receive(site, [("CUP", 9, "S-01")])
+    before = snapshot()
+    with pytest.raises(UnknownSku) as refused:
+        issue_create(
+            user=None,
+            warehouse="MEL",
+            kind="other",
+            lines=[Line("NOPE", 1), Line("PAIR", 2), Line("EMPTY", 1, "Z-99"), Line("CUP", 0)],
+            post=True,
+        )
+    assert refused.value.errors == [
+        FieldError("lines[0].sku", "Unknown SKU NOPE."),
+        FieldError(
+            "lines[1].sku",
+            "Line 2: PAIR is a bundle, which holds no stock: enter its components instead "
+            "(per bundle: 2 × CUP).",
+        ),
+        FieldError(
+            "lines[2].sku", "Line 3: EMPTY is a bundle with no components, which holds no stock."
+        ),
+        FieldError("lines[2].bin", "Unknown bin Z-99 in warehouse MEL."),
+        FieldError("lines[3].qty", "must be a positive whole number"),
+    ]
+    assert snapshot() == before
+    assert Issue.objects.count() == 0
+
+
+def test_posting_a_draft_saved_with_a_bundle_line_is_refused(site: Site) -> None:
+    cup = build_item("CUP")
+    pair = build_bundle("PAIR", [(cup, 2)])
+    receipt = receipt_create(user=None, warehouse="MEL", kind="purchase", lines=[Line("CUP", 1)])
+    # A draft saved before bundle lines were refused on documents.
+    ReceiptLine.objects.create(receipt=receipt, item=pair, qty=3, bin=site.bins["S-01"])
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as refused:
+        receipt_post(user=None, receipt_id=receipt.pk)
+    assert refused.value.errors == [
+        FieldError(
+            "lines[1].sku",
+            "Line 2: PAIR is a bundle, which holds no stock: enter its components instead "
+            "(per bundle: 2 × CUP).",
+        )
+    ]
+    assert snapshot() == before
+    receipt.refresh_from_db()
+    assert receipt.status == DocumentStatus.DRAFT
 
 
 # Sellable bins -------------------------------------------------------------------------------
@@ -658,13 +721,16 @@ def test_shipped_transfer_can_be_reversed_back_to_its_bins(site: Site, other_sit
     assert_ledger_consistent()
 
 
-def test_issue_of_a_bundle_records_component_picks(site: Site) -> None:
+def test_issue_records_picks_across_bins_in_pick_order(site: Site) -> None:
     cup = build_item("CUP")
     saucer = build_item("SAUCER")
-    build_bundle("SET", [(cup, 2), (saucer, 1)])
     receive(site, [("CUP", 3, "P-01"), ("CUP", 5, "S-01"), ("SAUCER", 4, "S-02")])
     issue = issue_create(
-        user=None, warehouse="MEL", kind="order_shipment", lines=[Line("SET", 2)], post=True
+        user=None,
+        warehouse="MEL",
+        kind="order_shipment",
+        lines=[Line("CUP", 4), Line("SAUCER", 2)],
+        post=True,
     )
     picks = sorted(
         (p.item.sku, p.bin.code, p.qty)
@@ -673,4 +739,3 @@ def test_issue_of_a_bundle_records_component_picks(site: Site) -> None:
     assert picks == [("CUP", "P-01", 3), ("CUP", "S-01", 1), ("SAUCER", "S-02", 2)]
     assert level(cup, site) == (4, 4, 0)
     assert level(saucer, site) == (2, 2, 0)
-    assert not StockLevel.objects.filter(item__sku="SET").exists()

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kucun.catalog import validation
+from kucun.catalog.selectors import bundle_expansions
 from kucun.core.dataio.columns import Column
 from kucun.core.dataio.importing import Importer, WriteCounts
 from kucun.core.dataio.rows import CellError, parse_count, parse_positive_quantity
@@ -19,7 +20,13 @@ from kucun.core.errors import ValidationFailed
 from kucun.core.tabular import TabularError
 from kucun.inventory import services
 from kucun.inventory.models import Stocktake
-from kucun.inventory.services.lookups import bins_by_code, items_by_sku, normal_bin_code
+from kucun.inventory.services.lookups import (
+    bins_by_code,
+    bundle_refusal,
+    component_skus,
+    items_by_sku,
+    normal_bin_code,
+)
 from kucun.warehouses.models import Location, Warehouse
 
 SKU_COLUMN = Column("sku", ("SKU", "货品编码", "商品编码", "货号"), True, "BEER-DOZEN")
@@ -56,6 +63,7 @@ class StockRowsImporter(Importer):
         self.records: list[tuple[int, str, str, int]] = []
         self.resolved_skus: dict[str, str] = {}
         self.bundle_skus: set[str] = set()
+        self.bundle_ids: dict[str, int] = {}
 
     def read_sku(self, number: int, text: str) -> str | None:
         try:
@@ -69,6 +77,7 @@ class StockRowsImporter(Importer):
         found = items_by_sku({sku for _n, sku, _b, _q in self.records})
         self.resolved_skus = {sku: ref.sku for sku, ref in found.items()}
         self.bundle_skus = {sku for sku, ref in found.items() if ref.is_bundle}
+        self.bundle_ids = {sku: ref.pk for sku, ref in found.items() if ref.is_bundle}
         bins: dict[str, Location] = {}
         if self.warehouse is not None:
             bins = bins_by_code(self.warehouse, {code for _n, _s, code, _q in self.records if code})
@@ -176,6 +185,21 @@ class ReceiptImporter(StockRowsImporter):
 
     def finish_validation(self) -> None:
         self.resolve()
+        self.refuse_bundles()
+
+    def refuse_bundles(self) -> None:
+        """A receipt receives what arrived: a bundle's row is refused, naming its components
+        (the same message the receipt service gives for a bundle line)."""
+        if not self.bundle_ids:
+            return
+        expansions = bundle_expansions(set(self.bundle_ids.values()))
+        names = component_skus(expansions)
+        for number, sku, _bin, _qty in self.records:
+            if sku not in self.bundle_ids or number in self.failed:
+                continue
+            leaves = expansions.get(self.bundle_ids[sku], {})
+            components = [(names[pk], qty) for pk, qty in leaves.items()]
+            self.error(number, "sku", bundle_refusal(self.resolved_skus[sku], components), sku)
 
     def write(self) -> WriteCounts:
         assert self.warehouse is not None

@@ -141,6 +141,27 @@ def default_receiving_bin(warehouse: Warehouse) -> Location:
     return location
 
 
+def component_skus(expansions: dict[int, dict[int, int]]) -> dict[int, str]:
+    """{component id: SKU} for every leaf component of the given expansions, in one query."""
+    ids = {component for leaves in expansions.values() for component in leaves}
+    return dict(Item.objects.filter(pk__in=ids).values_list("pk", "sku")) if ids else {}
+
+
+def bundle_refusal(sku: str, components: Iterable[tuple[str, int]]) -> str:
+    """Why a document line may not name a bundle, listing what to enter instead.
+
+    A bundle holds no stock: what is received or shipped is its components, and a document
+    must show what moved, so its lines name the components themselves.
+    """
+    listed = ", ".join(f"{qty} × {component}" for component, qty in sorted(components))
+    if not listed:
+        return _("%(sku)s is a bundle with no components, which holds no stock.") % {"sku": sku}
+    return _(
+        "%(sku)s is a bundle, which holds no stock: enter its components instead "
+        "(per bundle: %(components)s)."
+    ) % {"sku": sku, "components": listed}
+
+
 def clean_qty(value: Any, *, field: str, allow_zero: bool = False) -> tuple[int, str | None]:
     """(quantity, None) or (0, message) for a whole number of units."""
     smallest = 0 if allow_zero else 1

@@ -1,7 +1,8 @@
 """Receipts (入库) and issues (出库): create, post; lines resolved in bulk.
 
-A line of a bundle SKU is kept on the document as entered and posts its components (a bundle
-holds no stock): receiving one case of 4 dozen receives 4 dozen.
+A line may not name a bundle: a bundle holds no stock, what is received or shipped is its
+components, and the document must show what moved. Such a line is refused with its components
+listed (the console's editor expands it into them before saving).
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ from kucun.inventory.services.lookups import (
     ItemRef,
     LineErrors,
     bins_by_code,
+    bundle_refusal,
     clean_qty,
+    component_skus,
     default_receiving_bin,
     find_warehouse,
     items_by_sku,
@@ -116,6 +119,7 @@ def resolve_lines(
     bins = bins_by_code(warehouse, [code for code in codes if code])
     bundle_ids = {item.pk for item in items.values() if item.is_bundle}
     expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
+    names = component_skus(expansions)
     resolved: list[ResolvedLine] = []
     for index, line in enumerate(lines):
         prefix = f"{field}[{index}]"
@@ -126,11 +130,8 @@ def resolve_lines(
             problems.add(
                 f"{prefix}.sku", _("Unknown SKU %(sku)s.") % {"sku": skus[index]}, kind="sku"
             )
-        elif item.is_bundle and not expansions.get(item.pk):
-            problems.add(
-                f"{prefix}.sku",
-                _("Bundle %(sku)s has no components, so it cannot move stock.") % {"sku": item.sku},
-            )
+        elif item.is_bundle:
+            problems.add(f"{prefix}.sku", bundle_line_refusal(index, item, expansions, names))
         qty, qty_error = clean_qty(line_value(line, "qty"), field=f"{prefix}.qty")
         if qty_error:
             problems.add(f"{prefix}.qty", qty_error)
@@ -152,6 +153,36 @@ def resolve_lines(
             resolved.append(ResolvedLine(item=item, qty=qty, bin=location))
     problems.raise_if_any()
     return resolved
+
+
+def bundle_line_refusal(
+    index: int, item: ItemRef, expansions: dict[int, dict[int, int]], names: dict[int, str]
+) -> str:
+    """A receipt or issue line names the items that move, never a bundle (which holds none)."""
+    components = [(names[pk], qty) for pk, qty in expansions.get(item.pk, {}).items()]
+    return _("Line %(number)d: %(reason)s") % {
+        "number": index + 1,
+        "reason": bundle_refusal(item.sku, components),
+    }
+
+
+def refuse_bundle_lines(lines: Sequence[tuple[int, bool]]) -> None:
+    """Refuse to post a draft saved with a bundle line (item id, is bundle) before bundles
+    were refused on documents: it would book components its lines do not show."""
+    bundle_ids = {item_id for item_id, is_bundle in lines if is_bundle}
+    if not bundle_ids:
+        return
+    expansions = bundle_expansions(bundle_ids)
+    names = component_skus(expansions)
+    names.update(Item.objects.filter(pk__in=bundle_ids).values_list("pk", "sku"))
+    problems = LineErrors()
+    for index, (item_id, is_bundle) in enumerate(lines):
+        if is_bundle:
+            item = ItemRef(item_id, names[item_id], True)
+            problems.add(
+                f"lines[{index}].sku", bundle_line_refusal(index, item, expansions, names)
+            )
+    problems.raise_if_any()
 
 
 def component_needs(
@@ -385,6 +416,7 @@ def post_receipt(
     its lines are the units; an audit row per posting would repeat it at every stock change."""
     if not lines:
         raise ValidationFailed.for_field("lines", _("A receipt needs at least one line to post."))
+    refuse_bundle_lines([(line.item_id, line.is_bundle) for line in lines])
     if source is None:
         source = virtual_location(RECEIPT_SOURCE[ReceiptKind(receipt.kind)])
     default_bin = None
@@ -613,6 +645,7 @@ def raise_pick_shortage(
 def post_issue(issue: Issue, lines: Sequence[IssueLine], *, user: Any, key: str | None) -> None:
     if not lines:
         raise ValidationFailed.for_field("lines", _("An issue needs at least one line to post."))
+    refuse_bundle_lines([(line.item_id, line.item.is_bundle) for line in lines])
     warehouse = issue.warehouse
     destination = virtual_location(ISSUE_DESTINATION[IssueKind(issue.kind)])
     needs = issue_needs(lines)
