@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from kucun.inventory.choices import DocumentStatus, StocktakeStatus, TransferStatus
-from kucun.inventory.models import Issue, Receipt, StockMove, Stocktake, Transfer
+from kucun.inventory.models import Issue, Receipt, ReceiptLine, StockMove, Stocktake, Transfer
 from kucun.inventory.services import DocumentLineInput, receipt_create
-from tests.inventory.views_support import Site, level, make_site, on_hand, receive
+from kucun.warehouses.services import bin_create, bin_update
+from tests.inventory.views_support import Site, level, make_bundle, make_site, on_hand, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -481,3 +483,87 @@ def test_a_service_refusal_lands_on_its_line(staff_client: Client, site: Site) -
     assert Transfer.objects.count() == 0
     assert on_hand(site.tea, site.pick_1) == 5
     assert on_hand(site.mug, site.store_1) == 1
+
+
+# --- bundles and every bad line at once -------------------------------------------------------
+
+
+def line_values(html: str, name: str) -> list[str]:
+    return re.findall(rf'name="{name}"[^>]*value="([^"]*)"', html)
+
+
+def test_a_bundle_line_is_replaced_by_its_components_before_anything_is_saved(
+    staff_client: Client, site: Site
+) -> None:
+    make_bundle("TEA-SET", [("TEA-GREEN", 4), ("MUG-BLUE", 2)])
+    response = staff_client.post(
+        "/inventory/receipts/new/",
+        receipt_form(
+            line_sku=["TEA-GREEN", "tea-set", "MUG-BLUE"],
+            line_qty=["1", "3", "5"],
+            line_bin=["A-01-1", "A-01-1", "S-01"],
+        ),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Merged into the tea line of the same bin; the mugs go to a new line in that bin.
+    assert line_values(html, "line_sku")[:3] == ["TEA-GREEN", "MUG-BLUE", "MUG-BLUE"]
+    assert line_values(html, "line_qty")[:3] == ["13", "6", "5"]
+    assert line_values(html, "line_bin")[:3] == ["A-01-1", "A-01-1", "S-01"]
+    assert "tea-set" not in line_values(html, "line_sku")
+    assert (
+        "3 × tea-set is a bundle, which holds no stock: its line was replaced by its components "
+        "(6 × MUG-BLUE, 12 × TEA-GREEN)." in html
+    )
+    assert Receipt.objects.count() == 0
+    assert StockMove.objects.count() == 0
+
+    posted = staff_client.post(
+        "/inventory/receipts/new/",
+        receipt_form(
+            line_sku=["TEA-GREEN", "MUG-BLUE", "MUG-BLUE"],
+            line_qty=["13", "6", "5"],
+            line_bin=["A-01-1", "A-01-1", "S-01"],
+        ),
+    )
+    assert posted.status_code == 302
+    assert on_hand(site.tea, site.pick_1) == 13
+    assert on_hand(site.mug, site.pick_1) == 6
+
+
+def test_every_bad_line_is_reported_at_once(staff_client: Client, site: Site) -> None:
+    make_bundle("TEA-SET", [("TEA-GREEN", 4)])
+    closed = bin_create(user=None, zone_id=site.pick_1.zone_id, code="A-09")
+    bin_update(user=None, bin_id=closed.pk, active=False)
+    response = staff_client.post(
+        "/inventory/issues/new/",
+        receipt_form(
+            kind="other",
+            line_sku=["TEA-GREEN", "NO-SUCH", "MUG-BLUE", "MUG-BLUE", "TEA-SET"],
+            line_qty=["0", "1", "1", "1", "2"],
+            line_bin=["", "", "Z-99", "A-09", ""],
+        ),
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Quantity must be a whole number of at least 1." in html
+    assert "Unknown SKU NO-SUCH." in html
+    assert "Unknown bin Z-99 in warehouse MEL." in html
+    assert "Bin A-09 is inactive." in html
+    assert "2 × TEA-SET is a bundle" in html
+    assert line_values(html, "line_qty")[4] == "8"
+    assert Issue.objects.count() == 0
+
+
+def test_editing_a_draft_saved_with_a_bundle_line_shows_it_expanded(
+    staff_client: Client, site: Site
+) -> None:
+    bundle = make_bundle("MUG-PAIR", [("MUG-BLUE", 2)])
+    receipt = receipt_create(
+        user=None, warehouse="MEL", kind="purchase", lines=[DocumentLineInput("TEA-GREEN", 1)]
+    )
+    ReceiptLine.objects.create(receipt=receipt, item=bundle, qty=3, bin=site.store_1)
+    html = staff_client.get(f"/inventory/receipts/{receipt.pk}/edit/").content.decode()
+    assert line_values(html, "line_sku")[:2] == ["TEA-GREEN", "MUG-BLUE"]
+    assert line_values(html, "line_qty")[:2] == ["1", "6"]
+    assert "3 × MUG-PAIR is a bundle" in html

@@ -126,6 +126,68 @@ def validate_document_rows(rows: Sequence[LineRow], *, kind: str) -> bool:
     return clean
 
 
+def _merge_target(rows: Sequence[LineRow], sku: str, bin_code: str) -> LineRow | None:
+    """The first plain line of this item and bin, to add an expanded component to."""
+    for row in rows:
+        if row.sku.upper() == sku.upper() and row.bin.upper() == bin_code.upper():
+            return row
+    return None
+
+
+def expand_bundle_rows(
+    rows: Sequence[LineRow], components: dict[str, list[Any]]
+) -> tuple[list[LineRow], list[str]]:
+    """Replace each bundle line (components: upper-cased bundle SKU -> its components, each
+    with sku, name and per_bundle) by its component lines: quantity × units per bundle, added
+    to a line of the same item and bin when there is one. Returns the lines and a notice per
+    bundle replaced. A bundle line without a valid quantity or without components stays, with
+    its error, to be corrected."""
+    plain = [row for row in rows if row.sku.upper() not in components]
+    result: list[LineRow] = []
+    notices: list[str] = []
+    for row in rows:
+        parts = components.get(row.sku.upper())
+        if parts is None:
+            result.append(row)
+            continue
+        if not parts:
+            row.errors.append(
+                str(_("%(sku)s is a bundle with no components, which holds no stock."))
+                % {"sku": row.sku}
+            )
+            result.append(row)
+            continue
+        if not re.fullmatch(r"\d+", row.qty) or not 1 <= int(row.qty) <= MAX_LINE_QTY:
+            row.errors.append(
+                str(_("%(sku)s is a bundle: enter how many, and it is replaced by its components."))
+                % {"sku": row.sku}
+            )
+            result.append(row)
+            continue
+        bundles = int(row.qty)
+        for part in parts:
+            qty = part.per_bundle * bundles
+            target = _merge_target(plain, part.sku, row.bin) or _merge_target(
+                result, part.sku, row.bin
+            )
+            if target is not None and re.fullmatch(r"[1-9]\d*", target.qty):
+                target.qty = str(int(target.qty) + qty)
+            else:
+                result.append(LineRow(sku=part.sku, qty=str(qty), bin=row.bin, item_name=part.name))
+        listed = ", ".join(f"{part.per_bundle * bundles} × {part.sku}" for part in parts)
+        notices.append(
+            str(
+                _(
+                    "%(qty)s × %(sku)s is a bundle, which holds no stock: its line was replaced "
+                    "by its components (%(components)s). Nothing is saved yet: check the lines, "
+                    "then save or post."
+                )
+            )
+            % {"qty": bundles, "sku": row.sku, "components": listed}
+        )
+    return result, notices
+
+
 _LINE_INDEX = re.compile(r"(?:lines?|counts)\W*(\d+)")
 
 

@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 
 from kucun.catalog.models import Item
-from kucun.catalog.selectors import items_matching_skus
+from kucun.catalog.selectors import bundle_expansions, items_matching_skus
 from kucun.inventory.models import (
     BinStock,
     Document,
@@ -289,6 +289,55 @@ def unknown_codes(
             .values_list("code", flat=True)
         }
     return missing_skus, wanted_bins - known_bins
+
+
+def inactive_bin_codes(*, warehouse_code: str, bins: Iterable[str]) -> set[str]:
+    """The bin codes (upper-cased) that name an inactive bin of the warehouse, in one query."""
+    wanted = {code.strip().lower() for code in bins if code.strip()}
+    if not wanted or not warehouse_code:
+        return set()
+    return {
+        code.upper()
+        for code in Location.objects.filter(
+            kind=LocationKind.INTERNAL, warehouse__code__iexact=warehouse_code, active=False
+        )
+        .annotate(code_lower=Lower("code"))
+        .filter(code_lower__in=wanted)
+        .values_list("code", flat=True)
+    }
+
+
+@dataclass(frozen=True)
+class Component:
+    """One leaf component of a bundle and how many units of it one bundle holds."""
+
+    sku: str
+    name: str
+    per_bundle: int
+
+
+def bundle_components(skus: Iterable[str]) -> dict[str, list[Component]]:
+    """Upper-cased SKU of each bundle among these -> its leaf components (nested bundles
+    multiplied out), by SKU; one query, plus one per level of nesting when there are bundles."""
+    wanted = [sku.strip() for sku in skus if sku and sku.strip()]
+    bundles = list(
+        items_matching_skus(wanted).filter(is_bundle=True).values_list("pk", "sku")
+    )
+    if not bundles:
+        return {}
+    leaves = bundle_expansions(pk for pk, _sku in bundles)
+    ids = {component for parts in leaves.values() for component in parts}
+    names = {
+        pk: (sku, name)
+        for pk, sku, name in Item.objects.filter(pk__in=ids).values_list("pk", "sku", "name")
+    }
+    return {
+        sku.upper(): sorted(
+            (Component(*names[pk], per) for pk, per in leaves[bundle_pk].items()),
+            key=lambda component: component.sku,
+        )
+        for bundle_pk, sku in bundles
+    }
 
 
 def item_names(skus: Iterable[str]) -> dict[str, str]:

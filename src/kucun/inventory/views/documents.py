@@ -44,14 +44,17 @@ from kucun.inventory.forms import (
     LineRow,
     StocktakeHeaderForm,
     TransferHeaderForm,
+    expand_bundle_rows,
     place_domain_error,
     rows_from_post,
     validate_document_rows,
 )
 from kucun.inventory.models import Document, Issue, Receipt, Stocktake, Transfer
 from kucun.inventory.selectors_console import (
+    bundle_components,
     document_lines,
     document_list,
+    inactive_bin_codes,
     item_names,
     stocktake_expected,
     unknown_codes,
@@ -167,14 +170,15 @@ def _blank_rows(count: int = 3) -> list[LineRow]:
 def _check_codes(
     rows: list[LineRow], *, warehouse: str, to_warehouse: str = "", transfer: bool = False
 ) -> bool:
-    """Put 'unknown SKU / bin' next to each line that names one; True when all are known."""
+    """Put 'unknown SKU / bin' or 'inactive bin' next to each line that names one; True when
+    all are known. Without a warehouse (its own error is on the form) only SKUs are checked."""
+    sources = [row.from_bin if transfer else row.bin for row in rows] if warehouse else []
     missing_skus, missing_bins = unknown_codes(
-        warehouse_code=warehouse,
-        skus=[row.sku for row in rows],
-        bins=[row.from_bin if transfer else row.bin for row in rows],
+        warehouse_code=warehouse, skus=[row.sku for row in rows], bins=sources
     )
+    inactive = inactive_bin_codes(warehouse_code=warehouse, bins=sources)
     missing_to_bins: set[str] = set()
-    if transfer:
+    if transfer and warehouse:
         _skus, missing_to_bins = unknown_codes(
             warehouse_code=to_warehouse or warehouse, skus=[], bins=[row.to_bin for row in rows]
         )
@@ -188,6 +192,8 @@ def _check_codes(
                 _("Unknown bin %(code)s in warehouse %(warehouse)s.")
                 % {"code": source, "warehouse": warehouse}
             )
+        elif source and source.upper() in inactive:
+            row.errors.append(_("Bin %(code)s is inactive.") % {"code": source})
         if transfer and row.to_bin and row.to_bin.upper() in missing_to_bins:
             row.errors.append(
                 _("Unknown bin %(code)s in warehouse %(warehouse)s.")
@@ -212,6 +218,7 @@ def _render_editor(
     *,
     status: int = 200,
     document: Document | None = None,
+    notices: list[str] | None = None,
 ) -> HttpResponse:
     """The editor for a new document, or for changing ``document`` (a draft)."""
     if rows and any(not row.item_name for row in rows):
@@ -226,6 +233,7 @@ def _render_editor(
             "document": document,
             "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
             "prefill_bin": request.GET.get("bin", ""),
+            "notices": notices or [],
         },
         status=status,
     )
@@ -263,13 +271,37 @@ def _submit(
     return HttpResponseRedirect(spec.url("detail", document.pk))
 
 
-def _validated(request: HttpRequest, form: Any, rows: list[LineRow], kind: str) -> bool:
+def _validated(
+    request: HttpRequest,
+    form: Any,
+    rows: list[LineRow],
+    kind: str,
+    *,
+    warehouse: str | None = None,
+) -> bool:
+    """Check the header and every line at once (each line's fields, SKUs, bins), so every bad
+    line is reported together. ``warehouse``: a fixed one (an existing document's)."""
     valid = form.is_valid()
-    lines_valid = validate_document_rows(rows, kind=kind)
     if not rows:
         form.add_error(None, _("Add at least one line: scan an item or search for a SKU."))
         return False
-    return valid and lines_valid
+    lines_valid = validate_document_rows(rows, kind=kind)
+    data = form.cleaned_data if valid else getattr(form, "cleaned_data", {})
+    codes_valid = _check_codes(
+        rows,
+        warehouse=warehouse or data.get("warehouse") or "",
+        to_warehouse=data.get("to_warehouse") or "",
+        transfer=kind == "transfer",
+    )
+    return valid and lines_valid and codes_valid
+
+
+def _expand_bundles(rows: list[LineRow]) -> tuple[list[LineRow], list[str]]:
+    """A receipt or issue lists what moves: bundle lines become their component lines."""
+    components = bundle_components(row.sku for row in rows)
+    if not components:
+        return rows, []
+    return expand_bundle_rows(rows, components)
 
 
 @role_required(Role.STAFF)
@@ -281,11 +313,11 @@ def receipt_or_issue_create(request: HttpRequest, document_type: str) -> HttpRes
             request, spec, DocumentHeaderForm(kinds=spec.kinds, initial=initial), []
         )
     form = DocumentHeaderForm(request.POST, kinds=spec.kinds)
-    rows = rows_from_post(request.POST)
-    if not _validated(request, form, rows, document_type) or not _check_codes(
-        rows, warehouse=form.cleaned_data["warehouse"]
-    ):
-        return _render_editor(request, spec, form, rows, status=422)
+    rows, notices = _expand_bundles(rows_from_post(request.POST))
+    if not _validated(request, form, rows, document_type):
+        return _render_editor(request, spec, form, rows, status=422, notices=notices)
+    if notices:
+        return _render_editor(request, spec, form, rows, notices=notices)
     data = form.cleaned_data
     create = (
         services.receipt_create if document_type == DocumentType.RECEIPT else services.issue_create
@@ -329,12 +361,7 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
         return _render_editor(request, spec, TransferHeaderForm(initial=initial), rows)
     form = TransferHeaderForm(request.POST)
     rows = rows_from_post(request.POST)
-    if not _validated(request, form, rows, "transfer") or not _check_codes(
-        rows,
-        warehouse=form.cleaned_data["warehouse"],
-        to_warehouse=form.cleaned_data.get("to_warehouse") or "",
-        transfer=True,
-    ):
+    if not _validated(request, form, rows, "transfer"):
         return _render_editor(request, spec, form, rows, status=422)
     data = form.cleaned_data
     lines = [
@@ -570,8 +597,7 @@ def stocktake_count(request: HttpRequest, pk: int) -> HttpResponse:
     rows = rows_from_post(request.POST)
     counted_rows = [row for row in rows if row.counted != ""]
     validate_document_rows(counted_rows, kind="stocktake")
-    if not any(row.errors for row in counted_rows):
-        _check_codes(counted_rows, warehouse=stocktake.warehouse.code)
+    _check_codes(counted_rows, warehouse=stocktake.warehouse.code)
     if any(row.errors for row in counted_rows):
         return _stocktake_refused(request, pk, rows)
     counts = [
@@ -670,19 +696,26 @@ def document_edit(request: HttpRequest, document_type: str, pk: int) -> HttpResp
     if document.status != DocumentStatus.DRAFT:  # type: ignore[attr-defined]
         messages.error(request, _not_changeable(document))
         return HttpResponseRedirect(spec.url("detail", pk))
+    transfer = document_type == DocumentType.TRANSFER
     if request.method != "POST":
         form = _header_form(spec, document)
-        return _render_editor(request, spec, form, _rows_of(document), document=document)
+        rows = _rows_of(document)
+        notices: list[str] = []
+        if not transfer:
+            # A draft saved with a bundle line before they were refused: shown expanded.
+            rows, notices = _expand_bundles(rows)
+        return _render_editor(request, spec, form, rows, document=document, notices=notices)
     form = _header_form(spec, document, request.POST)
     rows = rows_from_post(request.POST)
-    transfer = document_type == DocumentType.TRANSFER
-    if not _validated(request, form, rows, document_type) or not _check_codes(
-        rows,
-        warehouse=document.warehouse.code,
-        to_warehouse=form.cleaned_data.get("to_warehouse") or "",
-        transfer=transfer,
-    ):
-        return _render_editor(request, spec, form, rows, status=422, document=document)
+    notices = []
+    if not transfer:
+        rows, notices = _expand_bundles(rows)
+    if not _validated(request, form, rows, document_type, warehouse=document.warehouse.code):
+        return _render_editor(
+            request, spec, form, rows, status=422, document=document, notices=notices
+        )
+    if notices:
+        return _render_editor(request, spec, form, rows, document=document, notices=notices)
     return _submit(
         request,
         spec,
