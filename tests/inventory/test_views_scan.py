@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
-from kucun.warehouses.services import bin_create
-from tests.inventory.views_support import Site, make_site
+from kucun.catalog.services import item_create
+from kucun.warehouses.services import bin_create, bin_update
+from tests.inventory.views_support import Site, make_bundle, make_site
+
+# A logged-in request reads its session and its user.
+QUERIES_PER_REQUEST = 2
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +91,66 @@ def test_item_search_lists_buttons_that_add_lines(staff_client: Client, site: Si
     assert "MUG-BLUE" not in html
     none = staff_client.get("/inventory/items/search/", {"sku_query": "zzz"}).content.decode()
     assert "No item matches" in none
+
+
+def test_scan_of_a_bundle_lists_its_components(staff_client: Client, site: Site) -> None:
+    make_bundle("TEA-SET", [("TEA-GREEN", 4), ("MUG-BLUE", 2)])
+    data = staff_client.get("/inventory/scan/", {"warehouse": "MEL", "code": "tea-set"}).json()
+    assert data["is_bundle"] is True
+    assert data["components"] == [
+        {"sku": "MUG-BLUE", "name": "Blue mug", "qty": 2},
+        {"sku": "TEA-GREEN", "name": "Green tea", "qty": 4},
+    ]
+
+
+def test_item_suggestions_match_sku_name_or_barcode_in_one_query(
+    staff_client: Client, site: Site, django_assert_num_queries: Any
+) -> None:
+    make_bundle("TEA-SET", [("TEA-GREEN", 4)])
+    for number in range(15):
+        item_create(user=None, sku=f"TEA-{number:02d}", name=f"Tea {number}")
+    staff_client.get("/inventory/items/suggest/", {"q": "x"})  # the session is read once
+    with django_assert_num_queries(QUERIES_PER_REQUEST + 1):
+        data = staff_client.get("/inventory/items/suggest/", {"q": "tea-green"}).json()
+    assert data == {
+        "items": [
+            {
+                "sku": "TEA-GREEN",
+                "name": "Green tea",
+                "barcode": "9300000000011",
+                "is_bundle": False,
+            }
+        ]
+    }
+    by_barcode = staff_client.get("/inventory/items/suggest/", {"q": "9300000000011"}).json()
+    assert [item["sku"] for item in by_barcode["items"]] == ["TEA-GREEN"]
+    by_name = staff_client.get("/inventory/items/suggest/", {"q": "blue"}).json()
+    assert [item["sku"] for item in by_name["items"]] == ["MUG-BLUE"]
+    with django_assert_num_queries(QUERIES_PER_REQUEST + 1):
+        many = staff_client.get("/inventory/items/suggest/", {"q": "tea"}).json()
+    assert len(many["items"]) == 10
+    assert many["items"][0]["sku"] == "TEA-00"
+    empty = staff_client.get("/inventory/items/suggest/", {"q": " "}).json()
+    assert empty == {"items": []}
+
+
+def test_bin_suggestions_are_the_warehouses_active_bins_in_one_query(
+    staff_client: Client, site: Site, django_assert_num_queries: Any
+) -> None:
+    make_site("SYD")
+    closed = bin_create(user=None, zone_id=site.pick_1.zone_id, code="A-01-9")
+    bin_update(user=None, bin_id=closed.pk, active=False)
+    staff_client.get("/inventory/bins/suggest/", {"q": "x", "warehouse": "MEL"})
+    with django_assert_num_queries(QUERIES_PER_REQUEST + 1):
+        response = staff_client.get("/inventory/bins/suggest/", {"q": "a-01", "warehouse": "mel"})
+    data = response.json()
+    assert data == {
+        "bins": [
+            {"code": "A-01-1", "zone": "PICK", "zone_kind": "picking"},
+            {"code": "A-01-2", "zone": "PICK", "zone_kind": "picking"},
+        ]
+    }
+    contains = staff_client.get("/inventory/bins/suggest/", {"q": "01", "warehouse": "MEL"}).json()
+    assert [row["code"] for row in contains["bins"]] == ["A-01-1", "A-01-2", "S-01"]
+    no_warehouse = staff_client.get("/inventory/bins/suggest/", {"q": "a"}).json()
+    assert no_warehouse == {"bins": []}

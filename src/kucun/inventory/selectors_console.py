@@ -191,6 +191,28 @@ def item_search(text: str, *, limit: int = 20, stock_only: bool = False) -> list
     )
 
 
+def bin_suggestions(text: str, *, warehouse_code: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Active bins of one warehouse whose code contains the text, codes that start with it
+    first; one query."""
+    text = (text or "").strip()
+    if not text or not warehouse_code.strip():
+        return []
+    starts = Q(code_lower__startswith=text.lower())
+    rows = (
+        Location.objects.filter(
+            kind=LocationKind.INTERNAL, warehouse__code__iexact=warehouse_code.strip(), active=True
+        )
+        .annotate(code_lower=Lower("code"))
+        .filter(code_lower__contains=text.lower())
+        .annotate(starts=starts)
+        .order_by("-starts", "code")
+        .values_list("code", "zone__code", "zone__kind")[:limit]
+    )
+    return [
+        {"code": code, "zone": zone or "", "zone_kind": kind or ""} for code, zone, kind in rows
+    ]
+
+
 @dataclass(frozen=True)
 class ScanResult:
     type: str  # item | bin | unknown

@@ -13,6 +13,8 @@ urlpatterns = [
     path("checks/run/", checks.stock_check_start, name="stock_check_start"),
     path("scan/", scan.scan, name="scan"),
     path("items/search/", scan.item_search_results, name="item_search"),
+    path("items/suggest/", scan.item_suggestions, name="item_suggest"),
+    path("bins/suggest/", scan.bin_suggestions_view, name="bin_suggest"),
     path(
         "items/<int:item_id>/movements/",
         item_stock.item_movement_history,

@@ -7,7 +7,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kucun.inventory.selectors_console import item_search, scan_lookup
+from kucun.inventory.selectors_console import (
+    bin_suggestions,
+    bundle_components,
+    item_search,
+    scan_lookup,
+)
+
+SUGGESTIONS = 10
 
 
 @require_GET
@@ -17,6 +24,12 @@ def scan(request: HttpRequest) -> JsonResponse:
     warehouse = request.GET.get("warehouse", "")
     result = scan_lookup(code, warehouse_code=warehouse)
     data = result.as_json()
+    if result.item is not None and result.item.is_bundle:
+        # The editors replace a bundle by its components: what a receipt or issue moves.
+        parts = bundle_components([result.item.sku]).get(result.item.sku.upper(), [])
+        data["components"] = [
+            {"sku": part.sku, "name": part.name, "qty": part.per_bundle} for part in parts
+        ]
     if result.other_warehouses:
         data["message"] = _(
             "Bin %(code)s is in warehouse %(other)s, not %(warehouse)s. Nothing changed."
@@ -40,3 +53,32 @@ def item_search_results(request: HttpRequest) -> HttpResponse:
     return render(
         request, "inventory/includes/item_search_results.html", {"items": items, "text": text}
     )
+
+
+@require_GET
+def item_suggestions(request: HttpRequest) -> JsonResponse:
+    """Items whose SKU or name contains the typed text, or whose barcode it is: for a line's
+    SKU cell, exact SKU first. One query."""
+    items = item_search(request.GET.get("q", ""), limit=SUGGESTIONS)
+    return JsonResponse(
+        {
+            "items": [
+                {
+                    "sku": item.sku,
+                    "name": item.name,
+                    "barcode": item.barcode or "",
+                    "is_bundle": item.is_bundle,
+                }
+                for item in items
+            ]
+        }
+    )
+
+
+@require_GET
+def bin_suggestions_view(request: HttpRequest) -> JsonResponse:
+    """Active bins of the editor's warehouse whose code contains the typed text. One query."""
+    bins = bin_suggestions(
+        request.GET.get("q", ""), warehouse_code=request.GET.get("warehouse", ""), limit=SUGGESTIONS
+    )
+    return JsonResponse({"bins": bins})
