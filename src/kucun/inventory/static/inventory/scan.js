@@ -376,6 +376,11 @@
   body.addEventListener("keydown", function (event) {
     var target = event.target;
     if (!target.matches("input")) { return; }
+    if (!table) {
+      // Stocktake counts: Enter (or a scanner aimed at a count) goes back to the scan box.
+      if (event.key === "Enter") { event.preventDefault(); input.focus(); }
+      return;
+    }
     var open = suggest.list && suggest.input === target;
     if (open && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
       event.preventDefault();
