@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 API_PREFIX = "/api/v1/"
 # (method, path template) of operations meant to be called without credentials.
 PUBLIC_API_OPERATIONS: frozenset[tuple[str, str]] = frozenset()
-PUBLIC_CONSOLE_PATHS = frozenset({"/accounts/login/", "/health"})
+PUBLIC_CONSOLE_PATHS = frozenset({"/accounts/login/", "/health", "/favicon.ico"})
 LOGIN_PATH = "/accounts/login/"
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from kucun.core.errors import NotFound, PermissionDenied
 
 # The API authenticates each request itself (session or bearer token) and answers 401 in JSON.
-PUBLIC_PREFIXES = ("/api/", "/static/", "/health")
+PUBLIC_PREFIXES = ("/api/", "/static/", "/health", "/favicon.ico")
 
 
 class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):

@@ -1,11 +1,24 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from kucun.web.navigation import PLANNED_SCREENS, find_entry
 from kucun.web.selectors import home_summary
+
+FAVICON = Path(__file__).resolve().parent / "static" / "web" / "favicon.svg"
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on their own, answers with our SVG icon."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
 
 
 def home(request: HttpRequest) -> HttpResponse:
