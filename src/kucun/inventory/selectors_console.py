@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -22,6 +23,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Lower
 
@@ -479,7 +481,10 @@ def bin_lookup_rows(
     active: bool | None = None,
     occupancy: str = "",
 ) -> QuerySet[Location]:
-    """Bins matching the filters, each annotated with whether it holds anything."""
+    """Bins matching the filters, each annotated with whether it holds anything.
+
+    With a text, ``code_rank`` is 0 for a bin whose code is exactly the text and 1 for the
+    rest, so a caller can list the exact bin first (``A-01-1`` before ``A-01-10``)."""
     queryset = (
         Location.objects.filter(kind=LocationKind.INTERNAL)
         .select_related("warehouse", "zone")
@@ -500,7 +505,9 @@ def bin_lookup_rows(
         holding = BinStock.objects.filter(location=OuterRef("pk"), on_hand__gt=0).filter(
             Q(item__sku__icontains=text) | Q(item__name__icontains=text) | Q(item__barcode=text)
         )
-        queryset = queryset.filter(Q(code__icontains=text) | Exists(holding))
+        queryset = queryset.filter(Q(code__icontains=text) | Exists(holding)).annotate(
+            code_rank=Case(When(code__iexact=text, then=Value(0)), default=Value(1))
+        )
     return queryset
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -29,6 +30,9 @@ def bin_lookup(request: HttpRequest) -> HttpResponse:
         occupancy=filters.value("occupancy") or "",
     )
     queryset, sort = apply_sort(queryset, request, SORTS, "bin")
+    if text.strip():
+        # The bin whose code is exactly what was typed comes first, whatever the sort.
+        queryset = queryset.order_by(F("code_rank"), *queryset.query.order_by)
     page_obj = paginate(request, queryset)
     bins = list(page_obj.object_list)
     contents = bin_lookup_contents(bins, text=text)
