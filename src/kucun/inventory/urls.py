@@ -1,7 +1,7 @@
 from django.urls import path
 
 from kucun.inventory.choices import DocumentType
-from kucun.inventory.views import checks, documents, item_stock, moves, scan, stock
+from kucun.inventory.views import checks, document_bulk, documents, item_stock, moves, scan, stock
 
 app_name = "inventory"
 
@@ -47,6 +47,7 @@ for _type, _segment in (
     _kwargs = {"document_type": _type}
     urlpatterns += [
         path(f"{_segment}/", documents.document_list_view, _kwargs, name=f"{_type}_list"),
+        path(f"{_segment}/bulk/", document_bulk.document_bulk, _kwargs, name=f"{_type}_bulk"),
         path(f"{_segment}/<int:pk>/", documents.document_detail, _kwargs, name=f"{_type}_detail"),
         path(
             f"{_segment}/<int:pk>/reverse/",
