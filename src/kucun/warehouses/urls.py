@@ -8,6 +8,7 @@ urlpatterns = [
     path("bin-lookup/", bin_lookup, name="bin_lookup"),
     path("", views.warehouse_list, name="warehouse_list"),
     path("new/", views.warehouse_create, name="warehouse_create"),
+    path("bulk/", views.warehouse_bulk, name="warehouse_bulk"),
     path("<int:pk>/", views.warehouse_detail, name="warehouse_detail"),
     path("<int:pk>/edit/", views.warehouse_edit, name="warehouse_edit"),
     path("zones/", views.zone_list, name="zone_list"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import role_required
+from kucun.core.bulk_actions import bulk_apply, bulk_report, selected_ids
 from kucun.core.errors import DomainError, FieldError, NotFound
 from kucun.core.pagination import SortState, apply_sort, paginate
 from kucun.warehouses import selectors, services
@@ -121,6 +122,33 @@ def warehouse_list(request: HttpRequest) -> HttpResponse:
             "filtered": any(filters.values()),
         },
     )
+
+
+@require_POST
+@role_required(Role.STAFF)
+def warehouse_bulk(request: HttpRequest) -> HttpResponse:
+    """Activate or deactivate the selected warehouses, each through ``warehouse_update``."""
+    back = safe_next(request, reverse("warehouses:warehouse_list"))
+    action = request.POST.get("action", "")
+    ids = selected_ids(request)
+    if action not in {"activate", "deactivate"} or not ids:
+        messages.error(request, _("Select at least one warehouse and an action."))
+        return redirect(back)
+    active = action == "activate"
+    codes = dict(Warehouse.objects.filter(pk__in=ids).values_list("pk", "code"))
+    outcome = bulk_apply(
+        [(codes.get(pk, f"#{pk}"), pk) for pk in ids],
+        lambda pk: services.warehouse_update(user=request.user, warehouse_id=pk, active=active),
+    )
+    count = len(outcome.done)
+    if active:
+        done = ngettext("%(count)d warehouse activated.", "%(count)d warehouses activated.", count)
+    else:
+        done = ngettext(
+            "%(count)d warehouse deactivated.", "%(count)d warehouses deactivated.", count
+        )
+    bulk_report(request, outcome, done % {"count": count})
+    return redirect(back)
 
 
 WAREHOUSE_FORM_FIELDS = tuple(WarehouseForm.base_fields)
