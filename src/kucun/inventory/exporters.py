@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kucun.catalog.models import Item
-from kucun.core.dataio.exporting import Exporter, flag_filter
+from kucun.core.dataio.exporting import Exporter, flag_filter, ids_filter
 from kucun.core.errors import FieldError, ValidationFailed
 from kucun.inventory.models import BinStock, StockMoveLine, document_number
 from kucun.inventory.selectors import moves_query, resolve_warehouse, stock_query, stock_rows
@@ -37,14 +37,14 @@ def chunked(queryset: QuerySet[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 class StockExporter(Exporter):
     """The stock screen's rows, one per item and warehouse: ?q= ?warehouse= ?zone_kind=
-    ?low_stock=on ?bundles=yes|no."""
+    ?low_stock=on ?bundles=yes|no ?ids= (the items ticked on the screen, by id)."""
 
     kind = "stock"
     header = ("sku", "name", "warehouse", "on_hand", "allocated", "available")
-    filter_names = ("q", "warehouse", "zone_kind", "low_stock", "bundles")
+    filter_names = ("q", "warehouse", "zone_kind", "low_stock", "bundles", "ids")
 
     def queryset(self) -> QuerySet[Item]:
-        return stock_query(
+        queryset = stock_query(
             warehouse=self.filters.get("warehouse") or None,
             zone_kind=self.filters.get("zone_kind") or None,
             low_stock=bool(flag_filter(self.filters, "low_stock")),
@@ -52,6 +52,8 @@ class StockExporter(Exporter):
             text=self.filters.get("q", ""),
             sort="sku",
         )
+        ids = ids_filter(self.filters)
+        return queryset if ids is None else queryset.filter(pk__in=ids)
 
     def count(self) -> int:
         return self.queryset().count()
@@ -137,8 +139,8 @@ def date_filter(filters: dict[str, str], name: str) -> datetime.date | None:
 
 class MoveExporter(Exporter):
     """The movements ledger with its list's filters: ?item= (SKU) ?bin= ?warehouse= ?move_kind=
-    ?document= ?user= ?date_from= ?date_to= (YYYY-MM-DD). The move kind is `move_kind`
-    because `kind` names what to export."""
+    ?document= ?user= ?date_from= ?date_to= (YYYY-MM-DD) ?ids= (the lines ticked on the list,
+    by id). The move kind is `move_kind` because `kind` names what to export."""
 
     kind = "moves"
     header = (
@@ -162,10 +164,12 @@ class MoveExporter(Exporter):
         "user",
         "date_from",
         "date_to",
+        "ids",
     )
 
     def queryset(self) -> QuerySet[StockMoveLine]:
-        return moves_query(
+        ids = ids_filter(self.filters)
+        queryset = moves_query(
             sku=self.filters.get("item", ""),
             bin_code=self.filters.get("bin", ""),
             warehouse=self.filters.get("warehouse", ""),
@@ -175,6 +179,7 @@ class MoveExporter(Exporter):
             date_from=date_filter(self.filters, "date_from"),
             date_to=date_filter(self.filters, "date_to"),
         )
+        return queryset if ids is None else queryset.filter(pk__in=ids)
 
     def count(self) -> int:
         return self.queryset().count()

@@ -55,3 +55,24 @@ def flag_filter(filters: Mapping[str, str], name: str) -> bool | None:
         "value": value,
     }
     raise ValidationFailed(detail=message, errors=[FieldError(name, message)])
+
+
+MAX_SELECTED_IDS = 10_000
+
+
+def ids_filter(filters: Mapping[str, str], name: str = "ids") -> list[int] | None:
+    """The rows ticked on a list ("export selected"): ids separated by commas, or None when
+    the filter is absent; anything but positive whole numbers is refused naming the filter."""
+    text = filters.get(name, "").strip()
+    if not text:
+        return None
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if len(parts) > MAX_SELECTED_IDS or not all(
+        part.isdigit() and 0 < int(part) < 2**63 for part in parts
+    ):
+        message = _(
+            "Filter %(name)s must list at most %(max)d row ids separated by commas, "
+            "such as 12,15,40."
+        ) % {"name": name, "max": MAX_SELECTED_IDS}
+        raise ValidationFailed(detail=message, errors=[FieldError(name, message)])
+    return sorted({int(part) for part in parts})

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -200,14 +208,29 @@ def export_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+# Form fields of a list's "export selected" that are not filters.
+NOT_FILTERS = frozenset({"kind", "format", "csrfmiddlewaretoken", "next", "action"})
+
+
+def export_parameters(request: HttpRequest) -> tuple[QueryDict, dict[str, str]]:
+    """The query (GET) or form (POST: a list's "export selected") and the filters in it; a
+    repeated field such as the ticked ``ids`` is joined with commas."""
+    query = request.POST if request.method == "POST" else request.GET
+    filters = {
+        name: ",".join(values) for name, values in query.lists() if name not in NOT_FILTERS
+    }
+    return query, filters
+
+
+@require_http_methods(["GET", "POST"])
 def export_create(request: HttpRequest) -> HttpResponse | FileResponse:
-    """?kind=items&format=csv&<the list's filters>: without a format, offer CSV and XLSX."""
-    kind = request.GET.get("kind", "")
+    """?kind=items&format=csv&<the list's filters>: without a format, offer CSV and XLSX.
+    A list's "export selected" posts the same fields, with the ticked rows as ``ids``."""
+    query, filters = export_parameters(request)
+    kind = query.get("kind", "")
     if kind not in ExportKind.values:
         return render(request, "data/export_choose.html", {"kinds": ExportKind.choices}, status=200)
-    filters = {name: value for name, value in request.GET.items() if name not in {"kind", "format"}}
-    file_format = request.GET.get("format", "")
+    file_format = query.get("format", "")
     if not file_format:
         return render(
             request,
@@ -216,7 +239,7 @@ def export_create(request: HttpRequest) -> HttpResponse | FileResponse:
                 "kind": kind,
                 "kind_label": ExportKind(kind).label,
                 "filters": filters,
-                "querystring": request.GET.urlencode(),
+                "querystring": urlencode({"kind": kind, **filters}),
             },
         )
     try:
@@ -231,7 +254,7 @@ def export_create(request: HttpRequest) -> HttpResponse | FileResponse:
                 "kind": kind,
                 "kind_label": ExportKind(kind).label,
                 "filters": filters,
-                "querystring": request.GET.urlencode(),
+                "querystring": urlencode({"kind": kind, **filters}),
                 "error": error.detail,
             },
             status=error.status_code,

@@ -56,8 +56,8 @@ def stock_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "totals": totals,
             "warehouse_columns": columns,
-            "column_count": 7 + len(columns),
-            "totals_colspan": 3 + len(columns),
+            "column_count": 8 + len(columns),
+            "totals_colspan": 4 + len(columns),
         },
     )
 
