@@ -8,7 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from kucun.core.models import AuditEntry
+from kucun.core.models import AuditEntry, ExportRun
 from kucun.inventory.choices import DocumentStatus, StocktakeStatus
 from kucun.inventory.models import Issue, Receipt, ReceiptLine, StockMove, Stocktake, Transfer
 from kucun.inventory.services import (
@@ -70,7 +70,9 @@ def state() -> dict[str, Any]:
 # --- the lists offer the selection ---------------------------------------------------------------
 
 
-def test_receipt_list_offers_checkboxes_on_drafts_only(staff_client: Client, site: Site) -> None:
+def test_receipt_list_offers_the_selection_and_its_actions(
+    staff_client: Client, site: Site
+) -> None:
     draft = draft_receipt()
     posted = draft_receipt()
     receipt_post(user=None, receipt_id=posted.pk)
@@ -79,12 +81,13 @@ def test_receipt_list_offers_checkboxes_on_drafts_only(staff_client: Client, sit
 
     assert 'action="/inventory/receipts/bulk/" id="document-bulk"' in html
     assert 'data-select-all="ids"' in html
-    assert f'name="ids" value="{draft.pk}" form="document-bulk"' in html
-    assert f'value="{posted.pk}" form="document-bulk"' not in html
+    for receipt in (draft, posted):
+        assert f'name="ids" value="{receipt.pk}" form="document-bulk"' in html
     assert 'id="documents-post"' in html
     assert 'id="documents-discard"' in html
     assert 'data-confirm="Discard the selected drafts?' in html
     assert 'data-confirm="Post the selected documents?' in html
+    assert 'id="documents-export-selected-csv" formaction="/data/exports/new/"' in html
 
 
 def test_stocktake_list_offers_post_but_not_discard(staff_client: Client, site: Site) -> None:
@@ -96,13 +99,18 @@ def test_stocktake_list_offers_post_but_not_discard(staff_client: Client, site: 
     assert 'id="documents-discard"' not in html
 
 
-def test_viewer_sees_no_checkboxes(viewer_client: Client, site: Site) -> None:
-    draft_receipt()
+def test_viewers_may_tick_rows_to_export_but_not_post_or_discard(
+    viewer_client: Client, site: Site
+) -> None:
+    draft = draft_receipt()
 
     html = viewer_client.get("/inventory/receipts/").content.decode()
 
-    assert 'id="document-bulk"' not in html
-    assert 'name="ids"' not in html
+    assert 'action="/data/exports/new/" id="document-bulk"' in html
+    assert f'name="ids" value="{draft.pk}" form="document-bulk"' in html
+    assert 'id="documents-export-selected-csv"' in html
+    assert 'id="documents-post"' not in html
+    assert 'id="documents-discard"' not in html
 
 
 @pytest.mark.parametrize("segment", ["receipts", "issues", "transfers", "stocktakes"])
@@ -311,3 +319,93 @@ def test_bulk_actions_speak_chinese(staff_client: Client, site: Site, staff: Any
     done, failed = flash(response)
     assert done == "已作废 1 张草稿。"
     assert failed.startswith(f"1 项未完成：{posted.number}：")
+
+
+# --- export selected -----------------------------------------------------------------------------
+
+
+def csv_lines(response: Any) -> list[str]:
+    return b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+
+
+def test_export_selected_gives_only_the_ticked_documents(viewer_client: Client, site: Site) -> None:
+    first = draft_receipt(5, reference="PO-1")
+    draft_receipt(7, reference="PO-2")
+    third = draft_receipt(2, reference="PO-3")
+    receipt_post(user=None, receipt_id=third.pk)
+
+    response = viewer_client.post(
+        "/data/exports/new/",
+        {
+            "kind": "documents",
+            "type": "receipt",
+            "format": "csv",
+            "ids": [third.pk, first.pk],
+            "next": "/inventory/receipts/",
+        },
+    )
+
+    assert response.status_code == 200
+    lines = csv_lines(response)
+    assert lines[0] == (
+        "number,type,kind,warehouse,to_warehouse,reference,status,lines,units,"
+        "created_by,created_at,posted_at"
+    )
+    rows = [line.split(",") for line in lines[1:]]
+    assert [row[:10] for row in rows] == [
+        [first.number, "receipt", "purchase", "MEL", "", "PO-1", "draft", "1", "5", ""],
+        [third.number, "receipt", "purchase", "MEL", "", "PO-3", "posted", "1", "2", ""],
+    ]
+    assert rows[0][11] == ""
+    assert rows[1][11] != ""
+    run = ExportRun.objects.get()
+    assert (run.kind, run.filters) == (
+        "documents",
+        {"type": "receipt", "ids": f"{third.pk},{first.pk}"},
+    )
+
+
+def test_export_of_documents_names_a_missing_type(viewer_client: Client, site: Site) -> None:
+    response = viewer_client.post(
+        "/data/exports/new/", {"kind": "documents", "format": "csv", "ids": ["1"]}
+    )
+
+    assert response.status_code == 422
+    assert "Filter type must be one of receipt, issue, transfer, stocktake" in (
+        response.content.decode()
+    )
+    assert not ExportRun.objects.exists()
+
+
+def test_export_selected_transfers_name_both_warehouses(viewer_client: Client, site: Site) -> None:
+    make_site("SYD")
+    receive("MEL", ("TEA-GREEN", 3, "A-01-1"))
+    transfer = transfer_create(
+        user=None,
+        warehouse="MEL",
+        to_warehouse="SYD",
+        lines=[TransferLineInput("TEA-GREEN", 2, "A-01-1", "A-01-1")],
+    )
+
+    response = viewer_client.post(
+        "/data/exports/new/",
+        {"kind": "documents", "type": "transfer", "format": "csv", "ids": [transfer.pk]},
+    )
+
+    [row] = [line.split(",") for line in csv_lines(response)[1:]]
+    assert row[:9] == [transfer.number, "transfer", "", "MEL", "SYD", "", "draft", "1", "2"]
+
+
+def test_the_export_kinds_speak_chinese(viewer_client: Client, site: Site, viewer: Any) -> None:
+    viewer.language = "zh-hans"
+    viewer.save(update_fields=["language"])
+
+    documents = viewer_client.post("/data/exports/new/", {"kind": "documents", "type": "receipt"})
+    refused = viewer_client.post(
+        "/data/exports/new/", {"kind": "documents", "type": "order", "format": "csv"}
+    )
+
+    assert "库存单据" in documents.content.decode()
+    assert "筛选条件 type 须为 receipt, issue, transfer, stocktake 之一，而不是“order”。" in (
+        refused.content.decode()
+    )

@@ -128,3 +128,47 @@ def test_bulk_actions_speak_chinese(staff_client: Client, staff: Any) -> None:
     assert ">停用所选</button>" in html
     assert 'data-confirm="停用所选仓库？其货位和库存都会保留，之后可以重新启用。"' in html
     assert flash(response) == ["已停用 1 个仓库。"]
+
+
+# --- zones: export selected ----------------------------------------------------------------------
+
+
+def test_zone_rows_can_be_ticked_and_exported(viewer_client: Client) -> None:
+    from kucun.core.models import ExportRun
+    from tests.factories import ZoneFactory
+
+    first = ZoneFactory(code="PICK", name="Pick face")
+    ZoneFactory(warehouse=first.warehouse, code="STORE", name="Storage")
+    html = viewer_client.get(reverse("warehouses:zone_list")).content.decode()
+
+    assert 'action="/data/exports/new/" id="zone-selection"' in html
+    assert '<input type="hidden" name="kind" value="zones">' in html
+    assert f'name="ids" value="{first.pk}" form="zone-selection" aria-label="PICK"' in html
+
+    response = viewer_client.post(
+        "/data/exports/new/", {"kind": "zones", "format": "csv", "ids": [first.pk]}
+    )
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert text.splitlines() == [
+        "warehouse,code,name,kind,bins",
+        f"{first.warehouse.code},PICK,Pick face,{first.kind},0",
+    ]
+    assert ExportRun.objects.get().filters == {"ids": str(first.pk)}
+
+
+def test_zone_list_query_count_is_pinned_with_the_selection(
+    viewer_client: Client, django_assert_num_queries: Any
+) -> None:
+    from tests.factories import ZoneFactory
+
+    warehouse = WarehouseFactory(code="MEL")
+    for number in range(60):
+        ZoneFactory(warehouse=warehouse, code=f"Z{number:02d}")
+    viewer_client.get(reverse("warehouses:zone_list"))
+
+    # session, user, count, one page of zones with warehouse and bin counts, warehouse choices
+    with django_assert_num_queries(5):
+        response = viewer_client.get(reverse("warehouses:zone_list"))
+
+    assert response.content.decode().count('form="zone-selection"') == 50

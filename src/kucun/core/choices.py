@@ -22,6 +22,8 @@ class ExportKind(models.TextChoices):
     STOCK = "stock", _("Stock per item and warehouse")
     STOCK_BY_BIN = "stock_bins", _("Stock per bin")
     MOVES = "moves", _("Movements")
+    DOCUMENTS = "documents", _("Stock documents")
+    ZONES = "zones", _("Zones")
 
 
 class TableFormat(models.TextChoices):

@@ -16,8 +16,19 @@ from django.utils.translation import gettext as _
 from kucun.catalog.models import Item
 from kucun.core.dataio.exporting import Exporter, flag_filter, ids_filter
 from kucun.core.errors import FieldError, ValidationFailed
-from kucun.inventory.models import BinStock, StockMoveLine, document_number
+from kucun.inventory.choices import DocumentType
+from kucun.inventory.models import (
+    BinStock,
+    Document,
+    Issue,
+    Receipt,
+    StockMoveLine,
+    Stocktake,
+    Transfer,
+    document_number,
+)
 from kucun.inventory.selectors import moves_query, resolve_warehouse, stock_query, stock_rows
+from kucun.inventory.selectors_console import document_list
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Warehouse
 
@@ -210,4 +221,84 @@ class MoveExporter(Exporter):
                 place(line.to_location),
                 line.qty,
                 move.user.get_username() if move.user else "",
+            )
+
+
+DOCUMENT_MODELS: dict[str, type[Document]] = {
+    DocumentType.RECEIPT: Receipt,
+    DocumentType.ISSUE: Issue,
+    DocumentType.TRANSFER: Transfer,
+    DocumentType.STOCKTAKE: Stocktake,
+}
+
+
+def local_time(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+class DocumentExporter(Exporter):
+    """One document list (receipts, issues, transfers or stocktakes) with its filters:
+    ?type= (receipt, issue, transfer, stocktake) ?q= ?warehouse= (code) ?document_kind=
+    ?status= ?ids= (the documents ticked on the list). The document's own kind is
+    `document_kind` because `kind` names what to export."""
+
+    kind = "documents"
+    header = (
+        "number",
+        "type",
+        "kind",
+        "warehouse",
+        "to_warehouse",
+        "reference",
+        "status",
+        "lines",
+        "units",
+        "created_by",
+        "created_at",
+        "posted_at",
+    )
+    filter_names = ("type", "q", "warehouse", "document_kind", "status", "ids")
+
+    def document_type(self) -> str:
+        document_type = self.filters.get("type", "")
+        if document_type not in DOCUMENT_MODELS:
+            message = _("Filter type must be one of %(types)s, not “%(value)s”.") % {
+                "types": ", ".join(DOCUMENT_MODELS),
+                "value": document_type,
+            }
+            raise ValidationFailed(detail=message, errors=[FieldError("type", message)])
+        return document_type
+
+    def queryset(self) -> QuerySet[Any]:
+        document_type = self.document_type()
+        ids = ids_filter(self.filters)
+        queryset = document_list(
+            DOCUMENT_MODELS[document_type],
+            text=self.filters.get("q", ""),
+            warehouse=self.filters.get("warehouse", ""),
+            kind=self.filters.get("document_kind", ""),
+            status=self.filters.get("status", ""),
+        ).order_by("pk")
+        return queryset if ids is None else queryset.filter(pk__in=ids)
+
+    def count(self) -> int:
+        return self.queryset().count()
+
+    def rows(self) -> Iterator[Sequence[Any]]:
+        document_type = self.document_type()
+        for document in self.queryset().iterator(chunk_size=2000):
+            to_warehouse = getattr(document, "to_warehouse", None)
+            yield (
+                document.number,
+                document_type,
+                getattr(document, "kind", ""),
+                document.warehouse.code,
+                to_warehouse.code if to_warehouse else "",
+                document.reference,
+                document.status,
+                document.line_count,
+                document.units,
+                document.created_by.get_username() if document.created_by else "",
+                local_time(document.created_at),
+                local_time(document.posted_at),
             )

@@ -18,6 +18,8 @@ EXPORTERS = {
     ExportKind.STOCK: "kucun.inventory.exporters.StockExporter",
     ExportKind.STOCK_BY_BIN: "kucun.inventory.exporters.BinStockExporter",
     ExportKind.MOVES: "kucun.inventory.exporters.MoveExporter",
+    ExportKind.DOCUMENTS: "kucun.inventory.exporters.DocumentExporter",
+    ExportKind.ZONES: "kucun.warehouses.exporters.ZoneExporter",
 }
 
 
