@@ -430,3 +430,35 @@ def test_an_owner_who_steps_down_lands_on_the_home_page(owner: User, owner_clien
     owner.refresh_from_db()
     assert owner.role == Role.STAFF
     assert owner_client.get("/accounts/users/").status_code == 403
+
+
+def test_bulk_revoke_names_a_token_of_someone_else_and_revokes_the_rest(
+    staff: User, staff_client: Client
+) -> None:
+    mine, _plain = api_token_create(user=staff, name="mine")
+    other = UserFactory(username="someone", role=Role.STAFF)
+    theirs, _plain = api_token_create(user=other, name="theirs")
+    audit_before = AuditEntry.objects.filter(action="api_token.revoke").count()
+
+    response = staff_client.post(
+        "/accounts/tokens/revoke/", {"ids": [mine.pk, theirs.pk]}, follow=True
+    )
+
+    page = text_of(response)
+    assert "1 token revoked." in page
+    assert f"1 not done: #{theirs.pk}: No API token with id {theirs.pk}." in page
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.revoked_at is not None
+    assert theirs.revoked_at is None
+    assert AuditEntry.objects.filter(action="api_token.revoke").count() == audit_before + 1
+
+
+def test_token_list_uses_the_shared_selection(staff: User, staff_client: Client) -> None:
+    token, _plain = api_token_create(user=staff, name="ci")
+
+    page = text_of(staff_client.get("/accounts/tokens/"))
+
+    assert 'data-select-all="ids"' in page
+    assert f'name="ids" value="{token.pk}" form="token-bulk" aria-label="ci"' in page
+    assert 'data-confirm="Revoke the selected tokens?' in page

@@ -25,6 +25,7 @@ from kucun.accounts.forms import (
     UserEditForm,
 )
 from kucun.accounts.permissions import role_required
+from kucun.core.bulk_actions import bulk_apply, bulk_report, selected_ids
 from kucun.core.errors import DomainError
 from kucun.core.pagination import apply_sort, paginate
 from kucun.web.forms import add_domain_error
@@ -83,8 +84,6 @@ def active_filter(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-def selected_ids(request: HttpRequest) -> list[int]:
-    return [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
 
 
 # ---------------------------------------------------------------- users & roles
@@ -283,13 +282,28 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @require_POST
 def token_bulk_revoke(request: HttpRequest) -> HttpResponse:
+    """Revoke each ticked token on its own: one the user may not manage is named as not done,
+    and the others are revoked all the same."""
     ids = selected_ids(request)
     if not ids:
         messages.error(request, _("Select at least one token to revoke."))
         return redirect(safe_next(request, reverse("accounts:token_list")))
-    revoked = services.api_tokens_revoke(user=request.user, token_ids=ids)
-    messages.success(
+    visible = {
+        token.pk: token for token in selectors.api_token_list(user=request.user).filter(pk__in=ids)
+    }
+    outcome = bulk_apply(
+        [(visible[pk].name if pk in visible else f"#{pk}", pk) for pk in ids],
+        lambda pk: services.api_token_revoke(user=request.user, token_id=pk),
+    )
+    active_before = [pk for pk, token in visible.items() if token.revoked_at is None]
+    revoked = (
+        selectors.api_token_list(user=request.user, active=False)
+        .filter(pk__in=active_before)
+        .count()
+    )
+    bulk_report(
         request,
+        outcome,
         ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
         % {"count": revoked},
     )
