@@ -10,6 +10,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from kucun.catalog.services import item_create
+from kucun.inventory.models import Receipt
 from kucun.inventory.services import DocumentLineInput, receipt_create
 from kucun.warehouses.choices import ZoneKind
 from kucun.warehouses.services import bin_create, warehouse_create, zone_create
@@ -92,3 +93,58 @@ def test_stock_filters_wrap_at_tablet_width_and_selection_exports(
         page.click("#stock-export-selected-csv")
     text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     assert [line.split(",")[0] for line in text.splitlines()] == ["sku", "MUG-BLUE", "TEA-GREEN"]
+
+
+def test_discarding_selected_drafts_asks_once(
+    page: Page,
+    live_server: Any,
+    login: Callable[[], None],
+    shot: Callable[[str], Path],
+) -> None:
+    warehouse = warehouse_create(user=None, code="MEL", name="Melbourne")
+    zone = zone_create(
+        user=None, warehouse_id=warehouse.pk, code="PICK", name="Pick", kind=ZoneKind.PICKING
+    )
+    bin_create(user=None, zone_id=zone.pk, code="A-01-1")
+    item_create(user=None, sku="TEA-GREEN", name="Green tea")
+    drafts = [
+        receipt_create(
+            user=None,
+            warehouse="MEL",
+            kind="purchase",
+            reference=f"PO-{number}",
+            lines=[DocumentLineInput("TEA-GREEN", number, "A-01-1")],
+        )
+        for number in (1, 2)
+    ]
+    login()
+    page.set_viewport_size(TABLET)
+    page.goto(f"{live_server.url}/inventory/receipts/")
+    viewport = page.evaluate("document.documentElement.clientWidth")
+    for control in page.eval_on_selector("#document-filters", MEASURE):
+        assert control["right"] <= min(viewport, control["cellRight"] + 0.5), control
+
+    questions: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        questions.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.check(f"input[name=ids][aria-label={drafts[0].number}]")
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.click("#documents-discard")
+    assert questions == ["Discard the selected drafts? They are deleted with their lines."]
+    expect(page.locator("[data-number]")).to_have_count(2)
+    assert Receipt.objects.count() == 2
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.click("#documents-discard")
+    expect(page.locator(".alert-success")).to_contain_text("1 draft discarded.")
+    expect(page.locator("[data-number]")).to_have_count(1)
+    expect(page.locator(f'[data-number="{drafts[1].number}"]')).to_be_visible()
+    assert len(questions) == 2
+    assert list(Receipt.objects.values_list("reference", flat=True)) == ["PO-2"]
+    shot("one-draft-discarded")
