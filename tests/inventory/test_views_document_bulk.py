@@ -409,3 +409,17 @@ def test_the_export_kinds_speak_chinese(viewer_client: Client, site: Site, viewe
     assert "筛选条件 type 须为 receipt, issue, transfer, stocktake 之一，而不是“order”。" in (
         refused.content.decode()
     )
+
+
+def test_a_long_list_of_refusals_names_ten_and_counts_the_rest(
+    staff_client: Client, site: Site
+) -> None:
+    missing = list(range(900_001, 900_013))
+
+    response = staff_client.post("/inventory/receipts/bulk/", {"action": "post", "ids": missing})
+
+    [failed] = flash(response)
+    assert failed.startswith("12 not done: RC-900001: ")
+    assert "RC-900010: " in failed
+    assert "RC-900011" not in failed
+    assert failed.endswith(" (and 2 more)")
