@@ -94,6 +94,11 @@ class Importer:
     def label(self, key: str) -> str:
         return self.header_map.labels.get(key, key)
 
+    def columns_read(self) -> int:
+        """How many columns of each row this importer looks at: up to its rightmost mapped
+        column. The reader builds no more of a row than that."""
+        return max(self.header_map.positions.values(), default=-1) + 1
+
     def cell_reader(self) -> Callable[[list[str], str], str]:
         positions = self.header_map.positions
 
@@ -175,6 +180,7 @@ def import_file(
         with open_table(path) as table:
             result.file_format = table.format
             importer.prepare(table.header)
+            table.keep_columns(importer.columns_read())
             result.source = importer.source
             validate_table(importer, table, progress)
     except TabularError as error:

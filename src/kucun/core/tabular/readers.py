@@ -19,7 +19,14 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from kucun.core.errors import FieldError, ValidationFailed
-from kucun.core.tabular.xlsx import iter_sheet_rows
+from kucun.core.tabular.xlsx import (
+    MAX_COLUMNS,
+    Row,
+    SheetLimitExceeded,
+    SheetLimits,
+    iter_sheet_rows,
+    row_cells,
+)
 
 CHUNK_BYTES = 1024 * 1024
 SNIFF_BYTES = 64 * 1024
@@ -55,6 +62,13 @@ class TabularError(ValidationFailed):
 
 
 @dataclass
+class Columns:
+    """How many columns of each row are read; the rest of a row is never built."""
+
+    width: int = MAX_COLUMNS
+
+
+@dataclass
 class Table:
     format: str
     header: list[str]
@@ -62,10 +76,37 @@ class Table:
     encoding: str | None = None
     row_count_hint: int | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    columns: Columns = field(default_factory=Columns)
+
+    def keep_columns(self, width: int) -> None:
+        """Read only the first ``width`` columns of the data rows (the ones the header maps):
+        a cell far to the right costs nothing."""
+        self.columns.width = max(0, min(width, MAX_COLUMNS))
 
 
 def max_import_bytes() -> int:
     return int(getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+
+
+def max_cell_chars() -> int:
+    return int(getattr(settings, "IMPORT_MAX_CELL_CHARS", SheetLimits.max_cell_chars))
+
+
+def max_line_chars() -> int:
+    return int(getattr(settings, "IMPORT_MAX_LINE_CHARS", 1024 * 1024))
+
+
+def sheet_limits() -> SheetLimits:
+    return SheetLimits(
+        max_cell_chars=max_cell_chars(),
+        max_rows=int(getattr(settings, "IMPORT_MAX_ROWS", SheetLimits.max_rows)),
+        max_shared_strings=int(
+            getattr(settings, "IMPORT_MAX_SHARED_STRINGS", SheetLimits.max_shared_strings)
+        ),
+        max_shared_chars=int(
+            getattr(settings, "IMPORT_MAX_SHARED_CHARS", SheetLimits.max_shared_chars)
+        ),
+    )
 
 
 def max_uncompressed_bytes() -> int:
@@ -198,15 +239,43 @@ def first_row(rows: Iterator[tuple[int, list[str]]]) -> list[str]:
     raise TabularError.about_file(_("The file has no header row: it holds no table."))
 
 
+class BoundedLines:
+    """The lines of a text file, refusing one longer than the limit as soon as it passes it,
+    so a file with no line breaks is never read into one string."""
+
+    def __init__(self, handle: IO[str], limit: int) -> None:
+        self.handle = handle
+        self.limit = limit
+        self.number = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.handle.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > self.limit:
+            raise TabularError.about_file(
+                _("Line %(line)d is longer than %(limit)d characters: refused.")
+                % {"line": self.number, "limit": self.limit}
+            )
+        return line
+
+
 @contextmanager
 def open_csv(path: Path) -> Iterator[Table]:
     encoding = detect_encoding(path)
     handle: IO[str] = path.open("r", encoding=encoding, newline="")
     try:
-        sample = handle.readline()
+        lines = BoundedLines(handle, max_line_chars())
+        sample = next(lines, "")
         handle.seek(0)
-        reader = csv.reader(handle, delimiter=choose_delimiter(sample))
-        rows = csv_rows(reader)
+        lines.number = 0
+        reader = csv.reader(lines, delimiter=choose_delimiter(sample))
+        columns = Columns()
+        rows = csv_rows(reader, columns)
         header = first_row(rows)
         yield Table(
             format="csv",
@@ -214,18 +283,22 @@ def open_csv(path: Path) -> Iterator[Table]:
             rows=rows,
             encoding=encoding,
             row_count_hint=count_lines(path),
+            columns=columns,
         )
     finally:
         handle.close()
 
 
-def csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(reader: Any, columns: Columns) -> Iterator[tuple[int, list[str]]]:
     number = 0
+    limit = max_cell_chars()
     try:
         for cells in reader:
             number += 1
             if cells and not is_blank(cells):
-                yield number, cells
+                check_cell_lengths(number, cells, limit)
+                width = columns.width
+                yield number, cells if len(cells) <= width else cells[:width]
     except csv.Error as error:
         raise TabularError.about_file(
             _("Row %(row)d cannot be read as CSV: %(reason)s.")
@@ -233,23 +306,40 @@ def csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
         ) from error
 
 
+def check_cell_lengths(number: int, cells: list[str], limit: int) -> None:
+    if max(map(len, cells)) <= limit:
+        return
+    column = next(index for index, cell in enumerate(cells) if len(cell) > limit)
+    raise TabularError.about_file(
+        _(
+            "Row %(row)d, column %(column)d holds more than %(limit)d characters, more than a "
+            "spreadsheet cell can: refused."
+        )
+        % {"row": number, "column": column + 1, "limit": limit}
+    )
+
+
 @contextmanager
 def open_xlsx(path: Path) -> Iterator[Table]:
     try:
         archive = zipfile.ZipFile(path)
-        row_count, values = iter_sheet_rows(archive)
+        row_count, values = iter_sheet_rows(archive, sheet_limits())
     except TabularError:
         raise
+    except SheetLimitExceeded as error:
+        raise TabularError.about_file(error.message) from error
     except Exception as error:
         raise damaged_xlsx(error) from error
     try:
-        rows = xlsx_rows(values)
+        columns = Columns()
+        rows = xlsx_rows(values, columns)
         header = first_row(rows)
         yield Table(
             format="xlsx",
             header=header,
             rows=rows,
             row_count_hint=row_count - 1 if row_count and row_count > 1 else None,
+            columns=columns,
         )
     finally:
         archive.close()
@@ -263,14 +353,16 @@ def damaged_xlsx(error: Exception) -> TabularError:
 
 
 def xlsx_rows(
-    values: Iterator[tuple[int, list[str]]],
+    values: Iterator[tuple[int, Row]], columns: Columns
 ) -> Iterator[tuple[int, list[str]]]:
     try:
-        for number, cells in values:
-            if cells and not is_blank(cells):
-                yield number, cells
+        for number, row in values:
+            if row and not is_blank(list(row.values())):
+                yield number, row_cells(row, columns.width)
     except TabularError:
         raise
+    except SheetLimitExceeded as error:
+        raise TabularError.about_file(error.message) from error
     except Exception as error:
         raise damaged_xlsx(error) from error
 

@@ -16,9 +16,12 @@ import pyexpat
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 from xml.etree.ElementTree import XMLPullParser
 from xml.sax.saxutils import escape
+
+from django.utils.translation import gettext as _
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -28,8 +31,58 @@ READ_CHUNK = 256 * 1024
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+# Excel's own limits: a sheet has columns A to XFD and rows 1 to 1,048,576; a cell holds
+# at most 32,767 characters. A file past them was not saved by a spreadsheet program.
+MAX_COLUMNS = 16_384
+MAX_ROWS = 1_048_576
+MAX_CELL_CHARS = 32_767
+# Bytes that expat may hold without reporting anything (one tag or attribute): far more than
+# any real element, far less than the memory a crafted one could take.
+MAX_PENDING_BYTES = 4 * 1024 * 1024
+# The workbook and relationship parts are a few kilobytes; they are read whole.
+MAX_WORKBOOK_PART_BYTES = 8 * 1024 * 1024
+Row = dict[int, str]
+
+
 class XlsxFormatError(ValueError):
     """The archive is a ZIP but its workbook parts are missing or malformed."""
+
+
+class SheetLimitExceeded(ValueError):
+    """The file passes a limit (cell length, column, row, shared text): refused while reading,
+    before the rest is parsed, so memory stays bounded whatever the file says."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    max_cell_chars: int = MAX_CELL_CHARS
+    max_rows: int = MAX_ROWS
+    max_shared_strings: int = 2_000_000
+    max_shared_chars: int = 64 * 1024 * 1024
+
+
+def shown_reference(reference: str) -> str:
+    return reference if len(reference) <= 20 else reference[:20] + "…"
+
+
+def feed(parser: Any, stream: IO[bytes]) -> Iterator[None]:
+    """Feed a part to expat chunk by chunk, yielding after each chunk; refuse a single token
+    (a tag, an attribute) that expat would have to buffer without end."""
+    fed = 0
+    while chunk := stream.read(READ_CHUNK):
+        parser.Parse(chunk, False)
+        fed += len(chunk)
+        if fed - parser.CurrentByteIndex > MAX_PENDING_BYTES:
+            raise SheetLimitExceeded(
+                _("The workbook holds an XML element longer than %(size)d MB: refused.")
+                % {"size": MAX_PENDING_BYTES // (1024 * 1024)}
+            )
+        yield
+    parser.Parse(b"", True)
 
 
 def column_index(letters: str) -> int:
@@ -57,8 +110,16 @@ def parse_events(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
     yield from parser.read_events()
 
 
+def open_small_part(archive: zipfile.ZipFile, name: str) -> IO[bytes]:
+    """A part read whole (ElementTree keeps every element): refused when implausibly big."""
+    size = archive.getinfo(name).file_size
+    if size > MAX_WORKBOOK_PART_BYTES:
+        raise XlsxFormatError(f"the part {name} is {size} bytes, not a workbook's few kilobytes")
+    return archive.open(name)
+
+
 def first_sheet_path(archive: zipfile.ZipFile) -> str:
-    with archive.open("xl/workbook.xml") as stream:
+    with open_small_part(archive, "xl/workbook.xml") as stream:
         sheets = [
             element
             for event, element in parse_events(stream)
@@ -68,7 +129,7 @@ def first_sheet_path(archive: zipfile.ZipFile) -> str:
         raise XlsxFormatError("the workbook has no sheet")
     relation_id = sheets[0].get(f"{{{REL_NS}}}id")
     try:
-        with archive.open("xl/_rels/workbook.xml.rels") as stream:
+        with open_small_part(archive, "xl/_rels/workbook.xml.rels") as stream:
             relations = {
                 element.get("Id"): element.get("Target", "")
                 for event, element in parse_events(stream)
@@ -98,44 +159,78 @@ def expat_parser() -> Any:
     return parser
 
 
-def shared_strings(archive: zipfile.ZipFile) -> list[str]:
+class SharedStringsParser:
+    """Expat callbacks collecting sharedStrings.xml, counting characters as they arrive."""
+
+    TEXT = f"{MAIN_NS} t"
+    ITEM = f"{MAIN_NS} si"
+    PHONETIC = f"{MAIN_NS} rPh"
+
+    def __init__(self, limits: SheetLimits) -> None:
+        self.limits = limits
+        self.strings: list[str] = []
+        self.parts: list[str] = []
+        self.length = 0
+        self.total = 0
+        self.collecting = False
+        self.phonetic = 0
+
+    def start(self, name: str, _attrs: dict[str, str]) -> None:
+        if name == self.TEXT and not self.phonetic:
+            self.collecting = True
+        elif name == self.PHONETIC:
+            self.phonetic += 1
+
+    def end(self, name: str) -> None:
+        if name == self.TEXT:
+            self.collecting = False
+        elif name == self.ITEM:
+            if len(self.strings) >= self.limits.max_shared_strings:
+                raise SheetLimitExceeded(
+                    _("The workbook's shared text holds more than %(limit)d entries: refused.")
+                    % {"limit": self.limits.max_shared_strings}
+                )
+            self.strings.append("".join(self.parts))
+            self.parts.clear()
+            self.length = 0
+        elif name == self.PHONETIC:
+            self.phonetic -= 1
+
+    def data(self, text: str) -> None:
+        if not self.collecting:
+            return
+        self.length += len(text)
+        self.total += len(text)
+        if self.length > self.limits.max_cell_chars:
+            raise SheetLimitExceeded(
+                _(
+                    "Shared text number %(number)d holds more than %(limit)d characters, "
+                    "more than a spreadsheet cell can: refused."
+                )
+                % {"number": len(self.strings) + 1, "limit": self.limits.max_cell_chars}
+            )
+        if self.total > self.limits.max_shared_chars:
+            raise SheetLimitExceeded(
+                _("The workbook's shared text holds more than %(limit)d characters: refused.")
+                % {"limit": self.limits.max_shared_chars}
+            )
+        self.parts.append(text)
+
+
+def shared_strings(archive: zipfile.ZipFile, limits: SheetLimits | None = None) -> list[str]:
     try:
         stream = archive.open("xl/sharedStrings.xml")
     except KeyError:
         return []
-    strings: list[str] = []
-    parts: list[str] = []
-    state = {"collecting": False, "phonetic": 0}
-    text_name, item_name, phonetic_name = f"{MAIN_NS} t", f"{MAIN_NS} si", f"{MAIN_NS} rPh"
-
-    def start(name: str, _attrs: dict[str, str]) -> None:
-        if name == text_name and not state["phonetic"]:
-            state["collecting"] = True
-        elif name == phonetic_name:
-            state["phonetic"] += 1
-
-    def end(name: str) -> None:
-        if name == text_name:
-            state["collecting"] = False
-        elif name == item_name:
-            strings.append("".join(parts))
-            parts.clear()
-        elif name == phonetic_name:
-            state["phonetic"] -= 1
-
-    def data(text: str) -> None:
-        if state["collecting"]:
-            parts.append(text)
-
+    handler = SharedStringsParser(limits or SheetLimits())
     parser = expat_parser()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = data
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.data
     with stream:
-        while chunk := stream.read(READ_CHUNK):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    return strings
+        for _chunk in feed(parser, stream):
+            pass
+    return handler.strings
 
 
 def number_text(text: str) -> str:
@@ -158,20 +253,38 @@ def sheet_dimension_rows(archive: zipfile.ZipFile, path: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def iter_sheet_rows(archive: zipfile.ZipFile) -> tuple[int | None, Iterator[tuple[int, list[str]]]]:
-    """(rows per the dimension, iterator of (row number, cell texts)) for the first sheet."""
+def iter_sheet_rows(
+    archive: zipfile.ZipFile, limits: SheetLimits | None = None
+) -> tuple[int | None, Iterator[tuple[int, Row]]]:
+    """(rows per the dimension, iterator of (row number, {column index: text})) for the first
+    sheet. Rows are sparse: only non-empty cells are kept, whatever column they sit at."""
+    limits = limits or SheetLimits()
     path = first_sheet_path(archive)
     if path not in archive.namelist():
         raise XlsxFormatError(f"the sheet {path} is missing")
-    strings = shared_strings(archive)
-    return sheet_dimension_rows(archive, path), sheet_rows(archive, path, strings)
+    strings = shared_strings(archive, limits)
+    return sheet_dimension_rows(archive, path), sheet_rows(archive, path, strings, limits)
+
+
+def row_cells(row: Row, width: int) -> list[str]:
+    """A sparse row as a list of texts, cut at ``width`` columns (the ones that are read)."""
+    if not row:
+        return []
+    size = min(max(row) + 1, width)
+    cells = [""] * size
+    for position, value in row.items():
+        if position < size:
+            cells[position] = value
+    return cells
 
 
 class SheetParser:
-    """Expat callbacks that turn <row>/<c> elements into lists of cell texts.
+    """Expat callbacks that turn <row>/<c> elements into sparse rows of cell texts.
 
     This runs once per XML element of the sheet (millions for a big sheet), so it keeps to
-    plain attribute reads and dictionary lookups.
+    plain attribute reads and dictionary lookups. Every limit is checked as the data arrives:
+    a cell's text is counted chunk by chunk, so an over-long cell stops the parse as soon as
+    it passes the limit instead of being assembled first.
     """
 
     ROW = f"{MAIN_NS} row"
@@ -180,14 +293,19 @@ class SheetParser:
     TEXT = f"{MAIN_NS} t"
     PHONETIC = f"{MAIN_NS} rPh"
 
-    def __init__(self, strings: list[str]) -> None:
+    def __init__(self, strings: list[str], limits: SheetLimits | None = None) -> None:
         self.strings = strings
-        self.finished: list[tuple[int, list[str]]] = []
+        self.limits = limits or SheetLimits()
+        self.max_cell_chars = self.limits.max_cell_chars
+        self.finished: list[tuple[int, Row]] = []
         self.row_number = 0
-        self.cells: list[str] = []
+        self.rows_seen = 0
+        self.cells: Row = {}
+        self.next_position = 0
         self.cell_reference: str | None = None
         self.cell_type = "n"
-        self.text = ""
+        self.parts: list[str] = []
+        self.length = 0
         self.collecting = False
         self.phonetic = 0
         self.columns: dict[str, int] = {}
@@ -196,19 +314,46 @@ class SheetParser:
         if name == self.CELL:
             self.cell_reference = attrs.get("r")
             self.cell_type = attrs.get("t", "n")
-            self.text = ""
+            self.parts = []
+            self.length = 0
         elif name == self.VALUE or (name == self.TEXT and not self.phonetic):
             self.collecting = True
         elif name == self.ROW:
-            reference = attrs.get("r")
-            self.row_number = int(reference) if reference else self.row_number + 1
-            self.cells = []
+            self.start_row(attrs.get("r"))
         elif name == self.PHONETIC:
             self.phonetic += 1
 
+    def start_row(self, reference: str | None) -> None:
+        self.rows_seen += 1
+        if reference:
+            number = int(reference) if reference.isdigit() and len(reference) < 10 else 0
+        else:
+            number = self.row_number + 1
+        if number < 1 or number > self.limits.max_rows or self.rows_seen > self.limits.max_rows:
+            raise SheetLimitExceeded(
+                _("Row %(row)s is past row %(limit)d, the last one a spreadsheet has: refused.")
+                % {"row": shown_reference(reference or str(number)), "limit": self.limits.max_rows}
+            )
+        self.row_number = number
+        self.cells = {}
+        self.next_position = 0
+
     def data(self, text: str) -> None:
         if self.collecting:
-            self.text += text
+            self.length += len(text)
+            if self.length > self.max_cell_chars:
+                self.refuse_long_cell()
+            self.parts.append(text)
+
+    def refuse_long_cell(self) -> None:
+        reference = self.cell_reference or f"{column_letters(self.next_position)}{self.row_number}"
+        raise SheetLimitExceeded(
+            _(
+                "Cell %(cell)s holds more than %(limit)d characters, more than a spreadsheet "
+                "cell can: refused."
+            )
+            % {"cell": shown_reference(reference), "limit": self.max_cell_chars}
+        )
 
     def end(self, name: str) -> None:
         if name == self.CELL:
@@ -216,10 +361,7 @@ class SheetParser:
         elif name == self.VALUE or name == self.TEXT:
             self.collecting = False
         elif name == self.ROW:
-            cells = self.cells
-            while cells and cells[-1] == "":
-                cells.pop()
-            self.finished.append((self.row_number, cells))
+            self.finished.append((self.row_number, self.cells))
         elif name == self.PHONETIC:
             self.phonetic -= 1
 
@@ -227,11 +369,18 @@ class SheetParser:
         letters = reference.rstrip("0123456789")
         index = self.columns.get(letters)
         if index is None:
-            index = self.columns[letters] = column_index(letters.upper())
+            index = column_index(letters.upper()) if 0 < len(letters) <= 3 else MAX_COLUMNS
+            if not 0 <= index < MAX_COLUMNS:
+                raise SheetLimitExceeded(
+                    _("Cell %(cell)s is past column XFD, the last one a spreadsheet has: refused.")
+                    % {"cell": shown_reference(reference)}
+                )
+            self.columns[letters] = index
         return index
 
     def put_cell(self) -> None:
-        raw = self.text
+        parts = self.parts
+        raw = parts[0] if len(parts) == 1 else "".join(parts)
         kind = self.cell_type
         if kind == "s":
             value = self.strings[int(raw)] if raw else ""
@@ -241,32 +390,25 @@ class SheetParser:
             value = "true" if raw == "1" else "false" if raw else ""
         else:
             value = raw
-        cells = self.cells
         reference = self.cell_reference
-        position = self.column_of(reference) if reference else len(cells)
-        if position == len(cells):
-            cells.append(value)
-        elif position > len(cells):
-            cells.extend([""] * (position - len(cells)))
-            cells.append(value)
-        else:
-            cells[position] = value
+        position = self.column_of(reference) if reference else self.next_position
+        self.next_position = position + 1
+        if value:
+            self.cells[position] = value
 
 
 def sheet_rows(
-    archive: zipfile.ZipFile, path: str, strings: list[str]
-) -> Iterator[tuple[int, list[str]]]:
-    handler = SheetParser(strings)
+    archive: zipfile.ZipFile, path: str, strings: list[str], limits: SheetLimits | None = None
+) -> Iterator[tuple[int, Row]]:
+    handler = SheetParser(strings, limits)
     parser = expat_parser()
     parser.StartElementHandler = handler.start
     parser.EndElementHandler = handler.end
     parser.CharacterDataHandler = handler.data
     with archive.open(path) as stream:
-        while chunk := stream.read(READ_CHUNK):
-            parser.Parse(chunk, False)
+        for _chunk in feed(parser, stream):
             yield from handler.finished
             handler.finished.clear()
-        parser.Parse(b"", True)
         yield from handler.finished
 
 
