@@ -437,9 +437,17 @@ def test_lists_link_to_export_with_their_filters_and_staff_to_import(
 ) -> None:
     viewer_page = viewer_client.get(reverse("catalog:item_list"), {"q": "ale", "active": "yes"})
     html = viewer_page.content.decode()
-    assert 'href="/data/exports/new/?kind=items&amp;q=ale&amp;active=yes"' in html
+    export_form = html.split('<form method="post" action="/data/exports/new/"', 1)[1]
+    export_form = export_form.split("</form>")[0]
+    assert '<input type="hidden" name="kind" value="items">' in export_form
+    assert '<input type="hidden" name="q" value="ale">' in export_form
+    assert '<input type="hidden" name="active" value="yes">' in export_form
+    assert 'name="csrfmiddlewaretoken"' in export_form
+    assert 'id="items-export"' in export_form
+    assert "/data/exports/new/?" not in html
     assert 'id="items-import"' not in html
 
     staff_html = staff_client.get(reverse("catalog:bundle_list")).content.decode()
     assert 'href="/data/imports/new/?kind=bundles"' in staff_html
-    assert 'href="/data/exports/new/?kind=bundles&amp;"' in staff_html
+    assert '<input type="hidden" name="kind" value="bundles">' in staff_html
+    assert 'id="bundles-export"' in staff_html

@@ -242,8 +242,9 @@ def test_export_from_a_list_downloads_small_sets_directly(viewer_client: Client)
     ItemFactory(sku="A", name="=cmd", active=True)
     ItemFactory(sku="B", name="Off", active=False)
 
-    response = viewer_client.get(
-        reverse("data:export_create") + "?kind=items&format=csv&active=yes&page=2"
+    response = viewer_client.post(
+        reverse("data:export_create"),
+        {"kind": "items", "format": "csv", "active": "yes", "page": "2"},
     )
 
     assert response.status_code == 200
@@ -264,8 +265,54 @@ def test_export_without_a_format_offers_both(viewer_client: Client) -> None:
         reverse("data:export_create") + "?kind=stock&warehouse=MEL"
     ).content.decode()
     assert 'id="export-csv"' in page
-    assert "warehouse=MEL" in page
+    assert '<input type="hidden" name="warehouse" value="MEL">' in page
     assert not ExportRun.objects.exists()
+
+
+def test_a_get_with_a_format_asks_and_creates_nothing(viewer_client: Client) -> None:
+    ItemFactory(sku="A")
+
+    response = viewer_client.get(reverse("data:export_create") + "?kind=items&format=csv&q=A")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<form method="post" action="/data/exports/new/"' in page
+    assert '<input type="hidden" name="kind" value="items">' in page
+    assert '<input type="hidden" name="q" value="A">' in page
+    assert 'name="format" value="csv" id="export-csv"' in page
+    assert not ExportRun.objects.exists()
+
+
+def test_a_post_without_the_csrf_token_creates_nothing(viewer: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(viewer)
+
+    response = client.post(reverse("data:export_create"), {"kind": "items", "format": "csv"})
+
+    assert response.status_code == 403
+    assert not ExportRun.objects.exists()
+
+
+def test_the_confirmation_page_posts_one_export_with_its_token(viewer: Any) -> None:
+    ItemFactory(sku="A", active=True)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(viewer)
+    page = client.get(reverse("data:export_create") + "?kind=items&active=yes")
+    token = page.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse("data:export_create"),
+        {"kind": "items", "active": "yes", "format": "xlsx", "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 200
+    run = ExportRun.objects.get()
+    assert (run.kind, run.file_format, run.filters, run.row_count) == (
+        "items",
+        "xlsx",
+        {"active": "yes"},
+        1,
+    )
 
 
 def test_large_export_goes_to_the_worker(
@@ -278,7 +325,9 @@ def test_large_export_goes_to_the_worker(
     ItemFactory(sku="B")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = viewer_client.get(reverse("data:export_create") + "?kind=items&format=xlsx")
+        response = viewer_client.post(
+            reverse("data:export_create"), {"kind": "items", "format": "xlsx"}
+        )
 
     run = ExportRun.objects.get()
     assert response["Location"] == reverse("data:export_detail", args=[run.pk])
@@ -310,8 +359,8 @@ def test_export_history_in_few_queries(
 
 
 def test_bad_export_filter_is_explained(viewer_client: Client) -> None:
-    response = viewer_client.get(
-        reverse("data:export_create") + "?kind=items&format=csv&active=perhaps"
+    response = viewer_client.post(
+        reverse("data:export_create"), {"kind": "items", "format": "csv", "active": "perhaps"}
     )
     assert response.status_code == 422
     assert "Filter active must be yes or no, not “perhaps”." in response.content.decode()

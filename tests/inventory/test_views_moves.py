@@ -109,4 +109,9 @@ def test_export_link_keeps_the_filters_apart_from_the_export_kind(
     viewer_client: Client, site: Site
 ) -> None:
     html = viewer_client.get("/inventory/moves/?move_kind=receipt&item=TEA-GREEN").content.decode()
-    assert 'href="/data/exports/new/?kind=moves&amp;move_kind=receipt&amp;item=TEA-GREEN"' in html
+    export_form = html.split('<form method="post" action="/data/exports/new/"', 1)[1]
+    export_form = export_form.split("</form>")[0]
+    assert '<input type="hidden" name="kind" value="moves">' in export_form
+    assert '<input type="hidden" name="move_kind" value="receipt">' in export_form
+    assert '<input type="hidden" name="item" value="TEA-GREEN">' in export_form
+    assert 'id="moves-export"' in export_form

@@ -129,3 +129,16 @@ def test_totals_leave_out_inactive_items(viewer_client: Client, site: Site) -> N
     assert 'data-total="on_hand">15<' in html
     filtered = viewer_client.get("/inventory/stock/?q=e").content.decode()
     assert 'data-total="on_hand">15<' in filtered
+
+
+def test_stock_export_is_a_post_form_with_the_filters(viewer_client: Client, site: Site) -> None:
+    html = viewer_client.get("/inventory/stock/?q=green&low_stock=on&page=2").content.decode()
+
+    export_form = html.split('<form method="post" action="/data/exports/new/"', 1)[1]
+    export_form = export_form.split("</form>")[0]
+    assert '<input type="hidden" name="kind" value="stock">' in export_form
+    assert '<input type="hidden" name="q" value="green">' in export_form
+    assert '<input type="hidden" name="low_stock" value="on">' in export_form
+    assert 'name="page"' not in export_form
+    assert 'name="csrfmiddlewaretoken"' in export_form
+    assert 'id="stock-export"' in export_form

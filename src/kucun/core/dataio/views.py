@@ -13,7 +13,6 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -208,13 +207,14 @@ def export_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Form fields of a list's "export selected" that are not filters.
-NOT_FILTERS = frozenset({"kind", "format", "csrfmiddlewaretoken", "next", "action"})
+# Form fields of an export request that are not filters (the page of the list it came from
+# is not one either: an export takes every matching row).
+NOT_FILTERS = frozenset({"kind", "format", "page", "csrfmiddlewaretoken", "next", "action"})
 
 
 def export_parameters(request: HttpRequest) -> tuple[QueryDict, dict[str, str]]:
-    """The query (GET) or form (POST: a list's "export selected") and the filters in it; a
-    repeated field such as the ticked ``ids`` is joined with commas."""
+    """The query (GET) or form (POST) and the filters in it; a repeated field such as a list's
+    ticked ``ids`` is joined with commas."""
     query = request.POST if request.method == "POST" else request.GET
     filters = {
         name: ",".join(values) for name, values in query.lists() if name not in NOT_FILTERS
@@ -224,24 +224,17 @@ def export_parameters(request: HttpRequest) -> tuple[QueryDict, dict[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 def export_create(request: HttpRequest) -> HttpResponse | FileResponse:
-    """?kind=items&format=csv&<the list's filters>: without a format, offer CSV and XLSX.
-    A list's "export selected" posts the same fields, with the ticked rows as ``ids``."""
+    """kind=items&format=csv&<the list's filters> (a list's "export selected" adds the ticked
+    rows as ``ids``). Only a POST (with its CSRF token) starts an export: a GET, as a crawler
+    or a link prefetcher sends, shows the choice and creates nothing."""
     query, filters = export_parameters(request)
     kind = query.get("kind", "")
     if kind not in ExportKind.values:
         return render(request, "data/export_choose.html", {"kinds": ExportKind.choices}, status=200)
-    file_format = query.get("format", "")
+    context = {"kind": kind, "kind_label": ExportKind(kind).label, "filters": filters}
+    file_format = query.get("format", "") if request.method == "POST" else ""
     if not file_format:
-        return render(
-            request,
-            "data/export_choose.html",
-            {
-                "kind": kind,
-                "kind_label": ExportKind(kind).label,
-                "filters": filters,
-                "querystring": urlencode({"kind": kind, **filters}),
-            },
-        )
+        return render(request, "data/export_choose.html", context)
     try:
         run = services.export_run_create(
             user=request.user, kind=kind, file_format=file_format, filters=filters
@@ -250,13 +243,7 @@ def export_create(request: HttpRequest) -> HttpResponse | FileResponse:
         return render(
             request,
             "data/export_choose.html",
-            {
-                "kind": kind,
-                "kind_label": ExportKind(kind).label,
-                "filters": filters,
-                "querystring": urlencode({"kind": kind, **filters}),
-                "error": error.detail,
-            },
+            {**context, "error": error.detail},
             status=error.status_code,
         )
     if run.file_available:
