@@ -221,6 +221,15 @@ def imports_create(
     return Status(202, import_out(run))
 
 
+@router.post(
+    "/imports/{import_id}/retry", response={202: ImportOut}, summary="Retry a failed import"
+)
+def imports_retry(request: HttpRequest, import_id: int) -> Any:
+    require_role(request, Role.STAFF)
+    run = services.import_run_retry(user=request.user, import_run_id=import_id)
+    return Status(202, import_out(get_import(run.pk)))
+
+
 @router.get("/imports", response=list[ImportOut], summary="Import history")
 @paginate(FiftyPerPage)
 def imports_list(request: HttpRequest, filters: Query[RunFilters]) -> Any:
@@ -274,6 +283,16 @@ def exports_create(request: HttpRequest, payload: ExportIn) -> Any:
         user=request.user, kind=payload.kind, file_format=payload.format, filters=payload.filters
     )
     run = get_export(run.pk)
+    return Status(201 if run.is_finished else 202, export_out(run))
+
+
+@router.post(
+    "/exports/{export_id}/retry",
+    response={201: ExportOut, 202: ExportOut},
+    summary="Retry a failed export",
+)
+def exports_retry(request: HttpRequest, export_id: int) -> Any:
+    run = get_export(services.export_run_retry(user=request.user, export_run_id=export_id).pk)
     return Status(201 if run.is_finished else 202, export_out(run))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from kucun.core import jobs
 from kucun.core.dataio import services
 
 
@@ -21,3 +22,10 @@ def export_run_task(export_run_id: int) -> None:
 @db_periodic_task(crontab(hour="3", minute="20"))
 def exports_purge_task() -> None:
     services.exports_purge_expired()
+
+
+@db_periodic_task(crontab(minute="*"))
+def jobs_fail_dead_task() -> None:
+    """Imports, exports and other jobs whose worker died are marked failed within a minute
+    of their lease lapsing (at once when the worker was on this machine)."""
+    jobs.jobs_fail_dead()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("imports/<int:pk>/errors.csv", views.import_errors, name="import_errors"),
     path("imports/<int:pk>/file/", views.import_file, name="import_file"),
+    path("imports/<int:pk>/retry/", views.import_retry, name="import_retry"),
     path(
         "imports/templates/<str:kind>.<str:file_format>",
         views.import_template,
@@ -21,4 +22,5 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/progress/", views.export_progress, name="export_progress"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("exports/<int:pk>/retry/", views.export_retry, name="export_retry"),
 ]

@@ -27,6 +27,7 @@ from kucun.core.dataio.importing import (
 )
 from kucun.core.dataio.registry import exporter_class, importer_class
 from kucun.core.errors import FieldError, NotFound, ValidationFailed
+from kucun.core.jobs import Heartbeat, job_start
 from kucun.core.models import ExportRun, ImportRun, Job
 from kucun.core.tabular import TabularError, check_size, sniff_format, write_table
 from kucun.core.tabular.writers import open_writer
@@ -169,34 +170,89 @@ def import_path(
     """Import a file on this machine now (the command line), recorded in the history."""
     import_kind = clean_kind(kind)
     options = clean_options(import_kind, options)
-    run = ImportRun.objects.create(
-        kind=import_kind,
-        original_name=path.name[:255],
-        options=options.as_dict(),
-        valid_rows_only=options.valid_rows_only,
-        created_by=user_or_none(user),
-        status=JobStatus.RUNNING,
-    )
+    with transaction.atomic():
+        job = Job.objects.create(kind=f"import.{import_kind}", created_by=user_or_none(user))
+        run = ImportRun.objects.create(
+            kind=import_kind,
+            job=job,
+            original_name=path.name[:255],
+            options=options.as_dict(),
+            valid_rows_only=options.valid_rows_only,
+            created_by=user_or_none(user),
+            status=JobStatus.RUNNING,
+        )
+    job_start(job_id=job.pk)
     importer: Importer = importer_class(import_kind)(user=user, options=options)
     result = import_file(
-        importer=importer, path=path, on_written=lambda counts: audit_import(run, counts)
+        importer=importer,
+        path=path,
+        progress=job_progress(job.pk),
+        on_written=lambda counts: audit_import(run, counts),
     )
     record_result(run, result)
     return run, result
 
 
+def import_run_retry(*, user: Any, import_run_id: int) -> ImportRun:
+    """Start a new import of a failed run's stored file, with the same kind and options."""
+    source = ImportRun.objects.filter(pk=import_run_id).first()
+    if source is None:
+        raise NotFound(detail=_("No import has id %(id)s.") % {"id": import_run_id})
+    if source.status != JobStatus.FAILED:
+        raise refuse("status", _("Only a failed import can be retried."))
+    path = stored_path(source.stored_file)
+    if path is None:
+        raise refuse(
+            "file",
+            _("The file of import %(id)s is no longer kept: upload it again.")
+            % {"id": source.pk},
+        )
+    relative = files.new_relative_path(files.IMPORTS_DIR, source.file_format or "csv")
+    # A copy, so purging the old run's file leaves the new run's alone.
+    shutil.copyfile(path, files.absolute(relative))
+    with transaction.atomic():
+        job = Job.objects.create(kind=f"import.{source.kind}", created_by=user_or_none(user))
+        run = ImportRun.objects.create(
+            kind=source.kind,
+            job=job,
+            original_name=source.original_name,
+            stored_file=relative,
+            file_format=source.file_format,
+            options=source.options,
+            valid_rows_only=source.valid_rows_only,
+            created_by=user_or_none(user),
+        )
+        run_id = run.pk
+        transaction.on_commit(lambda: enqueue_import(run_id))
+    return run
+
+
+def stored_path(relative: str) -> Path | None:
+    if not relative:
+        return None
+    try:
+        path = files.absolute(relative)
+    except ValueError:
+        return None
+    return path if path.is_file() else None
+
+
 def mark_running(run: ImportRun) -> None:
-    now = timezone.now()
     run.status = JobStatus.RUNNING
     run.save(update_fields=["status"])
     if run.job_id:
-        Job.objects.filter(pk=run.job_id).update(status=JobStatus.RUNNING, started_at=now)
+        job_start(job_id=run.job_id)
 
 
 def job_progress(job_id: int | None) -> Any:
+    """Progress reports, which also renew the job's lease: a job that reports is alive."""
+    heartbeat = Heartbeat(job_id)
+
     def progress(done: int, total: int) -> None:
         if job_id:
-            Job.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+            Job.objects.filter(pk=job_id).update(
+                progress_done=done, progress_total=total, **heartbeat.fields()
+            )
 
     return progress
 
@@ -328,7 +384,7 @@ def export_run_execute(*, export_run_id: int) -> ExportRun:
     run.status = JobStatus.RUNNING
     run.save(update_fields=["status"])
     if run.job_id:
-        Job.objects.filter(pk=run.job_id).update(status=JobStatus.RUNNING, started_at=started)
+        job_start(job_id=run.job_id, now=started)
     relative = files.new_relative_path(files.EXPORTS_DIR, run.file_format)
     try:
         exporter = exporter_for(run.kind, run.filters)
@@ -383,6 +439,18 @@ def finish_export(run: ExportRun, *, status: str, message: str) -> None:
             message=message,
             finished_at=now,
         )
+
+
+def export_run_retry(*, user: Any, export_run_id: int) -> ExportRun:
+    """Export again what a failed export was asked for: same kind, format and filters."""
+    source = ExportRun.objects.filter(pk=export_run_id).first()
+    if source is None:
+        raise NotFound(detail=_("No export has id %(id)s.") % {"id": export_run_id})
+    if source.status != JobStatus.FAILED:
+        raise refuse("status", _("Only a failed export can be retried."))
+    return export_run_create(
+        user=user, kind=source.kind, file_format=source.file_format, filters=source.filters
+    )
 
 
 def export_to_path(*, user: Any, kind: str, path: Path, filters: Mapping[str, Any]) -> int:

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import role_required, user_has_role
@@ -23,7 +23,7 @@ from kucun.core.choices import ExportKind, ImportKind, JobStatus, TableFormat
 from kucun.core.dataio import files, selectors, services
 from kucun.core.dataio.forms import ImportForm
 from kucun.core.dataio.templates import template_bytes
-from kucun.core.errors import DomainError
+from kucun.core.errors import DomainError, NotFound
 from kucun.core.models import ExportRun, ImportRun
 from kucun.core.pagination import apply_sort, paginate
 from kucun.core.tabular import check_size
@@ -150,12 +150,30 @@ def get_import(pk: int) -> ImportRun:
 
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "data/import_detail.html", {"run": get_import(pk)})
+    return render(request, "data/import_detail.html", import_context(request, pk))
 
 
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "data/includes/import_status.html", {"run": get_import(pk)})
+    return render(request, "data/includes/import_status.html", import_context(request, pk))
+
+
+def import_context(request: HttpRequest, pk: int) -> dict[str, object]:
+    return {"run": get_import(pk), "can_retry": user_has_role(request.user, Role.STAFF)}
+
+
+@require_POST
+@role_required(Role.STAFF)
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new run of a failed import, from the same stored file and options."""
+    try:
+        run = services.import_run_retry(user=request.user, import_run_id=pk)
+    except NotFound:
+        raise Http404(_("No import has id %(id)s.") % {"id": pk}) from None
+    except DomainError as error:
+        context = {**import_context(request, pk), "retry_error": error.detail}
+        return render(request, "data/import_detail.html", context, status=error.status_code)
+    return HttpResponseRedirect(reverse("data:import_detail", args=[run.pk]))
 
 
 @require_GET
@@ -266,6 +284,19 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "data/includes/export_status.html", {"run": get_export(pk)})
+
+
+@require_POST
+def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new export of what a failed export was asked for."""
+    try:
+        run = services.export_run_retry(user=request.user, export_run_id=pk)
+    except NotFound:
+        raise Http404(_("No export has id %(id)s.") % {"id": pk}) from None
+    except DomainError as error:
+        context = {"run": get_export(pk), "retry_error": error.detail}
+        return render(request, "data/export_detail.html", context, status=error.status_code)
+    return HttpResponseRedirect(reverse("data:export_detail", args=[run.pk]))
 
 
 @require_GET
