@@ -191,6 +191,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("KUCUN_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 EXPORT_RETENTION_DAYS = int(os.environ.get("KUCUN_EXPORT_RETENTION_DAYS", "30"))
+# A running job that has not reported for this long is taken for dead (its worker stopped).
+JOB_LEASE_SECONDS = int(os.environ.get("KUCUN_JOB_LEASE_SECONDS", "600"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 

@@ -394,3 +394,41 @@ def test_a_dead_export_is_retried_from_the_console_and_the_api(
             1,
             "csv",
         )
+
+
+@pytest.mark.django_db
+def test_a_run_marked_failed_while_it_ran_writes_nothing(tmp_path: Path) -> None:
+    # The worker was slow, not dead: its lease lapsed and the run was marked failed (and may
+    # have been retried). When it reaches its write, it must not write the same rows again.
+    from kucun.catalog.importers import ItemImporter
+    from kucun.core.dataio.importing import import_file
+
+    path = tmp_path / "items.csv"
+    path.write_text("sku,name\nA,Apple\n")
+    run = running_import(host=socket.gethostname(), pid=os.getpid(), lease=timedelta(minutes=5))
+    Job.objects.filter(pk=run.job_id).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert jobs.jobs_fail_dead() == 1
+
+    result = import_file(
+        importer=ItemImporter(user=None, options=ImportOptions()),
+        path=path,
+        on_written=lambda counts: services.confirm_and_audit(run, counts),
+    )
+
+    assert result.written is False
+    assert result.message == (
+        "Nothing was written: this run was marked stopped while it was running; "
+        "retry it if needed."
+    )
+    assert Item.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_running_job_confirms_and_renews_its_lease_when_writing() -> None:
+    run = running_import(lease=timedelta(seconds=30))
+
+    jobs.job_confirm_running(job_id=run.job_id)
+
+    job = Job.objects.get(pk=run.job_id)
+    assert job.lease_until is not None
+    assert job.lease_until > timezone.now() + jobs.lease_length() - timedelta(minutes=1)

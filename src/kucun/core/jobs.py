@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kucun.core.choices import JobStatus
+from kucun.core.errors import Conflict
 from kucun.core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,23 @@ def job_lease_fields(now: datetime | None = None) -> dict[str, Any]:
     """The fields that renew a lease, to add to an update the job makes anyway (progress)."""
     now = now or timezone.now()
     return {"heartbeat_at": now, "lease_until": now + lease_length()}
+
+
+@dataclass
+class JobStopped(Conflict):
+    """The job was marked failed (its lease lapsed) while it still ran."""
+
+
+def job_confirm_running(*, job_id: int | None) -> None:
+    """Call inside the transaction that writes a job's results: it renews the lease and holds
+    the job's row until commit, or refuses when the job was meanwhile marked failed, since a
+    failed job may already have been retried: the same work is never written twice."""
+    if not job_id:
+        return
+    if not Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(**job_lease_fields()):
+        raise JobStopped(
+            detail=_("this run was marked stopped while it was running; retry it if needed.")
+        )
 
 
 class Heartbeat:

@@ -27,7 +27,7 @@ from kucun.core.dataio.importing import (
 )
 from kucun.core.dataio.registry import exporter_class, importer_class
 from kucun.core.errors import FieldError, NotFound, ValidationFailed
-from kucun.core.jobs import Heartbeat, job_start
+from kucun.core.jobs import Heartbeat, job_confirm_running, job_start
 from kucun.core.models import ExportRun, ImportRun, Job
 from kucun.core.tabular import TabularError, check_size, sniff_format, write_table
 from kucun.core.tabular.writers import open_writer
@@ -152,7 +152,7 @@ def import_run_execute(*, import_run_id: int) -> ImportRun:
             importer=importer,
             path=files.absolute(run.stored_file),
             progress=job_progress(run.job_id),
-            on_written=lambda counts: audit_import(run, counts),
+            on_written=lambda counts: confirm_and_audit(run, counts),
         )
     except Exception as error:
         logger.exception("import %s failed", run.pk)
@@ -187,7 +187,7 @@ def import_path(
         importer=importer,
         path=path,
         progress=job_progress(job.pk),
-        on_written=lambda counts: audit_import(run, counts),
+        on_written=lambda counts: confirm_and_audit(run, counts),
     )
     record_result(run, result)
     return run, result
@@ -255,6 +255,13 @@ def job_progress(job_id: int | None) -> Any:
             )
 
     return progress
+
+
+def confirm_and_audit(run: ImportRun, counts: WriteCounts) -> None:
+    """In the write's transaction: refuse (rolling the write back) if the run was marked
+    failed meanwhile, then record the audit row."""
+    job_confirm_running(job_id=run.job_id)
+    audit_import(run, counts)
 
 
 def audit_import(run: ImportRun, counts: WriteCounts) -> None:
