@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_import_and_export_history'),
+        ('core', '0003_export_kinds_documents_and_zones'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
