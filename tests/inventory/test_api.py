@@ -7,7 +7,14 @@ from typing import Any
 import pytest
 
 from kucun.catalog.models import Item
-from kucun.inventory.models import BinStock, IdempotencyRecord, Receipt, StockLevel, StockMove
+from kucun.inventory.models import (
+    BinStock,
+    IdempotencyRecord,
+    Receipt,
+    StockLevel,
+    StockMove,
+    Transfer,
+)
 from tests.inventory.conftest import Site, build_bundle, build_item, receive
 from tests.inventory.ledger_checks import assert_ledger_consistent
 
@@ -205,6 +212,34 @@ def test_transfer_between_warehouses_ship_and_receive(
     assert received.json()["status"] == "posted"
     assert level(widget, other_site) == (3, 3, 0)
     assert_ledger_consistent()
+
+
+def test_transfer_bundle_line_is_422_on_its_field_with_every_other_bad_line(
+    site: Site, other_site: Site, staff_api: Any
+) -> None:
+    cup = build_item("CUP")
+    build_bundle("KIT", [(cup, 2)])
+    receive(site, "CUP", 10, "S-01")
+    lines = [
+        {"sku": "CUP", "qty": 1, "from_bin": "S-01", "to_bin": "Z-99"},
+        {"sku": "kit", "qty": 2, "from_bin": "S-01", "to_bin": "P-01"},
+    ]
+    moves = StockMove.objects.count()
+    response = staff_api.post(
+        "/api/v1/transfers",
+        {"warehouse": "MEL", "to_warehouse": "SYD", "lines": lines, "post": True},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "lines[0].to_bin", "message": "Unknown bin Z-99 in warehouse SYD."},
+        {
+            "field": "lines[1].sku",
+            "message": "Line 2: KIT is a bundle, which holds no stock: enter its components "
+            "instead (per bundle: 2 × CUP).",
+        },
+    ]
+    assert Transfer.objects.count() == 0
+    assert StockMove.objects.count() == moves
 
 
 def test_stocktake_flow(site: Site, staff_api: Any) -> None:

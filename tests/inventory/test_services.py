@@ -29,6 +29,7 @@ from kucun.inventory.models import (
     StockLevel,
     StockMove,
     Transfer,
+    TransferLine,
 )
 from kucun.inventory.services import (
     DocumentLineInput,
@@ -45,6 +46,7 @@ from kucun.inventory.services import (
     stocktake_create,
     stocktake_post,
     transfer_create,
+    transfer_post,
     transfer_receive,
 )
 from kucun.warehouses.choices import LocationKind
@@ -427,6 +429,80 @@ def test_transfer_refuses_same_bin_and_unknown_bin(site: Site) -> None:
     assert [e.field for e in refused.value.errors] == ["lines[0].to_bin", "lines[1].to_bin"]
     assert isinstance(refused.value, UnknownBin)
     assert Transfer.objects.count() == 0
+
+
+def test_transfer_refuses_bundle_lines_with_the_other_bad_lines(site: Site) -> None:
+    cup = build_item("CUP")
+    saucer = build_item("SAUCER")
+    pair = build_bundle("PAIR", [(cup, 2)])
+    build_bundle("SET", [(pair, 1), (saucer, 1)])
+    build_bundle("EMPTY", [])
+    receive(site, [("CUP", 9, "S-01"), ("SAUCER", 3, "S-01")])
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as refused:
+        transfer_create(
+            user=None,
+            warehouse="MEL",
+            lines=[
+                TransferLineInput("CUP", 1, "S-01", "Q-01"),
+                TransferLineInput("set", 2, "S-01", "Q-01"),
+                TransferLineInput("EMPTY", 1, "S-01", "NOPE"),
+                TransferLineInput("PAIR", 0, "S-01", "Q-01"),
+            ],
+            post=True,
+        )
+    assert refused.value.errors == [
+        FieldError(
+            "lines[1].sku",
+            "Line 2: SET is a bundle, which holds no stock: enter its components instead "
+            "(per bundle: 2 × CUP, 1 × SAUCER).",
+        ),
+        FieldError(
+            "lines[2].sku", "Line 3: EMPTY is a bundle with no components, which holds no stock."
+        ),
+        FieldError("lines[2].to_bin", "Unknown bin NOPE in warehouse MEL."),
+        FieldError(
+            "lines[3].sku",
+            "Line 4: PAIR is a bundle, which holds no stock: enter its components instead "
+            "(per bundle: 2 × CUP).",
+        ),
+        FieldError("lines[3].qty", "must be a positive whole number"),
+    ]
+    assert snapshot() == before
+    assert Transfer.objects.count() == 0
+
+
+@pytest.mark.parametrize("between", [False, True], ids=["posting", "shipping"])
+def test_posting_or_shipping_a_draft_transfer_saved_with_a_bundle_line_is_refused(
+    site: Site, other_site: Site, between: bool
+) -> None:
+    cup = build_item("CUP")
+    pair = build_bundle("PAIR", [(cup, 2)])
+    receive(site, [("CUP", 9, "S-01")])
+    transfer = transfer_create(
+        user=None,
+        warehouse="MEL",
+        to_warehouse="SYD" if between else None,
+        lines=[TransferLineInput("CUP", 1, "S-01", "P-01")],
+    )
+    # A draft saved before bundle lines were refused on documents.
+    to_bin = other_site.bins["P-01"] if between else site.bins["P-01"]
+    TransferLine.objects.create(
+        transfer=transfer, item=pair, qty=3, from_bin=site.bins["S-01"], to_bin=to_bin
+    )
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as refused:
+        transfer_post(user=None, transfer_id=transfer.pk)
+    assert refused.value.errors == [
+        FieldError(
+            "lines[1].sku",
+            "Line 2: PAIR is a bundle, which holds no stock: enter its components instead "
+            "(per bundle: 2 × CUP).",
+        )
+    ]
+    assert snapshot() == before
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.DRAFT
 
 
 # Stocktakes ----------------------------------------------------------------------------------

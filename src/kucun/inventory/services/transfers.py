@@ -1,4 +1,9 @@
-"""Transfers (库存转移): bin to bin within a warehouse, or shipped through transit to another."""
+"""Transfers (库存转移): bin to bin within a warehouse, or shipped through transit to another.
+
+A line may not name a bundle: a bundle holds no stock, what is moved is its components, and the
+document must show what moved. Such a line is refused with its components listed (the console's
+editor expands it into them before saving), like a receipt's or an issue's.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from kucun.inventory.services.lookups import (
     LineErrors,
     bins_by_code,
     clean_qty,
+    component_skus,
     default_receiving_bin,
     find_warehouse,
     items_by_sku,
@@ -31,11 +37,13 @@ from kucun.inventory.services.lookups import (
 )
 from kucun.inventory.services.receipts_issues import (
     MAX_LINES,
+    bundle_line_refusal,
     component_needs,
     line_value,
     lock_document,
     mark_posted,
     record_creation,
+    refuse_bundle_lines,
     refuse_unless_draft,
     user_or_none,
 )
@@ -68,6 +76,7 @@ def resolve_transfer_lines(
     to_bins = bins_by_code(destination, to_codes)
     bundle_ids = {item.pk for item in items.values() if item.is_bundle}
     expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
+    names = component_skus(expansions)
     default_to = None
     if destination != source and not all(to_codes):
         default_to = default_receiving_bin(destination)
@@ -81,11 +90,8 @@ def resolve_transfer_lines(
             problems.add(
                 f"{prefix}.sku", _("Unknown SKU %(sku)s.") % {"sku": skus[index]}, kind="sku"
             )
-        elif item.is_bundle and not expansions.get(item.pk):
-            problems.add(
-                f"{prefix}.sku",
-                _("Bundle %(sku)s has no components, so it cannot move stock.") % {"sku": item.sku},
-            )
+        elif item.is_bundle:
+            problems.add(f"{prefix}.sku", bundle_line_refusal(index, item, expansions, names))
         qty, qty_error = clean_qty(line_value(line, "qty"), field=f"{prefix}.qty")
         if qty_error:
             problems.add(f"{prefix}.qty", qty_error)
@@ -204,6 +210,7 @@ def transfer_post(*, user: Any, transfer_id: int, idempotency_key: str | None = 
         transfer = lock_document(Transfer, transfer_id)
         refuse_unless_draft(transfer)
         lines = list(transfer.lines.select_related("item", "from_bin", "to_bin"))
+        refuse_bundle_lines([(line.item_id, line.item.is_bundle) for line in lines])
         post_transfer(transfer, lines, user=user, key=key)
         return transfer
 
@@ -217,7 +224,9 @@ def transfer_post(*, user: Any, transfer_id: int, idempotency_key: str | None = 
 
 
 def expanded(lines: Sequence[TransferLine], source: Any, target: Any) -> list[LedgerLine]:
-    """Ledger lines for transfer lines; ``source``/``target`` pick each end of a line."""
+    """Ledger lines for transfer lines; ``source``/``target`` pick each end of a line. Only a
+    transfer shipped before bundle lines were refused can still hold one: it arrives as the
+    components that left."""
     bundle_ids = {line.item_id for line in lines if line.item.is_bundle}
     expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
     result = []
