@@ -9,8 +9,21 @@ import pytest
 from django.test import Client
 
 from kucun.inventory.choices import DocumentStatus, StocktakeStatus, TransferStatus
-from kucun.inventory.models import Issue, Receipt, ReceiptLine, StockMove, Stocktake, Transfer
-from kucun.inventory.services import DocumentLineInput, receipt_create
+from kucun.inventory.models import (
+    Issue,
+    Receipt,
+    ReceiptLine,
+    StockMove,
+    Stocktake,
+    Transfer,
+    TransferLine,
+)
+from kucun.inventory.services import (
+    DocumentLineInput,
+    TransferLineInput,
+    receipt_create,
+    transfer_create,
+)
 from kucun.warehouses.services import bin_create, bin_update
 from tests.inventory.views_support import Site, level, make_bundle, make_site, on_hand, receive
 
@@ -567,3 +580,127 @@ def test_editing_a_draft_saved_with_a_bundle_line_shows_it_expanded(
     assert line_values(html, "line_sku")[:2] == ["TEA-GREEN", "MUG-BLUE"]
     assert line_values(html, "line_qty")[:2] == ["1", "6"]
     assert "3 × MUG-PAIR is a bundle" in html
+
+
+def transfer_form(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "warehouse": "MEL",
+        "to_warehouse": "",
+        "reference": "",
+        "note": "",
+        "action": "post",
+        "idempotency_key": "t-bundle",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_bundle_line_on_a_transfer_is_replaced_by_its_components_in_its_bins(
+    staff_client: Client, site: Site
+) -> None:
+    make_bundle("TEA-SET", [("TEA-GREEN", 4), ("MUG-BLUE", 2)])
+    receive("MEL", ("TEA-GREEN", 20, "A-01-1"), ("MUG-BLUE", 10, "A-01-1"), ("MUG-BLUE", 5, "S-01"))
+    moves = StockMove.objects.count()
+    response = staff_client.post(
+        "/inventory/transfers/new/",
+        transfer_form(
+            line_sku=["TEA-GREEN", "tea-set", "MUG-BLUE"],
+            line_qty=["1", "3", "5"],
+            line_from_bin=["A-01-1", "A-01-1", "S-01"],
+            line_to_bin=["A-01-2", "A-01-2", "A-01-2"],
+        ),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Merged into the tea line of the same from-bin and to-bin; the mugs from A-01-1 go to a
+    # new line with the bundle's bins, not onto the mugs taken from S-01.
+    assert line_values(html, "line_sku")[:3] == ["TEA-GREEN", "MUG-BLUE", "MUG-BLUE"]
+    assert line_values(html, "line_qty")[:3] == ["13", "6", "5"]
+    assert line_values(html, "line_from_bin")[:3] == ["A-01-1", "A-01-1", "S-01"]
+    assert line_values(html, "line_to_bin")[:3] == ["A-01-2", "A-01-2", "A-01-2"]
+    assert "tea-set" not in line_values(html, "line_sku")
+    assert (
+        "3 × tea-set is a bundle, which holds no stock: its line was replaced by its components "
+        "(6 × MUG-BLUE, 12 × TEA-GREEN)." in html
+    )
+    assert Transfer.objects.count() == 0
+    assert StockMove.objects.count() == moves
+
+    posted = staff_client.post(
+        "/inventory/transfers/new/",
+        transfer_form(
+            line_sku=line_values(html, "line_sku")[:3],
+            line_qty=line_values(html, "line_qty")[:3],
+            line_from_bin=line_values(html, "line_from_bin")[:3],
+            line_to_bin=line_values(html, "line_to_bin")[:3],
+        ),
+    )
+    assert posted.status_code == 302
+    assert on_hand(site.tea, site.pick_2) == 13
+    assert on_hand(site.mug, site.pick_2) == 11
+    assert on_hand(site.mug, site.pick_1) == 4
+
+
+def test_a_bundle_line_on_a_refused_transfer_is_expanded_with_the_other_errors(
+    staff_client: Client, site: Site
+) -> None:
+    make_bundle("TEA-SET", [("TEA-GREEN", 4)])
+    response = staff_client.post(
+        "/inventory/transfers/new/",
+        transfer_form(
+            line_sku=["TEA-SET", "MUG-BLUE"],
+            line_qty=["2", "1"],
+            line_from_bin=["S-01", "Z-99"],
+            line_to_bin=["A-01-1", "A-01-1"],
+        ),
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "2 × TEA-SET is a bundle" in html
+    assert "Unknown bin Z-99 in warehouse MEL." in html
+    assert line_values(html, "line_sku")[:2] == ["TEA-GREEN", "MUG-BLUE"]
+    assert line_values(html, "line_qty")[:2] == ["8", "1"]
+    assert line_values(html, "line_from_bin")[:2] == ["S-01", "Z-99"]
+    assert Transfer.objects.count() == 0
+
+
+def test_editing_a_draft_transfer_saved_with_a_bundle_line_shows_it_expanded(
+    staff_client: Client, site: Site
+) -> None:
+    bundle = make_bundle("MUG-PAIR", [("MUG-BLUE", 2)])
+    transfer = transfer_create(
+        user=None,
+        warehouse="MEL",
+        lines=[TransferLineInput("TEA-GREEN", 1, "A-01-1", "A-01-2")],
+    )
+    TransferLine.objects.create(
+        transfer=transfer, item=bundle, qty=3, from_bin=site.store_1, to_bin=site.pick_1
+    )
+    html = staff_client.get(f"/inventory/transfers/{transfer.pk}/edit/").content.decode()
+    assert line_values(html, "line_sku")[:2] == ["TEA-GREEN", "MUG-BLUE"]
+    assert line_values(html, "line_qty")[:2] == ["1", "6"]
+    assert line_values(html, "line_from_bin")[:2] == ["A-01-1", "S-01"]
+    assert line_values(html, "line_to_bin")[:2] == ["A-01-2", "A-01-1"]
+    assert "3 × MUG-PAIR is a bundle" in html
+
+    # A bundle typed on a line while editing is expanded too, and nothing is saved.
+    response = staff_client.post(
+        f"/inventory/transfers/{transfer.pk}/edit/",
+        transfer_form(
+            line_sku=["TEA-GREEN", "mug-pair"],
+            line_qty=["1", "2"],
+            line_from_bin=["A-01-1", "S-01"],
+            line_to_bin=["A-01-2", "A-01-1"],
+        ),
+    )
+    assert response.status_code == 200
+    edited = response.content.decode()
+    assert line_values(edited, "line_sku")[:2] == ["TEA-GREEN", "MUG-BLUE"]
+    assert line_values(edited, "line_qty")[:2] == ["1", "4"]
+    assert "2 × mug-pair is a bundle" in edited
+    assert sorted(transfer.lines.values_list("item__sku", "qty")) == [
+        ("MUG-PAIR", 3),
+        ("TEA-GREEN", 1),
+    ]
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.DRAFT

@@ -126,10 +126,18 @@ def validate_document_rows(rows: Sequence[LineRow], *, kind: str) -> bool:
     return clean
 
 
-def _merge_target(rows: Sequence[LineRow], sku: str, bin_code: str) -> LineRow | None:
-    """The first plain line of this item and bin, to add an expanded component to."""
+def _same_place(row: LineRow, other: LineRow) -> bool:
+    """Same bin (a receipt's or issue's line), or same from-bin and to-bin (a transfer's)."""
+    return all(
+        getattr(row, name).upper() == getattr(other, name).upper()
+        for name in ("bin", "from_bin", "to_bin")
+    )
+
+
+def _merge_target(rows: Sequence[LineRow], sku: str, place: LineRow) -> LineRow | None:
+    """The first plain line of this item and place (bins), to add an expanded component to."""
     for row in rows:
-        if row.sku.upper() == sku.upper() and row.bin.upper() == bin_code.upper():
+        if row.sku.upper() == sku.upper() and _same_place(row, place):
             return row
     return None
 
@@ -138,8 +146,9 @@ def expand_bundle_rows(
     rows: Sequence[LineRow], components: dict[str, list[Any]]
 ) -> tuple[list[LineRow], list[str]]:
     """Replace each bundle line (components: upper-cased bundle SKU -> its components, each
-    with sku, name and per_bundle) by its component lines: quantity × units per bundle, added
-    to a line of the same item and bin when there is one. Returns the lines and a notice per
+    with sku, name and per_bundle) by its component lines: quantity × units per bundle, in the
+    same bin (a transfer's: the same from-bin and to-bin), added to a line of the same item
+    and bin(s) when there is one. Returns the lines and a notice per
     bundle replaced. A bundle line without a valid quantity or without components stays, with
     its error, to be corrected."""
     plain = [row for row in rows if row.sku.upper() not in components]
@@ -167,13 +176,20 @@ def expand_bundle_rows(
         bundles = int(row.qty)
         for part in parts:
             qty = part.per_bundle * bundles
-            target = _merge_target(plain, part.sku, row.bin) or _merge_target(
-                result, part.sku, row.bin
-            )
+            target = _merge_target(plain, part.sku, row) or _merge_target(result, part.sku, row)
             if target is not None and re.fullmatch(r"[1-9]\d*", target.qty):
                 target.qty = str(int(target.qty) + qty)
             else:
-                result.append(LineRow(sku=part.sku, qty=str(qty), bin=row.bin, item_name=part.name))
+                result.append(
+                    LineRow(
+                        sku=part.sku,
+                        qty=str(qty),
+                        bin=row.bin,
+                        from_bin=row.from_bin,
+                        to_bin=row.to_bin,
+                        item_name=part.name,
+                    )
+                )
         listed = ", ".join(f"{part.per_bundle * bundles} × {part.sku}" for part in parts)
         notices.append(
             str(

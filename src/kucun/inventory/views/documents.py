@@ -297,7 +297,8 @@ def _validated(
 
 
 def _expand_bundles(rows: list[LineRow]) -> tuple[list[LineRow], list[str]]:
-    """A receipt or issue lists what moves: bundle lines become their component lines."""
+    """A receipt, issue or transfer lists what moves: bundle lines become their component
+    lines (a transfer's keep the line's from-bin and to-bin)."""
     components = bundle_components(row.sku for row in rows)
     if not components:
         return rows, []
@@ -360,9 +361,11 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
             ]
         return _render_editor(request, spec, TransferHeaderForm(initial=initial), rows)
     form = TransferHeaderForm(request.POST)
-    rows = rows_from_post(request.POST)
+    rows, notices = _expand_bundles(rows_from_post(request.POST))
     if not _validated(request, form, rows, "transfer"):
-        return _render_editor(request, spec, form, rows, status=422)
+        return _render_editor(request, spec, form, rows, status=422, notices=notices)
+    if notices:
+        return _render_editor(request, spec, form, rows, notices=notices)
     data = form.cleaned_data
     lines = [
         services.TransferLineInput(
@@ -696,20 +699,13 @@ def document_edit(request: HttpRequest, document_type: str, pk: int) -> HttpResp
     if document.status != DocumentStatus.DRAFT:  # type: ignore[attr-defined]
         messages.error(request, _not_changeable(document))
         return HttpResponseRedirect(spec.url("detail", pk))
-    transfer = document_type == DocumentType.TRANSFER
     if request.method != "POST":
         form = _header_form(spec, document)
-        rows = _rows_of(document)
-        notices: list[str] = []
-        if not transfer:
-            # A draft saved with a bundle line before they were refused: shown expanded.
-            rows, notices = _expand_bundles(rows)
+        # A draft saved with a bundle line before they were refused: shown expanded.
+        rows, notices = _expand_bundles(_rows_of(document))
         return _render_editor(request, spec, form, rows, document=document, notices=notices)
     form = _header_form(spec, document, request.POST)
-    rows = rows_from_post(request.POST)
-    notices = []
-    if not transfer:
-        rows, notices = _expand_bundles(rows)
+    rows, notices = _expand_bundles(rows_from_post(request.POST))
     if not _validated(request, form, rows, document_type, warehouse=document.warehouse.code):
         return _render_editor(
             request, spec, form, rows, status=422, document=document, notices=notices
