@@ -25,7 +25,8 @@ def scan(request: HttpRequest) -> JsonResponse:
     result = scan_lookup(code, warehouse_code=warehouse)
     data = result.as_json()
     if result.item is not None and result.item.is_bundle:
-        # The editors replace a bundle by its components: what a receipt or issue moves.
+        # The editors replace a bundle by its components: what a receipt, issue or transfer
+        # moves.
         parts = bundle_components([result.item.sku]).get(result.item.sku.upper(), [])
         data["components"] = [
             {"sku": part.sku, "name": part.name, "qty": part.per_bundle} for part in parts

@@ -16,6 +16,8 @@
   var qtyName = mode === "stocktake" ? "line_counted" : "line_qty";
   var currentBin = box.dataset.initialBin || "";
   var currentToBin = "";
+  // A receipt, issue or transfer lists the items that move: a bundle entered is expanded.
+  var expandsBundles = mode === "lines" || mode === "transfer";
   var table = document.querySelector("[data-lines-table]");
   var notices = document.getElementById("line-notices");
 
@@ -102,16 +104,36 @@
     }
   }
 
+  // Where a line's stock comes from or goes: its bin, or a transfer's from-bin and to-bin.
+  var placeFields = mode === "transfer" ? ["line_from_bin", "line_to_bin"] : ["line_bin"];
+
+  function placeOf(row) {
+    return placeFields.map(function (name) { return field(row, name).value.trim(); });
+  }
+
+  function currentPlace() {
+    return mode === "transfer" ? [currentBin, currentToBin] : [currentBin];
+  }
+
+  function atPlace(row, place) {
+    return placeFields.every(function (name, i) { return same(field(row, name).value, place[i]); });
+  }
+
+  function putAt(row, place) {
+    placeFields.forEach(function (name, i) { field(row, name).value = place[i]; });
+  }
+
   function fill(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (match, name) {
       return values[name] === undefined ? match : values[name];
     });
   }
 
-  // A receipt or issue lists the items that move, never a bundle (it holds no stock): a bundle
-  // entered on a line is replaced at once by its components, each quantity times the count,
-  // added to a line of the same item and bin when there is one. Nothing is saved meanwhile.
-  function expandBundle(bundle, count, bin, replaced) {
+  // A receipt, issue or transfer lists the items that move, never a bundle (it holds no
+  // stock): a bundle entered on a line is replaced at once by its components, each quantity
+  // times the count, in the same place (bin, or a transfer's from-bin and to-bin), added to a
+  // line of the same item and place when there is one. Nothing is saved meanwhile.
+  function expandBundle(bundle, count, place, replaced) {
     var parts = bundle.components || [];
     if (!parts.length) {
       announce(fill(box.dataset.msgBundleEmpty, { sku: bundle.sku }), false);
@@ -125,7 +147,7 @@
       for (var i = 0; i < rows.length; i++) {
         var qtyField = field(rows[i], qtyName);
         if (rows[i] !== replaced && same(field(rows[i], "line_sku").value, part.sku) &&
-            same(field(rows[i], "line_bin").value, bin) && parseInt(qtyField.value, 10) > 0) {
+            atPlace(rows[i], place) && parseInt(qtyField.value, 10) > 0) {
           qtyField.value = parseInt(qtyField.value, 10) + qty;
           return;
         }
@@ -136,7 +158,7 @@
       var nameCell = row.querySelector("[data-item-name]");
       if (nameCell) { nameCell.textContent = part.name || ""; }
       field(row, qtyName).value = qty;
-      field(row, "line_bin").value = bin;
+      putAt(row, place);
     });
     if (replaced) { replaced.remove(); }
     var message = fill(box.dataset.msgBundle, {
@@ -156,8 +178,8 @@
   }
 
   function handle(data, code) {
-    if (data.type === "item" && data.is_bundle && mode === "lines") {
-      expandBundle(data, 1, currentBin, null);
+    if (data.type === "item" && data.is_bundle && expandsBundles) {
+      expandBundle(data, 1, currentPlace(), null);
     } else if (data.type === "item") {
       var qty = addItem(data.sku, data.name);
       if (qty === null) { announce(box.dataset.msgNeedBin, false); return; }
@@ -190,7 +212,7 @@
   // A SKU typed or picked on a line: a bundle is replaced by its components there and then.
   function checkBundle(row) {
     var sku = field(row, "line_sku").value.trim();
-    if (mode !== "lines" || !sku || same(row.dataset.checking, sku)) { return; }
+    if (!expandsBundles || !sku || same(row.dataset.checking, sku)) { return; }
     row.dataset.checking = sku;  // a pick then leaving the cell asks once
     scanData(sku).then(function (data) {
       delete row.dataset.checking;
@@ -198,7 +220,7 @@
         return;
       }
       var count = parseInt(field(row, qtyName).value, 10);
-      expandBundle(data, count > 0 ? count : 1, field(row, "line_bin").value.trim(), row);
+      expandBundle(data, count > 0 ? count : 1, placeOf(row), row);
     }).catch(function () { /* the server expands it on saving */ });
   }
 
@@ -213,10 +235,10 @@
   // A line added from the SKU search results: <button data-add-sku="SKU">
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-add-sku]");
-    if (button && button.dataset.bundle && mode === "lines") {
+    if (button && button.dataset.bundle && expandsBundles) {
       event.preventDefault();
       scanData(button.dataset.addSku).then(function (data) {
-        expandBundle(data, 1, currentBin, null);
+        expandBundle(data, 1, currentPlace(), null);
       });
       input.focus();
       return;
