@@ -48,6 +48,7 @@ from kucun.inventory.services import (
     transfer_create,
     transfer_post,
     transfer_receive,
+    transfer_update,
 )
 from kucun.warehouses.choices import LocationKind
 from tests.inventory.conftest import Site, build_bundle, build_item
@@ -470,6 +471,31 @@ def test_transfer_refuses_bundle_lines_with_the_other_bad_lines(site: Site) -> N
     ]
     assert snapshot() == before
     assert Transfer.objects.count() == 0
+
+
+def test_changing_a_draft_transfer_refuses_a_bundle_line(site: Site) -> None:
+    cup = build_item("CUP")
+    build_bundle("PAIR", [(cup, 2)])
+    transfer = transfer_create(
+        user=None, warehouse="MEL", lines=[TransferLineInput("CUP", 1, "S-01", "Q-01")]
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        transfer_update(
+            user=None,
+            transfer_id=transfer.pk,
+            lines=[TransferLineInput("PAIR", 2, "S-01", "Q-01")],
+            post=True,
+        )
+    assert refused.value.errors == [
+        FieldError(
+            "lines[0].sku",
+            "Line 1: PAIR is a bundle, which holds no stock: enter its components instead "
+            "(per bundle: 2 × CUP).",
+        )
+    ]
+    assert list(transfer.lines.values_list("item__sku", "qty")) == [("CUP", 1)]
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.DRAFT
 
 
 @pytest.mark.parametrize("between", [False, True], ids=["posting", "shipping"])
