@@ -208,3 +208,41 @@ def test_posting_the_same_draft_twice_at_once_posts_it_once(race_site: Site) -> 
     assert StockMove.objects.count() == 1
     assert StockLevel.objects.get(item=widget).on_hand == 4
     assert_ledger_consistent()
+
+
+def test_two_whole_orders_compete_for_the_last_units(race_site: Site) -> None:
+    """Each order needs 2 of W-1 and 1 of G-1 (the kit's widget and a loose one); there is
+    stock for one: exactly one order is allocated, whole, and the other nothing."""
+    from kucun.inventory.services.order_allocations import (
+        AllocationLineInput,
+        stock_allocate_order,
+    )
+
+    widget = build_item("W-1")
+    gadget = build_item("G-1")
+    build_bundle("KIT", [(widget, 1), (gadget, 1)])
+    build_site("SYD")
+    receive(race_site, "W-1", 3, "S-01")
+    receive(race_site, "G-1", 1, "P-01")
+    workers = [
+        (
+            lambda n=n: stock_allocate_order(
+                lines=[
+                    AllocationLineInput(f"order:shop:{n}:1", "KIT", 1),
+                    AllocationLineInput(f"order:shop:{n}:2", "W-1", 1),
+                ],
+                warehouses=["SYD", "MEL"],
+            )
+        )
+        for n in range(2)
+    ]
+    results = run_together(workers)
+    refused = [r for r in results if isinstance(r, InsufficientStock)]
+    won = [r for r in results if not isinstance(r, Exception)]
+    assert (len(won), len(refused)) == (1, 1), results
+    assert won[0].warehouse == race_site.warehouse
+    assert len(won[0].allocations) == 3
+    assert StockLevel.objects.get(item=widget, warehouse=race_site.warehouse).allocated == 2
+    assert StockLevel.objects.get(item=gadget, warehouse=race_site.warehouse).allocated == 1
+    assert len({a.reference.split(":")[2] for a in Allocation.objects.all()}) == 1
+    assert_ledger_consistent()

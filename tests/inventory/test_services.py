@@ -123,8 +123,9 @@ def test_posting_a_one_line_receipt_is_a_few_plain_statements(
 ) -> None:
     """Lock the receipt; read its lines (with items, bins and the supplier location, and on
     PostgreSQL the bins' share lock); upsert the level; insert the move and its line, mark
-    the receipt posted and upsert the bin (one statement on PostgreSQL, four on SQLite). Plus
-    the savepoint around it here (the service's own transaction outside a test)."""
+    the receipt posted, upsert the bin and record the availability change (one statement on
+    PostgreSQL, five on SQLite). Plus the savepoint around it here (the service's own
+    transaction outside a test)."""
     widget = build_item("W-1")
     build_item("FIRST")
     # The very first posting creates the supplier location; measured are the ones after it.
@@ -136,7 +137,7 @@ def test_posting_a_one_line_receipt_is_a_few_plain_statements(
         for n in range(2)
     ]
     for draft in drafts:  # the first creates the level, the second adds to it
-        with django_assert_num_queries(6 if connection.vendor == "postgresql" else 9):
+        with django_assert_num_queries(6 if connection.vendor == "postgresql" else 10):
             receipt_post(user=None, receipt_id=draft.pk)
     assert level(widget, site) == (3, 3, 0)
     assert on_hand(widget, site, "P-01") == 3

@@ -117,6 +117,28 @@ def bundles_using(item: Item) -> list[BundleComponent]:
     )
 
 
+def bundles_affected_by(item_ids: Iterable[int]) -> set[int]:
+    """Every bundle that holds one of these items, directly or inside another bundle (a
+    bundle of bundles): the bundles whose availability a change to these items changes.
+
+    One query per level of nesting; the items themselves are not included (unless a bundle
+    among them is inside another of them).
+    """
+    found: set[int] = set()
+    frontier = set(item_ids)
+    for _depth in range(BUNDLE_DEPTH_LIMIT):
+        if not frontier:
+            return found
+        parents = set(
+            BundleComponent.objects.filter(component_id__in=sorted(frontier)).values_list(
+                "bundle_id", flat=True
+            )
+        )
+        frontier = parents - found
+        found |= parents
+    raise BundleTooDeep.about(sorted(frontier))
+
+
 def bundle_expansion(item: Item) -> dict[int, int]:
     """Leaf item id -> units of it in one unit of this item.
 

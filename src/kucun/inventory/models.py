@@ -180,6 +180,12 @@ class Allocation(models.Model):
     )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="allocations")
     qty = models.PositiveIntegerField(_("quantity"))
+    # The SKU the line asked for (a bundle, or the item itself) and how many units of ``item``
+    # one unit of it holds: releasing or shipping N of the line takes N × ``line_units``.
+    line_item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    line_units = models.PositiveIntegerField(_("units per line unit"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -189,6 +195,9 @@ class Allocation(models.Model):
                 fields=["reference", "stock_level"], name="allocation_unique_per_level"
             ),
             models.CheckConstraint(condition=Q(qty__gt=0), name="allocation_qty_positive"),
+            models.CheckConstraint(
+                condition=Q(line_units__gt=0), name="allocation_line_units_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -322,6 +331,12 @@ class IssueLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Empty: bins are chosen when the issue is posted."),
+    )
+    allocation_reference = models.CharField(
+        _("allocation reference"),
+        max_length=255,
+        blank=True,
+        help_text=_("This line ships stock allocated under this reference."),
     )
 
     class Meta:
@@ -497,3 +512,26 @@ class StockCheck(models.Model):
     @property
     def is_clean(self) -> bool:
         return self.drift_count == 0
+
+
+class AvailabilityChange(models.Model):
+    """An (item, warehouse) whose available quantity changed, written by the ledger's writer
+    in the same transaction as the change.
+
+    Consumers (channel sync) read the rows after the last id they handled (the id is the
+    cursor; rows are never updated) and look the figures up again; rows older than a few days
+    are pruned nightly. Bundles are not recorded: ``catalog.selectors.bundles_affected_by``
+    names them.
+    """
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("changed"), db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("availability change")
+        verbose_name_plural = _("availability changes")
+
+    def __str__(self) -> str:
+        return f"{self.item_id}@{self.warehouse_id} #{self.pk}"

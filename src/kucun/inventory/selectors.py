@@ -43,6 +43,7 @@ from kucun.catalog.selectors import (
 from kucun.inventory.choices import DOCUMENT_NUMBER_PREFIXES, DocumentType
 from kucun.inventory.models import (
     Allocation,
+    AvailabilityChange,
     BinStock,
     Document,
     StockLevel,
@@ -671,3 +672,10 @@ def ledger_drift() -> list[Drift]:
             if stored != expected:
                 drifts.append(Drift(name, pair[0], pair[1], stored, expected))
     return drifts
+
+
+def availability_changes_after(after_id: int, *, limit: int = 1000) -> list[AvailabilityChange]:
+    """The availability changes recorded after ``after_id`` (a consumer's watermark), oldest
+    first, at most ``limit``. The same pair may appear more than once; the figures themselves
+    are read again from the balances (``StockLevel``), which are current."""
+    return list(AvailabilityChange.objects.filter(id__gt=after_id).order_by("id")[:limit])

@@ -1,4 +1,5 @@
-"""Background work for stock: the nightly stock check of balances against the ledger."""
+"""Background work for stock: the nightly stock check of balances against the ledger, and the
+pruning of old availability changes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from kucun.inventory.services.availability import availability_changes_prune
 from kucun.inventory.services.checks import stock_check_run
 
 logger = logging.getLogger(__name__)
@@ -29,3 +31,11 @@ def stock_reconcile() -> int:
     if check.is_clean:
         logger.info("stock check: every balance matches the ledger")
     return check.drift_count
+
+
+@db_periodic_task(crontab(hour="4", minute="10"))
+def availability_changes_clean() -> int:
+    """Delete availability changes old enough that every consumer has read them."""
+    deleted = availability_changes_prune()
+    logger.info("availability changes: %d old rows deleted", deleted)
+    return deleted

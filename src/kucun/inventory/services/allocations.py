@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from kucun.catalog.selectors import bundle_expansions
@@ -31,6 +33,39 @@ def clean_reference(reference: Any) -> str:
     if len(value) > 255:
         raise ValidationFailed.for_field("reference", _("A reference is at most 255 characters."))
     return value
+
+
+def line_outstanding(allocations: Sequence[Allocation]) -> int:
+    """Units of the line still allocated (every component holds the same number of lines)."""
+    return min(allocation.qty // allocation.line_units for allocation in allocations)
+
+
+def take_from_allocations(
+    allocations: Sequence[Allocation], qty: int | None, *, field: str, reference: str
+) -> dict[Pair, int]:
+    """Take ``qty`` units of the line (None: all) from its allocations, deleting those that
+    reach zero; returns the change of allocated per level. Refused (nothing written) when the
+    reference holds fewer."""
+    outstanding = line_outstanding(allocations)
+    if qty is not None and qty > outstanding:
+        raise Conflict.for_field(
+            field,
+            _("%(reference)s has %(outstanding)d allocated; %(qty)d cannot be taken from it.")
+            % {"reference": reference, "outstanding": outstanding, "qty": qty},
+        )
+    delta: dict[Pair, int] = defaultdict(int)
+    emptied: list[int] = []
+    for allocation in allocations:
+        level = allocation.stock_level
+        units = allocation.qty if qty is None else qty * allocation.line_units
+        delta[(level.item_id, level.warehouse_id)] -= units
+        if units == allocation.qty:
+            emptied.append(allocation.pk)
+        else:
+            Allocation.objects.filter(pk=allocation.pk).update(qty=F("qty") - units)
+    if emptied:
+        Allocation.objects.filter(pk__in=emptied).delete()
+    return dict(delta)
 
 
 def stock_allocate(
@@ -100,7 +135,14 @@ def stock_allocate(
         ledger.apply_allocations(locked, {(pk, target.pk): need for pk, need in needs.items()})
         allocations = Allocation.objects.bulk_create(
             [
-                Allocation(reference=ref, stock_level_id=levels[pk].pk, item_id=pk, qty=need)
+                Allocation(
+                    reference=ref,
+                    stock_level_id=levels[pk].pk,
+                    item_id=pk,
+                    qty=need,
+                    line_item_id=item.pk,
+                    line_units=need // units,
+                )
                 for pk, need in sorted(needs.items())
             ]
         )

@@ -10,6 +10,8 @@ class DocumentLineInput:
     sku: str
     qty: int
     bin: str | None = None
+    # Issues of kind order shipment: the line ships stock allocated under this reference.
+    allocation_reference: str = ""
 
 
 @dataclass(frozen=True)

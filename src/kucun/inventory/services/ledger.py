@@ -11,7 +11,9 @@ inside one transaction:
 3. quantities are read only after locking, demand is summed per row, and the whole change is
    checked before anything is written: no bin below zero, allocated never above sellable on hand;
 4. the move and its lines are inserted in bulk, and balances change relative to the stored
-   value (``SET on_hand = on_hand + delta``, the ``F()`` update, batched: see ``bulk``).
+   value (``SET on_hand = on_hand + delta``, the ``F()`` update, batched: see ``bulk``);
+5. the (item, warehouse) pairs whose available quantity changed are recorded (one more
+   statement; on PostgreSQL part of the move's) and announced after commit (``availability``).
 
 A ``BinStock`` row is guarded by the lock on the ``StockLevel`` of its item and warehouse.
 Lock order everywhere: document row, locations, stock levels.
@@ -33,6 +35,11 @@ from kucun.core.errors import FieldError
 from kucun.core.locks import lock_rows
 from kucun.inventory.errors import InsufficientStock
 from kucun.inventory.models import BinStock, StockLevel, StockMove, StockMoveLine
+from kucun.inventory.services.availability import (
+    availability_record,
+    availability_statement,
+    available_changed,
+)
 from kucun.inventory.services.bulk import (
     ParentUpdate,
     add_rows,
@@ -398,7 +405,17 @@ def write_levels(
     on_hand_delta: Mapping[Pair, int],
     sellable_delta: Mapping[Pair, int],
     allocated_delta: Mapping[Pair, int],
+    *,
+    upserted: Iterable[Pair] = (),
+    recorded: bool = False,
 ) -> None:
+    """Write the level deltas, and record the pairs whose available quantity changed (these
+    and ``upserted``, levels already written by ``upsert_levels``): every balance change of
+    a posting ends here, so this is the one place that records them (``recorded``: the rows
+    were written with the move, see ``apply_move``; only the announcement is left)."""
+    availability_record(
+        available_changed(sellable_delta, allocated_delta) | set(upserted), written=recorded
+    )
     rows = []
     for pair in sorted(set(on_hand_delta) | set(sellable_delta) | set(allocated_delta)):
         level = locked.level(*pair)
@@ -441,8 +458,7 @@ def apply_move(
     read_bin_stock(locked, [pair for pair, delta in effect.bin_delta.items() if delta < 0])
     allocated = dict(allocated_delta or {})
     check_effect(locked, effect, allocated)
-    if locked.upsert_pairs:
-        upsert_levels(locked, effect)
+    upserted = upsert_levels(locked, effect) if locked.upsert_pairs else set()
     # Plain statements for the move: every stock change writes one (see ``bulk``).
     values: dict[str, Any] = {
         "kind": kind,
@@ -459,7 +475,7 @@ def apply_move(
         (line.item_id, line.from_location.pk, line.to_location.pk, line.qty) for line in lines
     ]
     line_names = ["item", "from_location", "to_location", "qty"]
-    increases_written = False
+    increases_written = recorded = False
     if connection.vendor == "postgresql" and 0 < len(line_rows) <= rows_per_statement(4):
         # One round trip for the move, its lines, the document's mark and the bins' increases
         # (a data-modifying WITH). The levels were locked or upserted before: the lock order
@@ -470,6 +486,12 @@ def apply_move(
             also_run.append(
                 add_rows_statement(BinStock, ["item", "location"], "on_hand", increases)
             )
+        record = availability_statement(
+            available_changed(effect.sellable_delta, allocated) | upserted
+        )
+        if record is not None:
+            also_run.append(record)
+            recorded = True
         move_id = insert_one_with_rows(
             StockMove,
             values,
@@ -500,13 +522,22 @@ def apply_move(
         created_at=values["created_at"],
     )
     write_bin_stock(locked, effect.bin_delta, increases_written=increases_written)
-    write_levels(locked, effect.on_hand_delta, effect.sellable_delta, allocated)
+    write_levels(
+        locked,
+        effect.on_hand_delta,
+        effect.sellable_delta,
+        allocated,
+        upserted=upserted,
+        recorded=recorded,
+    )
     return move
 
 
-def upsert_levels(locked: LockedBalances, effect: MoveEffect) -> None:
+def upsert_levels(locked: LockedBalances, effect: MoveEffect) -> set[Pair]:
     """Write the levels this move only increases with one upsert each, before the bins (lock
-    order: level, then its bins), and keep them as locked levels for later moves."""
+    order: level, then its bins), and keep them as locked levels for later moves. Returns
+    the pairs whose available quantity this changed (sellable on hand grew)."""
+    changed: set[Pair] = set()
     for pair in sorted(locked.upsert_pairs):
         on_hand = effect.on_hand_delta.pop(pair, 0)
         sellable = effect.sellable_delta.pop(pair, 0)
@@ -519,7 +550,10 @@ def upsert_levels(locked: LockedBalances, effect: MoveEffect) -> None:
             ["id", "on_hand", "sellable_on_hand", "allocated"],
         )
         locked.levels[pair] = LevelState(pk, pair[0], pair[1], *figures)
+        if sellable:
+            changed.add(pair)
     locked.upsert_pairs = set()
+    return changed
 
 
 def apply_allocations(locked: LockedBalances, allocated_delta: Mapping[Pair, int]) -> None:

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kucun.catalog.models import Item
 from kucun.catalog.selectors import bundle_expansions
 from kucun.core.audit import audit_record
-from kucun.core.errors import NotFound, ValidationFailed
+from kucun.core.errors import Conflict, NotFound, ValidationFailed
 from kucun.inventory.choices import DocumentStatus, DocumentType, IssueKind, MoveKind, ReceiptKind
 from kucun.inventory.errors import DocumentNotEditable, InsufficientStock
 from kucun.inventory.models import (
@@ -81,6 +81,7 @@ class ResolvedLine:
     item: ItemRef
     qty: int
     bin: Location | None
+    allocation_reference: str = ""
 
 
 def user_or_none(user: Any) -> Any:
@@ -150,7 +151,8 @@ def resolve_lines(
                     f"{prefix}.bin", _("Bin %(code)s is inactive.") % {"code": location.code}
                 )
         if item is not None and not qty_error:
-            resolved.append(ResolvedLine(item=item, qty=qty, bin=location))
+            reference = str(line_value(line, "allocation_reference") or "").strip()[:255]
+            resolved.append(ResolvedLine(item, qty, location, reference))
     problems.raise_if_any()
     return resolved
 
@@ -504,7 +506,13 @@ def write_issue_lines(issue: Issue, resolved: Sequence[ResolvedLine]) -> list[Is
     """Store the issue's lines; a line without a bin keeps none (chosen when posting)."""
     return IssueLine.objects.bulk_create(
         [
-            IssueLine(issue=issue, item_id=line.item.pk, qty=line.qty, bin=line.bin)
+            IssueLine(
+                issue=issue,
+                item_id=line.item.pk,
+                qty=line.qty,
+                bin=line.bin,
+                allocation_reference=line.allocation_reference,
+            )
             for line in resolved
         ],
         batch_size=500,
@@ -670,6 +678,8 @@ def post_issue(issue: Issue, lines: Sequence[IssueLine], *, user: Any, key: str 
         extra_level_pks=allocation_levels,
     )
     allocated_delta = release_for_issue(locked, issue) if issue.allocation_reference else {}
+    if any(line.allocation_reference for line in lines):
+        allocated_delta = consume_for_lines(issue, lines, allocated_delta)
     picks = choose_bins(locked, warehouse, needs)
     ledger_lines = [
         LedgerLine(need.item_id, location, destination, qty) for need, location, qty in picks
@@ -718,4 +728,61 @@ def release_for_issue(locked: LockedBalances, issue: Issue) -> dict[Pair, int]:
             allocation.qty
         )
     Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
+    return dict(delta)
+
+
+def consume_for_lines(
+    issue: Issue, lines: Sequence[IssueLine], allocated_delta: dict[Pair, int]
+) -> dict[Pair, int]:
+    """Consume what each line names in ``allocation_reference``: exactly the line's quantity
+    of that reference's allocation of the line's item (a bundle line was allocated as its
+    components; each component ships on a line of its own). The levels are those of the
+    issue's items in its warehouse, locked already. Refused when a line ships more than the
+    reference holds, or the issue is not an order shipment."""
+    delta = defaultdict(int, allocated_delta)
+    for index, line in enumerate(lines):
+        if not line.allocation_reference:
+            continue
+        field = f"lines[{index}].allocation_reference"
+        if issue.kind != IssueKind.ORDER_SHIPMENT:
+            raise ValidationFailed.for_field(
+                field, _("Only an order shipment consumes allocations.")
+            )
+        allocation = (
+            Allocation.objects.filter(
+                reference=line.allocation_reference,
+                item_id=line.item_id,
+                stock_level__warehouse=issue.warehouse,
+            )
+            .select_related("stock_level")
+            .first()
+        )
+        if allocation is None:
+            raise ValidationFailed.for_field(
+                field,
+                _("%(reference)s holds no allocation of %(sku)s in %(warehouse)s.")
+                % {
+                    "reference": line.allocation_reference,
+                    "sku": line.item.sku,
+                    "warehouse": issue.warehouse.code,
+                },
+            )
+        if line.qty > allocation.qty:
+            raise Conflict.for_field(
+                field,
+                _("%(reference)s has %(outstanding)d of %(sku)s allocated; %(qty)d cannot be "
+                  "shipped from it.")
+                % {
+                    "reference": line.allocation_reference,
+                    "outstanding": allocation.qty,
+                    "sku": line.item.sku,
+                    "qty": line.qty,
+                },
+            )
+        if line.qty == allocation.qty:
+            allocation.delete()
+        else:
+            Allocation.objects.filter(pk=allocation.pk).update(qty=F("qty") - line.qty)
+        level = allocation.stock_level
+        delta[(level.item_id, level.warehouse_id)] -= line.qty
     return dict(delta)
