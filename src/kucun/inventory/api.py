@@ -132,6 +132,25 @@ class AllocateIn(Schema):
 
 class ReleaseIn(Schema):
     reference: str
+    # Units of the line's SKU to release; omitted: everything the reference holds.
+    qty: Any = None
+
+
+class OrderLineIn(Schema):
+    reference: Any = None
+    sku: Any = None
+    qty: Any = None
+
+
+class OrderAllocateIn(Schema):
+    lines: list[OrderLineIn]
+    warehouse: str = ""
+    warehouses: list[str] = []
+
+
+class ConsumeIn(Schema):
+    reference: str
+    qty: Any = None
 
 
 class DocumentLineOut(Schema):
@@ -272,6 +291,35 @@ class AllocationsOut(Schema):
 class ReleaseOut(Schema):
     reference: str
     released: int
+
+
+class AllocationLineOut(Schema):
+    id: int
+    reference: str
+    sku: str
+    line_sku: str
+    line_qty: int
+    warehouse: str
+    qty: int
+    created_at: datetime.datetime
+
+
+class AllocationPage(Schema):
+    count: int
+    items: list[AllocationLineOut]
+
+
+class AllocationFilters(Schema):
+    reference: str = ""
+    reference_prefix: str = ""
+    warehouse: str = ""
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+class OrderAllocationOut(Schema):
+    warehouse: str
+    allocations: list[AllocationLineOut]
 
 
 # --- documents: reading --------------------------------------------------------------------------
@@ -782,12 +830,94 @@ def allocations_out(reference: str, allocations: list[Any]) -> dict[str, Any]:
 
 @router.post("/allocations/release", response=ReleaseOut, summary="Release allocations")
 def allocations_release(request: HttpRequest, payload: ReleaseIn) -> Any:
-    released = services.stock_release(
+    """Without ``qty``: release everything under the reference (``released`` counts the units
+    of stock). With ``qty``: release that many units of the line's SKU (``released`` = qty)."""
+    if payload.qty is not None:
+        released = services.allocation_release(
+            user=writer(request),
+            reference=payload.reference,
+            qty=payload.qty,
+            idempotency_key=idempotency_key(request),
+        )
+    else:
+        released = services.stock_release(
+            user=writer(request),
+            reference=payload.reference,
+            idempotency_key=idempotency_key(request),
+        )
+    return {"reference": payload.reference.strip(), "released": released}
+
+
+def allocation_line_out(allocation: Any) -> dict[str, Any]:
+    line_item = allocation.line_item or allocation.item
+    return {
+        "id": allocation.pk,
+        "reference": allocation.reference,
+        "sku": allocation.item.sku,
+        "line_sku": line_item.sku,
+        "line_qty": selectors.allocation_line_qty(allocation),
+        "warehouse": allocation.stock_level.warehouse.code,
+        "qty": allocation.qty,
+        "created_at": allocation.created_at,
+    }
+
+
+@router.get("/allocations", response=AllocationPage, summary="List allocations")
+def allocations_list(request: HttpRequest, filters: Query[AllocationFilters]) -> Any:
+    """By ``reference`` (one order line) or ``reference_prefix`` (every line of an order)."""
+    queryset = selectors.allocation_query(
+        reference=filters.reference,
+        reference_prefix=filters.reference_prefix,
+        warehouse=filters.warehouse or None,
+    )
+    count, rows = page_of(queryset, filters.page, filters.page_size)
+    return {"count": count, "items": [allocation_line_out(row) for row in rows]}
+
+
+@router.post(
+    "/allocations/orders",
+    response={201: OrderAllocationOut},
+    summary="Allocate a whole order, all lines or none",
+)
+def allocations_order(request: HttpRequest, payload: OrderAllocateIn) -> Any:
+    """Each line has its own reference (``order:{store}:{external}:{line}``). Give
+    ``warehouse``, or ``warehouses`` in order of preference: the first that can fill every
+    line is used. A 409 names, per warehouse, what is short."""
+    result = services.stock_allocate_order(
         user=writer(request),
-        reference=payload.reference,
+        lines=[
+            services.AllocationLineInput(
+                reference=str(line.reference or ""), sku=str(line.sku or ""), qty=line.qty
+            )
+            for line in payload.lines
+        ],
+        warehouse=payload.warehouse,
+        warehouses=payload.warehouses,
         idempotency_key=idempotency_key(request),
     )
-    return {"reference": payload.reference.strip(), "released": released}
+    rows = selectors.allocation_query().filter(pk__in=[a.pk for a in result.allocations])
+    return Status(
+        201,
+        {
+            "warehouse": result.warehouse.code,
+            "allocations": [allocation_line_out(row) for row in rows],
+        },
+    )
+
+
+@router.post(
+    "/allocations/consume",
+    response={201: DocumentOut},
+    summary="Ship allocated units: an order shipment issue, posted",
+)
+def allocations_consume(request: HttpRequest, payload: ConsumeIn) -> Any:
+    issue = services.allocation_consume(
+        user=writer(request),
+        reference=payload.reference,
+        qty=payload.qty,
+        idempotency_key=idempotency_key(request),
+    )
+    return Status(201, detail(DocumentType.ISSUE, issue.pk))
 
 
 # --- stock checks --------------------------------------------------------------------------------

@@ -593,6 +593,27 @@ def allocation_rows(allocation_ids: Iterable[int]) -> list[dict[str, object]]:
     ]
 
 
+def allocation_query(
+    *, reference: str = "", reference_prefix: str = "", warehouse: Warehouse | str | None = None
+) -> QuerySet[Allocation]:
+    """Allocations by reference (exact) or reference prefix (every line of one order:
+    ``order:shop1:1001:``), optionally in one warehouse; by reference, then component SKU."""
+    queryset = Allocation.objects.select_related("item", "line_item", "stock_level__warehouse")
+    if reference.strip():
+        queryset = queryset.filter(reference=reference.strip())
+    if reference_prefix.strip():
+        queryset = queryset.filter(reference__startswith=reference_prefix.strip())
+    if warehouse:
+        target = resolve_warehouse(warehouse)
+        queryset = queryset.filter(stock_level__warehouse=target)
+    return queryset.order_by("reference", "item__sku", "id")
+
+
+def allocation_line_qty(allocation: Allocation) -> int:
+    """Units of the line's SKU (a bundle, or the item itself) the allocation still holds."""
+    return allocation.qty // allocation.line_units
+
+
 # --- reconcile ----------------------------------------------------------------------------------
 
 

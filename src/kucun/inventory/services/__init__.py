@@ -16,6 +16,13 @@ from kucun.inventory.services.inputs import (
     StocktakeCountInput,
     TransferLineInput,
 )
+from kucun.inventory.services.order_allocations import (
+    AllocationLineInput,
+    OrderAllocation,
+    allocation_consume,
+    allocation_release,
+    stock_allocate_order,
+)
 from kucun.inventory.services.receipts_issues import (
     issue_create,
     issue_post,
@@ -31,9 +38,13 @@ from kucun.inventory.services.stocktakes import (
 from kucun.inventory.services.transfers import transfer_create, transfer_post, transfer_receive
 
 __all__ = [
+    "AllocationLineInput",
     "DocumentLineInput",
+    "OrderAllocation",
     "StocktakeCountInput",
     "TransferLineInput",
+    "allocation_consume",
+    "allocation_release",
     "bin_set_sellable",
     "document_discard",
     "document_reverse",
@@ -44,6 +55,7 @@ __all__ = [
     "receipt_post",
     "receipt_update",
     "stock_allocate",
+    "stock_allocate_order",
     "stock_release",
     "stocktake_count",
     "stocktake_create",
