@@ -1,7 +1,16 @@
 from django.urls import path
 
 from kucun.inventory.choices import DocumentType
-from kucun.inventory.views import checks, document_bulk, documents, item_stock, moves, scan, stock
+from kucun.inventory.views import (
+    allocations,
+    checks,
+    document_bulk,
+    documents,
+    item_stock,
+    moves,
+    scan,
+    stock,
+)
 
 app_name = "inventory"
 
@@ -9,6 +18,7 @@ urlpatterns = [
     path("stock/", stock.stock_list, name="stock"),
     path("stock/<int:item_id>/", stock.stock_detail, name="stock_detail"),
     path("moves/", moves.move_list, name="move_list"),
+    path("allocations/", allocations.allocation_list, name="allocation_list"),
     path("checks/", checks.stock_check_list, name="stock_check_list"),
     path("checks/run/", checks.stock_check_start, name="stock_check_start"),
     path("scan/", scan.scan, name="scan"),

@@ -51,6 +51,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavEntry(_("Transfers"), "inventory:transfer_list", "transfers"),
             NavEntry(_("Stocktakes"), "inventory:stocktake_list", "stocktakes"),
             NavEntry(_("Movements"), "inventory:move_list", "movements"),
+            NavEntry(_("Allocations"), "inventory:allocation_list", "allocations"),
             NavEntry(_("Stock checks"), "inventory:stock_check_list", "stock-checks"),
         ),
     ),
