@@ -42,6 +42,7 @@ from kucun.inventory.services.order_allocations import (
     stock_allocate_order,
 )
 from kucun.inventory.signals import availability_changed
+from kucun.inventory.tasks import availability_changes_clean
 from tests.inventory.conftest import Site, build_bundle, build_item, build_site, receive
 
 Pair = tuple[int, int]
@@ -306,6 +307,9 @@ def test_consumers_read_after_a_watermark_and_old_rows_are_pruned(site: Site) ->
     )
     assert availability_changes_prune(keep_days=7) == 1
     assert list(AvailabilityChange.objects.values_list("pk", flat=True)) == [newer[0].pk]
+    AvailabilityChange.objects.update(created_at=timezone.now() - timedelta(days=8))
+    assert availability_changes_clean.call_local() == 1  # the nightly task, 7 days kept
+    assert AvailabilityChange.objects.count() == 0
 
 
 def test_bundles_affected_by_finds_bundles_of_bundles(db: None) -> None:
