@@ -10,7 +10,7 @@ from django.utils.translation import ngettext_lazy
 
 from kucun.accounts import services
 from kucun.accounts.choices import Role
-from kucun.web.forms import BootstrapFormMixin
+from kucun.core.forms import BootstrapFormMixin
 
 
 def client_address(request: Any) -> str | None:

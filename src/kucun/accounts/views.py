@@ -27,8 +27,8 @@ from kucun.accounts.forms import (
 from kucun.accounts.permissions import role_required
 from kucun.core.bulk_actions import bulk_apply, bulk_report, selected_ids
 from kucun.core.errors import DomainError
+from kucun.core.forms import add_domain_error
 from kucun.core.pagination import apply_sort, paginate
-from kucun.web.forms import add_domain_error
 
 USER_SORTS = {
     "username": "username",

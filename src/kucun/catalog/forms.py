@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kucun.catalog.models import SKU_MAX_LENGTH, Item
 from kucun.catalog.validation import BARCODE_MAX_LENGTH, NAME_MAX_LENGTH, UNIT_MAX_LENGTH
-from kucun.web.forms import BootstrapFormMixin
+from kucun.core.forms import BootstrapFormMixin
 
 ITEM_FORM_FIELDS = (
     "sku",

@@ -44,8 +44,8 @@ from kucun.catalog.services import bundle_create, bundle_update, item_create, it
 from kucun.catalog.services import items_set_active as set_active
 from kucun.catalog.validation import INTEGER_MAX
 from kucun.core.errors import DomainError, FieldError
+from kucun.core.forms import add_domain_error
 from kucun.core.pagination import apply_sort, paginate
-from kucun.web.forms import add_domain_error
 
 ITEM_SORTS = {
     "sku": "sku",

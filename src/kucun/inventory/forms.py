@@ -17,9 +17,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from kucun.core.errors import DomainError
+from kucun.core.forms import BootstrapFormMixin, add_domain_error
 from kucun.warehouses.choices import ZoneKind
 from kucun.warehouses.models import Warehouse
-from kucun.web.forms import BootstrapFormMixin, add_domain_error
 
 LINE_FIELDS = ("sku", "qty", "bin", "from_bin", "to_bin", "counted")
 MAX_LINE_QTY = 1_000_000_000

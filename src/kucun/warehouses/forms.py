@@ -8,10 +8,10 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kucun.core.forms import BootstrapFormMixin
 from kucun.warehouses.choices import ZoneKind
 from kucun.warehouses.models import Warehouse, Zone
 from kucun.warehouses.selectors import zones_for_choice
-from kucun.web.forms import BootstrapFormMixin
 
 CODE_HELP = _("Letters, digits, '-' and '_'; stored in upper case.")
 

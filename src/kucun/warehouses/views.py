@@ -19,13 +19,13 @@ from kucun.accounts.choices import Role
 from kucun.accounts.permissions import role_required
 from kucun.core.bulk_actions import bulk_apply, bulk_report, selected_ids
 from kucun.core.errors import DomainError, FieldError, NotFound
+from kucun.core.forms import add_domain_error
 from kucun.core.pagination import SortState, apply_sort, paginate
 from kucun.warehouses import selectors, services
 from kucun.warehouses.choices import ZoneKind
 from kucun.warehouses.forms import BinForm, BinPatternForm, WarehouseForm, ZoneForm
 from kucun.warehouses.models import Location, Warehouse, Zone
 from kucun.warehouses.patterns import duplicated
-from kucun.web.forms import add_domain_error
 
 # Each sort key orders by its column, then by the columns that make rows read naturally.
 WAREHOUSE_SORTS = {

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kucun.core.choices import ImportKind
 from kucun.core.dataio.importing import ImportOptions
-from kucun.web.forms import BootstrapFormMixin
+from kucun.core.forms import BootstrapFormMixin
 
 
 class ImportForm(BootstrapFormMixin, forms.Form):

@@ -24,11 +24,11 @@ from kucun.core.dataio import files, selectors, services
 from kucun.core.dataio.forms import ImportForm
 from kucun.core.dataio.templates import template_bytes
 from kucun.core.errors import DomainError, NotFound
+from kucun.core.forms import add_domain_error
 from kucun.core.models import ExportRun, ImportRun
 from kucun.core.pagination import apply_sort, paginate
 from kucun.core.tabular import check_size
 from kucun.core.tabular.readers import max_import_bytes
-from kucun.web.forms import add_domain_error
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

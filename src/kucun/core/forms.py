@@ -1,4 +1,4 @@
-"""Form helpers: Bootstrap classes on every widget, errors marked on the field."""
+"""Form helpers for every app: Bootstrap classes on every widget, errors marked on the field."""
 
 from __future__ import annotations
 
