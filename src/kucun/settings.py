@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kucun.catalog",
     "kucun.inventory",
     "kucun.web",
+    "kucun.demo",
 ]
 
 MIDDLEWARE = [

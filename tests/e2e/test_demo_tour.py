@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from kucun.catalog.models import Item
-from kucun.core.demo import DEMO_PASSWORD, DEMO_USERNAME
+from kucun.demo.data import DEMO_PASSWORD, DEMO_USERNAME
 
 
 def test_demo_login_and_a_tour_of_the_screens(

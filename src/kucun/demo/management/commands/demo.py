@@ -5,8 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kucun.catalog.models import Item
-from kucun.core.demo import DEMO_PASSWORD, DEMO_USERNAME, demo_load
 from kucun.core.errors import DomainError
+from kucun.demo.data import DEMO_PASSWORD, DEMO_USERNAME, demo_load
 
 
 class Command(BaseCommand):

@@ -14,8 +14,8 @@ from kucun.accounts.choices import Role
 from kucun.accounts.models import User
 from kucun.catalog.models import BundleComponent, Item
 from kucun.catalog.services import item_create
-from kucun.core.demo import DEMO_PASSWORD, DEMO_USERNAME, ITEMS, demo_load, ean13
 from kucun.core.models import AuditEntry
+from kucun.demo.data import DEMO_PASSWORD, DEMO_USERNAME, ITEMS, demo_load, ean13
 from kucun.inventory.choices import TransferStatus
 from kucun.inventory.models import (
     BinStock,
