@@ -24,6 +24,11 @@ availability there):
         context=lambda components: {"figures": components_available(components)},
     ))
 
+An app that holds stock also says how many units each item holds, so that the catalogue can
+refuse to turn a stocked item into a bundle:
+
+    register_stock_held(units_held_by_item)   # {item id: units} for items holding stock
+
 A column's value is read from the row object's attribute named ``key`` (set by ``annotate`` on
 the queryset, or by ``fill_page`` on the rows of one page when a queryset expression cannot say
 it). A section template receives ``item`` and ``section`` (whose ``data`` is what ``context``
@@ -32,7 +37,7 @@ returned).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +83,8 @@ ITEM_COLUMNS: list[ListColumn] = []
 BUNDLE_COLUMNS: list[ListColumn] = []
 ITEM_SECTIONS: list[ItemSection] = []
 BUNDLE_FORM_SECTIONS: list[BundleFormSection] = []
+StockHeldReader = Callable[[Sequence[int]], dict[int, int]]
+STOCK_HELD: list[StockHeldReader] = []
 
 
 def _register(registry: list[Any], entry: Any) -> None:
@@ -133,3 +140,15 @@ def bundle_form_sections(components: list[tuple[int, int]]) -> list[RenderedSect
         RenderedSection(section.key, section.template_name, section.context(components))
         for section in BUNDLE_FORM_SECTIONS
     ]
+
+
+def register_stock_held(reader: StockHeldReader) -> None:
+    """The one reader of units held per item (a second registration replaces it)."""
+    STOCK_HELD[:] = [reader]
+
+
+def stock_held(item_ids: Sequence[int]) -> dict[int, int]:
+    """Units held per item, for the items holding any; nothing without a stock ledger."""
+    if not STOCK_HELD or not item_ids:
+        return {}
+    return STOCK_HELD[0](list(item_ids))

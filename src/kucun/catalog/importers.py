@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kucun.catalog import validation
+from kucun.catalog.extensions import stock_held
 from kucun.catalog.models import SKU_MAX_LENGTH, BundleComponent, Item
 from kucun.core.dataio.bulk import bulk_insert, bulk_update_rows
 from kucun.core.dataio.columns import Column, map_header, normalise_header
@@ -655,16 +654,7 @@ class BundleImporter(Importer):
         not_yet = [pk for pk in bundles if pk not in already]
         if not not_yet:
             return
-        try:
-            bin_stock = apps.get_model("inventory", "BinStock")
-        except LookupError:
-            return
-        held = dict(
-            bin_stock.objects.filter(item_id__in=not_yet, on_hand__gt=0)
-            .values("item_id")
-            .annotate(units=Sum("on_hand"))
-            .values_list("item_id", "units")
-        )
+        held = stock_held(not_yet)
         for pk, units in held.items():
             row = self.rows_of_bundle[pk][0]
             self.error(

@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import Sum, Value
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from kucun.catalog import validation
+from kucun.catalog.extensions import stock_held
 from kucun.catalog.models import BundleComponent, Item
 from kucun.catalog.selectors import ID_MAX, items_matching_skus
 from kucun.core.audit import audit_record
@@ -168,13 +168,8 @@ def _clean_checked(fields: dict[str, Any], *, exclude_id: int | None) -> dict[st
 
 
 def _stock_held(item: Item) -> int:
-    """Units of this item in any bin, once the stock ledger is installed."""
-    try:
-        bin_stock = apps.get_model("inventory", "BinStock")
-    except LookupError:
-        return 0
-    total = bin_stock.objects.filter(item_id=item.pk).aggregate(total=Sum("on_hand"))["total"]
-    return int(total or 0)
+    """Units of this item in any bin, as the stock ledger reports them."""
+    return stock_held([item.pk]).get(item.pk, 0)
 
 
 def _refuse_bundle_flip(item: Item) -> None:

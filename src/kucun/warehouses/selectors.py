@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kucun.core.errors import FieldError, NotFound, ValidationFailed
 from kucun.warehouses.choices import VIRTUAL_LOCATION_KINDS, LocationKind, ZoneKind
+from kucun.warehouses.extensions import BinHoldings, bin_holdings_reader
 from kucun.warehouses.models import Location, Warehouse, Zone
 
 # --- single objects ----------------------------------------------------------------------------
@@ -178,19 +177,9 @@ def zone_kinds() -> list[tuple[str, str]]:
 # --- stock held in bins ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BinHoldings:
-    items: int
-    units: int
-
-
 def stock_ledger_ready() -> bool:
-    """True once the stock ledger's BinStock model is installed."""
-    try:
-        apps.get_model("inventory", "BinStock")
-    except LookupError:
-        return False
-    return True
+    """True once the stock ledger has registered its reader of bin holdings."""
+    return bin_holdings_reader() is not None
 
 
 def bin_holdings(bin_ids: Sequence[int]) -> dict[int, BinHoldings] | None:
@@ -198,17 +187,9 @@ def bin_holdings(bin_ids: Sequence[int]) -> dict[int, BinHoldings] | None:
 
     Bins holding nothing are absent from the result (read them as 0 / 0).
     """
-    if not stock_ledger_ready():
+    reader = bin_holdings_reader()
+    if reader is None:
         return None
     if not bin_ids:
         return {}
-    bin_stock = apps.get_model("inventory", "BinStock")
-    rows = (
-        bin_stock.objects.filter(location_id__in=list(bin_ids), on_hand__gt=0)
-        .values("location_id")
-        .annotate(items=Count("item_id", distinct=True), units=Sum("on_hand"))
-        .order_by()
-    )
-    return {
-        row["location_id"]: BinHoldings(items=row["items"], units=row["units"] or 0) for row in rows
-    }
+    return reader(list(bin_ids))

@@ -17,6 +17,7 @@ from kucun.warehouses.choices import (
     LocationKind,
     ZoneKind,
 )
+from kucun.warehouses.extensions import sellable_set
 from kucun.warehouses.models import Location, Warehouse, Zone
 from kucun.warehouses.patterns import duplicated, pattern_codes
 from kucun.warehouses.validation import (
@@ -393,7 +394,7 @@ def bin_update(
     """Rename, move to another zone of the same warehouse, (de)activate.
 
     A change of `sellable` changes available stock, so it goes through the stock ledger's
-    `bin_set_sellable` in the same transaction.
+    service (registered in `warehouses.extensions`) in the same transaction.
     """
     cleaned: dict[str, Any] = {}
     if code is not None:
@@ -450,9 +451,7 @@ def bin_update(
                     data={"changes": changes},
                 )
             if sellable is not None and sellable != location.sellable:
-                from kucun.inventory.services import bin_set_sellable
-
-                location = bin_set_sellable(user=user, bin_id=location.pk, sellable=sellable)
+                location = sellable_set(user=user, location=location, sellable=sellable)
     except IntegrityError:
         raise bin_code_taken(warehouse, cleaned.get("code", "")) from None
     if "zone_id" in changes:

@@ -1,11 +1,9 @@
 from django.urls import path
 
-from kucun.inventory.views_bin_lookup import bin_lookup
 from kucun.warehouses import views
 
 app_name = "warehouses"
 urlpatterns = [
-    path("bin-lookup/", bin_lookup, name="bin_lookup"),
     path("", views.warehouse_list, name="warehouse_list"),
     path("new/", views.warehouse_create, name="warehouse_create"),
     path("bulk/", views.warehouse_bulk, name="warehouse_bulk"),

@@ -66,7 +66,7 @@ NAVIGATION: tuple[NavSection, ...] = (
     NavSection(
         _("Warehouse"),
         (
-            NavEntry(_("Bin lookup"), "warehouses:bin_lookup", "bin-lookup"),
+            NavEntry(_("Bin lookup"), "bin_lookup", "bin-lookup"),
             NavEntry(_("Bins"), "warehouses:bin_list", "bins"),
             NavEntry(_("Zones"), "warehouses:zone_list", "zones"),
         ),
