@@ -6,10 +6,10 @@ from kucun import __version__
 from kucun.accounts.api import router as accounts_router
 from kucun.accounts.auth import api_auth
 from kucun.catalog.api import router as catalog_router
-from kucun.core.api import router as data_router
 from kucun.core.api_errors import install_error_handlers
 from kucun.inventory.api import router as inventory_router
 from kucun.warehouses.api import router as warehouses_router
+from kucun.web.data.api import router as data_router
 
 api = NinjaAPI(
     title="Kucun API",

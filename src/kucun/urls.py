@@ -13,6 +13,6 @@ urlpatterns = [
     path("warehouses/", include("kucun.warehouses.urls")),
     path("catalog/", include("kucun.catalog.urls")),
     path("inventory/", include("kucun.inventory.urls")),
-    path("data/", include("kucun.core.urls")),
+    path("data/", include("kucun.web.data.urls")),
     path("", include("kucun.web.urls")),
 ]

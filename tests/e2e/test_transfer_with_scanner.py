@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from kucun.catalog.services import bundle_set_components, item_create
-from kucun.core.demo import ean13
+from kucun.demo.data import ean13
 from kucun.inventory.choices import TransferStatus
 from kucun.inventory.models import BinStock, Transfer
 from kucun.inventory.services import DocumentLineInput, receipt_create

@@ -32,7 +32,7 @@ def bins_listed(html: str) -> list[str]:
 def test_exact_code_is_listed_first_then_the_bins_containing_it(
     viewer_client: Client, site: Site
 ) -> None:
-    html = viewer_client.get(reverse("warehouses:bin_lookup"), {"q": "A-01-1"}).content.decode()
+    html = viewer_client.get(reverse("bin_lookup"), {"q": "A-01-1"}).content.decode()
 
     assert bins_listed(html) == ["A-01-1", "0-A-01-1", "A-01-10", "A-01-11", "A-01-12"]
 
@@ -41,7 +41,7 @@ def test_exact_code_stays_first_in_any_case_and_with_another_sort(
     viewer_client: Client, site: Site
 ) -> None:
     html = viewer_client.get(
-        reverse("warehouses:bin_lookup"), {"q": "a-01-1", "sort": "-bin"}
+        reverse("bin_lookup"), {"q": "a-01-1", "sort": "-bin"}
     ).content.decode()
 
     assert bins_listed(html) == ["A-01-1", "A-01-12", "A-01-11", "A-01-10", "0-A-01-1"]

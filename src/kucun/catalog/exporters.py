@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from kucun.catalog.importers import BUNDLE_COLUMNS, ITEM_FIELDS
 from kucun.catalog.models import BundleComponent, Item
@@ -18,6 +19,7 @@ class ItemExporter(Exporter):
     (the API's name ?is_bundle= works too)."""
 
     kind = "items"
+    kind_label = gettext_lazy("Items")
     header = ITEM_FIELDS
     filter_names = ("q", "active", "bundle", "is_bundle")
 
@@ -44,6 +46,7 @@ class BundleExporter(Exporter):
     """One row per bundle component, as the bundle import takes them; ?q=, ?active= filter."""
 
     kind = "bundles"
+    kind_label = gettext_lazy("Bundles")
     header = tuple(column.key for column in BUNDLE_COLUMNS)
     filter_names = ("q", "active")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kucun.catalog import validation
 from kucun.catalog.extensions import stock_held
@@ -126,6 +127,7 @@ class ItemImporter(Importer):
     """Create items, or update them by SKU (ignoring case). A blank cell keeps the value."""
 
     kind = "items"
+    kind_label = gettext_lazy("Items")
     columns = ITEM_COLUMNS
 
     def __init__(self, **kwargs: Any) -> None:
@@ -543,6 +545,7 @@ class BundleImporter(Importer):
     """Give bundles their components: the file's rows replace each named bundle's components."""
 
     kind = "bundles"
+    kind_label = gettext_lazy("Bundles")
     columns = BUNDLE_COLUMNS
 
     def __init__(self, **kwargs: Any) -> None:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kucun.core.choices import ExportKind, ImportKind, JobStatus, TableFormat
+from kucun.core.choices import JobStatus, TableFormat
 
 
 class TimeStampedModel(models.Model):
@@ -84,7 +84,7 @@ class Job(models.Model):
 class ImportRun(models.Model):
     """One uploaded file imported (or refused): what, by whom, with what result."""
 
-    kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
+    kind = models.CharField(_("kind"), max_length=16)
     status = models.CharField(
         _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
@@ -126,6 +126,12 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"import {self.kind} #{self.pk} ({self.status})"
 
+    def get_kind_display(self) -> str:
+        """The kind's label, as its importer registered it."""
+        from kucun.core.dataio.registry import import_kind_label
+
+        return import_kind_label(self.kind)
+
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}
@@ -134,7 +140,7 @@ class ImportRun(models.Model):
 class ExportRun(models.Model):
     """One export: what, with which filters, by whom; its file is kept for a number of days."""
 
-    kind = models.CharField(_("kind"), max_length=16, choices=ExportKind.choices)
+    kind = models.CharField(_("kind"), max_length=16)
     file_format = models.CharField(_("format"), max_length=8, choices=TableFormat.choices)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     status = models.CharField(
@@ -166,6 +172,12 @@ class ExportRun(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.kind} #{self.pk} ({self.status})"
+
+    def get_kind_display(self) -> str:
+        """The kind's label, as its exporter registered it."""
+        from kucun.core.dataio.registry import export_kind_label
+
+        return export_kind_label(self.kind)
 
     @property
     def is_finished(self) -> bool:

@@ -9,8 +9,22 @@ class InventoryConfig(AppConfig):
     def ready(self) -> None:
         # Stock columns and the stock section on the catalogue's screens: the catalogue
         # offers extension points so that it never depends on the ledger.
+        from kucun.core.dataio.registry import register_exporter, register_importer
+        from kucun.inventory.exporters import (
+            BinStockExporter,
+            DocumentExporter,
+            MoveExporter,
+            StockExporter,
+        )
         from kucun.inventory.hooks import register_hooks
+        from kucun.inventory.importers import ReceiptImporter, StocktakeImporter
         from kucun.inventory.views.item_stock import register_catalog_extensions
 
         register_catalog_extensions()
         register_hooks()
+        register_importer(ReceiptImporter)
+        register_importer(StocktakeImporter)
+        register_exporter(StockExporter)
+        register_exporter(BinStockExporter)
+        register_exporter(MoveExporter)
+        register_exporter(DocumentExporter)

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kucun.catalog.models import Item
 from kucun.core.dataio.exporting import Exporter, flag_filter, ids_filter
@@ -51,6 +52,7 @@ class StockExporter(Exporter):
     ?low_stock=on ?bundles=yes|no ?ids= (the items ticked on the screen, by id)."""
 
     kind = "stock"
+    kind_label = gettext_lazy("Stock per item and warehouse")
     header = ("sku", "name", "warehouse", "on_hand", "allocated", "available")
     filter_names = ("q", "warehouse", "zone_kind", "low_stock", "bundles", "ids")
 
@@ -96,6 +98,7 @@ class BinStockExporter(Exporter):
     """What each bin holds: ?q= (SKU, name or bin) ?warehouse= ?zone_kind=."""
 
     kind = "stock_bins"
+    kind_label = gettext_lazy("Stock per bin")
     header = ("warehouse", "zone", "bin", "sku", "name", "on_hand", "sellable")
     filter_names = ("q", "warehouse", "zone_kind")
 
@@ -154,6 +157,7 @@ class MoveExporter(Exporter):
     by id). The move kind is `move_kind` because `kind` names what to export."""
 
     kind = "moves"
+    kind_label = gettext_lazy("Movements")
     header = (
         "time",
         "kind",
@@ -243,6 +247,7 @@ class DocumentExporter(Exporter):
     `document_kind` because `kind` names what to export."""
 
     kind = "documents"
+    kind_label = gettext_lazy("Stock documents")
     header = (
         "number",
         "type",

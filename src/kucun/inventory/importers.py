@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kucun.catalog import validation
 from kucun.catalog.selectors import bundle_expansions
 from kucun.core.dataio.columns import Column
-from kucun.core.dataio.importing import Importer, WriteCounts
+from kucun.core.dataio.importing import Importer, ImportOptions, WriteCounts
 from kucun.core.dataio.rows import CellError, parse_count, parse_positive_quantity
-from kucun.core.errors import ValidationFailed
+from kucun.core.errors import FieldError, ValidationFailed
 from kucun.core.tabular import TabularError
 from kucun.inventory import services
+from kucun.inventory.choices import ReceiptKind
 from kucun.inventory.models import Stocktake
 from kucun.inventory.services.lookups import (
     bins_by_code,
@@ -53,8 +56,48 @@ def clean_sku_cell(text: str) -> str:
         raise CellError(error.errors[0].message if error.errors else error.detail) from None
 
 
+def refuse_option(name: str, message: str) -> ValidationFailed:
+    return ValidationFailed(detail=message, errors=[FieldError(name, message)])
+
+
 class StockRowsImporter(Importer):
     """Shared resolution of SKUs and bins for the receipt and stocktake importers."""
+
+    @classmethod
+    def option_fields(cls) -> dict[str, forms.Field]:
+        warehouse = forms.ChoiceField(
+            label=gettext_lazy("Warehouse"),
+            required=False,
+            help_text=gettext_lazy(
+                "For a receipt or stocktake counts (or give a warehouse column)."
+            ),
+        )
+        warehouse.choices = [("", "—")] + [
+            (code, f"{code} {name}")
+            for code, name in Warehouse.objects.filter(active=True).values_list("code", "name")
+        ]
+        return {
+            "warehouse": warehouse,
+            "post": forms.BooleanField(
+                label=gettext_lazy("Post it now"),
+                required=False,
+                help_text=gettext_lazy(
+                    "Off: the receipt or stocktake is left as a draft to check and post."
+                ),
+            ),
+            "reference": forms.CharField(
+                label=gettext_lazy("Reference"), required=False, max_length=255
+            ),
+        }
+
+    @classmethod
+    def clean_options(cls, options: ImportOptions) -> None:
+        if options.warehouse and not Warehouse.objects.filter(
+            code__iexact=options.warehouse
+        ).exists():
+            raise refuse_option(
+                "warehouse", _("Unknown warehouse %(code)s.") % {"code": options.warehouse}
+            )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -113,7 +156,29 @@ class ReceiptImporter(StockRowsImporter):
     """One receipt per file: warehouse, SKU, quantity and bin (blank: the receiving bin)."""
 
     kind = "receipt"
+    kind_label = gettext_lazy("Receipt")
     columns = RECEIPT_COLUMNS
+
+    @classmethod
+    def option_fields(cls) -> dict[str, forms.Field]:
+        fields = super().option_fields()
+        receipt_kind = forms.ChoiceField(
+            label=gettext_lazy("Receipt kind"),
+            required=False,
+            choices=ReceiptKind.choices,
+            initial=ReceiptKind.OTHER,
+        )
+        return {"warehouse": fields.pop("warehouse"), "receipt_kind": receipt_kind, **fields}
+
+    @classmethod
+    def clean_options(cls, options: ImportOptions) -> None:
+        if options.receipt_kind not in ReceiptKind.values:
+            raise refuse_option(
+                "receipt_kind",
+                _("Unknown receipt kind “%(kind)s”: choose one of %(kinds)s.")
+                % {"kind": options.receipt_kind, "kinds": ", ".join(ReceiptKind.values)},
+            )
+        super().clean_options(options)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -223,7 +288,17 @@ class StocktakeImporter(StockRowsImporter):
     """Counted quantities per bin and SKU, into a new stocktake or an open one."""
 
     kind = "stocktake"
+    kind_label = gettext_lazy("Stocktake counts")
     columns = STOCKTAKE_COLUMNS
+
+    @classmethod
+    def clean_options(cls, options: ImportOptions) -> None:
+        super().clean_options(options)
+        if not options.warehouse and not options.stocktake_id:
+            raise refuse_option(
+                "warehouse",
+                _("Choose the warehouse being counted (or the stocktake to add the counts to)."),
+            )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from kucun.core.dataio.exporting import Exporter, ids_filter
 from kucun.warehouses.models import Zone
@@ -16,6 +17,7 @@ class ZoneExporter(Exporter):
     """The zone kind is `zone_kind` because `kind` names what to export."""
 
     kind = "zones"
+    kind_label = gettext_lazy("Zones")
     header = ("warehouse", "code", "name", "kind", "bins")
     filter_names = ("q", "warehouse", "zone_kind", "ids")
 

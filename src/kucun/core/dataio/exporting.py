@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from kucun.core.errors import FieldError, ValidationFailed
@@ -14,6 +15,7 @@ class Exporter:
     """Subclasses set ``kind`` and ``header`` and implement ``queryset``-like count and rows."""
 
     kind: ClassVar[str] = ""
+    kind_label: ClassVar[str | Promise] = ""
     header: ClassVar[tuple[str, ...]] = ()
     # The GET parameters this exporter understands (the list page's filters).
     filter_names: ClassVar[tuple[str, ...]] = ()

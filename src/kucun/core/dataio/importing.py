@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from django import forms
 from django.db import IntegrityError, transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from kucun.core.dataio.columns import Column, HeaderMap, map_header
@@ -23,6 +25,7 @@ from kucun.core.errors import DomainError
 from kucun.core.tabular import Table, TabularError, open_table, unescape_cell
 
 ProgressCallback = Callable[[int, int], None]
+StrOrPromise = str | Promise
 
 
 @dataclass
@@ -72,10 +75,25 @@ class ImportResult:
 
 
 class Importer:
-    """Base of each kind's importer. Subclasses define columns, validate_row and write."""
+    """Base of each kind's importer. Subclasses define columns, validate_row and write.
+
+    A kind that needs more than the file (a warehouse, whether to post) declares those
+    options: ``option_fields`` gives the console's form fields and ``clean_options`` refuses
+    bad values before anything is stored.
+    """
 
     kind: ClassVar[str] = ""
+    kind_label: ClassVar[StrOrPromise] = ""
     columns: ClassVar[tuple[Column, ...]] = ()
+
+    @classmethod
+    def option_fields(cls) -> dict[str, forms.Field]:
+        """The console form's fields for this kind's options, by option name."""
+        return {}
+
+    @classmethod
+    def clean_options(cls, options: ImportOptions) -> None:
+        """Refuse options this kind cannot use (raise ValidationFailed naming the option)."""
 
     def __init__(self, *, user: Any, options: ImportOptions) -> None:
         self.user = user

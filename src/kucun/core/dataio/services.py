@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kucun.core.audit import audit_record
-from kucun.core.choices import ExportKind, ImportKind, JobStatus, TableFormat
+from kucun.core.choices import JobStatus, TableFormat
 from kucun.core.dataio import files
 from kucun.core.dataio.exporting import Exporter
 from kucun.core.dataio.importing import (
@@ -45,40 +45,16 @@ def refuse(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(detail=message, errors=[FieldError(field, message)])
 
 
-def clean_kind(kind: str) -> ImportKind:
-    try:
-        return ImportKind(kind)
-    except ValueError:
-        raise refuse(
-            "kind",
-            _("Unknown import kind “%(kind)s”: choose one of %(kinds)s.")
-            % {"kind": kind, "kinds": ", ".join(ImportKind.values)},
-        ) from None
+def clean_kind(kind: str) -> str:
+    importer_class(kind)
+    return kind
 
 
-def clean_options(kind: ImportKind, options: ImportOptions) -> ImportOptions:
-    from kucun.inventory.choices import ReceiptKind
-
+def clean_options(kind: str, options: ImportOptions) -> ImportOptions:
+    """Tidy the options every kind shares; the kind's importer checks its own."""
     options.warehouse = (options.warehouse or "").strip()
     options.reference = (options.reference or "").strip()[:255]
-    if kind == ImportKind.RECEIPT and options.receipt_kind not in ReceiptKind.values:
-        raise refuse(
-            "receipt_kind",
-            _("Unknown receipt kind “%(kind)s”: choose one of %(kinds)s.")
-            % {"kind": options.receipt_kind, "kinds": ", ".join(ReceiptKind.values)},
-        )
-    if options.warehouse and kind in {ImportKind.RECEIPT, ImportKind.STOCKTAKE}:
-        from kucun.warehouses.models import Warehouse
-
-        if not Warehouse.objects.filter(code__iexact=options.warehouse).exists():
-            raise refuse(
-                "warehouse", _("Unknown warehouse %(code)s.") % {"code": options.warehouse}
-            )
-    if kind == ImportKind.STOCKTAKE and not options.warehouse and not options.stocktake_id:
-        raise refuse(
-            "warehouse",
-            _("Choose the warehouse being counted (or the stocktake to add the counts to)."),
-        )
+    importer_class(kind).clean_options(options)
     return options
 
 
@@ -321,15 +297,9 @@ def write_error_report(result: ImportResult) -> str:
 
 
 # -- exports ---------------------------------------------------------------------------
-def clean_export_kind(kind: str) -> ExportKind:
-    try:
-        return ExportKind(kind)
-    except ValueError:
-        raise refuse(
-            "kind",
-            _("Unknown export kind “%(kind)s”: choose one of %(kinds)s.")
-            % {"kind": kind, "kinds": ", ".join(ExportKind.values)},
-        ) from None
+def clean_export_kind(kind: str) -> str:
+    exporter_class(kind)
+    return kind
 
 
 def clean_format(file_format: str) -> TableFormat:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from kucun.core.choices import ImportKind
 from kucun.core.dataio.columns import Column
 from kucun.core.dataio.registry import importer_class
 from kucun.core.tabular import write_table
 
 
 def template_columns(kind: str) -> tuple[list[str], list[str]]:
-    columns: tuple[Column, ...] = getattr(importer_class(ImportKind(kind)), "columns", ())
+    columns: tuple[Column, ...] = getattr(importer_class(kind), "columns", ())
     return [column.key for column in columns], [column.example for column in columns]
 
 

@@ -11,8 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kucun.core.choices import ImportKind
+from kucun.accounts.models import User
 from kucun.core.dataio.importing import ImportOptions
+from kucun.core.dataio.registry import import_kinds
 from kucun.core.dataio.services import import_path
 from kucun.core.errors import DomainError
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     help = "Import items, bundles, a receipt or stocktake counts from a CSV or XLSX file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=ImportKind.values)
+        parser.add_argument("kind", choices=import_kinds())
         parser.add_argument("file", type=Path)
         parser.add_argument("--warehouse", default="", help="warehouse code (receipt, stocktake)")
         parser.add_argument("--post", action="store_true", help="post the receipt / stocktake")
@@ -43,8 +44,6 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         user = None
         if options["user"]:
-            from kucun.accounts.models import User
-
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"no user {options['user']!r}")

@@ -19,9 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import role_required, user_has_role
-from kucun.core.choices import ExportKind, ImportKind, JobStatus, TableFormat
+from kucun.core.choices import JobStatus, TableFormat
 from kucun.core.dataio import files, selectors, services
-from kucun.core.dataio.forms import ImportForm
+from kucun.core.dataio.registry import (
+    export_kind_choices,
+    export_kind_label,
+    export_kinds,
+    import_kind_choices,
+    import_kinds,
+)
 from kucun.core.dataio.templates import template_bytes
 from kucun.core.errors import DomainError, NotFound
 from kucun.core.forms import add_domain_error
@@ -29,6 +35,7 @@ from kucun.core.models import ExportRun, ImportRun
 from kucun.core.pagination import apply_sort, paginate
 from kucun.core.tabular import check_size
 from kucun.core.tabular.readers import max_import_bytes
+from kucun.web.data.forms import ImportForm
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -57,7 +64,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     runs = selectors.import_run_list(
         text=request.GET.get("q", ""),
-        kind=kind if kind in ImportKind.values else "",
+        kind=kind if kind in import_kinds() else "",
         status=status if status in JobStatus.values else "",
     )
     runs, sort = apply_sort(runs, request, IMPORT_SORTS, "-when")
@@ -69,7 +76,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "runs": page_obj.object_list,
             "sort": sort,
-            "kinds": ImportKind.choices,
+            "kinds": import_kind_choices(),
             "statuses": JobStatus.choices,
             "can_import": user_has_role(request.user, Role.STAFF),
         },
@@ -131,12 +138,12 @@ def import_create_protected(request: HttpRequest) -> HttpResponse:
         status = 200
     else:
         kind = request.GET.get("kind", "")
-        form = ImportForm(initial={"kind": kind if kind in ImportKind.values else "items"})
+        form = ImportForm(initial={"kind": kind if kind in import_kinds() else import_kinds()[0]})
         status = 200
     return render(
         request,
         "data/import_form.html",
-        {"form": form, "kinds": ImportKind.choices},
+        {"form": form, "kinds": import_kind_choices(), "option_kinds": form.option_kinds},
         status=status,
     )
 
@@ -191,7 +198,7 @@ def import_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_GET
 def import_template(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
-    if kind not in ImportKind.values or file_format not in TableFormat.values:
+    if kind not in import_kinds() or file_format not in TableFormat.values:
         raise Http404
     response = HttpResponse(
         template_bytes(kind, file_format), content_type=CONTENT_TYPES[file_format]
@@ -205,7 +212,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
     runs = selectors.export_run_list(
-        kind=kind if kind in ExportKind.values else "",
+        kind=kind if kind in export_kinds() else "",
         status=status if status in JobStatus.values else "",
         user=request.GET.get("user", ""),
     )
@@ -218,7 +225,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "runs": page_obj.object_list,
             "sort": sort,
-            "kinds": ExportKind.choices,
+            "kinds": export_kind_choices(),
             "statuses": JobStatus.choices,
             "retention_days": services.retention_days(),
         },
@@ -247,9 +254,11 @@ def export_create(request: HttpRequest) -> HttpResponse | FileResponse:
     or a link prefetcher sends, shows the choice and creates nothing."""
     query, filters = export_parameters(request)
     kind = query.get("kind", "")
-    if kind not in ExportKind.values:
-        return render(request, "data/export_choose.html", {"kinds": ExportKind.choices}, status=200)
-    context = {"kind": kind, "kind_label": ExportKind(kind).label, "filters": filters}
+    if kind not in export_kinds():
+        return render(
+            request, "data/export_choose.html", {"kinds": export_kind_choices()}, status=200
+        )
+    context = {"kind": kind, "kind_label": export_kind_label(kind), "filters": filters}
     file_format = query.get("format", "") if request.method == "POST" else ""
     if not file_format:
         return render(request, "data/export_choose.html", context)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kucun.core.management.commands.serve import consumer_command, web_server_command
+from kucun.web.management.commands.serve import consumer_command, web_server_command
 
 KUCUN = [sys.executable, "-m", "kucun.cli"]
 

@@ -18,14 +18,15 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import require_role
-from kucun.core.choices import ExportKind, ImportKind, JobStatus
+from kucun.core.choices import JobStatus
 from kucun.core.dataio import selectors, services
 from kucun.core.dataio.importing import ImportOptions
+from kucun.core.dataio.registry import export_kinds, import_kinds
 from kucun.core.dataio.templates import template_bytes
-from kucun.core.dataio.views import CONTENT_TYPES, file_response
 from kucun.core.errors import FieldError, NotFound, ValidationFailed
 from kucun.core.models import ExportRun, ImportRun
 from kucun.core.pagination import PAGE_SIZE
+from kucun.web.data.views import CONTENT_TYPES, file_response
 
 router = Router(tags=["data"])
 PAGE_MAX = 10_000_000
@@ -92,7 +93,7 @@ class ExportOut(Schema):
 
 
 class ExportIn(Schema):
-    kind: ExportKind
+    kind: str
     format: str = "csv"
     filters: dict[str, str] = {}
 
@@ -234,7 +235,7 @@ def imports_retry(request: HttpRequest, import_id: int) -> Any:
 @paginate(FiftyPerPage)
 def imports_list(request: HttpRequest, filters: Query[RunFilters]) -> Any:
     runs = selectors.import_run_list(
-        kind=filters.kind if filters.kind in ImportKind.values else "",
+        kind=filters.kind if filters.kind in import_kinds() else "",
         status=filters.status if filters.status in JobStatus.values else "",
     )
     return LazyRuns(runs, import_out)
@@ -242,7 +243,7 @@ def imports_list(request: HttpRequest, filters: Query[RunFilters]) -> Any:
 
 @router.get("/imports/templates/{kind}", summary="A kind's template (header and example row)")
 def imports_template(request: HttpRequest, kind: str, format: str = "csv") -> HttpResponse:
-    if kind not in ImportKind.values:
+    if kind not in import_kinds():
         raise NotFound(detail=_("No template for “%(kind)s”.") % {"kind": kind})
     file_format = services.clean_format(format)
     response = HttpResponse(
@@ -271,7 +272,7 @@ def imports_errors(request: HttpRequest, import_id: int) -> FileResponse:
 @paginate(FiftyPerPage)
 def exports_list(request: HttpRequest, filters: Query[RunFilters]) -> Any:
     runs = selectors.export_run_list(
-        kind=filters.kind if filters.kind in ExportKind.values else "",
+        kind=filters.kind if filters.kind in export_kinds() else "",
         status=filters.status if filters.status in JobStatus.values else "",
     )
     return LazyRuns(runs, export_out)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kucun.core.choices import ExportKind
+from kucun.core.dataio.registry import export_kinds
 from kucun.core.dataio.services import export_to_path
 from kucun.core.errors import DomainError
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     help = "Export items, bundles, stock or movements to a .csv or .xlsx file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=ExportKind.values)
+        parser.add_argument("kind", choices=export_kinds())
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--filter",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kucun.core.dataio import views
+from kucun.web.data import views
 
 # The Data screens (imports, exports and their history).
 app_name = "data"
