@@ -7,8 +7,9 @@ class InventoryConfig(AppConfig):
     verbose_name = "Inventory"
 
     def ready(self) -> None:
-        # Stock columns and the stock section on the catalogue's screens: the catalogue
-        # offers extension points so that it never depends on the ledger.
+        # The catalogue, warehouses and core's data engine offer extension points (stock
+        # columns and sections, stock held, the sellable service, import and export kinds)
+        # so that they never depend on the ledger; it fills them here.
         from kucun.core.dataio.registry import register_exporter, register_importer
         from kucun.inventory.exporters import (
             BinStockExporter,

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import user_has_role
+from kucun.core.dataio.registry import import_kinds
 from kucun.web.navigation import NAVIGATION
 
 
@@ -27,4 +29,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_sections": sections,
         "can_write": user_has_role(user, Role.STAFF),
         "is_owner": is_owner,
+        "console_urls": console_urls(),
+    }
+
+
+def console_urls() -> dict[str, Any]:
+    """Links to the console's own screens for the apps' templates, which cannot name them:
+    home, and the Data screens (import, export, each kind's CSV template as (kind, url))."""
+    return {
+        "home": reverse("web:home"),
+        "data_import": reverse("data:import_create"),
+        "data_export": reverse("data:export_create"),
+        "data_import_templates": [
+            (kind, reverse("data:import_template", args=[kind, "csv"])) for kind in import_kinds()
+        ],
     }
