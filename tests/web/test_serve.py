@@ -194,6 +194,40 @@ def test_serves_pages_and_stops_everything_on_sigterm(start_server: object) -> N
     assert port_closed(server.port)
 
 
+def test_two_requests_are_answered_over_one_kept_alive_connection(start_server: object) -> None:
+    """Threaded workers keep an HTTP/1.1 connection open: an API client pays for one connect,
+    not one per request (sync workers answer every request with `Connection: close`)."""
+    import http.client
+
+    server: Server = start_server("--no-worker")  # type: ignore[operator]
+    server.wait_healthy()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        answers = []
+        for path in ("/health", "/api/v1/items"):
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+            assert connection.sock is not None, f"{path}: the server closed the connection"
+            answers.append(
+                (response.status, response.getheader("Connection"), connection.sock.getsockname())
+            )
+            if path == "/health":
+                assert body == b'{"status": "ok", "database": true}'
+        (first_status, first_header, first_end), (second_status, second_header, second_end) = (
+            answers
+        )
+        assert (first_status, second_status) == (200, 401)
+        assert first_header != "close"
+        assert second_header != "close"
+        assert first_end == second_end  # the same client socket answered both
+    finally:
+        connection.close()
+    assert "--worker-class gthread" in " ".join(
+        Path(f"/proc/{server.child_pids()['web server']}/cmdline").read_bytes().decode().split("\0")
+    )
+
+
 def test_ctrl_c_stops_everything_with_exit_zero(start_server: object) -> None:
     server: Server = start_server()  # type: ignore[operator]
     server.wait_healthy()
@@ -307,6 +341,10 @@ def test_commands_for_the_children() -> None:
     web = web_server_command(host="0.0.0.0", port=8001, workers=3)  # noqa: S104
     assert web[web.index("--bind") + 1] == "0.0.0.0:8001"
     assert web[web.index("--workers") + 1] == "3"
+    assert web[web.index("--worker-class") + 1] == "gthread"
+    assert web[web.index("--threads") + 1] == "1"
+    threaded = web_server_command(host="127.0.0.1", port=8001, workers=2, threads=6)
+    assert threaded[threaded.index("--threads") + 1] == "6"
     assert web_server_command(host="::1", port=80, workers=1)[5] == "[::1]:80"
 
 

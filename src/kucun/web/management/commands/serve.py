@@ -18,7 +18,11 @@ def gunicorn_has_setting(name: str) -> bool:
     return any(setting.name == name for setting in config.KNOWN_SETTINGS)
 
 
-def web_server_command(*, host: str, port: int, workers: int) -> list[str]:
+# How long a kept-alive client connection may stay idle between two requests.
+KEEP_ALIVE_SECONDS = 5
+
+
+def web_server_command(*, host: str, port: int, workers: int, threads: int = 1) -> list[str]:
     extra = []
     if gunicorn_has_setting("control_socket_disable"):
         # Newer gunicorn opens a control socket in the home directory; several servers on one
@@ -32,6 +36,14 @@ def web_server_command(*, host: str, port: int, workers: int) -> list[str]:
         f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "--workers",
         str(workers),
+        # Threaded workers keep HTTP/1.1 connections alive between requests (sync workers close
+        # every connection), so an API client does not connect anew for each call.
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        str(KEEP_ALIVE_SECONDS),
         "--access-logfile",
         "-",
         "--graceful-timeout",
@@ -62,6 +74,12 @@ class Command(BaseCommand):
             type=int,
             default=int(os.environ.get("KUCUN_WEB_WORKERS", "2")),
             help="Web server processes (default: KUCUN_WEB_WORKERS or 2).",
+        )
+        parser.add_argument(
+            "--web-threads",
+            type=int,
+            default=int(os.environ.get("KUCUN_WEB_THREADS", "4")),
+            help="Request threads of each web server process (default: KUCUN_WEB_THREADS or 4).",
         )
         parser.add_argument(
             "--no-periodic",
@@ -97,12 +115,19 @@ class Command(BaseCommand):
             raise CommandError("--port must be between 1 and 65535.")
         if options["web_workers"] < 1:
             raise CommandError("--web-workers must be at least 1.")
+        if options["web_threads"] < 1:
+            raise CommandError("--web-threads must be at least 1.")
         self.check_ready()
         host, port = options["host"], options["port"]
         children = [
             Child(
                 "web server",
-                web_server_command(host=host, port=port, workers=options["web_workers"]),
+                web_server_command(
+                    host=host,
+                    port=port,
+                    workers=options["web_workers"],
+                    threads=options["web_threads"],
+                ),
                 stop_signal=signal.SIGTERM,  # gunicorn: graceful stop
             )
         ]
