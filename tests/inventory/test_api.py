@@ -469,3 +469,57 @@ def test_the_api_gives_the_stock_value_per_warehouse(site: Site, viewer_api: Any
     assert response.json() == [
         {"warehouse": "MEL", "name": "Warehouse MEL", "units": 3, "value": "7.50"}
     ]
+
+
+def test_receipt_created_and_posted_in_one_call_is_a_few_plain_statements(
+    site: Site, staff_api: Any
+) -> None:
+    """The API's usual receipt: created and posted in one call, one line without a bin. The
+    token and its user in one statement; the warehouse, the item, the receiving bin (on
+    PostgreSQL share-locked in the same statement); the receipt with its line (one statement on
+    PostgreSQL) and its audit row; the supplier location; the level, then the move (one
+    statement on PostgreSQL, which also marks the receipt posted and adds to the bin: four on
+    SQLite). The answer is built from what was written: the receipt is not read back. Plus the
+    savepoint and its release around the service here (outside a test the service's own
+    transaction, and on PostgreSQL the connection's health check at the request's start)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    widget = build_item("W-1")
+    build_item("FIRST")
+    # The first posting creates the supplier location; measured are the ones after it.
+    receive(site, "FIRST", 1)
+    # The token's first use of the minute records it (one more statement); not measured here.
+    assert staff_api.get("/api/v1/me").status_code == 200
+    body = {"warehouse": "MEL", "lines": [{"sku": "W-1", "qty": 2}], "post": True}
+    for _ in range(2):  # the first creates the level, the second adds to it
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_api.post("/api/v1/receipts", body)
+        assert response.status_code == 201, response.json()
+        statements = [query["sql"] for query in queries.captured_queries]
+        assert len(statements) == (11 if connection.vendor == "postgresql" else 15), statements
+    assert level(widget, site) == (4, 4, 0)
+    assert_ledger_consistent()
+
+
+def test_a_receipt_created_in_one_call_answers_as_it_reads_back(site: Site, staff_api: Any) -> None:
+    """The answer to the create is built from what the call wrote; it is the receipt as any
+    later read shows it (lines in order, their bins as named in any case, the default
+    receiving bin)."""
+    build_item("W-1")
+    build_item("G-2")
+    lines = [
+        {"sku": "w-1", "qty": 5, "bin": "s-01"},
+        {"sku": "G-2", "qty": 1},
+        {"sku": "W-1", "qty": 3, "bin": "P-01"},
+    ]
+    for post in (True, False):
+        created = staff_api.post(
+            "/api/v1/receipts", receipt_body(lines=lines, post=post, note="dock 3")
+        )
+        assert created.status_code == 201, created.json()
+        read = staff_api.get(f"/api/v1/receipts/{created.json()['id']}")
+        assert created.json() == read.json()
+        assert [line["bin"] for line in read.json()["lines"]] == ["S-01", "RECEIVING", "P-01"]
+        assert read.json()["lines_count"] == 3
+        assert read.json()["status"] == ("posted" if post else "draft")

@@ -522,7 +522,19 @@ def receipts_create(request: HttpRequest, payload: ReceiptIn) -> Any:
         post=payload.post,
         idempotency_key=idempotency_key(request),
     )
-    return Status(201, detail(DocumentType.RECEIPT, receipt.pk))
+    return Status(201, created_receipt_out(receipt))
+
+
+def created_receipt_out(receipt: Receipt) -> dict[str, Any]:
+    """The receipt this call created, from what the call wrote (no read); a receipt replayed
+    for an idempotency key is read like any other."""
+    lines = receipt.written_lines
+    if lines is None:
+        return detail(DocumentType.RECEIPT, receipt.pk)
+    out = document_out(DocumentType.RECEIPT, receipt, with_lines=False)
+    out["lines_count"] = len(lines)
+    out["lines"] = [line_out(DocumentType.RECEIPT, line) for line in lines]
+    return out
 
 
 @router.get("/receipts/{receipt_id}", response=DocumentOut, summary="Get a receipt")

@@ -274,6 +274,9 @@ class Document(models.Model):
 
 class Receipt(Document):
     DOCUMENT_TYPE = DocumentType.RECEIPT
+    # The lines as written by the call that created this receipt (with their items' SKUs and
+    # their bins), so that answering with it needs no read; None when read from the database.
+    written_lines: list[ReceiptLine] | None = None
 
     kind = models.CharField(_("kind"), max_length=32, choices=ReceiptKind.choices)
     status = models.CharField(

@@ -110,22 +110,57 @@ def row_reader(
 def fetch_one_row(model: type[M], pk: int, *, lock: bool = False) -> M | None:
     """The row with this pk as a model instance, in one plain statement (``FOR UPDATE`` on
     PostgreSQL with ``lock``; SQLite's IMMEDIATE transaction already excludes writers)."""
-    columns, attnames, converters = row_reader(connection.vendor, model)
     suffix = " FOR UPDATE" if lock and connection.vendor == "postgresql" else ""
+    return fetch_first_row(model, f"{column_name(model, 'id')} = %s{suffix}", [pk])
+
+
+def fetch_first_row(model: type[M], where: str, params: Sequence[Any]) -> M | None:
+    """The first row (lowest pk) matching ``where`` (plain SQL over the model's quoted
+    columns) as a model instance, in one plain statement: for the lookups every request
+    makes, whose ORM query costs more to build than to run. ``where`` may end with a locking
+    clause, which comes after ``ORDER BY`` and ``LIMIT``."""
+    columns, attnames, converters = row_reader(connection.vendor, model)
+    lock = ""
+    for clause in (" FOR UPDATE", " FOR SHARE"):
+        if where.endswith(clause):
+            where, lock = where.removesuffix(clause), clause
     sql = (
-        f"SELECT {columns} FROM {table_name(model)} "  # noqa: S608
-        f"WHERE {column_name(model, 'id')} = %s{suffix}"
+        f"SELECT {columns} FROM {table_name(model)} WHERE {where} "  # noqa: S608
+        f"ORDER BY {column_name(model, 'id')} LIMIT 1{lock}"
     )
+    rows = model_rows(model, sql, params, attnames, converters)
+    return rows[0] if rows else None
+
+
+def model_rows(
+    model: type[M],
+    sql: str,
+    params: Sequence[Any],
+    attnames: list[str],
+    converters: list[tuple[int, list[Any], Any]],
+) -> list[M]:
+    """Model instances from a plain statement selecting the columns of ``row_reader``."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = list(row)
-    for index, found, expression in converters:
-        for converter in found:
-            values[index] = converter(values[index], expression, connection)
-    return model.from_db(connection.alias, attnames, values)
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    instances = []
+    for row in rows:
+        values = list(row)
+        for index, found, expression in converters:
+            for converter in found:
+                values[index] = converter(values[index], expression, connection)
+        instances.append(model.from_db(connection.alias, attnames, values))
+    return instances
+
+
+def new_row_values(instance: models.Model) -> dict[str, Any]:
+    """The values an ORM ``save()`` of this new instance would insert (defaults and
+    ``auto_now_add`` applied), by field name, for ``insert_one``."""
+    return {
+        field.name: field.pre_save(instance, True)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+    }
 
 
 def insert_one(model: type[models.Model], values: dict[str, Any]) -> int:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from kucun.catalog.models import Item
 from kucun.core.errors import FieldError, NotFound, ValidationFailed
 from kucun.inventory.errors import UnknownBin, UnknownSku
-from kucun.inventory.services.bulk import fetch_in
+from kucun.inventory.services.bulk import column_name, fetch_first_row, fetch_in
 from kucun.inventory.services.ledger import CHUNK, chunks
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location, Warehouse
@@ -25,8 +25,12 @@ MAX_LINE_QTY = 1_000_000_000
 
 def find_warehouse(code: Any, *, field: str = "warehouse") -> Warehouse:
     value = str(code or "").strip()
+    # The code ignoring (ASCII) case, as ``code__iexact``; a plain statement: every document
+    # starts here.
     warehouse = (
-        Warehouse.objects.filter(code__iexact=value).order_by("pk").first() if value else None
+        fetch_first_row(Warehouse, f"UPPER({column_name(Warehouse, 'code')}) = UPPER(%s)", [value])
+        if value
+        else None
     )
     if warehouse is None:
         message = _("Unknown warehouse %(code)s.") % {"code": value or "''"}
@@ -129,9 +133,14 @@ def locations_by_id(ids: Iterable[int]) -> dict[int, Location]:
 
 
 def default_receiving_bin(warehouse: Warehouse) -> Location:
-    location = Location.objects.filter(
-        kind=LocationKind.INTERNAL, warehouse=warehouse, is_default_receiving=True
-    ).first()
+    location = fetch_first_row(
+        Location,
+        " AND ".join(
+            f"{column_name(Location, name)} = %s"
+            for name in ("kind", "warehouse", "is_default_receiving")
+        ),
+        [LocationKind.INTERNAL.value, warehouse.pk, True],
+    )
     if location is None:
         raise ValidationFailed.for_field(
             "bin",

@@ -7,8 +7,9 @@ listed (the console's editor expands it into them before saving).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,19 @@ from kucun.inventory.models import (
     ReceiptLine,
 )
 from kucun.inventory.services import ledger
-from kucun.inventory.services.bulk import fetch_one_row, insert_rows, table_name, update_one
+from kucun.inventory.services.bulk import (
+    column_name,
+    fetch_one_row,
+    insert_one,
+    insert_one_with_rows,
+    insert_rows,
+    model_rows,
+    new_row_values,
+    row_reader,
+    rows_per_statement,
+    table_name,
+    update_one,
+)
 from kucun.inventory.services.idempotency import run_idempotent_for
 from kucun.inventory.services.inputs import DocumentLineInput
 from kucun.inventory.services.ledger import LedgerLine, LockedBalances, Pair
@@ -104,7 +117,11 @@ def line_value(line: Any, name: str) -> Any:
 
 
 def resolve_lines(
-    warehouse: Warehouse, lines: Sequence[Any], *, field: str = "lines"
+    warehouse: Warehouse,
+    lines: Sequence[Any],
+    *,
+    field: str = "lines",
+    find_bins: Callable[[Warehouse, list[str]], dict[str, Location]] = bins_by_code,
 ) -> list[ResolvedLine]:
     """Resolve sku/qty/bin of every line, reporting every bad line at once."""
     problems = LineErrors()
@@ -117,7 +134,7 @@ def resolve_lines(
     skus = [str(line_value(line, "sku") or "").strip() for line in lines]
     codes = [str(line_value(line, "bin") or "").strip() for line in lines]
     items = items_by_sku(skus)
-    bins = bins_by_code(warehouse, [code for code in codes if code])
+    bins = find_bins(warehouse, [code for code in codes if code])
     bundle_ids = {item.pk for item in items.values() if item.is_bundle}
     expansions = bundle_expansions(bundle_ids) if bundle_ids else {}
     names = component_skus(expansions)
@@ -279,18 +296,22 @@ def receipt_create(
     def unit(key: str | None) -> Receipt:
         target = find_warehouse(warehouse)
         receipt_kind = clean_choice(kind, ReceiptKind, field="kind")
-        resolved = resolve_lines(target, lines)
-        receipt = Receipt.objects.create(
+        bins = ReceiptBins(
+            default=any(not str(line_value(line, "bin") or "").strip() for line in lines),
+            lock=post,
+        )
+        resolved = resolve_lines(target, lines, find_bins=bins.find)
+        receipt = Receipt(
             warehouse=target,
             kind=receipt_kind,
             reference=reference.strip()[:255],
             note=note,
             created_by=user_or_none(user),
         )
-        post_lines = write_receipt_lines(receipt, resolved)
+        post_lines = insert_receipt(receipt, resolved, default_bin=bins.default_bin)
         record_creation(receipt, user=user, action="receipt.create", lines=len(resolved))
         if post:
-            post_receipt(receipt, post_lines, user=user, key=key)
+            post_receipt(receipt, post_lines, user=user, key=key, bins_locked=bins.locked)
         return receipt
 
     return run_idempotent_for(
@@ -300,6 +321,99 @@ def receipt_create(
         idempotency_key=idempotency_key,
         unit=unit,
     )
+
+
+class ReceiptBins:
+    """The bins a new receipt's lines name and, when a line names none, the warehouse's default
+    receiving bin, in one plain statement. To be posted at once (``lock``), on PostgreSQL the
+    same statement share-locks them in pk order, which posting would otherwise do next (the
+    new receipt itself needs no lock: no one else sees it yet)."""
+
+    def __init__(self, *, default: bool, lock: bool) -> None:
+        self.default = default
+        self.lock = lock and connection.vendor == "postgresql"
+        self.locked = False
+        self.default_bin: Location | None = None
+
+    def find(self, warehouse: Warehouse, codes: list[str]) -> dict[str, Location]:
+        wanted = sorted({normal_bin_code(code) for code in codes if code.strip()})
+        if not wanted and not self.default:
+            self.locked = self.lock
+            return {}
+        columns, attnames, converters = row_reader(connection.vendor, Location)
+        column = functools.partial(column_name, Location)
+        conditions = []
+        params: list[Any] = [LocationKind.INTERNAL.value, warehouse.pk]
+        if wanted:
+            conditions.append(f"{column('code')} IN ({', '.join(['%s'] * len(wanted))})")
+            params.extend(wanted)
+        if self.default:
+            conditions.append(f"{column('is_default_receiving')} = %s")
+            params.append(True)
+        sql = (
+            f"SELECT {columns} FROM {table_name(Location)} "  # noqa: S608
+            f"WHERE {column('kind')} = %s AND {column('warehouse')} = %s "
+            f"AND ({' OR '.join(conditions)}) ORDER BY {column('id')}"
+            + (" FOR SHARE" if self.lock else "")
+        )
+        found: dict[str, Location] = {}
+        for location in model_rows(Location, sql, params, attnames, converters):
+            if location.code in wanted:
+                found[location.code] = location
+            if self.default and location.is_default_receiving:
+                self.default_bin = location
+        missing = [code for code in wanted if code not in found]
+        if missing:  # named in another case: looked up (and locked by posting) as usual
+            found.update(bins_by_code(warehouse, missing))
+        self.locked = self.lock and not missing
+        return found
+
+
+def insert_receipt(
+    receipt: Receipt, resolved: Sequence[ResolvedLine], *, default_bin: Location | None = None
+) -> list[PostLine]:
+    """Insert the new receipt and its lines (one statement on PostgreSQL) and return the lines
+    as posting takes them. The receipt keeps its lines as written (``written_lines``), so
+    answering with it needs no read."""
+    post_lines = receipt_post_lines_of(receipt, resolved, default_bin=default_bin)
+    values = new_row_values(receipt)
+    rows = [(line.item_id, line.qty, line.bin.pk) for line in post_lines]  # type: ignore[union-attr]
+    if connection.vendor == "postgresql" and len(rows) <= rows_per_statement(4):
+        receipt.pk = insert_one_with_rows(
+            Receipt, values, ReceiptLine, "receipt", ["item", "qty", "bin"], rows
+        )
+    else:
+        receipt.pk = insert_one(Receipt, values)
+        insert_rows(
+            ReceiptLine,
+            ["receipt", "item", "qty", "bin"],
+            [(receipt.pk, *row) for row in rows],
+        )
+    receipt._state.adding = False
+    receipt._state.db = connection.alias
+    receipt.written_lines = [
+        ReceiptLine(
+            receipt=receipt,
+            item=Item(pk=line.item.pk, sku=line.item.sku, is_bundle=line.item.is_bundle),
+            qty=line.qty,
+            bin=post_line.bin,
+        )
+        for line, post_line in zip(resolved, post_lines, strict=True)
+    ]
+    return post_lines
+
+
+def receipt_post_lines_of(
+    receipt: Receipt, resolved: Sequence[ResolvedLine], *, default_bin: Location | None = None
+) -> list[PostLine]:
+    """The lines as posting takes them: a line without a bin goes to the warehouse's default
+    receiving bin (``default_bin`` when read already)."""
+    if default_bin is None and any(line.bin is None for line in resolved):
+        default_bin = default_receiving_bin(receipt.warehouse)
+    return [
+        PostLine(line.item.pk, line.item.is_bundle, line.qty, line.bin or default_bin)
+        for line in resolved
+    ]
 
 
 def write_receipt_lines(receipt: Receipt, resolved: Sequence[ResolvedLine]) -> list[PostLine]:
