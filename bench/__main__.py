@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-GROUPS = ["ledger", "imports"]
+GROUPS = ["ledger", "imports", "api"]
 ALIASES = {"import": "imports", "export": "imports"}
 
 
