@@ -475,9 +475,9 @@ def test_receipt_created_and_posted_in_one_call_is_a_few_plain_statements(
     site: Site, staff_api: Any
 ) -> None:
     """The API's usual receipt: created and posted in one call, one line without a bin. The
-    token and its user in one statement; the warehouse, the item, the receiving bin (on
-    PostgreSQL share-locked in the same statement); the receipt with its line (one statement on
-    PostgreSQL) and its audit row; the supplier location; the level, then the move (one
+    token and its user in one statement; the warehouse, the item; the receiving bin and the
+    supplier location in one statement (on PostgreSQL share-locking them); the receipt with its
+    line (one statement on PostgreSQL) and its audit row; the level, then the move (one
     statement on PostgreSQL, which also marks the receipt posted and adds to the bin: four on
     SQLite). The answer is built from what was written: the receipt is not read back. Plus the
     savepoint and its release around the service here (outside a test the service's own
@@ -497,7 +497,7 @@ def test_receipt_created_and_posted_in_one_call_is_a_few_plain_statements(
             response = staff_api.post("/api/v1/receipts", body)
         assert response.status_code == 201, response.json()
         statements = [query["sql"] for query in queries.captured_queries]
-        assert len(statements) == (11 if connection.vendor == "postgresql" else 15), statements
+        assert len(statements) == (10 if connection.vendor == "postgresql" else 14), statements
     assert level(widget, site) == (4, 4, 0)
     assert_ledger_consistent()
 

@@ -298,7 +298,7 @@ def receipt_create(
         receipt_kind = clean_choice(kind, ReceiptKind, field="kind")
         bins = ReceiptBins(
             default=any(not str(line_value(line, "bin") or "").strip() for line in lines),
-            lock=post,
+            source=RECEIPT_SOURCE[ReceiptKind(receipt_kind)] if post else None,
         )
         resolved = resolve_lines(target, lines, find_bins=bins.find)
         receipt = Receipt(
@@ -311,7 +311,14 @@ def receipt_create(
         post_lines = insert_receipt(receipt, resolved, default_bin=bins.default_bin)
         record_creation(receipt, user=user, action="receipt.create", lines=len(resolved))
         if post:
-            post_receipt(receipt, post_lines, user=user, key=key, bins_locked=bins.locked)
+            post_receipt(
+                receipt,
+                post_lines,
+                user=user,
+                key=key,
+                source=bins.source,
+                bins_locked=bins.locked,
+            )
         return receipt
 
     return run_idempotent_for(
@@ -325,15 +332,19 @@ def receipt_create(
 
 class ReceiptBins:
     """The bins a new receipt's lines name and, when a line names none, the warehouse's default
-    receiving bin, in one plain statement. To be posted at once (``lock``), on PostgreSQL the
-    same statement share-locks them in pk order, which posting would otherwise do next (the
-    new receipt itself needs no lock: no one else sees it yet)."""
+    receiving bin, in one plain statement. To be posted at once (``source``: the kind of
+    virtual location the stock comes from), the same statement reads that location (None
+    before its first use), and on PostgreSQL share-locks the rows in pk order, which posting
+    would otherwise do next (the new receipt itself needs no lock: no one else sees it yet;
+    the virtual location's share lock blocks nothing a posting does)."""
 
-    def __init__(self, *, default: bool, lock: bool) -> None:
+    def __init__(self, *, default: bool, source: str | None) -> None:
         self.default = default
-        self.lock = lock and connection.vendor == "postgresql"
+        self.source_kind = source
+        self.lock = source is not None and connection.vendor == "postgresql"
         self.locked = False
         self.default_bin: Location | None = None
+        self.source: Location | None = None
 
     def find(self, warehouse: Warehouse, codes: list[str]) -> dict[str, Location]:
         wanted = sorted({normal_bin_code(code) for code in codes if code.strip()})
@@ -350,15 +361,22 @@ class ReceiptBins:
         if self.default:
             conditions.append(f"{column('is_default_receiving')} = %s")
             params.append(True)
+        where = (
+            f"({column('kind')} = %s AND {column('warehouse')} = %s "
+            f"AND ({' OR '.join(conditions)}))"
+        )
+        if self.source_kind is not None:
+            where += f" OR {column('kind')} = %s"
+            params.append(self.source_kind)
         sql = (
             f"SELECT {columns} FROM {table_name(Location)} "  # noqa: S608
-            f"WHERE {column('kind')} = %s AND {column('warehouse')} = %s "
-            f"AND ({' OR '.join(conditions)}) ORDER BY {column('id')}"
-            + (" FOR SHARE" if self.lock else "")
+            f"WHERE {where} ORDER BY {column('id')}" + (" FOR SHARE" if self.lock else "")
         )
         found: dict[str, Location] = {}
         for location in model_rows(Location, sql, params, attnames, converters):
-            if location.code in wanted:
+            if location.kind != LocationKind.INTERNAL:
+                self.source = location
+            elif location.code in wanted:
                 found[location.code] = location
             if self.default and location.is_default_receiving:
                 self.default_bin = location
