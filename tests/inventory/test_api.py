@@ -478,10 +478,11 @@ def test_receipt_created_and_posted_in_one_call_is_a_few_plain_statements(
     token and its user in one statement; the warehouse, the item; the receiving bin and the
     supplier location in one statement (on PostgreSQL share-locking them); the receipt with its
     line (one statement on PostgreSQL) and its audit row; the level, then the move (one
-    statement on PostgreSQL, which also marks the receipt posted and adds to the bin: four on
-    SQLite). The answer is built from what was written: the receipt is not read back. Plus the
-    savepoint and its release around the service here (outside a test the service's own
-    transaction, and on PostgreSQL the connection's health check at the request's start)."""
+    statement on PostgreSQL, which also marks the receipt posted, adds to the bin and records
+    the availability change: five on SQLite). The answer is built from what was written: the
+    receipt is not read back. Plus the savepoint and its release around the service here
+    (outside a test the service's own transaction, and on PostgreSQL the connection's health
+    check at the request's start)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -497,7 +498,7 @@ def test_receipt_created_and_posted_in_one_call_is_a_few_plain_statements(
             response = staff_api.post("/api/v1/receipts", body)
         assert response.status_code == 201, response.json()
         statements = [query["sql"] for query in queries.captured_queries]
-        assert len(statements) == (10 if connection.vendor == "postgresql" else 14), statements
+        assert len(statements) == (10 if connection.vendor == "postgresql" else 15), statements
     assert level(widget, site) == (4, 4, 0)
     assert_ledger_consistent()
 
