@@ -275,3 +275,59 @@ def test_test_settings_keep_the_queue_inline_unless_asked(tmp_path: Path) -> Non
         check=True,
     )
     assert (inline.stdout.strip(), real.stdout.strip()) == ("True", "False")
+
+
+SQLITE_CONNECTION_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    pragmas = {}
+    for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys"):
+        cursor.execute(f"PRAGMA {name}")
+        pragmas[name] = cursor.fetchone()[0]
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "NAME": str(db["NAME"]),
+    "OPTIONS": db["OPTIONS"],
+    "TEST": db["TEST"],
+    "CONN_MAX_AGE": db.get("CONN_MAX_AGE", 0),
+    "pragmas": pragmas,
+    "transaction_mode": connection.transaction_mode,
+}))
+"""
+
+
+def probe_sqlite_connection(var_dir: Path, **env: str) -> dict[str, Any]:
+    clean = {key: value for key, value in os.environ.items() if key not in READ_VARIABLES}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="kucun.settings", PYTHONPATH=str(SRC), KUCUN_VAR_DIR=str(var_dir)
+    )
+    clean.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", SQLITE_CONNECTION_PROBE],
+        env=clean,
+        cwd=var_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_a_sqlite_database_url_behaves_like_the_default_database(tmp_path: Path) -> None:
+    var_dir = tmp_path / "var"
+    elsewhere = tmp_path / "elsewhere" / "stock.sqlite3"
+    elsewhere.parent.mkdir()
+    default = probe_sqlite_connection(var_dir)
+    by_url = probe_sqlite_connection(var_dir, DATABASE_URL=f"sqlite:///{elsewhere}")
+    assert by_url["NAME"] == str(elsewhere)
+    assert elsewhere.exists()
+    assert by_url["OPTIONS"] == default["OPTIONS"]
+    assert by_url["TEST"]["NAME"].startswith(str(var_dir.resolve() / "test-kucun-"))
+    assert by_url["CONN_MAX_AGE"] == default["CONN_MAX_AGE"]
+    assert by_url["transaction_mode"] == default["transaction_mode"] == "IMMEDIATE"
+    expected_pragmas = {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 5000}
+    assert by_url["pragmas"] == default["pragmas"] == {**expected_pragmas, "foreign_keys": 1}

@@ -118,10 +118,25 @@ SQLITE_OPTIONS = {
 }
 
 
+def sqlite_settings(path: Path | str) -> dict[str, object]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": SQLITE_OPTIONS,
+        # A file, not memory: WAL, IMMEDIATE transactions and threads behave as in production.
+        "TEST": {"NAME": str(VAR_DIR / f"test-kucun-{os.getpid()}.sqlite3")},
+    }
+
+
 def database_settings() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL")
     if url:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            # A SQLite file named by URL is the same database as the default one, only
+            # elsewhere: WAL, IMMEDIATE transactions and the busy timeout, and no options
+            # meant for PostgreSQL.
+            return sqlite_settings(str(config["NAME"]))
         config["CONN_HEALTH_CHECKS"] = True
         if env_flag("KUCUN_DB_PREPARED_STATEMENTS", True):
             # Parameters bound on the server, and a statement run a few times on a connection
@@ -132,13 +147,7 @@ def database_settings() -> dict[str, object]:
         # Test databases are named per process so that several test runs can share a server.
         config["TEST"] = {"NAME": f"test_kucun_{os.getpid()}"}
         return config
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": SQLITE_PATH,
-        "OPTIONS": SQLITE_OPTIONS,
-        # A file, not memory: WAL, IMMEDIATE transactions and threads behave as in production.
-        "TEST": {"NAME": str(VAR_DIR / f"test-kucun-{os.getpid()}.sqlite3")},
-    }
+    return sqlite_settings(SQLITE_PATH)
 
 
 DATABASES = {"default": database_settings()}
