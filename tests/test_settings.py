@@ -123,15 +123,16 @@ def test_safe_local_defaults(tmp_path: Path) -> None:
     assert loaded["MEDIA_ROOT"] == str(var_dir / "media")
 
 
-def test_var_dir_defaults_to_var_under_the_working_directory(tmp_path: Path) -> None:
+def test_var_dir_defaults_to_the_checkouts_var_from_any_directory(tmp_path: Path) -> None:
     clean = {key: value for key, value in os.environ.items() if key not in READ_VARIABLES}
     clean.update(DJANGO_SETTINGS_MODULE="kucun.settings", PYTHONPATH=str(SRC))
     result = subprocess.run(
         [sys.executable, "-c", PROBE], env=clean, cwd=tmp_path, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["VAR_DIR"] == str(tmp_path.resolve() / "var")
-    assert (tmp_path / "var" / "secret_key").exists()
+    assert json.loads(result.stdout)["VAR_DIR"] == str(SRC.parent.resolve() / "var")
+    assert (SRC.parent / "var" / "secret_key").exists()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_argon2_hashes_passwords_first(tmp_path: Path) -> None:

@@ -12,8 +12,10 @@ from pathlib import Path
 import dj_database_url
 import xstatic.pkg.bootstrap
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("KUCUN_VAR_DIR", Path.cwd() / "var")).resolve()
+from kucun import locations
+
+PACKAGE_DIR = locations.PACKAGE_DIR
+VAR_DIR = locations.var_dir()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -107,7 +109,7 @@ TEMPLATES = [
     },
 ]
 
-SQLITE_PATH = VAR_DIR / "kucun.sqlite3"
+SQLITE_PATH = VAR_DIR / locations.SQLITE_FILE_NAME
 SQLITE_OPTIONS = {
     "init_command": (
         "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"

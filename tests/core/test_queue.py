@@ -58,6 +58,9 @@ def queue_env(var_dir: Path, redis_url: str) -> dict[str, str]:
 
 def round_trip(var_dir: Path, redis_url: str = "") -> dict[str, object]:
     env = queue_env(var_dir, redis_url)
+    # `kucun run_huey` works on an existing database (an empty one is enough for the ping).
+    var_dir.mkdir(parents=True, exist_ok=True)
+    (var_dir / "kucun.sqlite3").touch()
     token = uuid.uuid4().hex
     producer = subprocess.Popen(
         [sys.executable, "-c", PRODUCER, token, "60"],

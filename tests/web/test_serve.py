@@ -308,6 +308,7 @@ def test_port_in_use_is_reported_and_nothing_is_left_running(
 
 
 def test_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    (tmp_path / "kucun.sqlite3").touch()  # an empty database: there, but never migrated
     result = subprocess.run(
         [*KUCUN, "serve", "--port", str(free_port())],
         env=serve_env(tmp_path),
