@@ -67,6 +67,30 @@ def test_token_list_paginates_and_filters(staff: User, staff_api: Any) -> None:
     assert only_revoked["items"][0]["active"] is False
 
 
+@pytest.mark.parametrize("path", ["/api/v1/users", "/api/v1/tokens"])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"page": 10**17}, "page"),
+        ({"page": 10**30}, "page"),
+        ({"page": 0}, "page"),
+        ({"page_size": 501}, "page_size"),
+    ],
+)
+def test_out_of_bounds_pages_are_422_naming_the_parameter(
+    owner_api: Any, path: str, query: dict[str, int], field: str
+) -> None:
+    response = owner_api.get(path, query)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_the_last_allowed_page_is_an_empty_page(owner_api: Any) -> None:
+    for path in ("/api/v1/users", "/api/v1/tokens"):
+        body = owner_api.get(path, {"page": 10_000_000, "page_size": 500}).json()
+        assert body == {"items": [], "count": 1}
+
+
 def test_creating_a_token_returns_it_once(staff: User, staff_api: Any) -> None:
     response = staff_api.post("/api/v1/tokens", {"name": "scanner"})
     assert response.status_code == 201

@@ -7,12 +7,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kucun.accounts import selectors, services
 from kucun.accounts.choices import Role
 from kucun.accounts.models import ApiToken, User
 from kucun.accounts.permissions import role_required
+from kucun.core.pagination import FiftyPerPage
 
 router = Router(tags=["accounts"])
 
@@ -112,7 +113,7 @@ def me(request: HttpRequest) -> User:
 
 
 @router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(FiftyPerPage)
 def token_list(request: HttpRequest, filters: Query[TokenFilter]) -> QuerySet[ApiToken]:
     return selectors.api_token_list(user=request.user, active=filters.active, own_only=True)
 
@@ -138,7 +139,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> dict[str, Any]:
 
 @router.get("/users", response={200: list[UserOut], 403: ErrorOut}, summary="Users (owners only)")
 @role_required(Role.OWNER)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(FiftyPerPage)
 def user_list(request: HttpRequest, filters: Query[UserFilter]) -> QuerySet[User]:
     return selectors.user_list(
         text=filters.q, role=filters.role or "", active=filters.active

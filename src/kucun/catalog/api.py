@@ -6,32 +6,17 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import require_role
 from kucun.catalog.models import Item
 from kucun.catalog.selectors import bundle_components, item_by_id, item_by_sku, item_list
 from kucun.catalog.services import bundle_set_components, item_create, item_update
-from kucun.core.pagination import PAGE_SIZE
+from kucun.core.pagination import FiftyPerPage
 
 router = Router(tags=["items"])
 
-# Bounded so that no page number can overflow the database's OFFSET.
-PAGE_MAX = 10_000_000
-
-
-class FiftyPerPage(PageNumberPagination):
-    """50 items a page; the response is {"items": [...], "count": total matches}."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=PAGE_MAX)
-
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
-    ) -> Any:
-        offset = (pagination.page - 1) * PAGE_SIZE
-        return {"items": queryset[offset : offset + PAGE_SIZE], "count": queryset.count()}
 
 
 class ItemOut(Schema):

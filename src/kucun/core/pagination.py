@@ -1,4 +1,5 @@
-"""List-page helpers shared by every console list: sorting, 50 rows a page, querystrings."""
+"""List helpers: sorting, 50 rows a page and querystrings for the console's lists, and the one
+page-number pagination every API list uses."""
 
 from __future__ import annotations
 
@@ -8,8 +9,33 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 
 PAGE_SIZE = 50
+# Bounded so that no page number can overflow the database's OFFSET (at most 5 * 10^9 rows in).
+PAGE_MAX = 10_000_000
+PAGE_SIZE_MAX = 500
+
+
+class FiftyPerPage(PageNumberPagination):
+    """An API list's pages: 50 rows unless ``page_size`` asks for up to 500; the response is
+    {"items": [...], "count": total matches}. A page or size out of bounds is a 422."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=PAGE_MAX)
+        page_size: int | None = Field(None, ge=1, le=PAGE_SIZE_MAX)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(page_size=PAGE_SIZE, max_page_size=PAGE_SIZE_MAX, **kwargs)
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        # Any sliceable, countable rows: a queryset, or a lazy wrapper that shapes each row.
+        page_size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * page_size
+        return {"items": queryset[offset : offset + page_size], "count": queryset.count()}
 
 
 @dataclass(frozen=True)

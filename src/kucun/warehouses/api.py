@@ -7,11 +7,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import require_role
 from kucun.core.errors import NotFound
+from kucun.core.pagination import FiftyPerPage
 from kucun.warehouses import selectors, services
 from kucun.warehouses.models import Location, Warehouse, Zone
 from kucun.warehouses.patterns import duplicated
@@ -20,18 +21,6 @@ from kucun.warehouses.validation import refuse
 router = Router(tags=["warehouses"])
 
 MAX_ID = 2**63 - 1
-MAX_PAGE = 1_000_000
-
-
-class Pagination(PageNumberPagination):
-    """Ninja's page-number pagination (items + count, 50 a page) with bounded inputs."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE)
-        page_size: int | None = Field(None, ge=1, le=500)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(page_size=50, max_page_size=500, **kwargs)
 
 
 def found(queryset: QuerySet[Any], pk: int, message: str, field: str = "id") -> Any:
@@ -203,7 +192,7 @@ class BinPatternCreated(Schema):
 
 
 @router.get("/warehouses", response=list[WarehouseOut])
-@paginate(Pagination)
+@paginate(FiftyPerPage)
 def warehouse_list(request: HttpRequest, filters: Query[WarehouseFilters]) -> QuerySet[Warehouse]:
     return selectors.warehouse_list(q=filters.q, active=filters.active)
 
@@ -256,7 +245,7 @@ def warehouse_id_from(warehouse_id: int | None, code: str | None) -> int:
 
 
 @router.get("/zones", response=list[ZoneOut])
-@paginate(Pagination)
+@paginate(FiftyPerPage)
 def zone_list(request: HttpRequest, filters: Query[ZoneFilters]) -> QuerySet[Zone]:
     warehouse: int | str | None = filters.warehouse_id or filters.warehouse
     return selectors.zone_list(warehouse=warehouse, kind=filters.kind, q=filters.q)
@@ -314,7 +303,7 @@ def zone_id_from(reference: ZoneReference) -> int:
 
 
 @router.get("/bins", response=list[BinOut])
-@paginate(Pagination)
+@paginate(FiftyPerPage)
 def bin_list(request: HttpRequest, filters: Query[BinFilters]) -> QuerySet[Location]:
     warehouse: int | str | None = filters.warehouse_id or filters.warehouse
     return selectors.bin_list(

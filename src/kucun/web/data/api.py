@@ -12,9 +12,9 @@ from typing import Any
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import require_role
@@ -25,24 +25,10 @@ from kucun.core.dataio.registry import export_kinds, import_kinds
 from kucun.core.dataio.templates import template_bytes
 from kucun.core.errors import FieldError, NotFound, ValidationFailed
 from kucun.core.models import ExportRun, ImportRun
-from kucun.core.pagination import PAGE_SIZE
+from kucun.core.pagination import FiftyPerPage
 from kucun.web.data.views import CONTENT_TYPES, file_response
 
 router = Router(tags=["data"])
-PAGE_MAX = 10_000_000
-
-
-class FiftyPerPage(PageNumberPagination):
-    """50 runs a page; the response is {"items": [...], "count": total matches}."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=PAGE_MAX)
-
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
-    ) -> Any:
-        offset = (pagination.page - 1) * PAGE_SIZE
-        return {"items": queryset[offset : offset + PAGE_SIZE], "count": queryset.count()}
 
 
 class RowErrorOut(Schema):
