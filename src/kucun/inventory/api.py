@@ -3,7 +3,8 @@
 Viewers read; staff and owners write. Every write takes an ``Idempotency-Key`` header: the same
 key again answers with the first result (same status, same document); the same key with a
 different request is a 409. Line fields are checked by the services, which name the line
-(``lines[2].qty: must be a positive whole number``).
+(``lines[2].qty: must be a positive whole number``). A line carries at most 1,000,000,000 units
+(``lines[0].qty: must be at most 1,000,000,000 units on one line``); balances have no such cap.
 """
 
 from __future__ import annotations

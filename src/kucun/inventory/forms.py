@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kucun.core.errors import DomainError
 from kucun.core.forms import BootstrapFormMixin, add_domain_error
+from kucun.inventory.services.lookups import MAX_LINE_QTY
 from kucun.warehouses.choices import ZoneKind
 from kucun.warehouses.models import Warehouse
 
 LINE_FIELDS = ("sku", "qty", "bin", "from_bin", "to_bin", "counted")
-MAX_LINE_QTY = 1_000_000_000
 
 
 def set_choices(form: forms.BaseForm, name: str, choices: Iterable[Any]) -> None:

@@ -89,7 +89,8 @@ class StockMoveLine(models.Model):
     to_location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="move_lines_in"
     )
-    qty = models.PositiveIntegerField(_("quantity"))
+    # 64-bit: a stocktake's adjustment moves the difference between a count and a balance.
+    qty = models.PositiveBigIntegerField(_("quantity"))
 
     class Meta:
         ordering = ["move_id", "id"]
@@ -110,7 +111,7 @@ class BinStock(models.Model):
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="bin_stocks")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="bin_stocks")
-    on_hand = models.IntegerField(_("on hand"), default=0)
+    on_hand = models.BigIntegerField(_("on hand"), default=0)
 
     class Meta:
         ordering = ["location_id", "item_id"]
@@ -138,9 +139,10 @@ class StockLevel(models.Model):
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, related_name="stock_levels", db_index=False
     )
-    on_hand = models.IntegerField(_("on hand"), default=0)
-    sellable_on_hand = models.IntegerField(_("sellable on hand"), default=0)
-    allocated = models.IntegerField(_("allocated"), default=0)
+    # 64-bit: a balance is the sum of many lines, each up to MAX_LINE_QTY units.
+    on_hand = models.BigIntegerField(_("on hand"), default=0)
+    sellable_on_hand = models.BigIntegerField(_("sellable on hand"), default=0)
+    allocated = models.BigIntegerField(_("allocated"), default=0)
 
     class Meta:
         ordering = ["item_id", "warehouse_id"]
@@ -449,7 +451,7 @@ class StocktakeLine(models.Model):
     stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="lines")
     bin = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    expected_at_count = models.IntegerField(_("expected when counted"), default=0)
+    expected_at_count = models.BigIntegerField(_("expected when counted"), default=0)
     counted = models.PositiveIntegerField(_("counted"), null=True, blank=True)
     counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
 

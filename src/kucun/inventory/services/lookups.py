@@ -19,7 +19,8 @@ from kucun.inventory.services.ledger import CHUNK, chunks
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location, Warehouse
 
-# Quantities are whole units; the cap keeps every sum inside a 32-bit column.
+# Quantities are whole units, at most this many on one line (a receipt, issue, transfer or
+# allocation line, or a count); balances are 64-bit, so any number of full lines add up safely.
 MAX_LINE_QTY = 1_000_000_000
 
 
@@ -183,7 +184,11 @@ def clean_qty(value: Any, *, field: str, allow_zero: bool = False) -> tuple[int,
         ok = True
     else:
         ok = False
-    if not ok or not smallest <= value <= MAX_LINE_QTY:
+    if ok and value > MAX_LINE_QTY:
+        return 0, _("must be at most %(limit)s units on one line") % {
+            "limit": f"{MAX_LINE_QTY:,}"
+        }
+    if not ok or not smallest <= value:
         if allow_zero:
             return 0, _("must be a whole number, 0 or more")
         return 0, _("must be a positive whole number")
