@@ -94,6 +94,49 @@ def test_idempotency_key_replays_first_result_and_refuses_other_payload(
     assert IdempotencyRecord.objects.count() == 1
 
 
+def test_idempotency_keys_belong_to_the_user_who_sent_them(
+    site: Site, staff_api: Any, owner_api: Any
+) -> None:
+    widget = build_item("W-1")
+    key = {"Idempotency-Key": "shared-key"}
+    staffs = staff_api.post("/api/v1/receipts", receipt_body(), **key)
+    owners = owner_api.post("/api/v1/receipts", receipt_body(), **key)
+    assert staffs.status_code == owners.status_code == 201
+    assert owners.json()["id"] != staffs.json()["id"]
+    assert (staffs.json()["posted_by"], owners.json()["posted_by"]) == ("sam", "olivia")
+    # Each user's retry replays their own receipt.
+    assert staff_api.post("/api/v1/receipts", receipt_body(), **key).json() == staffs.json()
+    assert owner_api.post("/api/v1/receipts", receipt_body(), **key).json() == owners.json()
+    assert Receipt.objects.count() == 2
+    assert StockMove.objects.filter(idempotency_key="shared-key").count() == 2
+    assert level(widget, site) == (14, 14, 0)
+    # Another body under the owner's key is still refused for the owner only.
+    other = owner_api.post("/api/v1/receipts", receipt_body(reference="PO-2"), **key)
+    assert other.status_code == 409
+
+
+def test_calls_without_a_user_share_their_own_scope(site: Site, staff: Any) -> None:
+    from kucun.inventory.services.inputs import DocumentLineInput
+    from kucun.inventory.services.receipts_issues import receipt_create
+
+    build_item("W-1")
+    arguments: dict[str, Any] = {
+        "warehouse": "MEL",
+        "kind": "purchase",
+        "lines": [DocumentLineInput(sku="W-1", qty=3)],
+        "post": True,
+        "idempotency_key": "nightly-1",
+    }
+    internal = receipt_create(user=None, **arguments)
+    assert receipt_create(user=None, **arguments).pk == internal.pk
+    users = receipt_create(user=staff, **arguments)
+    assert users.pk != internal.pk
+    assert sorted(IdempotencyRecord.objects.values_list("scope", flat=True)) == [
+        "internal",
+        f"user:{staff.pk}",
+    ]
+
+
 @pytest.mark.parametrize("bad", [0, -3, 1.5, "x", None, True])
 def test_quantity_errors_name_the_line(site: Site, staff_api: Any, bad: Any) -> None:
     build_item("W-1")

@@ -42,7 +42,6 @@ class StockMove(models.Model):
         max_length=IDEMPOTENCY_KEY_MAX_LENGTH,
         null=True,
         blank=True,
-        unique=True,
     )
     reversal_of = models.OneToOneField(
         "self",
@@ -68,6 +67,12 @@ class StockMove(models.Model):
         indexes = [
             models.Index(fields=["document_type", "document_id"]),
             models.Index(fields=["kind", "created_at"]),
+        ]
+        constraints = [
+            # Keys belong to whoever sent them (see IdempotencyRecord.scope).
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"], name="stock_move_key_unique_per_user"
+            )
         ]
 
     def __str__(self) -> str:
@@ -481,7 +486,10 @@ class IdempotencyRecord(models.Model):
     The same key with the same payload returns that result; with another payload it is refused.
     """
 
-    key = models.CharField(_("key"), max_length=IDEMPOTENCY_KEY_MAX_LENGTH, unique=True)
+    # Whose key it is: "user:<pk>" for a signed-in user (or their API token), "internal" for a
+    # call made without a user. Two users choosing the same key never see each other's result.
+    scope = models.CharField(_("scope"), max_length=32, default="internal")
+    key = models.CharField(_("key"), max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
     operation = models.CharField(_("operation"), max_length=64)
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
     result_type = models.CharField(_("result type"), max_length=64, blank=True)
@@ -490,6 +498,11 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key"], name="idempotency_key_unique_per_scope"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.operation} {self.key}"

@@ -156,6 +156,7 @@ def stock_allocate(
         return allocations
 
     return run_idempotent(
+        user=user,
         operation="stock_allocate",
         payload=payload,
         idempotency_key=idempotency_key,
@@ -200,6 +201,7 @@ def stock_release(*, user: Any = None, reference: str, idempotency_key: str | No
         return released
 
     return run_idempotent(
+        user=user,
         operation="stock_release",
         payload={"reference": reference},
         idempotency_key=idempotency_key,
@@ -264,6 +266,7 @@ def bin_set_sellable(
 
     return run_idempotent_for(
         Location,
+        user=user,
         operation="bin_set_sellable",
         payload={"bin_id": bin_id, "sellable": bool(sellable)},
         idempotency_key=idempotency_key,

@@ -172,6 +172,7 @@ def receipt_update(
 
     return run_idempotent_for(
         Receipt,
+        user=user,
         operation="receipt_update",
         payload=payload,
         idempotency_key=idempotency_key,
@@ -242,6 +243,7 @@ def issue_update(
 
     return run_idempotent_for(
         Issue,
+        user=user,
         operation="issue_update",
         payload=payload,
         idempotency_key=idempotency_key,
@@ -317,6 +319,7 @@ def transfer_update(
 
     return run_idempotent_for(
         Transfer,
+        user=user,
         operation="transfer_update",
         payload=payload,
         idempotency_key=idempotency_key,
@@ -372,6 +375,7 @@ def document_discard(
         return int(pk)
 
     run_idempotent(
+        user=user,
         operation="document_discard",
         payload={"kind": kind, "document_id": document_id},
         idempotency_key=idempotency_key,

@@ -78,10 +78,17 @@ def replay_object(model: type[M]) -> Callable[[IdempotencyRecord], M]:
     return replay
 
 
+def scope_of(user: Any) -> str:
+    """Whose keys these are: each user has their own, and calls without a user share one."""
+    if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) is not None:
+        return f"user:{user.pk}"
+    return "internal"
+
+
 def replay_of(
-    key: str, operation: str, print_: str, replay: Callable[[IdempotencyRecord], T]
+    scope: str, key: str, operation: str, print_: str, replay: Callable[[IdempotencyRecord], T]
 ) -> T | None:
-    record = IdempotencyRecord.objects.filter(key=key).first()
+    record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     if record is None:
         return None
     if record.operation != operation or record.fingerprint != print_:
@@ -91,6 +98,7 @@ def replay_of(
 
 def run_idempotent(
     *,
+    user: Any,
     operation: str,
     payload: dict[str, Any],
     idempotency_key: str | None,
@@ -98,24 +106,26 @@ def run_idempotent(
     result_ref: Callable[[T], tuple[str, int | None]],
     replay: Callable[[IdempotencyRecord], T],
 ) -> T:
-    """Run ``unit(key)`` in one transaction, at most once per key.
+    """Run ``unit(key)`` in one transaction, at most once per key of ``user`` (see ``scope_of``).
 
     ``unit`` receives the cleaned key (to stamp the move it writes). Outside a transaction the
     whole unit is retried on a deadlock or serialization failure; inside one it runs in a
     savepoint so the caller's transaction survives a refusal.
     """
     key = clean_key(idempotency_key)
+    scope = scope_of(user)
     print_ = fingerprint(operation, payload) if key else ""
 
     def attempt() -> T:
         if key:
-            earlier = replay_of(key, operation, print_, replay)
+            earlier = replay_of(scope, key, operation, print_, replay)
             if earlier is not None:
                 return earlier
         result = unit(key)
         if key:
             result_type, result_id = result_ref(result)
             IdempotencyRecord.objects.create(
+                scope=scope,
                 key=key,
                 operation=operation,
                 fingerprint=print_,
@@ -132,7 +142,7 @@ def run_idempotent(
     except IntegrityError:
         # Another transaction committed the same key first: answer with its result.
         if key:
-            earlier = replay_of(key, operation, print_, replay)
+            earlier = replay_of(scope, key, operation, print_, replay)
             if earlier is not None:
                 return earlier
         raise
@@ -141,6 +151,7 @@ def run_idempotent(
 def run_idempotent_for(
     model: type[M],
     *,
+    user: Any,
     operation: str,
     payload: dict[str, Any],
     idempotency_key: str | None,
@@ -149,6 +160,7 @@ def run_idempotent_for(
     """``run_idempotent`` for a unit that returns one saved object of ``model``: the key
     records that object, and a replay loads it again."""
     return run_idempotent(
+        user=user,
         operation=operation,
         payload=payload,
         idempotency_key=idempotency_key,

@@ -323,6 +323,7 @@ def receipt_create(
 
     return run_idempotent_for(
         Receipt,
+        user=user,
         operation="receipt_create",
         payload=payload,
         idempotency_key=idempotency_key,
@@ -462,6 +463,7 @@ def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = No
 
     return run_idempotent_for(
         Receipt,
+        user=user,
         operation="receipt_post",
         payload={"receipt_id": receipt_id},
         idempotency_key=idempotency_key,
@@ -627,6 +629,7 @@ def issue_create(
 
     return run_idempotent_for(
         Issue,
+        user=user,
         operation="issue_create",
         payload=payload,
         idempotency_key=idempotency_key,
@@ -661,6 +664,7 @@ def issue_post(*, user: Any, issue_id: int, idempotency_key: str | None = None) 
 
     return run_idempotent_for(
         Issue,
+        user=user,
         operation="issue_post",
         payload={"issue_id": issue_id},
         idempotency_key=idempotency_key,

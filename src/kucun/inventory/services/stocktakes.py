@@ -149,6 +149,7 @@ def stocktake_create(
 
     return run_idempotent_for(
         Stocktake,
+        user=user,
         operation="stocktake_create",
         payload=payload,
         idempotency_key=idempotency_key,
@@ -226,6 +227,7 @@ def stocktake_count(
 
     return run_idempotent_for(
         Stocktake,
+        user=user,
         operation="stocktake_count",
         payload={"stocktake_id": stocktake_id, "counts": list(counts)},
         idempotency_key=idempotency_key,
@@ -313,6 +315,7 @@ def stocktake_post(
 
     return run_idempotent_for(
         Stocktake,
+        user=user,
         operation="stocktake_post",
         payload={"stocktake_id": stocktake_id},
         idempotency_key=idempotency_key,
@@ -372,6 +375,7 @@ def document_reverse(
         return document
 
     return run_idempotent(
+        user=user,
         operation="document_reverse",
         payload={"kind": kind, "document_id": document_id},
         idempotency_key=idempotency_key,

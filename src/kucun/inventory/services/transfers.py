@@ -178,6 +178,7 @@ def transfer_create(
 
     return run_idempotent_for(
         Transfer,
+        user=user,
         operation="transfer_create",
         payload=payload,
         idempotency_key=idempotency_key,
@@ -216,6 +217,7 @@ def transfer_post(*, user: Any, transfer_id: int, idempotency_key: str | None = 
 
     return run_idempotent_for(
         Transfer,
+        user=user,
         operation="transfer_post",
         payload={"transfer_id": transfer_id},
         idempotency_key=idempotency_key,
@@ -317,6 +319,7 @@ def transfer_receive(
 
     return run_idempotent_for(
         Transfer,
+        user=user,
         operation="transfer_receive",
         payload={"transfer_id": transfer_id},
         idempotency_key=idempotency_key,
