@@ -7,14 +7,8 @@ from typing import Any
 import pytest
 
 from kucun.catalog.models import Item
-from kucun.inventory.models import (
-    BinStock,
-    IdempotencyRecord,
-    Receipt,
-    StockLevel,
-    StockMove,
-    Transfer,
-)
+from kucun.core.models import IdempotencyRecord
+from kucun.inventory.models import BinStock, Receipt, StockLevel, StockMove, Transfer
 from tests.inventory.conftest import Site, build_bundle, build_item, receive
 from tests.inventory.ledger_checks import assert_ledger_consistent
 

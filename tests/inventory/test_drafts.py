@@ -10,11 +10,10 @@ import pytest
 from django.db import connection
 
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
-from kucun.core.models import AuditEntry
+from kucun.core.models import AuditEntry, IdempotencyRecord
 from kucun.inventory.errors import DocumentNotEditable, InsufficientStock, UnknownSku
 from kucun.inventory.models import (
     BinStock,
-    IdempotencyRecord,
     Issue,
     IssueLine,
     Receipt,

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from kucun.core.models import IdempotencyRecord
 from kucun.inventory.errors import DocumentNotEditable, InsufficientStock
-from kucun.inventory.models import Allocation, IdempotencyRecord, Receipt, StockLevel, StockMove
+from kucun.inventory.models import Allocation, Receipt, StockLevel, StockMove
 from kucun.inventory.services import (
     DocumentLineInput,
     issue_create,

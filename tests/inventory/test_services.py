@@ -9,7 +9,7 @@ from django.db import connection
 
 from kucun.catalog.models import Item
 from kucun.core.errors import Conflict, FieldError, NotFound, ValidationFailed
-from kucun.core.models import AuditEntry
+from kucun.core.models import AuditEntry, IdempotencyRecord
 from kucun.inventory import selectors
 from kucun.inventory.choices import (
     DocumentStatus,
@@ -21,7 +21,6 @@ from kucun.inventory.errors import DocumentNotEditable, InsufficientStock, Unkno
 from kucun.inventory.models import (
     Allocation,
     BinStock,
-    IdempotencyRecord,
     Issue,
     IssueLinePick,
     Receipt,

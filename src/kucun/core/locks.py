@@ -40,11 +40,13 @@ def is_retryable_database_error(error: DatabaseError) -> bool:
 def run_with_retry(unit: Callable[[], T], *, attempts: int = 5, base_delay: float = 0.02) -> T:
     """Run one atomic unit, retrying it whole on a retryable database error (with jitter).
 
-    Must be called outside any open transaction, otherwise the retry could not start afresh.
+    The unit is durable: called inside an open transaction it raises RuntimeError instead of
+    retrying a savepoint, which could not start afresh (the outer transaction has seen the
+    error and holds its locks).
     """
     for attempt in range(1, attempts + 1):
         try:
-            with transaction.atomic():
+            with transaction.atomic(durable=True):
                 return unit()
         except DatabaseError as error:
             if attempt == attempts or not is_retryable_database_error(error):

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kucun.core.choices import JobStatus, TableFormat
 
+IDEMPOTENCY_KEY_MAX_LENGTH = 200
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
@@ -188,3 +190,31 @@ class ExportRun(models.Model):
         return bool(
             self.status == JobStatus.SUCCEEDED and self.stored_file and not self.file_deleted_at
         )
+
+
+class IdempotencyRecord(models.Model):
+    """The first result of a write made with an idempotency key (see ``core.idempotency``).
+
+    The same key with the same payload returns that result; with another payload it is refused.
+    """
+
+    # Whose key it is: "user:<pk>" for a signed-in user (or their API token), "internal" for a
+    # call made without a user. Two users choosing the same key never see each other's result.
+    scope = models.CharField(_("scope"), max_length=32, default="internal")
+    key = models.CharField(_("key"), max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
+    operation = models.CharField(_("operation"), max_length=64)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    result_type = models.CharField(_("result type"), max_length=64, blank=True)
+    result_id = models.BigIntegerField(_("result id"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key"], name="idempotency_key_unique_per_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.key}"

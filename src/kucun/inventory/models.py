@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kucun.catalog.models import Item
+from kucun.core.models import IDEMPOTENCY_KEY_MAX_LENGTH
 from kucun.inventory.choices import (
     DOCUMENT_NUMBER_PREFIXES,
     DocumentStatus,
@@ -24,8 +25,6 @@ from kucun.inventory.choices import (
     TransferStatus,
 )
 from kucun.warehouses.models import Location, Warehouse
-
-IDEMPOTENCY_KEY_MAX_LENGTH = 200
 
 
 class StockMove(models.Model):
@@ -69,7 +68,7 @@ class StockMove(models.Model):
             models.Index(fields=["kind", "created_at"]),
         ]
         constraints = [
-            # Keys belong to whoever sent them (see IdempotencyRecord.scope).
+            # Keys belong to whoever sent them (see core.models.IdempotencyRecord.scope).
             models.UniqueConstraint(
                 fields=["user", "idempotency_key"], name="stock_move_key_unique_per_user"
             )
@@ -478,34 +477,6 @@ class StocktakeLine(models.Model):
     @property
     def difference(self) -> int | None:
         return None if self.counted is None else self.counted - self.expected_at_count
-
-
-class IdempotencyRecord(models.Model):
-    """The first result of a write made with an idempotency key.
-
-    The same key with the same payload returns that result; with another payload it is refused.
-    """
-
-    # Whose key it is: "user:<pk>" for a signed-in user (or their API token), "internal" for a
-    # call made without a user. Two users choosing the same key never see each other's result.
-    scope = models.CharField(_("scope"), max_length=32, default="internal")
-    key = models.CharField(_("key"), max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
-    operation = models.CharField(_("operation"), max_length=64)
-    fingerprint = models.CharField(_("fingerprint"), max_length=64)
-    result_type = models.CharField(_("result type"), max_length=64, blank=True)
-    result_id = models.BigIntegerField(_("result id"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scope", "key"], name="idempotency_key_unique_per_scope"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.operation} {self.key}"
 
 
 class StockCheck(models.Model):

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from kucun.catalog.selectors import bundle_expansions
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
+from kucun.core.idempotency import idempotent
 from kucun.inventory.errors import InsufficientStock, UnknownSku
 from kucun.inventory.models import Allocation, BinStock, StockLevel
 from kucun.inventory.services import ledger
-from kucun.inventory.services.idempotency import run_idempotent, run_idempotent_for
 from kucun.inventory.services.ledger import Pair
 from kucun.inventory.services.lookups import (
     clean_qty,
@@ -24,6 +24,11 @@ from kucun.inventory.services.lookups import (
 )
 from kucun.warehouses.choices import LocationKind
 from kucun.warehouses.models import Location
+
+
+def allocations_of(reference: Any) -> list[Allocation]:
+    """What a replayed allocation answers: the allocations held under the reference now."""
+    return list(Allocation.objects.filter(reference=str(reference).strip()).order_by("item_id"))
 
 
 def clean_reference(reference: Any) -> str:
@@ -68,6 +73,11 @@ def take_from_allocations(
     return dict(delta)
 
 
+@idempotent(
+    operation="stock_allocate",
+    record=lambda _allocations: ("inventory.allocation", None),
+    replay=lambda _record, arguments: allocations_of(arguments["reference"]),
+)
 def stock_allocate(
     *,
     user: Any = None,
@@ -79,196 +89,161 @@ def stock_allocate(
 ) -> list[Allocation]:
     """Promise ``qty`` of ``sku`` in ``warehouse`` to ``reference``. A bundle allocates each of
     its components; if any is short, nothing is allocated."""
-    payload = {"reference": reference, "sku": sku, "warehouse": warehouse, "qty": qty}
-
-    def unit(_key: str | None) -> list[Allocation]:
-        ref = clean_reference(reference)
-        target = find_warehouse(warehouse)
-        wanted = str(sku or "").strip()
-        item = items_by_sku([wanted]).get(wanted)
-        if item is None:
-            raise UnknownSku.build(sku=wanted or "''")
-        units, error = clean_qty(qty, field="qty")
-        if error:
-            raise ValidationFailed.for_field("qty", error)
-        if item.is_bundle:
-            components = bundle_expansions([item.pk])[item.pk]
-            if not components:
-                raise ValidationFailed.for_field(
-                    "sku",
-                    _("Bundle %(sku)s has no components, so it cannot be allocated.")
-                    % {"sku": item.sku},
-                )
-            needs = {component: per * units for component, per in components.items()}
-        else:
-            needs = {item.pk: units}
-        locked = ledger.lock_balances(pairs={(pk, target.pk) for pk in needs})
-        levels = {pk: locked.level(pk, target.pk) for pk in needs}
-        taken = Allocation.objects.filter(
-            reference=ref, stock_level__in=[level.pk for level in levels.values()]
-        ).exists()
-        if taken:
-            raise Conflict.for_field(
-                "reference",
-                _("%(reference)s already holds an allocation of this stock; release it first.")
-                % {"reference": ref},
+    ref = clean_reference(reference)
+    target = find_warehouse(warehouse)
+    wanted = str(sku or "").strip()
+    item = items_by_sku([wanted]).get(wanted)
+    if item is None:
+        raise UnknownSku.build(sku=wanted or "''")
+    units, error = clean_qty(qty, field="qty")
+    if error:
+        raise ValidationFailed.for_field("qty", error)
+    if item.is_bundle:
+        components = bundle_expansions([item.pk])[item.pk]
+        if not components:
+            raise ValidationFailed.for_field(
+                "sku",
+                _("Bundle %(sku)s has no components, so it cannot be allocated.")
+                % {"sku": item.sku},
             )
-        short = [
-            (pk, need, levels[pk].available)
-            for pk, need in sorted(needs.items())
-            if levels[pk].available < need
-        ]
-        if short:
-            skus = ledger.skus_of(pk for pk, _n, _a in short)
-            raise ledger.merge_shortages(
-                [
-                    InsufficientStock.build(
-                        sku=skus[pk],
-                        needed=need,
-                        available=max(available, 0),
-                        where=_("warehouse %(code)s") % {"code": target.code},
-                        field="qty",
-                    )
-                    for pk, need, available in short
-                ]
-            )
-        ledger.apply_allocations(locked, {(pk, target.pk): need for pk, need in needs.items()})
-        allocations = Allocation.objects.bulk_create(
+        needs = {component: per * units for component, per in components.items()}
+    else:
+        needs = {item.pk: units}
+    locked = ledger.lock_balances(pairs={(pk, target.pk) for pk in needs})
+    levels = {pk: locked.level(pk, target.pk) for pk in needs}
+    taken = Allocation.objects.filter(
+        reference=ref, stock_level__in=[level.pk for level in levels.values()]
+    ).exists()
+    if taken:
+        raise Conflict.for_field(
+            "reference",
+            _("%(reference)s already holds an allocation of this stock; release it first.")
+            % {"reference": ref},
+        )
+    short = [
+        (pk, need, levels[pk].available)
+        for pk, need in sorted(needs.items())
+        if levels[pk].available < need
+    ]
+    if short:
+        skus = ledger.skus_of(pk for pk, _n, _a in short)
+        raise ledger.merge_shortages(
             [
-                Allocation(
-                    reference=ref,
-                    stock_level_id=levels[pk].pk,
-                    item_id=pk,
-                    qty=need,
-                    line_item_id=item.pk,
-                    line_units=need // units,
+                InsufficientStock.build(
+                    sku=skus[pk],
+                    needed=need,
+                    available=max(available, 0),
+                    where=_("warehouse %(code)s") % {"code": target.code},
+                    field="qty",
                 )
-                for pk, need in sorted(needs.items())
+                for pk, need, available in short
             ]
         )
-        audit_record(
-            actor=user,
-            action="stock.allocate",
-            obj=StockLevel(pk=levels[min(needs)].pk),
-            summary=_("%(qty)d × %(sku)s allocated to %(reference)s in %(warehouse)s")
-            % {"qty": units, "sku": item.sku, "reference": ref, "warehouse": target.code},
-        )
-        return allocations
-
-    return run_idempotent(
-        user=user,
-        operation="stock_allocate",
-        payload=payload,
-        idempotency_key=idempotency_key,
-        unit=unit,
-        result_ref=lambda allocations: ("inventory.allocation", None),
-        replay=lambda _record: list(
-            Allocation.objects.filter(reference=str(reference).strip()).order_by("item_id")
-        ),
+    ledger.apply_allocations(locked, {(pk, target.pk): need for pk, need in needs.items()})
+    allocations = Allocation.objects.bulk_create(
+        [
+            Allocation(
+                reference=ref,
+                stock_level_id=levels[pk].pk,
+                item_id=pk,
+                qty=need,
+                line_item_id=item.pk,
+                line_units=need // units,
+            )
+            for pk, need in sorted(needs.items())
+        ]
     )
+    audit_record(
+        actor=user,
+        action="stock.allocate",
+        obj=StockLevel(pk=levels[min(needs)].pk),
+        summary=_("%(qty)d × %(sku)s allocated to %(reference)s in %(warehouse)s")
+        % {"qty": units, "sku": item.sku, "reference": ref, "warehouse": target.code},
+    )
+    return allocations
 
 
+@idempotent(operation="stock_release", result=int)
 def stock_release(*, user: Any = None, reference: str, idempotency_key: str | None = None) -> int:
     """Release every allocation held under ``reference``; returns the units released."""
-
-    def unit(_key: str | None) -> int:
-        ref = clean_reference(reference)
-        level_ids = set(
-            Allocation.objects.filter(reference=ref).values_list("stock_level_id", flat=True)
-        )
-        if not level_ids:
-            return 0
-        locked = ledger.lock_balances(pairs=(), extra_level_pks=level_ids)
-        allocations = list(Allocation.objects.filter(reference=ref).select_related("stock_level"))
-        ledger.lock_more_levels(
-            locked, {(a.stock_level.item_id, a.stock_level.warehouse_id) for a in allocations}
-        )
-        delta: dict[Pair, int] = defaultdict(int)
-        for allocation in allocations:
-            level = allocation.stock_level
-            delta[(level.item_id, level.warehouse_id)] -= allocation.qty
-        Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
-        ledger.apply_allocations(locked, delta)
-        released = -sum(delta.values())
-        if allocations:
-            audit_record(
-                actor=user,
-                action="stock.release",
-                obj=allocations[0].stock_level,
-                summary=_("%(units)d units released from %(reference)s")
-                % {"units": released, "reference": ref},
-            )
-        return released
-
-    return run_idempotent(
-        user=user,
-        operation="stock_release",
-        payload={"reference": reference},
-        idempotency_key=idempotency_key,
-        unit=unit,
-        result_ref=lambda released: ("units", released),
-        replay=lambda record: int(record.result_id or 0),
+    ref = clean_reference(reference)
+    level_ids = set(
+        Allocation.objects.filter(reference=ref).values_list("stock_level_id", flat=True)
     )
+    if not level_ids:
+        return 0
+    locked = ledger.lock_balances(pairs=(), extra_level_pks=level_ids)
+    allocations = list(Allocation.objects.filter(reference=ref).select_related("stock_level"))
+    ledger.lock_more_levels(
+        locked, {(a.stock_level.item_id, a.stock_level.warehouse_id) for a in allocations}
+    )
+    delta: dict[Pair, int] = defaultdict(int)
+    for allocation in allocations:
+        level = allocation.stock_level
+        delta[(level.item_id, level.warehouse_id)] -= allocation.qty
+    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
+    ledger.apply_allocations(locked, delta)
+    released = -sum(delta.values())
+    if allocations:
+        audit_record(
+            actor=user,
+            action="stock.release",
+            obj=allocations[0].stock_level,
+            summary=_("%(units)d units released from %(reference)s")
+            % {"units": released, "reference": ref},
+        )
+    return released
 
 
+@idempotent(operation="bin_set_sellable", result=Location)
 def bin_set_sellable(
     *, user: Any, bin_id: int, sellable: bool, idempotency_key: str | None = None
 ) -> Location:
     """Change whether a bin's stock counts as available; refused if that would leave allocated
     stock without sellable stock behind it."""
-
-    def unit(_key: str | None) -> Location:
-        location = (
-            Location.objects.select_for_update(of=("self",))
-            .filter(pk=bin_id, kind=LocationKind.INTERNAL)
-            .select_related("warehouse")
-            .first()
-        )
-        if location is None:
-            raise NotFound(detail=_("Bin %(id)s does not exist.") % {"id": bin_id})
-        if location.sellable == bool(sellable):
-            return location
-        assert location.warehouse_id is not None
-        items = set(
-            BinStock.objects.filter(location=location, on_hand__gt=0).values_list(
-                "item_id", flat=True
-            )
-        )
-        locked = ledger.lock_balances(pairs={(item, location.warehouse_id) for item in items})
-        sign = 1 if sellable else -1
-        delta: dict[Pair, int] = {}
-        for item_id, on_hand in BinStock.objects.filter(
-            location=location, on_hand__gt=0
-        ).values_list("item_id", "on_hand"):
-            ledger.lock_more_levels(locked, [(item_id, location.warehouse_id)])
-            delta[(item_id, location.warehouse_id)] = sign * on_hand
-        try:
-            ledger.apply_sellable_change(locked, delta)
-        except InsufficientStock as error:
-            raise InsufficientStock(
-                detail=_("Bin %(code)s cannot become unsellable: %(detail)s")
-                % {"code": location.code, "detail": error.detail},
-                errors=error.errors,
-                sku=error.sku,
-                needed=error.needed,
-                available=error.available,
-            ) from error
-        location.sellable = bool(sellable)
-        location.save(update_fields=["sellable", "updated_at"])
-        audit_record(
-            actor=user,
-            action="bin.set_sellable",
-            obj=location,
-            summary=_("Bin %(code)s sellable: %(value)s")
-            % {"code": location.code, "value": _("yes") if sellable else _("no")},
-        )
-        return location
-
-    return run_idempotent_for(
-        Location,
-        user=user,
-        operation="bin_set_sellable",
-        payload={"bin_id": bin_id, "sellable": bool(sellable)},
-        idempotency_key=idempotency_key,
-        unit=unit,
+    location = (
+        Location.objects.select_for_update(of=("self",))
+        .filter(pk=bin_id, kind=LocationKind.INTERNAL)
+        .select_related("warehouse")
+        .first()
     )
+    if location is None:
+        raise NotFound(detail=_("Bin %(id)s does not exist.") % {"id": bin_id})
+    if location.sellable == bool(sellable):
+        return location
+    assert location.warehouse_id is not None
+    items = set(
+        BinStock.objects.filter(location=location, on_hand__gt=0).values_list(
+            "item_id", flat=True
+        )
+    )
+    locked = ledger.lock_balances(pairs={(item, location.warehouse_id) for item in items})
+    sign = 1 if sellable else -1
+    delta: dict[Pair, int] = {}
+    for item_id, on_hand in BinStock.objects.filter(
+        location=location, on_hand__gt=0
+    ).values_list("item_id", "on_hand"):
+        ledger.lock_more_levels(locked, [(item_id, location.warehouse_id)])
+        delta[(item_id, location.warehouse_id)] = sign * on_hand
+    try:
+        ledger.apply_sellable_change(locked, delta)
+    except InsufficientStock as error:
+        raise InsufficientStock(
+            detail=_("Bin %(code)s cannot become unsellable: %(detail)s")
+            % {"code": location.code, "detail": error.detail},
+            errors=error.errors,
+            sku=error.sku,
+            needed=error.needed,
+            available=error.available,
+        ) from error
+    location.sellable = bool(sellable)
+    location.save(update_fields=["sellable", "updated_at"])
+    audit_record(
+        actor=user,
+        action="bin.set_sellable",
+        obj=location,
+        summary=_("Bin %(code)s sellable: %(value)s")
+        % {"code": location.code, "value": _("yes") if sellable else _("no")},
+    )
+    return location
+

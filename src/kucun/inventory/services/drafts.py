@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from kucun.core.audit import audit_record
 from kucun.core.errors import FieldError, ValidationFailed
+from kucun.core.idempotency import idempotent
+from kucun.core.models import IdempotencyRecord
 from kucun.inventory.choices import DocumentStatus, DocumentType, IssueKind, ReceiptKind
 from kucun.inventory.errors import DocumentNotEditable
 from kucun.inventory.models import (
-    IdempotencyRecord,
     Issue,
     IssueLine,
     Receipt,
@@ -28,7 +29,6 @@ from kucun.inventory.models import (
     Transfer,
     TransferLine,
 )
-from kucun.inventory.services.idempotency import run_idempotent, run_idempotent_for
 from kucun.inventory.services.inputs import DocumentLineInput, TransferLineInput
 from kucun.inventory.services.lookups import find_warehouse
 from kucun.inventory.services.receipts_issues import (
@@ -123,6 +123,7 @@ def record_update(
 # Receipts ----------------------------------------------------------------------------------
 
 
+@idempotent(operation="receipt_update", result=Receipt)
 def receipt_update(
     *,
     user: Any,
@@ -139,45 +140,25 @@ def receipt_update(
 
     ``warehouse`` may be given only as the receipt's own warehouse (it cannot change).
     """
-    payload = {
-        "receipt_id": receipt_id,
-        "kind": kind,
-        "reference": reference,
-        "note": note,
-        "lines": None if lines is None else list(lines),
-        "warehouse": warehouse,
-        "post": post,
-    }
-
-    def unit(_key: str | None) -> Receipt:
-        receipt: Receipt = lock_document(Receipt, receipt_id)
-        refuse_unless_changeable(receipt)
-        refuse_other_warehouse(receipt, warehouse)
-        fields = apply_header(receipt, kind=kind, kinds=ReceiptKind, reference=reference, note=note)
-        if lines is not None:
-            replace_receipt_lines(receipt, lines)
-        save_header(receipt, fields)
-        record_update(
-            receipt,
-            user=user,
-            action="receipt.update",
-            fields=fields,
-            lines=None if lines is None else len(lines),
-        )
-        if post:
-            # The posting service runs in a savepoint of this transaction: if it is refused,
-            # the edit above is rolled back with it.
-            return receipt_post(user=user, receipt_id=receipt.pk)
-        return receipt
-
-    return run_idempotent_for(
-        Receipt,
+    receipt: Receipt = lock_document(Receipt, receipt_id)
+    refuse_unless_changeable(receipt)
+    refuse_other_warehouse(receipt, warehouse)
+    fields = apply_header(receipt, kind=kind, kinds=ReceiptKind, reference=reference, note=note)
+    if lines is not None:
+        replace_receipt_lines(receipt, lines)
+    save_header(receipt, fields)
+    record_update(
+        receipt,
         user=user,
-        operation="receipt_update",
-        payload=payload,
-        idempotency_key=idempotency_key,
-        unit=unit,
+        action="receipt.update",
+        fields=fields,
+        lines=None if lines is None else len(lines),
     )
+    if post:
+        # The posting service runs in a savepoint of this transaction: if it is refused,
+        # the edit above is rolled back with it.
+        return receipt_post(user=user, receipt_id=receipt.pk)
+    return receipt
 
 
 def replace_receipt_lines(receipt: Receipt, lines: Sequence[DocumentLineInput]) -> None:
@@ -189,6 +170,7 @@ def replace_receipt_lines(receipt: Receipt, lines: Sequence[DocumentLineInput]) 
 # Issues ------------------------------------------------------------------------------------
 
 
+@idempotent(operation="issue_update", result=Issue)
 def issue_update(
     *,
     user: Any,
@@ -206,54 +188,34 @@ def issue_update(
 
     A line without a bin keeps none: bins are chosen when the issue is posted.
     """
-    payload = {
-        "issue_id": issue_id,
-        "kind": kind,
-        "reference": reference,
-        "note": note,
-        "lines": None if lines is None else list(lines),
-        "allocation_reference": allocation_reference,
-        "warehouse": warehouse,
-        "post": post,
-    }
-
-    def unit(_key: str | None) -> Issue:
-        issue: Issue = lock_document(Issue, issue_id)
-        refuse_unless_changeable(issue)
-        refuse_other_warehouse(issue, warehouse)
-        fields = apply_header(issue, kind=kind, kinds=IssueKind, reference=reference, note=note)
-        if allocation_reference is not None:
-            issue.allocation_reference = str(allocation_reference).strip()[:MAX_REFERENCE]
-            fields.append("allocation_reference")
-        if lines is not None:
-            resolved = resolve_lines(issue.warehouse, lines)
-            IssueLine.objects.filter(issue_id=issue.pk).delete()
-            write_issue_lines(issue, resolved)
-        save_header(issue, fields)
-        record_update(
-            issue,
-            user=user,
-            action="issue.update",
-            fields=fields,
-            lines=None if lines is None else len(lines),
-        )
-        if post:
-            return issue_post(user=user, issue_id=issue.pk)
-        return issue
-
-    return run_idempotent_for(
-        Issue,
+    issue: Issue = lock_document(Issue, issue_id)
+    refuse_unless_changeable(issue)
+    refuse_other_warehouse(issue, warehouse)
+    fields = apply_header(issue, kind=kind, kinds=IssueKind, reference=reference, note=note)
+    if allocation_reference is not None:
+        issue.allocation_reference = str(allocation_reference).strip()[:MAX_REFERENCE]
+        fields.append("allocation_reference")
+    if lines is not None:
+        resolved = resolve_lines(issue.warehouse, lines)
+        IssueLine.objects.filter(issue_id=issue.pk).delete()
+        write_issue_lines(issue, resolved)
+    save_header(issue, fields)
+    record_update(
+        issue,
         user=user,
-        operation="issue_update",
-        payload=payload,
-        idempotency_key=idempotency_key,
-        unit=unit,
+        action="issue.update",
+        fields=fields,
+        lines=None if lines is None else len(lines),
     )
+    if post:
+        return issue_post(user=user, issue_id=issue.pk)
+    return issue
 
 
 # Transfers ---------------------------------------------------------------------------------
 
 
+@idempotent(operation="transfer_update", result=Transfer)
 def transfer_update(
     *,
     user: Any,
@@ -272,59 +234,39 @@ def transfer_update(
     changes and no lines are given, the current lines are checked against the new destination
     (their to bins must be bins of it).
     """
-    payload = {
-        "transfer_id": transfer_id,
-        "to_warehouse": to_warehouse,
-        "reference": reference,
-        "note": note,
-        "lines": None if lines is None else list(lines),
-        "warehouse": warehouse,
-        "post": post,
-    }
-
-    def unit(_key: str | None) -> Transfer:
-        transfer: Transfer = lock_document(Transfer, transfer_id)
-        refuse_unless_changeable(transfer)
-        refuse_other_warehouse(transfer, warehouse)
-        source: Warehouse = transfer.warehouse
-        destination: Warehouse = transfer.to_warehouse or source
-        fields = apply_header(transfer, reference=reference, note=note)
-        destination_changed = False
-        if to_warehouse is not None:
-            new_destination = source
-            if str(to_warehouse).strip():
-                new_destination = find_warehouse(to_warehouse, field="to_warehouse")
-            destination_changed = new_destination.pk != destination.pk
-            destination = new_destination
-            transfer.to_warehouse = None if destination.pk == source.pk else destination
-            fields.append("to_warehouse")
-        new_lines = lines
-        if new_lines is None and destination_changed:
-            new_lines = current_transfer_lines(transfer)
-        if new_lines is not None:
-            resolved = resolve_transfer_lines(source, destination, new_lines)
-            TransferLine.objects.filter(transfer_id=transfer.pk).delete()
-            write_transfer_lines(transfer, resolved)
-        save_header(transfer, fields)
-        record_update(
-            transfer,
-            user=user,
-            action="transfer.update",
-            fields=fields,
-            lines=None if new_lines is None else len(new_lines),
-        )
-        if post:
-            return transfer_post(user=user, transfer_id=transfer.pk)
-        return transfer
-
-    return run_idempotent_for(
-        Transfer,
+    transfer: Transfer = lock_document(Transfer, transfer_id)
+    refuse_unless_changeable(transfer)
+    refuse_other_warehouse(transfer, warehouse)
+    source: Warehouse = transfer.warehouse
+    destination: Warehouse = transfer.to_warehouse or source
+    fields = apply_header(transfer, reference=reference, note=note)
+    destination_changed = False
+    if to_warehouse is not None:
+        new_destination = source
+        if str(to_warehouse).strip():
+            new_destination = find_warehouse(to_warehouse, field="to_warehouse")
+        destination_changed = new_destination.pk != destination.pk
+        destination = new_destination
+        transfer.to_warehouse = None if destination.pk == source.pk else destination
+        fields.append("to_warehouse")
+    new_lines = lines
+    if new_lines is None and destination_changed:
+        new_lines = current_transfer_lines(transfer)
+    if new_lines is not None:
+        resolved = resolve_transfer_lines(source, destination, new_lines)
+        TransferLine.objects.filter(transfer_id=transfer.pk).delete()
+        write_transfer_lines(transfer, resolved)
+    save_header(transfer, fields)
+    record_update(
+        transfer,
         user=user,
-        operation="transfer_update",
-        payload=payload,
-        idempotency_key=idempotency_key,
-        unit=unit,
+        action="transfer.update",
+        fields=fields,
+        lines=None if new_lines is None else len(new_lines),
     )
+    if post:
+        return transfer_post(user=user, transfer_id=transfer.pk)
+    return transfer
 
 
 def current_transfer_lines(transfer: Transfer) -> list[TransferLineInput]:
@@ -340,6 +282,7 @@ def current_transfer_lines(transfer: Transfer) -> list[TransferLineInput]:
 # Discarding --------------------------------------------------------------------------------
 
 
+@idempotent(operation="document_discard", result=None)
 def document_discard(
     *, user: Any, kind: str, document_id: int, idempotency_key: str | None = None
 ) -> None:
@@ -353,36 +296,23 @@ def document_discard(
         )
     model = DRAFT_MODELS[kind]
     label = model._meta.label_lower
-
-    def unit(_key: str | None) -> int:
-        document = lock_document(model, document_id)
-        refuse_discard_unless_draft(document)
-        pk = document.pk
-        lines = document.lines.all()
-        count = lines.count()
-        audit_record(
-            actor=user,
-            action=f"{kind}.discard",
-            obj=document,
-            summary=_("%(number)s discarded (a draft with %(count)d lines)")
-            % {"number": document.number, "count": count},
-            data={"lines": count, "reference": document.reference},
-        )
-        lines.delete()
-        model.objects.filter(pk=pk).delete()
-        # Earlier answers that name the draft cannot be replayed any more.
-        IdempotencyRecord.objects.filter(result_type=label, result_id=pk).delete()
-        return int(pk)
-
-    run_idempotent(
-        user=user,
-        operation="document_discard",
-        payload={"kind": kind, "document_id": document_id},
-        idempotency_key=idempotency_key,
-        unit=unit,
-        result_ref=lambda pk: (f"{label}.discarded", pk),
-        replay=lambda record: int(record.result_id or 0),
+    document = lock_document(model, document_id)
+    refuse_discard_unless_draft(document)
+    pk = document.pk
+    lines = document.lines.all()
+    count = lines.count()
+    audit_record(
+        actor=user,
+        action=f"{kind}.discard",
+        obj=document,
+        summary=_("%(number)s discarded (a draft with %(count)d lines)")
+        % {"number": document.number, "count": count},
+        data={"lines": count, "reference": document.reference},
     )
+    lines.delete()
+    model.objects.filter(pk=pk).delete()
+    # Earlier answers that name the draft cannot be replayed any more.
+    IdempotencyRecord.objects.filter(result_type=label, result_id=pk).delete()
 
 
 def refuse_discard_unless_draft(document: Any) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kucun.catalog.selectors import bundle_expansions
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
+from kucun.core.idempotency import idempotent
 from kucun.inventory.choices import IssueKind
 from kucun.inventory.errors import InsufficientStock
 from kucun.inventory.models import Allocation, Issue, StockLevel
@@ -27,7 +28,6 @@ from kucun.inventory.services.allocations import (
     line_outstanding,
     take_from_allocations,
 )
-from kucun.inventory.services.idempotency import run_idempotent, run_idempotent_for
 from kucun.inventory.services.inputs import DocumentLineInput
 from kucun.inventory.services.ledger import LockedBalances
 from kucun.inventory.services.lookups import (
@@ -179,6 +179,22 @@ def shortage_error(
     return ledger.merge_shortages(errors)
 
 
+def replay_order(record: Any, arguments: dict[str, Any]) -> OrderAllocation:
+    """What a replayed order allocation answers: its warehouse and the lines' allocations now."""
+    references = [str(line.reference or "").strip() for line in arguments["lines"]]
+    return OrderAllocation(
+        warehouse=Warehouse.objects.get(pk=record.result_id),
+        allocations=list(
+            Allocation.objects.filter(reference__in=references).order_by("reference", "id")
+        ),
+    )
+
+
+@idempotent(
+    operation="stock_allocate_order",
+    record=lambda result: ("warehouses.warehouse", result.warehouse.pk),
+    replay=replay_order,
+)
 def stock_allocate_order(
     *,
     user: Any = None,
@@ -191,77 +207,56 @@ def stock_allocate_order(
     ``warehouses`` that can fill every line. Demand is summed per component first, so a
     bundle and its component on separate lines are checked together. Refused with each
     warehouse's shortages when none can fill the order."""
-    payload = {"lines": list(lines), "warehouse": warehouse, "warehouses": list(warehouses)}
-
-    def unit(_key: str | None) -> OrderAllocation:
-        order_lines = resolve_order_lines(lines)
-        candidates = candidate_warehouses(warehouse, warehouses)
-        demand: dict[int, int] = defaultdict(int)
-        for line in order_lines:
-            for item_id, per in line.units.items():
-                demand[item_id] += per * line.qty
-        # Every candidate's levels in one lock, in pk order: the choice is made on figures
-        # that cannot change until this transaction ends.
-        locked = ledger.lock_balances(
-            pairs={(item_id, target.pk) for item_id in demand for target in candidates}
-        )
-        refuse_taken_references([line.reference for line in order_lines])
-        short: dict[int, list[tuple[int, int, int]]] = {}
-        chosen = None
-        for target in candidates:
-            short[target.pk] = shortages_in(locked, target, demand)
-            if not short[target.pk]:
-                chosen = target
-                break
-        if chosen is None:
-            raise shortage_error(candidates, short)
-        ledger.apply_allocations(
-            locked, {(item_id, chosen.pk): need for item_id, need in demand.items()}
-        )
-        allocations = Allocation.objects.bulk_create(
-            [
-                Allocation(
-                    reference=line.reference,
-                    stock_level_id=locked.level(item_id, chosen.pk).pk,
-                    item_id=item_id,
-                    qty=per * line.qty,
-                    line_item_id=line.item_id,
-                    line_units=per,
-                )
-                for line in order_lines
-                for item_id, per in sorted(line.units.items())
-            ]
-        )
-        audit_record(
-            actor=user,
-            action="stock.allocate",
-            obj=StockLevel(pk=allocations[0].stock_level_id),
-            summary=_("%(count)d lines allocated in %(warehouse)s: %(references)s")
-            % {
-                "count": len(order_lines),
-                "warehouse": chosen.code,
-                "references": ", ".join(line.reference for line in order_lines),
-            },
-        )
-        return OrderAllocation(warehouse=chosen, allocations=allocations)
-
-    def replay(record: Any) -> OrderAllocation:
-        references = [str(line.reference or "").strip() for line in lines]
-        return OrderAllocation(
-            warehouse=Warehouse.objects.get(pk=record.result_id),
-            allocations=list(
-                Allocation.objects.filter(reference__in=references).order_by("reference", "id")
-            ),
-        )
-
-    return run_idempotent(
-        operation="stock_allocate_order",
-        payload=payload,
-        idempotency_key=idempotency_key,
-        unit=unit,
-        result_ref=lambda result: ("warehouses.warehouse", result.warehouse.pk),
-        replay=replay,
+    order_lines = resolve_order_lines(lines)
+    candidates = candidate_warehouses(warehouse, warehouses)
+    demand: dict[int, int] = defaultdict(int)
+    for line in order_lines:
+        for item_id, per in line.units.items():
+            demand[item_id] += per * line.qty
+    # Every candidate's levels in one lock, in pk order: the choice is made on figures
+    # that cannot change until this transaction ends.
+    locked = ledger.lock_balances(
+        pairs={(item_id, target.pk) for item_id in demand for target in candidates}
     )
+    refuse_taken_references([line.reference for line in order_lines])
+    short: dict[int, list[tuple[int, int, int]]] = {}
+    chosen = None
+    for target in candidates:
+        short[target.pk] = shortages_in(locked, target, demand)
+        if not short[target.pk]:
+            chosen = target
+            break
+    if chosen is None:
+        raise shortage_error(candidates, short)
+    ledger.apply_allocations(
+        locked, {(item_id, chosen.pk): need for item_id, need in demand.items()}
+    )
+    allocations = Allocation.objects.bulk_create(
+        [
+            Allocation(
+                reference=line.reference,
+                stock_level_id=locked.level(item_id, chosen.pk).pk,
+                item_id=item_id,
+                qty=per * line.qty,
+                line_item_id=line.item_id,
+                line_units=per,
+            )
+            for line in order_lines
+            for item_id, per in sorted(line.units.items())
+        ]
+    )
+    audit_record(
+        actor=user,
+        action="stock.allocate",
+        obj=StockLevel(pk=allocations[0].stock_level_id),
+        summary=_("%(count)d lines allocated in %(warehouse)s: %(references)s")
+        % {
+            "count": len(order_lines),
+            "warehouse": chosen.code,
+            "references": ", ".join(line.reference for line in order_lines),
+        },
+    )
+    return OrderAllocation(warehouse=chosen, allocations=allocations)
 
 
 def locked_allocations(reference: str) -> tuple[LockedBalances, list[Allocation]]:
@@ -285,6 +280,7 @@ def locked_allocations(reference: str) -> tuple[LockedBalances, list[Allocation]
     return locked, allocations
 
 
+@idempotent(operation="allocation_release", result=int)
 def allocation_release(
     *,
     user: Any = None,
@@ -294,37 +290,27 @@ def allocation_release(
 ) -> int:
     """Return ``qty`` units of the line (None: all it holds) to available; returns the units
     of the line released."""
-
-    def unit(_key: str | None) -> int:
-        ref = clean_reference(reference)
-        units: int | None = None
-        if qty is not None:
-            units, error = clean_qty(qty, field="qty")
-            if error:
-                raise ValidationFailed.for_field("qty", error)
-        locked, allocations = locked_allocations(ref)
-        released = line_outstanding(allocations) if units is None else units
-        delta = take_from_allocations(allocations, units, field="qty", reference=ref)
-        ledger.apply_allocations(locked, delta)
-        audit_record(
-            actor=user,
-            action="stock.release",
-            obj=allocations[0].stock_level,
-            summary=_("%(units)d units released from %(reference)s")
-            % {"units": released, "reference": ref},
-        )
-        return released
-
-    return run_idempotent(
-        operation="allocation_release",
-        payload={"reference": reference, "qty": qty},
-        idempotency_key=idempotency_key,
-        unit=unit,
-        result_ref=lambda released: ("units", released),
-        replay=lambda record: int(record.result_id or 0),
+    ref = clean_reference(reference)
+    units: int | None = None
+    if qty is not None:
+        units, error = clean_qty(qty, field="qty")
+        if error:
+            raise ValidationFailed.for_field("qty", error)
+    locked, allocations = locked_allocations(ref)
+    released = line_outstanding(allocations) if units is None else units
+    delta = take_from_allocations(allocations, units, field="qty", reference=ref)
+    ledger.apply_allocations(locked, delta)
+    audit_record(
+        actor=user,
+        action="stock.release",
+        obj=allocations[0].stock_level,
+        summary=_("%(units)d units released from %(reference)s")
+        % {"units": released, "reference": ref},
     )
+    return released
 
 
+@idempotent(operation="allocation_consume", result=Issue)
 def allocation_consume(
     *,
     user: Any = None,
@@ -335,46 +321,37 @@ def allocation_consume(
     """Ship ``qty`` units of the line allocated under ``reference``: an order-shipment issue,
     posted, with one line per item allocated (a bundle line's components, ``qty`` × their
     units each), each consuming that much of the allocation (bin → customer)."""
-
-    def unit(_key: str | None) -> Issue:
-        ref = clean_reference(reference)
-        units, error = clean_qty(qty, field="qty")
-        if error:
-            raise ValidationFailed.for_field("qty", error)
-        allocations = list(
-            Allocation.objects.filter(reference=ref)
-            .select_related("stock_level__warehouse", "item")
-            .order_by("item__sku", "id")
-        )
-        if not allocations:
-            raise NotFound.for_field(
-                "reference", _("%(reference)s holds no allocation.") % {"reference": ref}
-            )
-        outstanding = line_outstanding(allocations)
-        if units > outstanding:
-            raise Conflict.for_field(
-                "qty",
-                _("%(reference)s has %(outstanding)d allocated; %(qty)d cannot be taken from it.")
-                % {"reference": ref, "outstanding": outstanding, "qty": units},
-            )
-        return issue_create(
-            user=user,
-            warehouse=allocations[0].stock_level.warehouse.code,
-            kind=IssueKind.ORDER_SHIPMENT,
-            lines=[
-                DocumentLineInput(
-                    allocation.item.sku, units * allocation.line_units, allocation_reference=ref
-                )
-                for allocation in allocations
-            ],
-            reference=ref,
-            post=True,
-        )
-
-    return run_idempotent_for(
-        Issue,
-        operation="allocation_consume",
-        payload={"reference": reference, "qty": qty},
-        idempotency_key=idempotency_key,
-        unit=unit,
+    ref = clean_reference(reference)
+    units, error = clean_qty(qty, field="qty")
+    if error:
+        raise ValidationFailed.for_field("qty", error)
+    allocations = list(
+        Allocation.objects.filter(reference=ref)
+        .select_related("stock_level__warehouse", "item")
+        .order_by("item__sku", "id")
     )
+    if not allocations:
+        raise NotFound.for_field(
+            "reference", _("%(reference)s holds no allocation.") % {"reference": ref}
+        )
+    outstanding = line_outstanding(allocations)
+    if units > outstanding:
+        raise Conflict.for_field(
+            "qty",
+            _("%(reference)s has %(outstanding)d allocated; %(qty)d cannot be taken from it.")
+            % {"reference": ref, "outstanding": outstanding, "qty": units},
+        )
+    return issue_create(
+        user=user,
+        warehouse=allocations[0].stock_level.warehouse.code,
+        kind=IssueKind.ORDER_SHIPMENT,
+        lines=[
+            DocumentLineInput(
+                allocation.item.sku, units * allocation.line_units, allocation_reference=ref
+            )
+            for allocation in allocations
+        ],
+        reference=ref,
+        post=True,
+    )
+

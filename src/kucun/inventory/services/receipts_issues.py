@@ -22,6 +22,7 @@ from kucun.catalog.models import Item
 from kucun.catalog.selectors import bundle_expansions
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
+from kucun.core.idempotency import idempotent
 from kucun.inventory.choices import DocumentStatus, DocumentType, IssueKind, MoveKind, ReceiptKind
 from kucun.inventory.errors import DocumentNotEditable, InsufficientStock
 from kucun.inventory.models import (
@@ -47,7 +48,6 @@ from kucun.inventory.services.bulk import (
     table_name,
     update_one,
 )
-from kucun.inventory.services.idempotency import run_idempotent_for
 from kucun.inventory.services.inputs import DocumentLineInput
 from kucun.inventory.services.ledger import LedgerLine, LockedBalances, Pair
 from kucun.inventory.services.lookups import (
@@ -273,6 +273,7 @@ def mark_posted(document: Any, *, user: Any, move: Any, status: str) -> None:
 # Receipts ----------------------------------------------------------------------------------
 
 
+@idempotent(operation="receipt_create", result=Receipt)
 def receipt_create(
     *,
     user: Any,
@@ -284,51 +285,32 @@ def receipt_create(
     post: bool = False,
     idempotency_key: str | None = None,
 ) -> Receipt:
-    payload = {
-        "warehouse": warehouse,
-        "kind": kind,
-        "lines": list(lines),
-        "reference": reference,
-        "note": note,
-        "post": post,
-    }
-
-    def unit(key: str | None) -> Receipt:
-        target = find_warehouse(warehouse)
-        receipt_kind = clean_choice(kind, ReceiptKind, field="kind")
-        bins = ReceiptBins(
-            default=any(not str(line_value(line, "bin") or "").strip() for line in lines),
-            source=RECEIPT_SOURCE[ReceiptKind(receipt_kind)] if post else None,
-        )
-        resolved = resolve_lines(target, lines, find_bins=bins.find)
-        receipt = Receipt(
-            warehouse=target,
-            kind=receipt_kind,
-            reference=reference.strip()[:255],
-            note=note,
-            created_by=user_or_none(user),
-        )
-        post_lines = insert_receipt(receipt, resolved, default_bin=bins.default_bin)
-        record_creation(receipt, user=user, action="receipt.create", lines=len(resolved))
-        if post:
-            post_receipt(
-                receipt,
-                post_lines,
-                user=user,
-                key=key,
-                source=bins.source,
-                bins_locked=bins.locked,
-            )
-        return receipt
-
-    return run_idempotent_for(
-        Receipt,
-        user=user,
-        operation="receipt_create",
-        payload=payload,
-        idempotency_key=idempotency_key,
-        unit=unit,
+    target = find_warehouse(warehouse)
+    receipt_kind = clean_choice(kind, ReceiptKind, field="kind")
+    bins = ReceiptBins(
+        default=any(not str(line_value(line, "bin") or "").strip() for line in lines),
+        source=RECEIPT_SOURCE[ReceiptKind(receipt_kind)] if post else None,
     )
+    resolved = resolve_lines(target, lines, find_bins=bins.find)
+    receipt = Receipt(
+        warehouse=target,
+        kind=receipt_kind,
+        reference=reference.strip()[:255],
+        note=note,
+        created_by=user_or_none(user),
+    )
+    post_lines = insert_receipt(receipt, resolved, default_bin=bins.default_bin)
+    record_creation(receipt, user=user, action="receipt.create", lines=len(resolved))
+    if post:
+        post_receipt(
+            receipt,
+            post_lines,
+            user=user,
+            key=idempotency_key,
+            source=bins.source,
+            bins_locked=bins.locked,
+        )
+    return receipt
 
 
 class ReceiptBins:
@@ -453,22 +435,15 @@ def write_receipt_lines(receipt: Receipt, resolved: Sequence[ResolvedLine]) -> l
     return post_lines
 
 
+@idempotent(operation="receipt_post", result=Receipt)
 def receipt_post(*, user: Any, receipt_id: int, idempotency_key: str | None = None) -> Receipt:
-    def unit(key: str | None) -> Receipt:
-        receipt = lock_document(Receipt, receipt_id)
-        refuse_unless_draft(receipt)
-        lines, source, bins_locked = receipt_post_lines(receipt)
-        post_receipt(receipt, lines, user=user, key=key, source=source, bins_locked=bins_locked)
-        return receipt
-
-    return run_idempotent_for(
-        Receipt,
-        user=user,
-        operation="receipt_post",
-        payload={"receipt_id": receipt_id},
-        idempotency_key=idempotency_key,
-        unit=unit,
+    receipt = lock_document(Receipt, receipt_id)
+    refuse_unless_draft(receipt)
+    lines, source, bins_locked = receipt_post_lines(receipt)
+    post_receipt(
+        receipt, lines, user=user, key=idempotency_key, source=source, bins_locked=bins_locked
     )
+    return receipt
 
 
 def receipt_post_lines(receipt: Receipt) -> tuple[list[PostLine], Location | None, bool]:
@@ -587,6 +562,7 @@ def post_receipt(
 # Issues ------------------------------------------------------------------------------------
 
 
+@idempotent(operation="issue_create", result=Issue)
 def issue_create(
     *,
     user: Any,
@@ -599,42 +575,22 @@ def issue_create(
     idempotency_key: str | None = None,
     allocation_reference: str = "",
 ) -> Issue:
-    payload = {
-        "warehouse": warehouse,
-        "kind": kind,
-        "lines": list(lines),
-        "reference": reference,
-        "note": note,
-        "post": post,
-        "allocation_reference": allocation_reference,
-    }
-
-    def unit(key: str | None) -> Issue:
-        target = find_warehouse(warehouse)
-        issue_kind = clean_choice(kind, IssueKind, field="kind")
-        resolved = resolve_lines(target, lines)
-        issue = Issue.objects.create(
-            warehouse=target,
-            kind=issue_kind,
-            reference=reference.strip()[:255],
-            note=note,
-            allocation_reference=allocation_reference.strip()[:255],
-            created_by=user_or_none(user),
-        )
-        issue_lines = write_issue_lines(issue, resolved)
-        record_creation(issue, user=user, action="issue.create", lines=len(issue_lines))
-        if post:
-            post_issue(issue, issue_lines, user=user, key=key)
-        return issue
-
-    return run_idempotent_for(
-        Issue,
-        user=user,
-        operation="issue_create",
-        payload=payload,
-        idempotency_key=idempotency_key,
-        unit=unit,
+    target = find_warehouse(warehouse)
+    issue_kind = clean_choice(kind, IssueKind, field="kind")
+    resolved = resolve_lines(target, lines)
+    issue = Issue.objects.create(
+        warehouse=target,
+        kind=issue_kind,
+        reference=reference.strip()[:255],
+        note=note,
+        allocation_reference=allocation_reference.strip()[:255],
+        created_by=user_or_none(user),
     )
+    issue_lines = write_issue_lines(issue, resolved)
+    record_creation(issue, user=user, action="issue.create", lines=len(issue_lines))
+    if post:
+        post_issue(issue, issue_lines, user=user, key=idempotency_key)
+    return issue
 
 
 def write_issue_lines(issue: Issue, resolved: Sequence[ResolvedLine]) -> list[IssueLine]:
@@ -654,22 +610,13 @@ def write_issue_lines(issue: Issue, resolved: Sequence[ResolvedLine]) -> list[Is
     )
 
 
+@idempotent(operation="issue_post", result=Issue)
 def issue_post(*, user: Any, issue_id: int, idempotency_key: str | None = None) -> Issue:
-    def unit(key: str | None) -> Issue:
-        issue = lock_document(Issue, issue_id)
-        refuse_unless_draft(issue)
-        lines = list(issue.lines.select_related("item", "bin"))
-        post_issue(issue, lines, user=user, key=key)
-        return issue
-
-    return run_idempotent_for(
-        Issue,
-        user=user,
-        operation="issue_post",
-        payload={"issue_id": issue_id},
-        idempotency_key=idempotency_key,
-        unit=unit,
-    )
+    issue = lock_document(Issue, issue_id)
+    refuse_unless_draft(issue)
+    lines = list(issue.lines.select_related("item", "bin"))
+    post_issue(issue, lines, user=user, key=idempotency_key)
+    return issue
 
 
 def pick_candidates(warehouse_id: int, item_ids: set[int]) -> QuerySet[BinStock]:

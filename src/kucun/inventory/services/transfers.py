@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from kucun.catalog.selectors import bundle_expansions
 from kucun.core.audit import audit_record
+from kucun.core.idempotency import idempotent
 from kucun.inventory.choices import DocumentType, MoveKind, TransferStatus
 from kucun.inventory.errors import DocumentNotEditable
 from kucun.inventory.models import Transfer, TransferLine
 from kucun.inventory.services import ledger
-from kucun.inventory.services.idempotency import run_idempotent_for
 from kucun.inventory.services.inputs import TransferLineInput
 from kucun.inventory.services.ledger import LedgerLine
 from kucun.inventory.services.lookups import (
@@ -137,6 +137,7 @@ def bin_or_error(
     return location
 
 
+@idempotent(operation="transfer_create", result=Transfer)
 def transfer_create(
     *,
     user: Any,
@@ -148,42 +149,23 @@ def transfer_create(
     post: bool = False,
     idempotency_key: str | None = None,
 ) -> Transfer:
-    payload = {
-        "warehouse": warehouse,
-        "to_warehouse": to_warehouse,
-        "lines": list(lines),
-        "reference": reference,
-        "note": note,
-        "post": post,
-    }
-
-    def unit(key: str | None) -> Transfer:
-        source = find_warehouse(warehouse)
-        destination = source
-        if to_warehouse and str(to_warehouse).strip():
-            destination = find_warehouse(to_warehouse, field="to_warehouse")
-        resolved = resolve_transfer_lines(source, destination, lines)
-        transfer = Transfer.objects.create(
-            warehouse=source,
-            to_warehouse=destination if destination != source else None,
-            reference=reference.strip()[:255],
-            note=note,
-            created_by=user_or_none(user),
-        )
-        transfer_lines = write_transfer_lines(transfer, resolved)
-        record_creation(transfer, user=user, action="transfer.create", lines=len(transfer_lines))
-        if post:
-            post_transfer(transfer, transfer_lines, user=user, key=key)
-        return transfer
-
-    return run_idempotent_for(
-        Transfer,
-        user=user,
-        operation="transfer_create",
-        payload=payload,
-        idempotency_key=idempotency_key,
-        unit=unit,
+    source = find_warehouse(warehouse)
+    destination = source
+    if to_warehouse and str(to_warehouse).strip():
+        destination = find_warehouse(to_warehouse, field="to_warehouse")
+    resolved = resolve_transfer_lines(source, destination, lines)
+    transfer = Transfer.objects.create(
+        warehouse=source,
+        to_warehouse=destination if destination != source else None,
+        reference=reference.strip()[:255],
+        note=note,
+        created_by=user_or_none(user),
     )
+    transfer_lines = write_transfer_lines(transfer, resolved)
+    record_creation(transfer, user=user, action="transfer.create", lines=len(transfer_lines))
+    if post:
+        post_transfer(transfer, transfer_lines, user=user, key=idempotency_key)
+    return transfer
 
 
 def write_transfer_lines(
@@ -204,25 +186,15 @@ def write_transfer_lines(
     )
 
 
+@idempotent(operation="transfer_post", result=Transfer)
 def transfer_post(*, user: Any, transfer_id: int, idempotency_key: str | None = None) -> Transfer:
     """Within a warehouse: bin to bin. Between warehouses: ship the goods into transit."""
-
-    def unit(key: str | None) -> Transfer:
-        transfer = lock_document(Transfer, transfer_id)
-        refuse_unless_draft(transfer)
-        lines = list(transfer.lines.select_related("item", "from_bin", "to_bin"))
-        refuse_bundle_lines([(line.item_id, line.item.is_bundle) for line in lines])
-        post_transfer(transfer, lines, user=user, key=key)
-        return transfer
-
-    return run_idempotent_for(
-        Transfer,
-        user=user,
-        operation="transfer_post",
-        payload={"transfer_id": transfer_id},
-        idempotency_key=idempotency_key,
-        unit=unit,
-    )
+    transfer = lock_document(Transfer, transfer_id)
+    refuse_unless_draft(transfer)
+    lines = list(transfer.lines.select_related("item", "from_bin", "to_bin"))
+    refuse_bundle_lines([(line.item_id, line.item.is_bundle) for line in lines])
+    post_transfer(transfer, lines, user=user, key=idempotency_key)
+    return transfer
 
 
 def expanded(lines: Sequence[TransferLine], source: Any, target: Any) -> list[LedgerLine]:
@@ -277,51 +249,42 @@ def post_transfer(
     )
 
 
+@idempotent(operation="transfer_receive", result=Transfer)
 def transfer_receive(
     *, user: Any, transfer_id: int, idempotency_key: str | None = None
 ) -> Transfer:
     """Goods in transit arrive: transit to the destination bins."""
-
-    def unit(key: str | None) -> Transfer:
-        transfer = lock_document(Transfer, transfer_id)
-        if transfer.status != TransferStatus.SHIPPED:
-            raise DocumentNotEditable(
-                detail=_("%(number)s is %(status)s; only a transfer in transit can be received.")
-                % {"number": transfer.number, "status": transfer.get_status_display().lower()}
-            )
-        lines = list(transfer.lines.select_related("item", "from_bin", "to_bin"))
-        transit = virtual_location(LocationKind.TRANSIT)
-        ledger_lines = expanded(lines, lambda _line: transit, lambda line: line.to_bin)
-        locked = ledger.lock_for_lines(ledger_lines)
-        move = ledger.apply_move(
-            locked,
-            kind=MoveKind.TRANSFER_RECEIVE,
-            lines=ledger_lines,
-            user=user,
-            reference=transfer.reference,
-            note=transfer.note,
-            document_type=DocumentType.TRANSFER,
-            document_id=transfer.pk,
-            idempotency_key=key,
+    transfer = lock_document(Transfer, transfer_id)
+    if transfer.status != TransferStatus.SHIPPED:
+        raise DocumentNotEditable(
+            detail=_("%(number)s is %(status)s; only a transfer in transit can be received.")
+            % {"number": transfer.number, "status": transfer.get_status_display().lower()}
         )
-        transfer.status = TransferStatus.POSTED
-        transfer.receive_move = move
-        transfer.received_at = timezone.now()
-        transfer.received_by = user_or_none(user)
-        transfer.save(update_fields=["status", "receive_move", "received_at", "received_by"])
-        audit_record(
-            actor=user,
-            action="transfer.receive",
-            obj=transfer,
-            summary=_("Transfer %(number)s received") % {"number": transfer.number},
-        )
-        return transfer
-
-    return run_idempotent_for(
-        Transfer,
+    lines = list(transfer.lines.select_related("item", "from_bin", "to_bin"))
+    transit = virtual_location(LocationKind.TRANSIT)
+    ledger_lines = expanded(lines, lambda _line: transit, lambda line: line.to_bin)
+    locked = ledger.lock_for_lines(ledger_lines)
+    move = ledger.apply_move(
+        locked,
+        kind=MoveKind.TRANSFER_RECEIVE,
+        lines=ledger_lines,
         user=user,
-        operation="transfer_receive",
-        payload={"transfer_id": transfer_id},
+        reference=transfer.reference,
+        note=transfer.note,
+        document_type=DocumentType.TRANSFER,
+        document_id=transfer.pk,
         idempotency_key=idempotency_key,
-        unit=unit,
     )
+    transfer.status = TransferStatus.POSTED
+    transfer.receive_move = move
+    transfer.received_at = timezone.now()
+    transfer.received_by = user_or_none(user)
+    transfer.save(update_fields=["status", "receive_move", "received_at", "received_by"])
+    audit_record(
+        actor=user,
+        action="transfer.receive",
+        obj=transfer,
+        summary=_("Transfer %(number)s received") % {"number": transfer.number},
+    )
+    return transfer
+
