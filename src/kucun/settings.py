@@ -187,6 +187,8 @@ X_FRAME_OPTIONS = "DENY"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LANGUAGE_COOKIE_NAME = "kucun_language"
+# Numbers group in threes with commas in both languages (see kucun/formats).
+FORMAT_MODULE_PATH = ["kucun.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("KUCUN_TIME_ZONE", "Australia/Sydney")

@@ -1,0 +1,1 @@
+"""Number and date formats where Kucun differs from Django's defaults for a language."""
