@@ -19,7 +19,7 @@ CODE_HELP = _("Letters, digits, '-' and '_'; stored in upper case.")
 class ZoneChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         zone: Zone = obj
-        return f"{zone.warehouse.code} / {zone.code} — {zone.name}"
+        return f"{zone.warehouse.code} / {zone.code} — {zone.display_name}"
 
 
 class WarehouseForm(BootstrapFormMixin, forms.Form):

@@ -4,9 +4,13 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from kucun.core.models import TimeStampedModel
-from kucun.warehouses.choices import LocationKind, ZoneKind
+from kucun.warehouses.choices import DEFAULT_RECEIVING_ZONE_CODE, LocationKind, ZoneKind
+
+# The name warehouse_create gives the receiving zone; stored in English, shown translated.
+DEFAULT_RECEIVING_ZONE_NAME = "Receiving"
 
 
 class Warehouse(TimeStampedModel):
@@ -68,6 +72,13 @@ class Zone(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.warehouse.code}/{self.code}"
 
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language when it is still the one the system gave."""
+        if self.code == DEFAULT_RECEIVING_ZONE_CODE and self.name == DEFAULT_RECEIVING_ZONE_NAME:
+            return pgettext("the zone every warehouse is created with", "Receiving")
+        return self.name
+
 
 class Location(TimeStampedModel):
     """A place stock can be: a bin in a zone, or a virtual supplier/customer/adjustment/transit."""
@@ -119,6 +130,14 @@ class Location(TimeStampedModel):
         if self.kind == LocationKind.INTERNAL and self.warehouse is not None:
             return f"{self.warehouse.code}:{self.code}"
         return self.code
+
+    @property
+    def display_name(self) -> str:
+        """A bin's warehouse:code; a virtual location (made by the system, one per kind) by its
+        kind, in the reader's language."""
+        if self.kind == LocationKind.INTERNAL:
+            return str(self)
+        return str(self.get_kind_display())
 
     @property
     def is_bin(self) -> bool:

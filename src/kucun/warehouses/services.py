@@ -18,7 +18,7 @@ from kucun.warehouses.choices import (
     ZoneKind,
 )
 from kucun.warehouses.extensions import sellable_set
-from kucun.warehouses.models import Location, Warehouse, Zone
+from kucun.warehouses.models import DEFAULT_RECEIVING_ZONE_NAME, Location, Warehouse, Zone
 from kucun.warehouses.patterns import duplicated, pattern_codes
 from kucun.warehouses.validation import (
     clean_code,
@@ -227,7 +227,7 @@ def warehouse_create(
             zone = Zone.objects.create(
                 warehouse=warehouse,
                 code=DEFAULT_RECEIVING_ZONE_CODE,
-                name="Receiving",
+                name=DEFAULT_RECEIVING_ZONE_NAME,
                 kind=ZoneKind.STORAGE,
             )
             Location.objects.create(
