@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kucun.core.audit import audit_record
@@ -120,6 +120,18 @@ def import_run_execute(*, import_run_id: int) -> ImportRun:
         raise NotFound(detail=_("No import has id %(id)s.") % {"id": import_run_id})
     if run.is_finished:
         return run
+    # The worker has no request: the outcome is written in the language of who started it.
+    with translation.override(language_of(run.created_by)):
+        execute_import(run)
+    return run
+
+
+def language_of(user: Any) -> str:
+    """The language a user reads the console in; messages of their runs are kept in it."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def execute_import(run: ImportRun) -> None:
     mark_running(run)
     options = ImportOptions.from_dict(run.options)
     importer: Importer = importer_class(run.kind)(user=run.created_by, options=options)
@@ -137,7 +149,6 @@ def import_run_execute(*, import_run_id: int) -> ImportRun:
             % {"error": error.__class__.__name__}
         )
     record_result(run, result)
-    return run
 
 
 def import_path(
@@ -352,11 +363,17 @@ def enqueue_export(export_run_id: int) -> None:
 
 
 def export_run_execute(*, export_run_id: int) -> ExportRun:
-    run = ExportRun.objects.select_related("job").filter(pk=export_run_id).first()
+    run = ExportRun.objects.select_related("job", "created_by").filter(pk=export_run_id).first()
     if run is None:
         raise NotFound(detail=_("No export has id %(id)s.") % {"id": export_run_id})
     if run.is_finished:
         return run
+    with translation.override(language_of(run.created_by)):
+        execute_export(run)
+    return run
+
+
+def execute_export(run: ExportRun) -> None:
     started = timezone.now()
     run.status = JobStatus.RUNNING
     run.save(update_fields=["status"])
@@ -370,7 +387,7 @@ def export_run_execute(*, export_run_id: int) -> ExportRun:
         logger.exception("export %s failed", run.pk)
         files.delete_quietly(relative)
         finish_export(run, status=JobStatus.FAILED, message=str(error)[:1000])
-        return run
+        return
     run.stored_file = relative
     run.row_count = count
     run.file_size = files.absolute(relative).stat().st_size
@@ -381,7 +398,6 @@ def export_run_execute(*, export_run_id: int) -> ExportRun:
         status=JobStatus.SUCCEEDED,
         message=_("%(rows)d rows exported.") % {"rows": count},
     )
-    return run
 
 
 def write_export(exporter: Exporter, path: Path, file_format: str, job_id: int | None) -> int:
