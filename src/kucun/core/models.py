@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kucun.core.choices import JobStatus, TableFormat
 
@@ -102,7 +103,9 @@ class ImportRun(models.Model):
     options = models.JSONField(default=dict, blank=True)
     valid_rows_only = models.BooleanField(_("import only the valid rows"), default=False)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    created_count = models.PositiveIntegerField(_("created"), default=0)
+    created_count = models.PositiveIntegerField(
+        pgettext_lazy("rows an import created", "created"), default=0
+    )
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     failed_count = models.PositiveIntegerField(_("failed"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ NAVIGATION: tuple[NavSection, ...] = (
     NavSection(
         _("Inventory"),
         (
-            NavEntry(_("Stock"), "inventory:stock", "stock"),
+            NavEntry(pgettext_lazy("page title", "Stock"), "inventory:stock", "stock"),
             NavEntry(_("Receipts"), "inventory:receipt_list", "receipts"),
             NavEntry(_("Issues"), "inventory:issue_list", "issues"),
             NavEntry(_("Transfers"), "inventory:transfer_list", "transfers"),
@@ -64,10 +65,10 @@ NAVIGATION: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
-        _("Warehouse"),
+        pgettext_lazy("menu", "Warehouse"),
         (
             NavEntry(_("Bin lookup"), "bin_lookup", "bin-lookup"),
-            NavEntry(_("Bins"), "warehouses:bin_list", "bins"),
+            NavEntry(pgettext_lazy("page title", "Bins"), "warehouses:bin_list", "bins"),
             NavEntry(_("Zones"), "warehouses:zone_list", "zones"),
         ),
     ),
@@ -90,7 +91,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         _("Data"),
         (
             NavEntry(_("Imports"), "data:import_list", "imports"),
-            NavEntry(_("Exports"), "data:export_list", "exports"),
+            NavEntry(pgettext_lazy("page title", "Exports"), "data:export_list", "exports"),
         ),
     ),
     NavSection(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -29,3 +30,12 @@ def sort_link(context: dict[str, Any], key: str, label: str) -> SafeString:
 @register.filter
 def field_type(bound_field: Any) -> str:
     return str(bound_field.field.widget.__class__.__name__)
+
+
+@register.simple_tag
+def chinese_name(name: str) -> str:
+    """The Chinese name a merchant knows a screen by, beside its title; nothing in Chinese,
+    where the title is that name already."""
+    if (translation.get_language() or "").startswith("zh"):
+        return ""
+    return format_html('<small class="text-secondary">{}</small>', name)

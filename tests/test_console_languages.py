@@ -1,0 +1,526 @@
+"""Every console page in Simplified Chinese and in English.
+
+The pages are found by walking the URL configuration (as the permission matrix does), with the
+objects their URLs name made by factories and services: a warehouse, zone and bin, items and a
+bundle, receipts, issues, transfers and stocktakes in each state, an import and an export, a user
+and a token. A page added later is rendered without touching this file; one whose URL names an
+object needs a sample in SAMPLE_KWARGS, and the walk fails until it has one.
+
+In Chinese a page must not show English that the catalogues translate (a msgid that appears
+verbatim in the visible text while its translation differs), nor a title that says one word
+twice ("入库 入库"). In either language no template syntax may reach the page.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import polib
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+import kucun
+from kucun.accounts.choices import Role
+from kucun.accounts.models import User
+from kucun.accounts.services import api_token_create
+from kucun.catalog.models import Item
+from kucun.core.dataio.importing import ImportOptions
+from kucun.core.dataio.services import (
+    export_run_create,
+    import_run_create,
+    import_run_execute,
+)
+from kucun.core.models import ExportRun, ImportRun
+from kucun.inventory.models import Document
+from kucun.inventory.services import (
+    DocumentLineInput,
+    StocktakeCountInput,
+    TransferLineInput,
+    document_reverse,
+    issue_create,
+    receipt_create,
+    stocktake_count,
+    stocktake_create,
+    stocktake_post,
+    transfer_create,
+)
+from kucun.inventory.services.checks import stock_check_run
+from kucun.warehouses.choices import VIRTUAL_LOCATION_KINDS
+from kucun.warehouses.models import Location, Warehouse, Zone
+from kucun.web.navigation import NAVIGATION
+from tests.factories import (
+    BinFactory,
+    BundleComponentFactory,
+    ItemFactory,
+    UserFactory,
+    WarehouseFactory,
+    ZoneFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PACKAGE = Path(kucun.__file__).parent
+API_PREFIX = "api/v1/"
+CATALOGUES = sorted(PACKAGE.glob("*/locale/zh_Hans/LC_MESSAGES/django.po"))
+# Names that are the same in every language: the product's own name.
+PROPER_NAMES = frozenset({"Kucun"})
+TEMPLATE_SYNTAX = ("{%", "%}", "{{", "}}", "{#", "#}")
+UNFILLED_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
+# The codes the system gives its virtual locations: in Chinese they show by their kind's name.
+SYSTEM_CODES = re.compile(
+    r"(?<![A-Za-z])(?:{})(?![A-Za-z])".format(
+        "|".join(kind.upper() for kind in VIRTUAL_LOCATION_KINDS)
+    )
+)
+
+
+# ---------------------------------------------------------------- the objects pages show
+
+
+@dataclass
+class Sample:
+    warehouse: Warehouse
+    zone: Zone
+    bin: Location
+    item: Item
+    bundle: Item
+    documents: dict[str, list[Document]]
+    import_run: ImportRun
+    export_run: ExportRun
+    user: User
+    token_id: int
+
+
+def make_sample(tmp_path: Path) -> Sample:
+    """Free text is Chinese and codes are upper-case, so no test datum reads as console English."""
+    warehouse = WarehouseFactory(code="MEL", name="墨尔本仓")
+    WarehouseFactory(code="SYD", name="悉尼仓")
+    zone = ZoneFactory(warehouse=warehouse, code="PICK", name="拣货区")
+    bin_ = BinFactory(zone=zone, code="A-01")
+    item = ItemFactory(sku="TEA-GREEN", name="绿茶", unit="盒", barcode="9300000000011")
+    ItemFactory(sku="MUG-BLUE", name="蓝色杯子", unit="个")
+    bundle = ItemFactory(sku="GIFT-SET", name="礼盒", unit="套", is_bundle=True)
+    BundleComponentFactory(bundle=bundle, component=item, quantity=2)
+
+    def line(qty: int, bin_code: str | None = "A-01") -> list[DocumentLineInput]:
+        return [DocumentLineInput(sku="TEA-GREEN", qty=qty, bin=bin_code)]
+
+    receipts = [
+        receipt_create(user=None, warehouse="MEL", kind="purchase", lines=line(50), post=True),
+        receipt_create(user=None, warehouse="MEL", kind="purchase", lines=line(5)),
+    ]
+    reversed_receipt = receipt_create(
+        user=None, warehouse="MEL", kind="other", lines=line(3), post=True
+    )
+    document_reverse(user=None, kind="receipt", document_id=reversed_receipt.pk)
+    receipts.append(reversed_receipt)
+    issues = [
+        issue_create(user=None, warehouse="MEL", kind="order_shipment", lines=line(2), post=True),
+        issue_create(user=None, warehouse="MEL", kind="other", lines=line(1)),
+    ]
+
+    def move(qty: int, to_bin: str) -> list[TransferLineInput]:
+        return [TransferLineInput(sku="TEA-GREEN", qty=qty, from_bin="A-01", to_bin=to_bin)]
+
+    transfers = [
+        transfer_create(user=None, warehouse="MEL", lines=move(4, "RECEIVING"), post=True),
+        transfer_create(user=None, warehouse="MEL", lines=move(1, "RECEIVING")),
+        transfer_create(
+            user=None, warehouse="MEL", to_warehouse="SYD", lines=move(2, "RECEIVING"), post=True
+        ),
+    ]
+    counting = stocktake_create(user=None, warehouse="MEL", bins=["A-01"])
+    posted = stocktake_create(user=None, warehouse="MEL", bins=["RECEIVING"])
+    stocktake_count(
+        user=None,
+        stocktake_id=posted.pk,
+        counts=[StocktakeCountInput(bin="RECEIVING", sku="TEA-GREEN", counted=3)],
+    )
+    stocktake_post(user=None, stocktake_id=posted.pk)
+    stock_check_run()
+
+    # Started by someone who reads Chinese; the worker writes the outcome in their language.
+    starter = UserFactory(username="mei", role=Role.STAFF, language="zh-hans")
+    upload = "sku,name\nJAM-RED,果酱\n,无货号\n".encode()
+    import_run = import_run_create(
+        user=starter,
+        kind="items",
+        upload=io.BytesIO(upload),
+        original_name="items.csv",
+        size=len(upload),
+        options=ImportOptions(valid_rows_only=True),
+    )
+    import_run = import_run_execute(import_run_id=import_run.pk)
+    export_run = export_run_create(user=starter, kind="items", file_format="csv", filters={})
+    user = UserFactory(username="lin", role=Role.VIEWER)
+    token, _plain = api_token_create(user=user, name="扫描枪")
+    return Sample(
+        warehouse=warehouse,
+        zone=zone,
+        bin=bin_,
+        item=item,
+        bundle=bundle,
+        documents={
+            "receipt": receipts,
+            "issue": issues,
+            "transfer": transfers,
+            "stocktake": [counting, posted],
+        },
+        import_run=import_run,
+        export_run=export_run,
+        user=user,
+        token_id=token.pk,
+    )
+
+
+def documents(kind: str) -> Callable[[Sample], list[dict[str, Any]]]:
+    return lambda sample: [{"pk": document.pk} for document in sample.documents[kind]]
+
+
+# The objects a URL with parameters is rendered for, by URL name.
+SAMPLE_KWARGS: dict[str, Callable[[Sample], list[dict[str, Any]]]] = {
+    "accounts:user_edit": lambda s: [{"user_id": s.user.pk}],
+    "accounts:user_password": lambda s: [{"user_id": s.user.pk}],
+    "accounts:user_deactivate": lambda s: [{"user_id": s.user.pk}],
+    "accounts:token_revoke": lambda s: [{"token_id": s.token_id}],
+    "warehouses:warehouse_detail": lambda s: [{"pk": s.warehouse.pk}],
+    "warehouses:warehouse_edit": lambda s: [{"pk": s.warehouse.pk}],
+    "warehouses:zone_edit": lambda s: [{"pk": s.zone.pk}],
+    "warehouses:bin_edit": lambda s: [{"pk": s.bin.pk}],
+    "catalog:item_detail": lambda s: [{"pk": s.item.pk}, {"pk": s.bundle.pk}],
+    "catalog:item_edit": lambda s: [{"pk": s.item.pk}],
+    "catalog:bundle_edit": lambda s: [{"pk": s.bundle.pk}],
+    "inventory:stock_detail": lambda s: [{"item_id": s.item.pk}],
+    "inventory:item_movements": lambda s: [{"item_id": s.item.pk}],
+    "data:import_detail": lambda s: [{"pk": s.import_run.pk}],
+    "data:import_progress": lambda s: [{"pk": s.import_run.pk}],
+    "data:import_errors": lambda s: [{"pk": s.import_run.pk}],
+    "data:import_file": lambda s: [{"pk": s.import_run.pk}],
+    "data:import_retry": lambda s: [{"pk": s.import_run.pk}],
+    "data:import_template": lambda s: [{"kind": "items", "file_format": "csv"}],
+    "data:export_detail": lambda s: [{"pk": s.export_run.pk}],
+    "data:export_progress": lambda s: [{"pk": s.export_run.pk}],
+    "data:export_download": lambda s: [{"pk": s.export_run.pk}],
+    "data:export_retry": lambda s: [{"pk": s.export_run.pk}],
+    "web:not_built": lambda s: [
+        {"slug": entry.slug}
+        for section in NAVIGATION
+        for entry in section.entries
+        if not entry.is_built
+    ],
+}
+# Every document page and action, for each document of its type (not every type has every one).
+for _kind in ("receipt", "issue", "transfer", "stocktake"):
+    for _action in ("detail", "reverse", "post", "edit", "discard", "receive", "count"):
+        SAMPLE_KWARGS[f"inventory:{_kind}_{_action}"] = documents(_kind)
+
+# Pages whose interesting state needs a query: searches and filters that find something.
+SAMPLE_QUERIES: dict[str, list[str]] = {
+    "warehouses:bin_lookup": ["q=A-01", "q=TEA"],
+    "catalog:item_search": ["q=TEA"],
+    "inventory:item_search": ["q=TEA"],
+    "inventory:stock": ["q=TEA"],
+    "inventory:receipt_create": ["warehouse=MEL&bin=A-01&sku=TEA-GREEN&qty=1"],
+    "inventory:transfer_create": ["warehouse=MEL&bin=A-01&sku=TEA-GREEN&qty=1"],
+    "data:export_create": ["kind=items"],
+    "warehouses:bin_pattern_preview": ["prefix=B-&start=1&end=3"],
+    "accounts:user_list": ["q=nobody"],
+}
+
+
+def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    """(namespaced name, pattern) of every console URL; the API's own URLs are left out."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern).startswith(API_PREFIX):
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner)
+        else:
+            assert entry.name, f"console URL without a name: {entry.pattern}"
+            yield f"{namespace}{entry.name}", entry
+
+
+def console_urls(sample: Sample) -> list[str]:
+    urls: list[str] = []
+    for name, pattern in walk(get_resolver("kucun.urls").url_patterns):
+        if pattern.pattern.converters:
+            assert name in SAMPLE_KWARGS, f"add the objects {name} is rendered for to SAMPLE_KWARGS"
+            paths = [reverse(name, kwargs=kwargs) for kwargs in SAMPLE_KWARGS[name](sample)]
+        else:
+            paths = [reverse(name)]
+        for path in paths:
+            urls.append(path)
+            urls.extend(f"{path}?{query}" for query in SAMPLE_QUERIES.get(name, []))
+    return urls
+
+
+# ---------------------------------------------------------------- what a page shows
+
+
+# Attributes a person sees (placeholders, tooltips, button captions, confirm questions) or hears.
+VISIBLE_ATTRIBUTES = frozenset({"placeholder", "title", "alt", "aria-label", "data-confirm"})
+BUTTON_INPUTS = frozenset({"submit", "button", "reset"})
+HIDDEN_CONTENT = frozenset({"script", "style", "template"})
+
+
+class VisibleText(HTMLParser):
+    """The text of a page as chunks, one per text node or visible attribute."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self.titles: list[str] = []
+        self.hidden_depth = 0
+        self.capturing: str | None = None
+        self.captured: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in HIDDEN_CONTENT:
+            self.hidden_depth += 1
+        if tag in {"title", "h1"} and self.capturing is None:
+            self.capturing, self.captured = tag, []
+        values = dict(attrs)
+        for name, value in attrs:
+            if value and name in VISIBLE_ATTRIBUTES:
+                self.chunks.append(value)
+        if tag == "input" and values.get("type") in BUTTON_INPUTS and values.get("value"):
+            self.chunks.append(values["value"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in HIDDEN_CONTENT and self.hidden_depth:
+            self.hidden_depth -= 1
+        if tag == self.capturing:
+            self.titles.append(" ".join("".join(self.captured).split()))
+            self.capturing = None
+
+    def handle_data(self, data: str) -> None:
+        if self.hidden_depth:
+            return
+        if self.capturing:
+            self.captured.append(data)
+        if data.strip():
+            self.chunks.append(" ".join(data.split()))
+
+
+def read_page(html: str) -> VisibleText:
+    parser = VisibleText()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+# ---------------------------------------------------------------- what the catalogues translate
+
+
+def catalogue_entries() -> Iterator[polib.POEntry]:
+    for path in CATALOGUES:
+        yield from polib.pofile(str(path))
+
+
+def literal_parts(message: str) -> list[str]:
+    """The text of a message around its placeholders, without placeholders at either end
+    (they match anything)."""
+    parts = PLACEHOLDER.split(message)
+    while parts and not parts[0].strip():
+        parts.pop(0)
+    while parts and not parts[-1].strip():
+        parts.pop()
+    return parts
+
+
+def rendered_pattern(message: str, *, edges: bool) -> str:
+    """A regex matching message as rendered (placeholders filled), whole words only if edges."""
+    body = r"[^\n]+?".join(re.escape(part) for part in literal_parts(message))
+    return rf"(?<![A-Za-z]){body}(?![A-Za-z])" if edges else body
+
+
+def letters(message: str) -> int:
+    return sum(len(re.findall(r"[A-Za-z]", part)) for part in literal_parts(message))
+
+
+def alternation(patterns: dict[str, int]) -> re.Pattern[str]:
+    ordered = sorted(patterns, key=lambda pattern: -patterns[pattern])
+    return re.compile("|".join(f"(?:{pattern})" for pattern in ordered) or r"(?!x)x")
+
+
+def translations() -> Iterator[tuple[str, str]]:
+    """(msgid, msgstr) of every catalogue entry, plurals included."""
+    for entry in catalogue_entries():
+        if entry.msgid_plural:
+            yield entry.msgid, entry.msgstr_plural[0]
+            yield entry.msgid_plural, entry.msgstr_plural[0]
+        else:
+            yield entry.msgid, entry.msgstr
+
+
+@functools.cache
+def translated_english() -> re.Pattern[str]:
+    """Every msgid of two letters or more whose Chinese differs from it, longest first."""
+    patterns: dict[str, int] = {}
+    for msgid, msgstr in translations():
+        if msgstr == msgid or "\n" in msgid or msgid in PROPER_NAMES or letters(msgid) < 2:
+            continue
+        patterns[rendered_pattern(msgid, edges=True)] = len(msgid)
+    return alternation(patterns)
+
+
+@functools.cache
+def english_kept_in_chinese() -> re.Pattern[str]:
+    """Chinese translations that keep some English on purpose (column names of a file, SKU,
+    CSV): text they render is not a leak."""
+    patterns: dict[str, int] = {}
+    for _msgid, msgstr in translations():
+        if letters(msgstr) and "\n" not in msgstr:
+            patterns[rendered_pattern(msgstr, edges=False)] = len(msgstr)
+    return alternation(patterns)
+
+
+def english_leaks(text: str, data: list[str]) -> list[str]:
+    """The console English in the visible text of a Chinese page."""
+    for datum in data:
+        text = text.replace(datum, " ")
+    kept = [match.span() for match in english_kept_in_chinese().finditer(text)]
+    found = {
+        match.group(0).strip()
+        for match in translated_english().finditer(text)
+        if not any(start <= match.start() and match.end() <= end for start, end in kept)
+    }
+    found |= set(SYSTEM_CODES.findall(text))
+    return sorted(found)
+
+
+WORD = re.compile(r"[A-Za-z]+|[\u4e00-\u9fff]+|\d+")
+
+
+def repeated_word(title: str) -> str | None:
+    words = [word for word in WORD.findall(title) if not word.isdigit()]
+    seen: set[str] = set()
+    for word in words:
+        if word in seen:
+            return word
+        seen.add(word)
+    return None
+
+
+# ---------------------------------------------------------------- the walk
+
+
+@pytest.fixture
+def sample(tmp_path: Path, settings: Any) -> Sample:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("compile_translations", verbosity=0)
+    return make_sample(tmp_path)
+
+
+def client_speaking(language: str) -> Client:
+    owner = UserFactory(username=f"owner-{language}", role=Role.OWNER, language=language)
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+@dataclass
+class Rendered:
+    url: str
+    html: str
+    page: VisibleText
+
+
+def render_every_page(client: Client, sample: Sample) -> list[Rendered]:
+    rendered: list[Rendered] = []
+    failures: list[str] = []
+    for url in console_urls(sample):
+        response = client.get(url)
+        if response.status_code in {302, 405}:
+            continue  # an action (POST only) or a redirect to a page walked in its own right
+        if response.status_code != 200:
+            failures.append(f"{url}: {response.status_code}")
+            continue
+        if not response["Content-Type"].startswith("text/html"):
+            continue  # a download
+        html = response.content.decode()
+        rendered.append(Rendered(url, html, read_page(html)))
+    assert not failures, "\n".join(failures)
+    return rendered
+
+
+def test_every_console_page_in_chinese_is_chinese(sample: Sample) -> None:
+    rendered = render_every_page(client_speaking("zh-hans"), sample)
+    data = [sample.export_run.file_name, sample.import_run.original_name]
+
+    leaks: list[str] = []
+    repeats: list[str] = []
+    for page in rendered:
+        found = english_leaks("\n".join(page.page.chunks), data)
+        if found:
+            leaks.append(f"{page.url}: {found}")
+        for title in page.page.titles:
+            word = repeated_word(title)
+            if word:
+                repeats.append(f"{page.url}: {title!r} says {word!r} twice")
+    assert len(rendered) > 60
+    assert not leaks + repeats, "\n".join(["English in Chinese pages:", *leaks, *repeats])
+
+
+def test_every_console_page_is_rendered_whole_in_both_languages(sample: Sample) -> None:
+    artefacts: list[str] = []
+    for language in ("en", "zh-hans"):
+        client = client_speaking(language)
+        for page in render_every_page(client, sample):
+            found = [syntax for syntax in TEMPLATE_SYNTAX if syntax in page.html]
+            text = "\n".join(page.page.chunks)
+            found += UNFILLED_PLACEHOLDER.findall(text)
+            if found:
+                artefacts.append(f"{language} {page.url}: {found}")
+    assert not artefacts, "\n".join(artefacts)
+
+
+# ---------------------------------------------------------------- one word, one meaning
+
+
+def test_one_message_has_one_translation_across_catalogues() -> None:
+    """Django merges every app's catalogue into one: a msgid translated two ways in two apps
+    shows one of them everywhere ("Created" as 新增 on a creation date). A second meaning
+    needs a context."""
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for path in CATALOGUES:
+        app = path.parts[-5]
+        for entry in polib.pofile(str(path)):
+            translated = entry.msgstr_plural[0] if entry.msgid_plural else entry.msgstr
+            seen.setdefault((entry.msgctxt or "", entry.msgid), {})[app] = translated
+    conflicts = {key: by_app for key, by_app in seen.items() if len(set(by_app.values())) > 1}
+    assert conflicts == {}
+
+
+def test_a_posted_document_says_posted_and_when(sample: Sample) -> None:
+    client = client_speaking("zh-hans")
+    posted = sample.documents["receipt"][0]
+
+    detail = read_page(client.get(f"/inventory/receipts/{posted.pk}/").content.decode())
+    listing = read_page(client.get("/inventory/receipts/").content.decode())
+
+    assert detail.titles[-1] == f"{posted.number} 已过账"
+    assert "过账时间" in detail.chunks
+    assert "创建时间" in detail.chunks
+    headings = "\n".join(listing.chunks)
+    assert all(word in headings for word in ("过账时间", "创建时间", "已过账", "草稿"))
+
+
+def test_an_import_counts_what_it_created(sample: Sample) -> None:
+    page = read_page(
+        client_speaking("zh-hans").get(f"/data/imports/{sample.import_run.pk}/").content.decode()
+    )
+
+    assert "新增" in page.chunks
+    assert "创建时间" not in page.chunks
