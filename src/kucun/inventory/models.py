@@ -7,6 +7,8 @@ backstop for the invariants the services already enforce under row locks.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -278,11 +280,21 @@ class Document(models.Model):
         return document_number(self.DOCUMENT_TYPE, self.pk) if self.pk else ""
 
 
+class WrittenLine(NamedTuple):
+    """A document line as the call that wrote it knows it: its item (with ``sku``), quantity
+    and bin. Plain values, since building a model instance per line of a large document costs
+    more than writing the line."""
+
+    item: Any
+    qty: int
+    bin: Any
+
+
 class Receipt(Document):
     DOCUMENT_TYPE = DocumentType.RECEIPT
     # The lines as written by the call that created this receipt (with their items' SKUs and
     # their bins), so that answering with it needs no read; None when read from the database.
-    written_lines: list[ReceiptLine] | None = None
+    written_lines: list[WrittenLine] | None = None
 
     kind = models.CharField(_("kind"), max_length=32, choices=ReceiptKind.choices)
     status = models.CharField(

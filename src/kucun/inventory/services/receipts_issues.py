@@ -33,6 +33,7 @@ from kucun.inventory.models import (
     IssueLinePick,
     Receipt,
     ReceiptLine,
+    WrittenLine,
 )
 from kucun.inventory.services import ledger
 from kucun.inventory.services.bulk import (
@@ -393,12 +394,7 @@ def insert_receipt(
     receipt._state.adding = False
     receipt._state.db = connection.alias
     receipt.written_lines = [
-        ReceiptLine(
-            receipt=receipt,
-            item=Item(pk=line.item.pk, sku=line.item.sku, is_bundle=line.item.is_bundle),
-            qty=line.qty,
-            bin=post_line.bin,
-        )
+        WrittenLine(item=line.item, qty=line.qty, bin=post_line.bin)
         for line, post_line in zip(resolved, post_lines, strict=True)
     ]
     return post_lines
