@@ -86,3 +86,14 @@ def test_movement_filters_answer_the_same_in_the_console_and_the_api(
     body = viewer_api.get("/api/v1/moves", {"document": "PO-77"}).json()
     assert [row["reference"] for row in body["items"]] == ["PO-77"]
     assert viewer_api.get("/api/v1/moves", {"bin": "SUPPLIER"}).json()["count"] == 0
+
+
+def test_every_api_list_pages_the_same_way(receipts: list[str], viewer_api: Any) -> None:
+    # The shared page: 50 by default, up to 500, a page past the bound is refused, never a 500.
+    for path in ["/api/v1/receipts", "/api/v1/moves", "/api/v1/stock", "/api/v1/allocations"]:
+        assert viewer_api.get(path, {"page_size": 2}).status_code == 200, path
+        assert viewer_api.get(path, {"page_size": 501}).status_code == 422, path
+        assert viewer_api.get(path, {"page": 10_000_001}).status_code == 422, path
+        assert viewer_api.get(path, {"page": 10_000_000}).json()["items"] == [], path
+    body = viewer_api.get("/api/v1/receipts", {"page_size": 2, "page": 2}).json()
+    assert (body["count"], len(body["items"])) == (3, 1)

@@ -18,6 +18,19 @@ PAGE_MAX = 10_000_000
 PAGE_SIZE_MAX = 500
 
 
+class PageParams(Schema):
+    """The page of an API list that filters its rows itself (its filter schema extends this)."""
+
+    page: int = Field(1, ge=1, le=PAGE_MAX)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=PAGE_SIZE_MAX)
+
+
+def page_slice(rows: Any, page: int, page_size: int) -> tuple[int, list[Any]]:
+    """(count of all rows, the rows of this page): the one way every API list pages."""
+    offset = (page - 1) * page_size
+    return rows.count(), list(rows[offset : offset + page_size])
+
+
 class FiftyPerPage(PageNumberPagination):
     """An API list's pages: 50 rows unless ``page_size`` asks for up to 500; the response is
     {"items": [...], "count": total matches}. A page or size out of bounds is a 422."""
@@ -33,9 +46,10 @@ class FiftyPerPage(PageNumberPagination):
         self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
         # Any sliceable, countable rows: a queryset, or a lazy wrapper that shapes each row.
-        page_size = self._get_page_size(pagination.page_size)
-        offset = (pagination.page - 1) * page_size
-        return {"items": queryset[offset : offset + page_size], "count": queryset.count()}
+        count, items = page_slice(
+            queryset, pagination.page, self._get_page_size(pagination.page_size)
+        )
+        return {"items": items, "count": count}
 
 
 @dataclass(frozen=True)

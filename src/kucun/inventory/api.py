@@ -22,6 +22,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import require_role
 from kucun.core.errors import NotFound, ValidationFailed
+from kucun.core.pagination import PAGE_SIZE_MAX, PageParams, page_slice
 from kucun.inventory import selectors, services
 from kucun.inventory.choices import DocumentType
 from kucun.inventory.models import (
@@ -47,9 +48,6 @@ from kucun.inventory.tasks import stock_reconcile
 router = Router(tags=["inventory"])
 
 MAX_ID = 2**63 - 1
-PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
-MAX_PAGE = 1_000_000
 
 
 def writer(request: HttpRequest) -> Any:
@@ -59,12 +57,6 @@ def writer(request: HttpRequest) -> Any:
 
 def idempotency_key(request: HttpRequest) -> str | None:
     return request.headers.get("Idempotency-Key") or None
-
-
-def page_of(queryset: Any, page: int, page_size: int) -> tuple[int, list[Any]]:
-    count = queryset.count()
-    start = (page - 1) * page_size
-    return count, list(queryset[start : start + page_size])
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -200,13 +192,11 @@ class DocumentPage(Schema):
     items: list[DocumentOut]
 
 
-class DocumentFilters(Schema):
+class DocumentFilters(PageParams):
     status: str | None = None
     kind: str | None = None
     warehouse: str | None = None
     q: str | None = Field(None, description="number, reference, note or the SKU of a line")
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class WarehouseStockOut(Schema):
@@ -234,15 +224,13 @@ class StockPage(Schema):
     items: list[StockOut]
 
 
-class StockFilters(Schema):
+class StockFilters(PageParams):
     warehouse: str | None = None
     zone_kind: str | None = None
     low_stock: bool = False
     bundles: bool | None = None
     q: str = ""
     sort: str = "sku"
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class MoveLineOut(Schema):
@@ -265,7 +253,7 @@ class MovePage(Schema):
     items: list[MoveLineOut]
 
 
-class MoveFilters(Schema):
+class MoveFilters(PageParams):
     sku: str = ""
     bin: str = ""
     warehouse: str = ""
@@ -274,8 +262,6 @@ class MoveFilters(Schema):
     user: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class AllocationOut(Schema):
@@ -310,12 +296,10 @@ class AllocationPage(Schema):
     items: list[AllocationLineOut]
 
 
-class AllocationFilters(Schema):
+class AllocationFilters(PageParams):
     reference: str = ""
     reference_prefix: str = ""
     warehouse: str = ""
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class OrderAllocationOut(Schema):
@@ -468,7 +452,7 @@ def document_list(document_type: str, filters: DocumentFilters) -> dict[str, Any
         status=filters.status or "",
         base=document_queryset(document_type),
     )
-    count, rows = page_of(queryset, filters.page, filters.page_size)
+    count, rows = page_slice(queryset, filters.page, filters.page_size)
     return {
         "count": count,
         "items": [document_out(document_type, row, with_lines=False) for row in rows],
@@ -756,7 +740,7 @@ def stock(request: HttpRequest, filters: Query[StockFilters]) -> Any:
         text=filters.q,
         sort=filters.sort,
     )
-    count, items = page_of(queryset, filters.page, filters.page_size)
+    count, items = page_slice(queryset, filters.page, filters.page_size)
     rows = selectors.stock_rows(items, warehouse=filters.warehouse, zone_kind=filters.zone_kind)
     codes = selectors.warehouse_codes({pk for row in rows for pk in row.warehouses})
     return {
@@ -819,7 +803,7 @@ def moves(request: HttpRequest, filters: Query[MoveFilters]) -> Any:
         date_from=filters.date_from,
         date_to=filters.date_to,
     )
-    count, rows = page_of(queryset, filters.page, filters.page_size)
+    count, rows = page_slice(queryset, filters.page, filters.page_size)
     return {"count": count, "items": [move_line_out(line) for line in rows]}
 
 
@@ -883,7 +867,7 @@ def allocations_list(request: HttpRequest, filters: Query[AllocationFilters]) ->
         reference_prefix=filters.reference_prefix,
         warehouse=filters.warehouse or None,
     )
-    count, rows = page_of(queryset, filters.page, filters.page_size)
+    count, rows = page_slice(queryset, filters.page, filters.page_size)
     return {"count": count, "items": [allocation_line_out(row) for row in rows]}
 
 
@@ -957,16 +941,15 @@ class StockCheckPage(Schema):
     items: list[StockCheckOut]
 
 
-class PageFilters(Schema):
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+class PageFilters(PageParams):
+    page_size: int = Field(20, ge=1, le=PAGE_SIZE_MAX)
 
 
 @router.get("/stock-checks", response=StockCheckPage, summary="Stock checks, newest first")
 def stock_checks(request: HttpRequest, filters: Query[PageFilters]) -> Any:
     """Each check's disagreements between the stored balances and the ledger (the first 500
     of each; ``drift_count`` is exact)."""
-    count, rows = page_of(StockCheck.objects.all(), filters.page, filters.page_size)
+    count, rows = page_slice(StockCheck.objects.all(), filters.page, filters.page_size)
     return {"count": count, "items": rows}
 
 
