@@ -7,7 +7,7 @@ the document is then created through the stock services, so the ledger keeps one
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -63,6 +63,12 @@ def refuse_option(name: str, message: str) -> ValidationFailed:
 class StockRowsImporter(Importer):
     """Shared resolution of SKUs and bins for the receipt and stocktake importers."""
 
+    option_types: ClassVar[dict[str, tuple[type, Any]]] = {
+        "warehouse": (str, ""),
+        "post": (bool, False),
+        "reference": (str, ""),
+    }
+
     @classmethod
     def option_fields(cls) -> dict[str, forms.Field]:
         warehouse = forms.ChoiceField(
@@ -91,13 +97,18 @@ class StockRowsImporter(Importer):
         }
 
     @classmethod
-    def clean_options(cls, options: ImportOptions) -> None:
+    def clean_options(cls, options: ImportOptions) -> ImportOptions:
+        options = options.replace(
+            warehouse=(options.warehouse or "").strip(),
+            reference=(options.reference or "").strip()[:255],
+        )
         if options.warehouse and not Warehouse.objects.filter(
             code__iexact=options.warehouse
         ).exists():
             raise refuse_option(
                 "warehouse", _("Unknown warehouse %(code)s.") % {"code": options.warehouse}
             )
+        return options
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -170,15 +181,20 @@ class ReceiptImporter(StockRowsImporter):
         )
         return {"warehouse": fields.pop("warehouse"), "receipt_kind": receipt_kind, **fields}
 
+    option_types: ClassVar[dict[str, tuple[type, Any]]] = {
+        **StockRowsImporter.option_types,
+        "receipt_kind": (str, ReceiptKind.OTHER.value),
+    }
+
     @classmethod
-    def clean_options(cls, options: ImportOptions) -> None:
+    def clean_options(cls, options: ImportOptions) -> ImportOptions:
         if options.receipt_kind not in ReceiptKind.values:
             raise refuse_option(
                 "receipt_kind",
                 _("Unknown receipt kind “%(kind)s”: choose one of %(kinds)s.")
                 % {"kind": options.receipt_kind, "kinds": ", ".join(ReceiptKind.values)},
             )
-        super().clean_options(options)
+        return super().clean_options(options)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -291,14 +307,20 @@ class StocktakeImporter(StockRowsImporter):
     kind_label = gettext_lazy("Stocktake counts")
     columns = STOCKTAKE_COLUMNS
 
+    option_types: ClassVar[dict[str, tuple[type, Any]]] = {
+        **StockRowsImporter.option_types,
+        "stocktake_id": (int, None),
+    }
+
     @classmethod
-    def clean_options(cls, options: ImportOptions) -> None:
-        super().clean_options(options)
+    def clean_options(cls, options: ImportOptions) -> ImportOptions:
+        options = super().clean_options(options)
         if not options.warehouse and not options.stocktake_id:
             raise refuse_option(
                 "warehouse",
                 _("Choose the warehouse being counted (or the stocktake to add the counts to)."),
             )
+        return options
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from kucun.core.dataio.services import clean_options
 from kucun.web.data.forms import ImportForm
 from tests.factories import WarehouseFactory
 
@@ -51,13 +52,14 @@ def test_options_keep_only_what_was_given() -> None:
 
     options = form.options()
 
-    assert options.as_dict() == {
+    assert options.as_dict() == {"valid_rows_only": False, "post": True, "reference": "R1"}
+    # The receipt importer fills in the options it declares and was not given.
+    assert clean_options("receipt", options).as_dict() == {
         "valid_rows_only": False,
         "warehouse": "",
         "post": True,
         "receipt_kind": "other",
         "reference": "R1",
-        "stocktake_id": None,
     }
 
 

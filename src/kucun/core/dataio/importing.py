@@ -1,7 +1,7 @@
 """The import engine: read, map the header, validate every row, then write all or nothing.
 
 An importer (one per kind) validates rows into plain records without touching the database
-row by row: it loads what it needs to look up (existing SKUs, bins) in a few queries first.
+row by row: it loads what it needs to look up (the rows a file refers to) in a few queries first.
 Writing happens only when validation found no error, or when the person chose to import the
 valid rows only; it runs in one transaction, so a failure leaves nothing half-written.
 """
@@ -28,22 +28,42 @@ ProgressCallback = Callable[[int, int], None]
 StrOrPromise = str | Promise
 
 
-@dataclass
 class ImportOptions:
-    valid_rows_only: bool = False
-    warehouse: str = ""
-    post: bool = False
-    receipt_kind: str = "other"
-    reference: str = ""
-    stocktake_id: int | None = None
+    """How one import runs: ``valid_rows_only`` (every kind) and the options its kind's importer
+    declares (``Importer.option_types``), read as attributes. Core names none of them."""
+
+    def __init__(self, valid_rows_only: bool = False, **values: Any) -> None:
+        self.valid_rows_only = valid_rows_only
+        self.values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ImportOptions) and self.as_dict() == other.as_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ImportOptions({self.as_dict()!r})"
+
+    def with_defaults(self, defaults: dict[str, Any]) -> ImportOptions:
+        """These options, with a default for each one not given."""
+        return ImportOptions(self.valid_rows_only, **{**defaults, **self.values})
+
+    def replace(self, **values: Any) -> ImportOptions:
+        return ImportOptions(self.valid_rows_only, **{**self.values, **values})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImportOptions:
-        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        return cls(**known)
+        values = dict(data)
+        return cls(values.pop("valid_rows_only", False), **values)
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {"valid_rows_only": self.valid_rows_only, **self.values}
 
 
 @dataclass
@@ -77,7 +97,7 @@ class ImportResult:
 class Importer:
     """Base of each kind's importer. Subclasses define columns, validate_row and write.
 
-    A kind that needs more than the file (a warehouse, whether to post) declares those
+    A kind that needs more than the file (where to put the rows, whether to post) declares those
     options: ``option_fields`` gives the console's form fields and ``clean_options`` refuses
     bad values before anything is stored.
     """
@@ -86,18 +106,28 @@ class Importer:
     kind_label: ClassVar[StrOrPromise] = ""
     columns: ClassVar[tuple[Column, ...]] = ()
 
+    # The options this kind takes beyond the file: name -> (type, default). The API refuses
+    # an option no kind declares, or a value of another type.
+    option_types: ClassVar[dict[str, tuple[type, Any]]] = {}
+
+    @classmethod
+    def option_defaults(cls) -> dict[str, Any]:
+        return {name: default for name, (_type, default) in cls.option_types.items()}
+
     @classmethod
     def option_fields(cls) -> dict[str, forms.Field]:
         """The console form's fields for this kind's options, by option name."""
         return {}
 
     @classmethod
-    def clean_options(cls, options: ImportOptions) -> None:
-        """Refuse options this kind cannot use (raise ValidationFailed naming the option)."""
+    def clean_options(cls, options: ImportOptions) -> ImportOptions:
+        """The options tidied, or refused if this kind cannot use them (raise
+        ValidationFailed naming the option)."""
+        return options
 
     def __init__(self, *, user: Any, options: ImportOptions) -> None:
         self.user = user
-        self.options = options
+        self.options = options.with_defaults(self.option_defaults())
         self.errors: list[RowError] = []
         self.failed: set[int] = set()
         self.rows_seen = 0
@@ -149,7 +179,7 @@ class Importer:
         raise NotImplementedError
 
     def finish_validation(self) -> None:
-        """Checks across rows (cycles, one warehouse per file); runs after every row is read."""
+        """Checks across rows (that they agree with each other); runs after every row is read."""
 
     @property
     def valid_count(self) -> int:
@@ -232,7 +262,7 @@ def import_file(
     except IntegrityError:
         result.message = _(
             "Nothing was written: the data changed while the file was being imported "
-            "(another person or import saved the same SKU or barcode). Upload it again."
+            "(another person or import saved the same rows first). Upload it again."
         )
         return result
     result.created, result.updated, result.document = (

@@ -51,11 +51,9 @@ def clean_kind(kind: str) -> str:
 
 
 def clean_options(kind: str, options: ImportOptions) -> ImportOptions:
-    """Tidy the options every kind shares; the kind's importer checks its own."""
-    options.warehouse = (options.warehouse or "").strip()
-    options.reference = (options.reference or "").strip()[:255]
-    importer_class(kind).clean_options(options)
-    return options
+    """The kind's importer fills in its defaults, tidies and checks its own options."""
+    importer = importer_class(kind)
+    return importer.clean_options(options.with_defaults(importer.option_defaults()))
 
 
 def import_run_create(

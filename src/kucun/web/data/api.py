@@ -21,7 +21,7 @@ from kucun.accounts.permissions import require_role
 from kucun.core.choices import JobStatus
 from kucun.core.dataio import selectors, services
 from kucun.core.dataio.importing import ImportOptions
-from kucun.core.dataio.registry import export_kinds, import_kinds
+from kucun.core.dataio.registry import export_kinds, import_kinds, importer_class
 from kucun.core.dataio.templates import template_bytes
 from kucun.core.errors import FieldError, NotFound, ValidationFailed
 from kucun.core.models import ExportRun, ImportRun
@@ -143,6 +143,25 @@ def export_out(run: ExportRun) -> dict[str, Any]:
     }
 
 
+def option_types() -> dict[str, type]:
+    """Every option some kind of import declares, with its type."""
+    types: dict[str, type] = {"valid_rows_only": bool}
+    for kind in import_kinds():
+        for name, (kind_type, _default) in importer_class(kind).option_types.items():
+            types.setdefault(name, kind_type)
+    return types
+
+
+def refuse_option_value(name: str, expected: type) -> ValidationFailed:
+    if expected is bool:
+        message = _("%(name)s must be true or false.") % {"name": name}
+    elif expected is int:
+        message = _("%(name)s must be a whole number.") % {"name": name}
+    else:
+        message = _("%(name)s must be text.") % {"name": name}
+    return ValidationFailed(detail=message, errors=[FieldError(f"options.{name}", message)])
+
+
 def parse_options(text: str) -> ImportOptions:
     if not text.strip():
         return ImportOptions()
@@ -153,25 +172,18 @@ def parse_options(text: str) -> ImportOptions:
     if not isinstance(data, dict):
         message = _('options must be a JSON object, e.g. {"warehouse": "MEL", "post": true}.')
         raise ValidationFailed(detail=message, errors=[FieldError("options", message)])
-    unknown = sorted(set(data) - set(ImportOptions.__dataclass_fields__))
+    types = option_types()
+    unknown = sorted(set(data) - set(types))
     if unknown:
         message = _("Unknown option(s): %(names)s.") % {"names": ", ".join(unknown)}
         raise ValidationFailed(detail=message, errors=[FieldError("options", message)])
-    options = ImportOptions.from_dict(data)
-    for name in ("valid_rows_only", "post"):
-        if not isinstance(getattr(options, name), bool):
-            message = _("%(name)s must be true or false.") % {"name": name}
-            raise ValidationFailed(detail=message, errors=[FieldError(f"options.{name}", message)])
-    for name in ("warehouse", "receipt_kind", "reference"):
-        if not isinstance(getattr(options, name), str):
-            message = _("%(name)s must be text.") % {"name": name}
-            raise ValidationFailed(detail=message, errors=[FieldError(f"options.{name}", message)])
-    if options.stocktake_id is not None and (
-        isinstance(options.stocktake_id, bool) or not isinstance(options.stocktake_id, int)
-    ):
-        message = _("stocktake_id must be a whole number.")
-        raise ValidationFailed(detail=message, errors=[FieldError("options.stocktake_id", message)])
-    return options
+    for name, value in data.items():
+        expected = types[name]
+        if value is None and expected is int:
+            continue
+        if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
+            raise refuse_option_value(name, expected)
+    return ImportOptions.from_dict(data)
 
 
 def get_import(import_id: int) -> ImportRun:
