@@ -16,7 +16,7 @@ from kucun.core.idempotency import idempotent
 from kucun.inventory.errors import InsufficientStock, UnknownSku
 from kucun.inventory.models import Allocation, BinStock, StockLevel
 from kucun.inventory.services import ledger
-from kucun.inventory.services.ledger import Pair
+from kucun.inventory.services.ledger import LockedBalances, Pair
 from kucun.inventory.services.lookups import (
     clean_qty,
     find_warehouse,
@@ -38,6 +38,28 @@ def clean_reference(reference: Any) -> str:
     if len(value) > 255:
         raise ValidationFailed.for_field("reference", _("A reference is at most 255 characters."))
     return value
+
+
+def held_allocations(reference: str) -> tuple[LockedBalances, list[Allocation]] | None:
+    """The reference's allocations, read after their levels are locked; None when it holds
+    none."""
+    level_ids = set(
+        Allocation.objects.filter(reference=reference).values_list("stock_level_id", flat=True)
+    )
+    if not level_ids:
+        return None
+    locked = ledger.lock_balances(pairs=(), extra_level_pks=level_ids)
+    allocations = list(
+        Allocation.objects.filter(reference=reference)
+        .select_related("stock_level")
+        .order_by("stock_level_id")
+    )
+    if not allocations:  # released by another transaction while this one waited for the lock
+        return None
+    ledger.lock_more_levels(
+        locked, {(a.stock_level.item_id, a.stock_level.warehouse_id) for a in allocations}
+    )
+    return locked, allocations
 
 
 def line_outstanding(allocations: Sequence[Allocation]) -> int:
@@ -167,31 +189,20 @@ def stock_allocate(
 def stock_release(*, user: Any = None, reference: str, idempotency_key: str | None = None) -> int:
     """Release every allocation held under ``reference``; returns the units released."""
     ref = clean_reference(reference)
-    level_ids = set(
-        Allocation.objects.filter(reference=ref).values_list("stock_level_id", flat=True)
-    )
-    if not level_ids:
+    held = held_allocations(ref)
+    if held is None:
         return 0
-    locked = ledger.lock_balances(pairs=(), extra_level_pks=level_ids)
-    allocations = list(Allocation.objects.filter(reference=ref).select_related("stock_level"))
-    ledger.lock_more_levels(
-        locked, {(a.stock_level.item_id, a.stock_level.warehouse_id) for a in allocations}
-    )
-    delta: dict[Pair, int] = defaultdict(int)
-    for allocation in allocations:
-        level = allocation.stock_level
-        delta[(level.item_id, level.warehouse_id)] -= allocation.qty
-    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
+    locked, allocations = held
+    delta = take_from_allocations(allocations, None, field="reference", reference=ref)
     ledger.apply_allocations(locked, delta)
     released = -sum(delta.values())
-    if allocations:
-        audit_record(
-            actor=user,
-            action="stock.release",
-            obj=allocations[0].stock_level,
-            summary=_("%(units)d units released from %(reference)s")
-            % {"units": released, "reference": ref},
-        )
+    audit_record(
+        actor=user,
+        action="stock.release",
+        obj=allocations[0].stock_level,
+        summary=_("%(units)d units released from %(reference)s")
+        % {"units": released, "reference": ref},
+    )
     return released
 
 

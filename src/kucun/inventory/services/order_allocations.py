@@ -25,6 +25,7 @@ from kucun.inventory.models import Allocation, Issue, StockLevel
 from kucun.inventory.services import ledger
 from kucun.inventory.services.allocations import (
     clean_reference,
+    held_allocations,
     line_outstanding,
     take_from_allocations,
 )
@@ -260,24 +261,14 @@ def stock_allocate_order(
 
 
 def locked_allocations(reference: str) -> tuple[LockedBalances, list[Allocation]]:
-    """The reference's allocations, read after their levels are locked."""
-    level_ids = set(
-        Allocation.objects.filter(reference=reference).values_list("stock_level_id", flat=True)
-    )
-    if not level_ids:
+    """The reference's allocations, read after their levels are locked; refused when it holds
+    none."""
+    held = held_allocations(reference)
+    if held is None:
         raise NotFound.for_field(
             "reference", _("%(reference)s holds no allocation.") % {"reference": reference}
         )
-    locked = ledger.lock_balances(pairs=(), extra_level_pks=level_ids)
-    allocations = list(
-        Allocation.objects.filter(reference=reference)
-        .select_related("stock_level")
-        .order_by("stock_level_id")
-    )
-    ledger.lock_more_levels(
-        locked, {(a.stock_level.item_id, a.stock_level.warehouse_id) for a in allocations}
-    )
-    return locked, allocations
+    return held
 
 
 @idempotent(operation="allocation_release", result=int)
