@@ -50,6 +50,8 @@ def local_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("KUCUN_SECRET_KEY") or local_secret_key()
+# Earlier keys, still accepted to read secrets encrypted before a rotation (kucun rotate_secrets).
+SECRET_KEY_FALLBACKS = env_list("KUCUN_SECRET_KEY_FALLBACKS", "")
 DEBUG = env_flag("KUCUN_DEBUG")
 ALLOWED_HOSTS = env_list("KUCUN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("KUCUN_CSRF_TRUSTED_ORIGINS", "")
@@ -69,6 +71,8 @@ INSTALLED_APPS = [
     "kucun.warehouses",
     "kucun.catalog",
     "kucun.inventory",
+    "kucun.channels",
+    "kucun.sandbox",
     "kucun.web",
     "kucun.demo",
 ]
@@ -79,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "kucun.core.middleware.RefuseNulMiddleware",
+    "kucun.sandbox.middleware.SandboxGateMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -14,5 +14,6 @@ urlpatterns = [
     path("catalog/", include("kucun.catalog.urls")),
     path("inventory/", include("kucun.inventory.urls")),
     path("data/", include("kucun.web.data.urls")),
+    path("sandbox/", include("kucun.sandbox.urls")),
     path("", include("kucun.web.urls")),
 ]

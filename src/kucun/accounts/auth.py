@@ -69,6 +69,14 @@ def token_user(token: str) -> tuple[int, datetime.datetime | None, User] | None:
     return values[0], values[1], User.from_db(connection.alias, attnames, values[2:])
 
 
+def active_token_user(token: str) -> User | None:
+    """The active user of a live token, for callers below accounts (core.access)."""
+    found = token_user(token)
+    if found is None or not found[2].is_active:
+        return None
+    return found[2]
+
+
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = token_user(token)

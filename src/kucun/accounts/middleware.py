@@ -14,8 +14,10 @@ from django.utils import timezone, translation
 
 from kucun.core.errors import NotFound, PermissionDenied
 
-# The API authenticates each request itself (session or bearer token) and answers 401 in JSON.
-PUBLIC_PREFIXES = ("/api/", "/static/", "/health", "/favicon.ico")
+# The API authenticates each request itself (session or bearer token) and answers 401 in JSON;
+# the sandbox's vendor paths check the vendor's credentials, its pages and control plane a
+# session or token; webhooks check their signatures.
+PUBLIC_PREFIXES = ("/api/", "/static/", "/health", "/favicon.ico", "/sandbox/", "/hooks/")
 
 
 class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):

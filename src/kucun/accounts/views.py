@@ -84,8 +84,6 @@ def active_filter(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-
-
 # ---------------------------------------------------------------- users & roles
 
 

@@ -150,9 +150,7 @@ def jobs_fail_dead(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     host = Worker.this_process().host
     candidates = Job.objects.filter(status=JobStatus.RUNNING).filter(
-        Q(lease_until__lt=now)
-        | Q(lease_until__isnull=True)
-        | Q(worker_host=host)
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True) | Q(worker_host=host)
     )
     dead: dict[str, list[int]] = {}
     for job in candidates.only(

@@ -189,8 +189,7 @@ def import_run_retry(*, user: Any, import_run_id: int) -> ImportRun:
     if path is None:
         raise refuse(
             "file",
-            _("The file of import %(id)s is no longer kept: upload it again.")
-            % {"id": source.pk},
+            _("The file of import %(id)s is no longer kept: upload it again.") % {"id": source.pk},
         )
     relative = files.new_relative_path(files.IMPORTS_DIR, source.file_format or "csv")
     # A copy, so purging the old run's file leaves the new run's alone.

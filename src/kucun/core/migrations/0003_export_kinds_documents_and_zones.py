@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_import_and_export_history'),
+        ("core", "0002_import_and_export_history"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='exportrun',
-            name='kind',
-            field=models.CharField(choices=[('items', 'Items'), ('bundles', 'Bundles'), ('stock', 'Stock per item and warehouse'), ('stock_bins', 'Stock per bin'), ('moves', 'Movements'), ('documents', 'Stock documents'), ('zones', 'Zones')], max_length=16, verbose_name='kind'),
+            model_name="exportrun",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("items", "Items"),
+                    ("bundles", "Bundles"),
+                    ("stock", "Stock per item and warehouse"),
+                    ("stock_bins", "Stock per bin"),
+                    ("moves", "Movements"),
+                    ("documents", "Stock documents"),
+                    ("zones", "Zones"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -5,35 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_export_kinds_documents_and_zones'),
+        ("core", "0003_export_kinds_documents_and_zones"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='heartbeat_at',
+            model_name="job",
+            name="heartbeat_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='job',
-            name='lease_until',
+            model_name="job",
+            name="lease_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='job',
-            name='worker_host',
+            model_name="job",
+            name="worker_host",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='job',
-            name='worker_pid',
+            model_name="job",
+            name="worker_pid",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(fields=['status', 'lease_until'], name='core_job_status_eac7f0_idx'),
+            model_name="job",
+            index=models.Index(fields=["status", "lease_until"], name="core_job_status_eac7f0_idx"),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_job_worker_and_lease'),
+        ("core", "0004_job_worker_and_lease"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='exportrun',
-            name='kind',
-            field=models.CharField(max_length=16, verbose_name='kind'),
+            model_name="exportrun",
+            name="kind",
+            field=models.CharField(max_length=16, verbose_name="kind"),
         ),
         migrations.AlterField(
-            model_name='importrun',
-            name='kind',
-            field=models.CharField(max_length=16, verbose_name='kind'),
+            model_name="importrun",
+            name="kind",
+            field=models.CharField(max_length=16, verbose_name="kind"),
         ),
     ]

@@ -1,0 +1,114 @@
+"""The Channel interface (integrations/README.md §1.2) and how a platform describes itself.
+
+Each platform package (``adapters/<platform>/``) exposes ``PLATFORM: PlatformSpec`` in its
+``adapter`` module: its name, the fields its store form needs, its capabilities and a
+``build(config)`` returning a Channel. ``channels`` finds platforms through that value only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from kucun.channels.adapters.base.types import (
+    ChannelConfig,
+    ChannelEvent,
+    ConnectionInfo,
+    ListingRef,
+    PushResult,
+    StockLevel,
+)
+
+# A watermark is not an exact boundary: incremental reads start this much earlier.
+WATERMARK_OVERLAP = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class ChannelCapabilities:
+    incremental_products: bool = True
+    locations: bool = False  # stock is set at a chosen platform location (Shopify)
+    async_writes: bool = False  # pushes answer "pending" and are resolved by poll_pushes (Kogan)
+    compare_and_set: bool = False  # pushes carry the expected previous quantity (Shopify)
+    max_stock_batch: int = 1
+    webhooks: bool = False
+    consent: bool = False  # the merchant grants access through a consent page (eBay)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a platform's store form. ``secret`` fields are encrypted at rest, never
+    shown back but masked, never returned by the API. ``choices`` as (value, label) pairs."""
+
+    name: str
+    label: str
+    secret: bool = False
+    required: bool = True
+    default: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    help_text: str = ""
+    placeholder: str = ""
+
+
+class Channel(Protocol):
+    """One store on one platform, as the rest of Kucun sees it. Implementations never raise for
+    one bad listing in a batch: they answer a PushResult per listing."""
+
+    capabilities: ChannelCapabilities
+
+    def test_connection(self) -> ConnectionInfo:
+        """A cheap authenticated call; raises ChannelError with the vendor's words."""
+        ...
+
+    def fetch_products(self, since: datetime | None) -> Iterator[ListingRef]:
+        """Every variant (``since`` None), or those changed since the watermark minus
+        WATERMARK_OVERLAP; all pages, in the platform's own paging."""
+        ...
+
+    def fetch_stock(self, inventory_refs: Sequence[str]) -> dict[str, int]:
+        """The platform's current quantity of each listing (missing ones are left out)."""
+        ...
+
+    def push_stock(self, levels: Sequence[StockLevel]) -> list[PushResult]:
+        """Hold these absolute quantities; chunked to ``max_stock_batch``; one result each."""
+        ...
+
+    def poll_pushes(self, task_refs: Sequence[str]) -> list[PushResult]:
+        """Resolve pending asynchronous writes (platforms without them answer [])."""
+        ...
+
+    def parse_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> list[ChannelEvent]:
+        """Verify the signature on the raw bytes, then parse; raise WebhookRejected."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SupportsConsent(Protocol):
+    """Platforms whose merchant grants access on a consent page (eBay's authorization code)."""
+
+    def consent_url(self, redirect_uri: str, state: str) -> str: ...
+
+    def exchange_code(self, code: str, redirect_uri: str) -> str:
+        """The refresh token for an authorization code."""
+        ...
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    """A platform as ``channels`` knows it. ``sandbox_path`` is the emulator's prefix under
+    ``/sandbox/``; ``sandbox_base_url(server, account)`` gives a sandbox store's API root and
+    ``account_field`` names the credential or option that identifies the account (shop domain,
+    seller id) on the platform."""
+
+    code: str
+    label: str
+    credential_fields: tuple[FieldSpec, ...]
+    option_fields: tuple[FieldSpec, ...]
+    capabilities: ChannelCapabilities
+    build: Callable[[ChannelConfig], Channel]
+    production_base_url: Callable[[Mapping[str, str]], str]
+    sandbox_base_url: Callable[[str, Mapping[str, str]], str]
+    account_field: str = ""
+    extras: Mapping[str, str] = field(default_factory=dict)
