@@ -5,188 +5,491 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0006_idempotency_record_from_inventory'),
-        ('warehouses', '0003_location_ordering_without_joins'),
+        ("catalog", "0001_initial"),
+        ("core", "0006_idempotency_record_from_inventory"),
+        ("warehouses", "0003_location_ordering_without_joins"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Store',
+            name="Store",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('platform', models.CharField(choices=[('shopify', 'Shopify'), ('ebay', 'eBay'), ('kogan', 'Kogan'), ('pisell', 'Pisell')], max_length=16, verbose_name='platform')),
-                ('sandbox', models.BooleanField(default=False, help_text="Talks to Kucun's built-in emulator.", verbose_name='sandbox')),
-                ('account_ref', models.CharField(blank=True, help_text="The store's identity on the platform: shop domain, seller id.", max_length=200, verbose_name='account')),
-                ('base_url', models.CharField(blank=True, help_text="Left empty: the platform's own address (or the sandbox's).", max_length=300, verbose_name='API address')),
-                ('credentials_encrypted', models.TextField(blank=True, editable=False)),
-                ('credential_masks', models.JSONField(blank=True, default=dict, editable=False)),
-                ('options', models.JSONField(blank=True, default=dict, help_text='Platform settings that are not secret.')),
-                ('location_ref', models.CharField(blank=True, max_length=200, verbose_name='platform location')),
-                ('location_name', models.CharField(blank=True, max_length=200, verbose_name='platform location name')),
-                ('buffer', models.PositiveIntegerField(default=0, help_text='Units held back from the store.', verbose_name='buffer')),
-                ('inventory_sync', models.BooleanField(default=True, verbose_name='inventory sync')),
-                ('order_download', models.BooleanField(default=True, verbose_name='order download')),
-                ('order_interval_minutes', models.PositiveSmallIntegerField(default=15, verbose_name='order download interval (minutes)')),
-                ('products_watermark', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("shopify", "Shopify"),
+                            ("ebay", "eBay"),
+                            ("kogan", "Kogan"),
+                            ("pisell", "Pisell"),
+                        ],
+                        max_length=16,
+                        verbose_name="platform",
+                    ),
+                ),
+                (
+                    "sandbox",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Talks to Kucun's built-in emulator.",
+                        verbose_name="sandbox",
+                    ),
+                ),
+                (
+                    "account_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="The store's identity on the platform: shop domain, seller id.",
+                        max_length=200,
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "base_url",
+                    models.CharField(
+                        blank=True,
+                        help_text="Left empty: the platform's own address (or the sandbox's).",
+                        max_length=300,
+                        verbose_name="API address",
+                    ),
+                ),
+                ("credentials_encrypted", models.TextField(blank=True, editable=False)),
+                ("credential_masks", models.JSONField(blank=True, default=dict, editable=False)),
+                (
+                    "options",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Platform settings that are not secret."
+                    ),
+                ),
+                (
+                    "location_ref",
+                    models.CharField(blank=True, max_length=200, verbose_name="platform location"),
+                ),
+                (
+                    "location_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="platform location name"
+                    ),
+                ),
+                (
+                    "buffer",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Units held back from the store.",
+                        verbose_name="buffer",
+                    ),
+                ),
+                (
+                    "inventory_sync",
+                    models.BooleanField(default=True, verbose_name="inventory sync"),
+                ),
+                (
+                    "order_download",
+                    models.BooleanField(default=True, verbose_name="order download"),
+                ),
+                (
+                    "order_interval_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=15, verbose_name="order download interval (minutes)"
+                    ),
+                ),
+                ("products_watermark", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Listing',
+            name="Listing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('inventory_ref', models.CharField(max_length=200)),
-                ('product_ref', models.CharField(blank=True, max_length=200)),
-                ('variant_ref', models.CharField(blank=True, max_length=200)),
-                ('sku', models.CharField(blank=True, max_length=200, verbose_name='SKU')),
-                ('barcode', models.CharField(blank=True, max_length=64, verbose_name='barcode')),
-                ('title', models.CharField(blank=True, max_length=500, verbose_name='title')),
-                ('variant_title', models.CharField(blank=True, max_length=255, verbose_name='variant')),
-                ('weight_kg', models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True)),
-                ('status', models.CharField(choices=[('linked', 'linked'), ('unlinked', 'unlinked'), ('conflict', 'conflict'), ('gone', 'gone')], default='unlinked', max_length=16, verbose_name='status')),
-                ('conflict_reason', models.CharField(blank=True, max_length=300)),
-                ('platform_quantity', models.IntegerField(blank=True, null=True, verbose_name='platform quantity')),
-                ('platform_quantity_at', models.DateTimeField(blank=True, null=True)),
-                ('platform_updated_at', models.DateTimeField(blank=True, null=True)),
-                ('active_on_platform', models.BooleanField(default=True)),
-                ('last_pulled_at', models.DateTimeField(blank=True, null=True)),
-                ('last_pushed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_pushed_quantity', models.IntegerField(blank=True, null=True)),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='listings', to='catalog.item')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='listings', to='channels.store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("inventory_ref", models.CharField(max_length=200)),
+                ("product_ref", models.CharField(blank=True, max_length=200)),
+                ("variant_ref", models.CharField(blank=True, max_length=200)),
+                ("sku", models.CharField(blank=True, max_length=200, verbose_name="SKU")),
+                ("barcode", models.CharField(blank=True, max_length=64, verbose_name="barcode")),
+                ("title", models.CharField(blank=True, max_length=500, verbose_name="title")),
+                (
+                    "variant_title",
+                    models.CharField(blank=True, max_length=255, verbose_name="variant"),
+                ),
+                (
+                    "weight_kg",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("linked", "linked"),
+                            ("unlinked", "unlinked"),
+                            ("conflict", "conflict"),
+                            ("gone", "gone"),
+                        ],
+                        default="unlinked",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("conflict_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "platform_quantity",
+                    models.IntegerField(blank=True, null=True, verbose_name="platform quantity"),
+                ),
+                ("platform_quantity_at", models.DateTimeField(blank=True, null=True)),
+                ("platform_updated_at", models.DateTimeField(blank=True, null=True)),
+                ("active_on_platform", models.BooleanField(default=True)),
+                ("last_pulled_at", models.DateTimeField(blank=True, null=True)),
+                ("last_pushed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_pushed_quantity", models.IntegerField(blank=True, null=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="listings",
+                        to="catalog.item",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="listings",
+                        to="channels.store",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['store', 'sku', 'id'],
+                "ordering": ["store", "sku", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ListingChange',
+            name="ListingChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('automatic', 'automatic'), ('manual', 'manual'), ('reconcile', 'reconcile')], max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels.listing')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("automatic", "automatic"),
+                            ("manual", "manual"),
+                            ("reconcile", "reconcile"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "listing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="channels.listing",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='StoreWarehouse',
+            name="StoreWarehouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='store_warehouses', to='channels.store')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="store_warehouses",
+                        to="channels.store",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['store', 'position', 'warehouse__code'],
+                "ordering": ["store", "position", "warehouse__code"],
             },
         ),
         migrations.AddField(
-            model_name='store',
-            name='warehouses',
-            field=models.ManyToManyField(related_name='stores', through='channels.StoreWarehouse', to='warehouses.warehouse', verbose_name='warehouses'),
+            model_name="store",
+            name="warehouses",
+            field=models.ManyToManyField(
+                related_name="stores",
+                through="channels.StoreWarehouse",
+                to="warehouses.warehouse",
+                verbose_name="warehouses",
+            ),
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('pull_incremental', 'incremental pull'), ('pull_full', 'full pull'), ('match', 'quick match'), ('push', 'push'), ('reconcile', 'reconcile')], max_length=20)),
-                ('trigger', models.CharField(choices=[('automatic', 'automatic'), ('manual', 'manual'), ('reconcile', 'reconcile')], max_length=16)),
-                ('status', models.CharField(choices=[('running', 'running'), ('succeeded', 'succeeded'), ('failed', 'failed')], default='running', max_length=16)),
-                ('started_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('new_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('gone_count', models.PositiveIntegerField(default=0)),
-                ('linked_count', models.PositiveIntegerField(default=0)),
-                ('conflict_count', models.PositiveIntegerField(default=0)),
-                ('difference_count', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sync_runs', to='channels.store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pull_incremental", "incremental pull"),
+                            ("pull_full", "full pull"),
+                            ("match", "quick match"),
+                            ("push", "push"),
+                            ("reconcile", "reconcile"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("automatic", "automatic"),
+                            ("manual", "manual"),
+                            ("reconcile", "reconcile"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "running"),
+                            ("succeeded", "succeeded"),
+                            ("failed", "failed"),
+                        ],
+                        default="running",
+                        max_length=16,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("new_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("gone_count", models.PositiveIntegerField(default=0)),
+                ("linked_count", models.PositiveIntegerField(default=0)),
+                ("conflict_count", models.PositiveIntegerField(default=0)),
+                ("difference_count", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sync_runs",
+                        to="channels.store",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StockSyncRecord',
+            name="StockSyncRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(blank=True, max_length=200, verbose_name='SKU')),
-                ('quantity', models.IntegerField(verbose_name='quantity sent')),
-                ('previous_quantity', models.IntegerField(null=True, verbose_name="platform's previous quantity")),
-                ('trigger', models.CharField(choices=[('automatic', 'automatic'), ('manual', 'manual'), ('reconcile', 'reconcile')], max_length=16, verbose_name='trigger')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('pending', 'pending'), ('succeeded', 'succeeded'), ('failed', 'failed'), ('superseded', 'superseded'), ('skipped', 'skipped')], default='queued', max_length=16, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('task_ref', models.CharField(blank=True, max_length=300)),
-                ('duration_ms', models.PositiveIntegerField(null=True, verbose_name='duration (ms)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sync_records', to='channels.listing')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sync_records', to='channels.store')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='channels.syncrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sku", models.CharField(blank=True, max_length=200, verbose_name="SKU")),
+                ("quantity", models.IntegerField(verbose_name="quantity sent")),
+                (
+                    "previous_quantity",
+                    models.IntegerField(null=True, verbose_name="platform's previous quantity"),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("automatic", "automatic"),
+                            ("manual", "manual"),
+                            ("reconcile", "reconcile"),
+                        ],
+                        max_length=16,
+                        verbose_name="trigger",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("pending", "pending"),
+                            ("succeeded", "succeeded"),
+                            ("failed", "failed"),
+                            ("superseded", "superseded"),
+                            ("skipped", "skipped"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("task_ref", models.CharField(blank=True, max_length=300)),
+                (
+                    "duration_ms",
+                    models.PositiveIntegerField(null=True, verbose_name="duration (ms)"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time"),
+                ),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "listing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sync_records",
+                        to="channels.listing",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sync_records",
+                        to="channels.store",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="channels.syncrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['store', 'status'], name='channels_li_store_i_a4165a_idx'),
+            model_name="listing",
+            index=models.Index(fields=["store", "status"], name="channels_li_store_i_a4165a_idx"),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['store', 'sku'], name='channels_li_store_i_4eea44_idx'),
+            model_name="listing",
+            index=models.Index(fields=["store", "sku"], name="channels_li_store_i_4eea44_idx"),
         ),
         migrations.AddConstraint(
-            model_name='listing',
-            constraint=models.UniqueConstraint(fields=('store', 'inventory_ref'), name='listing_ref_unique_in_store'),
+            model_name="listing",
+            constraint=models.UniqueConstraint(
+                fields=("store", "inventory_ref"), name="listing_ref_unique_in_store"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='listing',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('item__isnull', False), ('status', 'linked')), models.Q(models.Q(('status', 'linked'), _negated=True), ('item__isnull', True)), _connector='OR'), name='listing_linked_has_item'),
+            model_name="listing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("item__isnull", False), ("status", "linked")),
+                    models.Q(models.Q(("status", "linked"), _negated=True), ("item__isnull", True)),
+                    _connector="OR",
+                ),
+                name="listing_linked_has_item",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='storewarehouse',
-            constraint=models.UniqueConstraint(fields=('store', 'warehouse'), name='store_warehouse_unique'),
+            model_name="storewarehouse",
+            constraint=models.UniqueConstraint(
+                fields=("store", "warehouse"), name="store_warehouse_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='store',
-            constraint=models.CheckConstraint(condition=models.Q(('order_interval_minutes__gte', 1), ('order_interval_minutes__lte', 60)), name='store_order_interval_range'),
+            model_name="store",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("order_interval_minutes__gte", 1), ("order_interval_minutes__lte", 60)
+                ),
+                name="store_order_interval_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='syncrun',
-            index=models.Index(fields=['store', 'kind', '-started_at'], name='channels_sy_store_i_02536e_idx'),
+            model_name="syncrun",
+            index=models.Index(
+                fields=["store", "kind", "-started_at"], name="channels_sy_store_i_02536e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stocksyncrecord',
-            index=models.Index(fields=['store', 'status', '-created_at'], name='channels_st_store_i_f40dd1_idx'),
+            model_name="stocksyncrecord",
+            index=models.Index(
+                fields=["store", "status", "-created_at"], name="channels_st_store_i_f40dd1_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stocksyncrecord',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='channels_st_status_24389a_idx'),
+            model_name="stocksyncrecord",
+            index=models.Index(
+                fields=["status", "next_attempt_at"], name="channels_st_status_24389a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stocksyncrecord',
-            index=models.Index(fields=['listing', 'status'], name='channels_st_listing_bfb5bd_idx'),
+            model_name="stocksyncrecord",
+            index=models.Index(fields=["listing", "status"], name="channels_st_listing_bfb5bd_idx"),
         ),
     ]
