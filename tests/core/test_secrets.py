@@ -7,7 +7,8 @@ from kucun.core import secrets
 
 def test_round_trip_and_no_plain_text() -> None:
     token = secrets.encrypt_mapping({"api_key": "shpat_very_secret_value"})
-    assert "shpat" not in token and "secret" not in token
+    assert "shpat" not in token
+    assert "secret" not in token
     assert secrets.decrypt_mapping(token) == {"api_key": "shpat_very_secret_value"}
     assert secrets.decrypt_mapping("") == {}
 

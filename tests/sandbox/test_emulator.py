@@ -69,7 +69,9 @@ def test_fault_answers_the_given_number_of_times_for_matching_requests() -> None
     assert emulator.fault_before(other) is None
     request = factory.post("/sandbox/test/graphql.json")
     first = emulator.fault_before(request)
-    assert first is not None and first.status_code == 503 and first["Retry-After"] == "2"
+    assert first is not None
+    assert first.status_code == 503
+    assert first["Retry-After"] == "2"
     assert emulator.fault_before(request) is not None
     assert emulator.fault_before(request) is None
 
