@@ -175,9 +175,7 @@ def test_the_command_line_import_holds_a_lease_too(tmp_path: Path) -> None:
     path = tmp_path / "items.csv"
     path.write_text("sku,name\nA,Apple\n")
 
-    run, result = services.import_path(
-        user=None, kind="items", path=path, options=ImportOptions()
-    )
+    run, result = services.import_path(user=None, kind="items", path=path, options=ImportOptions())
 
     assert result.complete
     assert run.job is not None
@@ -417,8 +415,7 @@ def test_a_run_marked_failed_while_it_ran_writes_nothing(tmp_path: Path) -> None
 
     assert result.written is False
     assert result.message == (
-        "Nothing was written: this run was marked stopped while it was running; "
-        "retry it if needed."
+        "Nothing was written: this run was marked stopped while it was running; retry it if needed."
     )
     assert Item.objects.count() == 0
 

@@ -220,9 +220,7 @@ def test_a_100_mb_cell_is_refused_as_soon_as_it_passes_the_limit(tmp_path: Path)
 
 
 @pytest.mark.django_db
-def test_a_100_mb_cell_is_refused_by_the_service_and_the_cli(
-    tmp_path: Path, settings: Any
-) -> None:
+def test_a_100_mb_cell_is_refused_by_the_service_and_the_cli(tmp_path: Path, settings: Any) -> None:
     path = write_xlsx(tmp_path / "long.xlsx", long_cell_sheet(100))
     message = "Cell B2 holds more than 32767 characters, more than a spreadsheet cell can: refused."
 

@@ -65,9 +65,7 @@ def test_a_whole_order_is_allocated_and_listed_by_prefix(
     assert viewer_api.get("/api/v1/allocations", {"warehouse": "SYD"}).json()["count"] == 0
 
 
-def test_an_order_no_warehouse_can_fill_is_a_409_naming_each(
-    stocked: None, staff_api: Any
-) -> None:
+def test_an_order_no_warehouse_can_fill_is_a_409_naming_each(stocked: None, staff_api: Any) -> None:
     refused = staff_api.post(
         "/api/v1/allocations/orders",
         order_body(lines=[{"reference": "order:s:1:1", "sku": "W-1", "qty": 11}]),

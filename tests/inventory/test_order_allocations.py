@@ -72,9 +72,7 @@ def test_a_short_line_allocates_nothing_for_any_line(site: Site) -> None:
     assert snapshot() == before
 
 
-def test_the_first_warehouse_that_fills_every_line_is_chosen(
-    site: Site, other_site: Site
-) -> None:
+def test_the_first_warehouse_that_fills_every_line_is_chosen(site: Site, other_site: Site) -> None:
     widget = build_item("W-1")
     gadget = build_item("G-1")
     receive(site, "W-1", 10, "S-01")  # MEL has widgets but no gadgets

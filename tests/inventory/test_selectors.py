@@ -278,9 +278,7 @@ def test_an_item_with_no_stock_has_no_figures_and_an_empty_bundle_none(site: Sit
     assert selectors.stock_figures([lonely, empty]) == {lonely.pk: {}, empty.pk: {}}
 
 
-def test_components_available_derives_from_unsaved_components(
-    site: Site, other_site: Site
-) -> None:
+def test_components_available_derives_from_unsaved_components(site: Site, other_site: Site) -> None:
     cup = build_item("CUP")
     saucer = build_item("SAUCER")
     pair = build_bundle("PAIR", [(cup, 1), (saucer, 1)])

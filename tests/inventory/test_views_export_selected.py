@@ -55,9 +55,7 @@ def test_stock_rows_carry_item_ids_in_a_reusable_selection_form(
 def test_export_selected_stock_gives_only_the_ticked_items(
     viewer_client: Client, site: Site
 ) -> None:
-    response = viewer_client.post(
-        EXPORT, {"kind": "stock", "format": "csv", "ids": [site.tea.pk]}
-    )
+    response = viewer_client.post(EXPORT, {"kind": "stock", "format": "csv", "ids": [site.tea.pk]})
 
     assert response.status_code == 200
     assert csv_rows(response) == [

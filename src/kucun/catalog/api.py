@@ -18,7 +18,6 @@ from kucun.core.pagination import FiftyPerPage
 router = Router(tags=["items"])
 
 
-
 class ItemOut(Schema):
     id: int
     sku: str

@@ -24,9 +24,10 @@ class BundleTooDeep(ValidationFailed):
     @classmethod
     def about(cls, bundle_ids: list[int]) -> BundleTooDeep:
         skus = sorted(Item.objects.filter(pk__in=bundle_ids).values_list("sku", flat=True))
-        message = _(
-            "Bundle %(skus)s nests deeper than %(limit)d levels; check its components."
-        ) % {"skus": ", ".join(skus) or "?", "limit": BUNDLE_DEPTH_LIMIT}
+        message = _("Bundle %(skus)s nests deeper than %(limit)d levels; check its components.") % {
+            "skus": ", ".join(skus) or "?",
+            "limit": BUNDLE_DEPTH_LIMIT,
+        }
         return cls(detail=message, errors=[FieldError("components", message)])
 
 
@@ -188,8 +189,9 @@ def components_expansion(components: Iterable[tuple[int, int]]) -> dict[int, int
     them would expand (the bundle form's live availability)."""
     wanted = [(item_id, quantity) for item_id, quantity in components if quantity > 0]
     nested = bundle_expansions(
-        Item.objects.filter(pk__in={item_id for item_id, _q in wanted}, is_bundle=True)
-        .values_list("pk", flat=True)
+        Item.objects.filter(pk__in={item_id for item_id, _q in wanted}, is_bundle=True).values_list(
+            "pk", flat=True
+        )
     )
     leaves: dict[int, int] = defaultdict(int)
     for item_id, quantity in wanted:

@@ -102,9 +102,10 @@ class StockRowsImporter(Importer):
             warehouse=(options.warehouse or "").strip(),
             reference=(options.reference or "").strip()[:255],
         )
-        if options.warehouse and not Warehouse.objects.filter(
-            code__iexact=options.warehouse
-        ).exists():
+        if (
+            options.warehouse
+            and not Warehouse.objects.filter(code__iexact=options.warehouse).exists()
+        ):
             raise refuse_option(
                 "warehouse", _("Unknown warehouse %(code)s.") % {"code": options.warehouse}
             )

@@ -344,9 +344,7 @@ def bundle_components(skus: Iterable[str]) -> dict[str, list[Component]]:
     """Upper-cased SKU of each bundle among these -> its leaf components (nested bundles
     multiplied out), by SKU; one query, plus one per level of nesting when there are bundles."""
     wanted = [sku.strip() for sku in skus if sku and sku.strip()]
-    bundles = list(
-        items_matching_skus(wanted).filter(is_bundle=True).values_list("pk", "sku")
-    )
+    bundles = list(items_matching_skus(wanted).filter(is_bundle=True).values_list("pk", "sku"))
     if not bundles:
         return {}
     leaves = bundle_expansions(pk for pk, _sku in bundles)

@@ -6,371 +6,1142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('warehouses', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("warehouses", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True, verbose_name='key')),
-                ('operation', models.CharField(max_length=64, verbose_name='operation')),
-                ('fingerprint', models.CharField(max_length=64, verbose_name='fingerprint')),
-                ('result_type', models.CharField(blank=True, max_length=64, verbose_name='result type')),
-                ('result_id', models.BigIntegerField(blank=True, null=True, verbose_name='result id')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True, verbose_name="key")),
+                ("operation", models.CharField(max_length=64, verbose_name="operation")),
+                ("fingerprint", models.CharField(max_length=64, verbose_name="fingerprint")),
+                (
+                    "result_type",
+                    models.CharField(blank=True, max_length=64, verbose_name="result type"),
+                ),
+                (
+                    "result_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="result id"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Issue',
+            name="Issue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='reference')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('posted_at', models.DateTimeField(blank=True, null=True, verbose_name='posted')),
-                ('reversed_at', models.DateTimeField(blank=True, null=True, verbose_name='reversed')),
-                ('kind', models.CharField(choices=[('purchase_return', 'Purchase return'), ('order_reshipment', 'Order reshipment'), ('order_shipment', 'Order shipment'), ('other', 'Other')], max_length=32, verbose_name='kind')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('posted', 'Posted'), ('reversed', 'Reversed')], default='draft', max_length=16, verbose_name='status')),
-                ('allocation_reference', models.CharField(blank=True, help_text='Allocations under this reference are consumed when the issue is posted.', max_length=255, verbose_name='allocation reference')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('posted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='posted by')),
-                ('reversed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reversed by')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse', verbose_name='warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="reference"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("posted_at", models.DateTimeField(blank=True, null=True, verbose_name="posted")),
+                (
+                    "reversed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reversed"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("purchase_return", "Purchase return"),
+                            ("order_reshipment", "Order reshipment"),
+                            ("order_shipment", "Order shipment"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("posted", "Posted"),
+                            ("reversed", "Reversed"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "allocation_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Allocations under this reference are consumed when the issue is posted.",
+                        max_length=255,
+                        verbose_name="allocation reference",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "posted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="posted by",
+                    ),
+                ),
+                (
+                    "reversed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reversed by",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.warehouse",
+                        verbose_name="warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'abstract': False,
+                "ordering": ["-created_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='IssueLine',
+            name="IssueLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('qty', models.PositiveIntegerField(verbose_name='quantity')),
-                ('bin', models.ForeignKey(blank=True, help_text='Empty: bins are chosen when the issue is posted.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.location')),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.issue')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("qty", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "bin",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: bins are chosen when the issue is posted.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.location",
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="inventory.issue",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.item",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['issue_id', 'id'],
+                "ordering": ["issue_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IssueLinePick',
+            name="IssueLinePick",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('qty', models.PositiveIntegerField(verbose_name='quantity')),
-                ('bin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.location')),
-                ('issue_line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='picks', to='inventory.issueline')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("qty", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "bin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.location",
+                    ),
+                ),
+                (
+                    "issue_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="picks",
+                        to="inventory.issueline",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.item",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['issue_line_id', 'id'],
+                "ordering": ["issue_line_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Receipt',
+            name="Receipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='reference')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('posted_at', models.DateTimeField(blank=True, null=True, verbose_name='posted')),
-                ('reversed_at', models.DateTimeField(blank=True, null=True, verbose_name='reversed')),
-                ('kind', models.CharField(choices=[('purchase', 'Purchase'), ('sales_return', 'Sales return'), ('other', 'Other')], max_length=32, verbose_name='kind')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('posted', 'Posted'), ('reversed', 'Reversed')], default='draft', max_length=16, verbose_name='status')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('posted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='posted by')),
-                ('reversed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reversed by')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse', verbose_name='warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="reference"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("posted_at", models.DateTimeField(blank=True, null=True, verbose_name="posted")),
+                (
+                    "reversed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reversed"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("purchase", "Purchase"),
+                            ("sales_return", "Sales return"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("posted", "Posted"),
+                            ("reversed", "Reversed"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "posted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="posted by",
+                    ),
+                ),
+                (
+                    "reversed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reversed by",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.warehouse",
+                        verbose_name="warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'abstract': False,
+                "ordering": ["-created_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ReceiptLine',
+            name="ReceiptLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('qty', models.PositiveIntegerField(verbose_name='quantity')),
-                ('bin', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.location')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.item')),
-                ('receipt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.receipt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("qty", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "bin",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.location",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.item",
+                    ),
+                ),
+                (
+                    "receipt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="inventory.receipt",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['receipt_id', 'id'],
+                "ordering": ["receipt_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StockLevel',
+            name="StockLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_hand', models.IntegerField(default=0, verbose_name='on hand')),
-                ('sellable_on_hand', models.IntegerField(default=0, verbose_name='sellable on hand')),
-                ('allocated', models.IntegerField(default=0, verbose_name='allocated')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock_levels', to='catalog.item')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock_levels', to='warehouses.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on_hand", models.IntegerField(default=0, verbose_name="on hand")),
+                (
+                    "sellable_on_hand",
+                    models.IntegerField(default=0, verbose_name="sellable on hand"),
+                ),
+                ("allocated", models.IntegerField(default=0, verbose_name="allocated")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stock_levels",
+                        to="catalog.item",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stock_levels",
+                        to="warehouses.warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item_id', 'warehouse_id'],
+                "ordering": ["item_id", "warehouse_id"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=255, verbose_name='reference')),
-                ('qty', models.PositiveIntegerField(verbose_name='quantity')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='catalog.item')),
-                ('stock_level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='inventory.stocklevel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=255, verbose_name="reference")),
+                ("qty", models.PositiveIntegerField(verbose_name="quantity")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="catalog.item",
+                    ),
+                ),
+                (
+                    "stock_level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="inventory.stocklevel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['reference', 'id'],
+                "ordering": ["reference", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StockMove',
+            name="StockMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Receipt'), ('issue', 'Issue'), ('transfer', 'Transfer'), ('transfer_ship', 'Transfer shipped'), ('transfer_receive', 'Transfer received'), ('stocktake', 'Stocktake'), ('reversal', 'Reversal')], max_length=32, verbose_name='kind')),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='reference')),
-                ('document_type', models.CharField(blank=True, choices=[('receipt', 'Receipt'), ('issue', 'Issue'), ('transfer', 'Transfer'), ('stocktake', 'Stocktake')], max_length=16, verbose_name='document type')),
-                ('document_id', models.BigIntegerField(blank=True, null=True, verbose_name='document id')),
-                ('idempotency_key', models.CharField(blank=True, max_length=200, null=True, unique=True, verbose_name='idempotency key')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('reversal_of', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='inventory.stockmove', verbose_name='reversal of')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Receipt"),
+                            ("issue", "Issue"),
+                            ("transfer", "Transfer"),
+                            ("transfer_ship", "Transfer shipped"),
+                            ("transfer_receive", "Transfer received"),
+                            ("stocktake", "Stocktake"),
+                            ("reversal", "Reversal"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="reference"
+                    ),
+                ),
+                (
+                    "document_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("receipt", "Receipt"),
+                            ("issue", "Issue"),
+                            ("transfer", "Transfer"),
+                            ("stocktake", "Stocktake"),
+                        ],
+                        max_length=16,
+                        verbose_name="document type",
+                    ),
+                ),
+                (
+                    "document_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="document id"),
+                ),
+                (
+                    "idempotency_key",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        null=True,
+                        unique=True,
+                        verbose_name="idempotency key",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                (
+                    "reversal_of",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="inventory.stockmove",
+                        verbose_name="reversal of",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='receipt',
-            name='move',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.stockmove'),
+            model_name="receipt",
+            name="move",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="inventory.stockmove",
+            ),
         ),
         migrations.AddField(
-            model_name='receipt',
-            name='reversal_move',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.stockmove'),
+            model_name="receipt",
+            name="reversal_move",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="inventory.stockmove",
+            ),
         ),
         migrations.AddField(
-            model_name='issue',
-            name='move',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.stockmove'),
+            model_name="issue",
+            name="move",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="inventory.stockmove",
+            ),
         ),
         migrations.AddField(
-            model_name='issue',
-            name='reversal_move',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.stockmove'),
+            model_name="issue",
+            name="reversal_move",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="inventory.stockmove",
+            ),
         ),
         migrations.CreateModel(
-            name='StockMoveLine',
+            name="StockMoveLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('qty', models.PositiveIntegerField(verbose_name='quantity')),
-                ('from_location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='move_lines_out', to='warehouses.location')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='move_lines', to='catalog.item')),
-                ('move', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='inventory.stockmove')),
-                ('to_location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='move_lines_in', to='warehouses.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("qty", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "from_location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="move_lines_out",
+                        to="warehouses.location",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="move_lines",
+                        to="catalog.item",
+                    ),
+                ),
+                (
+                    "move",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="inventory.stockmove",
+                    ),
+                ),
+                (
+                    "to_location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="move_lines_in",
+                        to="warehouses.location",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['move_id', 'id'],
+                "ordering": ["move_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Stocktake',
+            name="Stocktake",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='reference')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('posted_at', models.DateTimeField(blank=True, null=True, verbose_name='posted')),
-                ('reversed_at', models.DateTimeField(blank=True, null=True, verbose_name='reversed')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('counting', 'Counting'), ('posted', 'Posted'), ('reversed', 'Reversed')], default='draft', max_length=16, verbose_name='status')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('move', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.stockmove')),
-                ('posted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='posted by')),
-                ('reversal_move', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.stockmove')),
-                ('reversed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reversed by')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse', verbose_name='warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="reference"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("posted_at", models.DateTimeField(blank=True, null=True, verbose_name="posted")),
+                (
+                    "reversed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reversed"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("counting", "Counting"),
+                            ("posted", "Posted"),
+                            ("reversed", "Reversed"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "move",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.stockmove",
+                    ),
+                ),
+                (
+                    "posted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="posted by",
+                    ),
+                ),
+                (
+                    "reversal_move",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.stockmove",
+                    ),
+                ),
+                (
+                    "reversed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reversed by",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.warehouse",
+                        verbose_name="warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'abstract': False,
+                "ordering": ["-created_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='StocktakeLine',
+            name="StocktakeLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expected_at_count', models.IntegerField(default=0, verbose_name='expected when counted')),
-                ('counted', models.PositiveIntegerField(blank=True, null=True, verbose_name='counted')),
-                ('counted_at', models.DateTimeField(blank=True, null=True, verbose_name='counted at')),
-                ('bin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.location')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.item')),
-                ('stocktake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.stocktake')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "expected_at_count",
+                    models.IntegerField(default=0, verbose_name="expected when counted"),
+                ),
+                (
+                    "counted",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="counted"),
+                ),
+                (
+                    "counted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="counted at"),
+                ),
+                (
+                    "bin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.location",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.item",
+                    ),
+                ),
+                (
+                    "stocktake",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="inventory.stocktake",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stocktake_id', 'id'],
+                "ordering": ["stocktake_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='reference')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('posted_at', models.DateTimeField(blank=True, null=True, verbose_name='posted')),
-                ('reversed_at', models.DateTimeField(blank=True, null=True, verbose_name='reversed')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('shipped', 'In transit'), ('posted', 'Posted'), ('reversed', 'Reversed')], default='draft', max_length=16, verbose_name='status')),
-                ('shipped_at', models.DateTimeField(blank=True, null=True, verbose_name='shipped')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('move', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.stockmove')),
-                ('posted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='posted by')),
-                ('receive_move', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.stockmove')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='received by')),
-                ('reversal_move', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.stockmove')),
-                ('reversed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reversed by')),
-                ('to_warehouse', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse', verbose_name='to warehouse')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse', verbose_name='warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="reference"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("posted_at", models.DateTimeField(blank=True, null=True, verbose_name="posted")),
+                (
+                    "reversed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reversed"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("shipped", "In transit"),
+                            ("posted", "Posted"),
+                            ("reversed", "Reversed"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("shipped_at", models.DateTimeField(blank=True, null=True, verbose_name="shipped")),
+                (
+                    "received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="received"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "move",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.stockmove",
+                    ),
+                ),
+                (
+                    "posted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="posted by",
+                    ),
+                ),
+                (
+                    "receive_move",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.stockmove",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="received by",
+                    ),
+                ),
+                (
+                    "reversal_move",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.stockmove",
+                    ),
+                ),
+                (
+                    "reversed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reversed by",
+                    ),
+                ),
+                (
+                    "to_warehouse",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.warehouse",
+                        verbose_name="to warehouse",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.warehouse",
+                        verbose_name="warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'abstract': False,
+                "ordering": ["-created_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='TransferLine',
+            name="TransferLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('qty', models.PositiveIntegerField(verbose_name='quantity')),
-                ('from_bin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.location')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.item')),
-                ('to_bin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.location')),
-                ('transfer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.transfer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("qty", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "from_bin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.location",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.item",
+                    ),
+                ),
+                (
+                    "to_bin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.location",
+                    ),
+                ),
+                (
+                    "transfer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="inventory.transfer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['transfer_id', 'id'],
+                "ordering": ["transfer_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BinStock',
+            name="BinStock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_hand', models.IntegerField(default=0, verbose_name='on hand')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bin_stocks', to='catalog.item')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bin_stocks', to='warehouses.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on_hand", models.IntegerField(default=0, verbose_name="on hand")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bin_stocks",
+                        to="catalog.item",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bin_stocks",
+                        to="warehouses.location",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['location_id', 'item_id'],
-                'indexes': [models.Index(fields=['location', 'on_hand'], name='inventory_b_locatio_e95dbd_idx')],
-                'constraints': [models.UniqueConstraint(fields=('item', 'location'), name='bin_stock_unique'), models.CheckConstraint(condition=models.Q(('on_hand__gte', 0)), name='bin_stock_not_negative')],
+                "ordering": ["location_id", "item_id"],
+                "indexes": [
+                    models.Index(
+                        fields=["location", "on_hand"], name="inventory_b_locatio_e95dbd_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("item", "location"), name="bin_stock_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("on_hand__gte", 0)), name="bin_stock_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='issueline',
-            constraint=models.CheckConstraint(condition=models.Q(('qty__gt', 0)), name='issue_line_qty_positive'),
+            model_name="issueline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("qty__gt", 0)), name="issue_line_qty_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issuelinepick',
-            constraint=models.CheckConstraint(condition=models.Q(('qty__gt', 0)), name='issue_pick_qty_positive'),
+            model_name="issuelinepick",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("qty__gt", 0)), name="issue_pick_qty_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receiptline',
-            constraint=models.CheckConstraint(condition=models.Q(('qty__gt', 0)), name='receipt_line_qty_positive'),
+            model_name="receiptline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("qty__gt", 0)), name="receipt_line_qty_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stocklevel',
-            index=models.Index(fields=['warehouse', 'item'], name='inventory_s_warehou_276bd6_idx'),
+            model_name="stocklevel",
+            index=models.Index(fields=["warehouse", "item"], name="inventory_s_warehou_276bd6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.UniqueConstraint(fields=('item', 'warehouse'), name='stock_level_unique'),
+            model_name="stocklevel",
+            constraint=models.UniqueConstraint(
+                fields=("item", "warehouse"), name="stock_level_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(('on_hand__gte', 0)), name='stock_level_on_hand'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("on_hand__gte", 0)), name="stock_level_on_hand"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(('sellable_on_hand__gte', 0), ('sellable_on_hand__lte', models.F('on_hand'))), name='stock_level_sellable_within_on_hand'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("sellable_on_hand__gte", 0), ("sellable_on_hand__lte", models.F("on_hand"))
+                ),
+                name="stock_level_sellable_within_on_hand",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(('allocated__gte', 0), ('allocated__lte', models.F('sellable_on_hand'))), name='stock_level_allocated_within_sellable'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("allocated__gte", 0), ("allocated__lte", models.F("sellable_on_hand"))
+                ),
+                name="stock_level_allocated_within_sellable",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.UniqueConstraint(fields=('reference', 'stock_level'), name='allocation_unique_per_level'),
+            model_name="allocation",
+            constraint=models.UniqueConstraint(
+                fields=("reference", "stock_level"), name="allocation_unique_per_level"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('qty__gt', 0)), name='allocation_qty_positive'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("qty__gt", 0)), name="allocation_qty_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['document_type', 'document_id'], name='inventory_s_documen_d2bb63_idx'),
+            model_name="stockmove",
+            index=models.Index(
+                fields=["document_type", "document_id"], name="inventory_s_documen_d2bb63_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['kind', 'created_at'], name='inventory_s_kind_17127f_idx'),
+            model_name="stockmove",
+            index=models.Index(fields=["kind", "created_at"], name="inventory_s_kind_17127f_idx"),
         ),
         migrations.AddIndex(
-            model_name='receipt',
-            index=models.Index(fields=['status', 'created_at'], name='inventory_r_status_f862c4_idx'),
+            model_name="receipt",
+            index=models.Index(
+                fields=["status", "created_at"], name="inventory_r_status_f862c4_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='issue',
-            index=models.Index(fields=['status', 'created_at'], name='inventory_i_status_26c648_idx'),
+            model_name="issue",
+            index=models.Index(
+                fields=["status", "created_at"], name="inventory_i_status_26c648_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmoveline',
-            index=models.Index(fields=['item', 'move'], name='inventory_s_item_id_2fad29_idx'),
+            model_name="stockmoveline",
+            index=models.Index(fields=["item", "move"], name="inventory_s_item_id_2fad29_idx"),
         ),
         migrations.AddConstraint(
-            model_name='stockmoveline',
-            constraint=models.CheckConstraint(condition=models.Q(('qty__gt', 0)), name='move_line_qty_positive'),
+            model_name="stockmoveline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("qty__gt", 0)), name="move_line_qty_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmoveline',
-            constraint=models.CheckConstraint(condition=models.Q(('from_location', models.F('to_location')), _negated=True), name='move_line_locations_differ'),
+            model_name="stockmoveline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_location", models.F("to_location")), _negated=True),
+                name="move_line_locations_differ",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stocktake',
-            index=models.Index(fields=['status', 'created_at'], name='inventory_s_status_c219ce_idx'),
+            model_name="stocktake",
+            index=models.Index(
+                fields=["status", "created_at"], name="inventory_s_status_c219ce_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakeline',
-            constraint=models.UniqueConstraint(fields=('stocktake', 'bin', 'item'), name='stocktake_line_unique'),
+            model_name="stocktakeline",
+            constraint=models.UniqueConstraint(
+                fields=("stocktake", "bin", "item"), name="stocktake_line_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakeline',
-            constraint=models.CheckConstraint(condition=models.Q(('counted__isnull', True), ('counted__gte', 0), _connector='OR'), name='stocktake_counted_not_negative'),
+            model_name="stocktakeline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("counted__isnull", True), ("counted__gte", 0), _connector="OR"),
+                name="stocktake_counted_not_negative",
+            ),
         ),
         migrations.AddIndex(
-            model_name='transfer',
-            index=models.Index(fields=['status', 'created_at'], name='inventory_t_status_ff6985_idx'),
+            model_name="transfer",
+            index=models.Index(
+                fields=["status", "created_at"], name="inventory_t_status_ff6985_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transferline',
-            constraint=models.CheckConstraint(condition=models.Q(('qty__gt', 0)), name='transfer_line_qty_positive'),
+            model_name="transferline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("qty__gt", 0)), name="transfer_line_qty_positive"
+            ),
         ),
     ]

@@ -5,26 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('inventory', '0001_stock_ledger_balances_documents'),
-        ('warehouses', '0003_location_ordering_without_joins'),
+        ("catalog", "0001_initial"),
+        ("inventory", "0001_stock_ledger_balances_documents"),
+        ("warehouses", "0003_location_ordering_without_joins"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='stocklevel',
-            name='item',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='stock_levels', to='catalog.item'),
+            model_name="stocklevel",
+            name="item",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stock_levels",
+                to="catalog.item",
+            ),
         ),
         migrations.AlterField(
-            model_name='stocklevel',
-            name='warehouse',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='stock_levels', to='warehouses.warehouse'),
+            model_name="stocklevel",
+            name="warehouse",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stock_levels",
+                to="warehouses.warehouse",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stocklevel',
-            index=models.Index(fields=['item', 'sellable_on_hand', 'allocated'], name='stock_level_available'),
+            model_name="stocklevel",
+            index=models.Index(
+                fields=["item", "sellable_on_hand", "allocated"], name="stock_level_available"
+            ),
         ),
     ]

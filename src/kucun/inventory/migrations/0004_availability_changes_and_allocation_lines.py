@@ -5,53 +5,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('inventory', '0003_stock_check'),
-        ('warehouses', '0003_location_ordering_without_joins'),
+        ("catalog", "0001_initial"),
+        ("inventory", "0003_stock_check"),
+        ("warehouses", "0003_location_ordering_without_joins"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AvailabilityChange',
+            name="AvailabilityChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='changed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="changed")),
             ],
             options={
-                'verbose_name': 'availability change',
-                'verbose_name_plural': 'availability changes',
-                'ordering': ['id'],
+                "verbose_name": "availability change",
+                "verbose_name_plural": "availability changes",
+                "ordering": ["id"],
             },
         ),
         migrations.AddField(
-            model_name='allocation',
-            name='line_item',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.item'),
+            model_name="allocation",
+            name="line_item",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.item",
+            ),
         ),
         migrations.AddField(
-            model_name='allocation',
-            name='line_units',
-            field=models.PositiveIntegerField(default=1, verbose_name='units per line unit'),
+            model_name="allocation",
+            name="line_units",
+            field=models.PositiveIntegerField(default=1, verbose_name="units per line unit"),
         ),
         migrations.AddField(
-            model_name='issueline',
-            name='allocation_reference',
-            field=models.CharField(blank=True, help_text='This line ships stock allocated under this reference.', max_length=255, verbose_name='allocation reference'),
+            model_name="issueline",
+            name="allocation_reference",
+            field=models.CharField(
+                blank=True,
+                help_text="This line ships stock allocated under this reference.",
+                max_length=255,
+                verbose_name="allocation reference",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('line_units__gt', 0)), name='allocation_line_units_positive'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("line_units__gt", 0)), name="allocation_line_units_positive"
+            ),
         ),
         migrations.AddField(
-            model_name='availabilitychange',
-            name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.item'),
+            model_name="availabilitychange",
+            name="item",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="catalog.item"
+            ),
         ),
         migrations.AddField(
-            model_name='availabilitychange',
-            name='warehouse',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='warehouses.warehouse'),
+            model_name="availabilitychange",
+            name="warehouse",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="warehouses.warehouse",
+            ),
         ),
     ]

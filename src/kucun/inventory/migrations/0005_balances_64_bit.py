@@ -4,40 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0004_availability_changes_and_allocation_lines'),
+        ("inventory", "0004_availability_changes_and_allocation_lines"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='binstock',
-            name='on_hand',
-            field=models.BigIntegerField(default=0, verbose_name='on hand'),
+            model_name="binstock",
+            name="on_hand",
+            field=models.BigIntegerField(default=0, verbose_name="on hand"),
         ),
         migrations.AlterField(
-            model_name='stocklevel',
-            name='allocated',
-            field=models.BigIntegerField(default=0, verbose_name='allocated'),
+            model_name="stocklevel",
+            name="allocated",
+            field=models.BigIntegerField(default=0, verbose_name="allocated"),
         ),
         migrations.AlterField(
-            model_name='stocklevel',
-            name='on_hand',
-            field=models.BigIntegerField(default=0, verbose_name='on hand'),
+            model_name="stocklevel",
+            name="on_hand",
+            field=models.BigIntegerField(default=0, verbose_name="on hand"),
         ),
         migrations.AlterField(
-            model_name='stocklevel',
-            name='sellable_on_hand',
-            field=models.BigIntegerField(default=0, verbose_name='sellable on hand'),
+            model_name="stocklevel",
+            name="sellable_on_hand",
+            field=models.BigIntegerField(default=0, verbose_name="sellable on hand"),
         ),
         migrations.AlterField(
-            model_name='stockmoveline',
-            name='qty',
-            field=models.PositiveBigIntegerField(verbose_name='quantity'),
+            model_name="stockmoveline",
+            name="qty",
+            field=models.PositiveBigIntegerField(verbose_name="quantity"),
         ),
         migrations.AlterField(
-            model_name='stocktakeline',
-            name='expected_at_count',
-            field=models.BigIntegerField(default=0, verbose_name='expected when counted'),
+            model_name="stocktakeline",
+            name="expected_at_count",
+            field=models.BigIntegerField(default=0, verbose_name="expected when counted"),
         ),
     ]

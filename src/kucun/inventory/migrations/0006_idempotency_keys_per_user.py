@@ -5,34 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0005_balances_64_bit'),
+        ("inventory", "0005_balances_64_bit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='idempotencyrecord',
-            name='scope',
-            field=models.CharField(default='internal', max_length=32, verbose_name='scope'),
+            model_name="idempotencyrecord",
+            name="scope",
+            field=models.CharField(default="internal", max_length=32, verbose_name="scope"),
         ),
         migrations.AlterField(
-            model_name='idempotencyrecord',
-            name='key',
-            field=models.CharField(max_length=200, verbose_name='key'),
+            model_name="idempotencyrecord",
+            name="key",
+            field=models.CharField(max_length=200, verbose_name="key"),
         ),
         migrations.AlterField(
-            model_name='stockmove',
-            name='idempotency_key',
-            field=models.CharField(blank=True, max_length=200, null=True, verbose_name='idempotency key'),
+            model_name="stockmove",
+            name="idempotency_key",
+            field=models.CharField(
+                blank=True, max_length=200, null=True, verbose_name="idempotency key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='idempotencyrecord',
-            constraint=models.UniqueConstraint(fields=('scope', 'key'), name='idempotency_key_unique_per_scope'),
+            model_name="idempotencyrecord",
+            constraint=models.UniqueConstraint(
+                fields=("scope", "key"), name="idempotency_key_unique_per_scope"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmove',
-            constraint=models.UniqueConstraint(fields=('user', 'idempotency_key'), name='stock_move_key_unique_per_user'),
+            model_name="stockmove",
+            constraint=models.UniqueConstraint(
+                fields=("user", "idempotency_key"), name="stock_move_key_unique_per_user"
+            ),
         ),
     ]

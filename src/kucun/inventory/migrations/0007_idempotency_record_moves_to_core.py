@@ -4,7 +4,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("inventory", "0006_idempotency_keys_per_user"),
         ("core", "0006_idempotency_record_from_inventory"),

@@ -224,16 +224,14 @@ def bin_set_sellable(
         return location
     assert location.warehouse_id is not None
     items = set(
-        BinStock.objects.filter(location=location, on_hand__gt=0).values_list(
-            "item_id", flat=True
-        )
+        BinStock.objects.filter(location=location, on_hand__gt=0).values_list("item_id", flat=True)
     )
     locked = ledger.lock_balances(pairs={(item, location.warehouse_id) for item in items})
     sign = 1 if sellable else -1
     delta: dict[Pair, int] = {}
-    for item_id, on_hand in BinStock.objects.filter(
-        location=location, on_hand__gt=0
-    ).values_list("item_id", "on_hand"):
+    for item_id, on_hand in BinStock.objects.filter(location=location, on_hand__gt=0).values_list(
+        "item_id", "on_hand"
+    ):
         ledger.lock_more_levels(locked, [(item_id, location.warehouse_id)])
         delta[(item_id, location.warehouse_id)] = sign * on_hand
     try:
@@ -257,4 +255,3 @@ def bin_set_sellable(
         % {"code": location.code, "value": _("yes") if sellable else _("no")},
     )
     return location
-

@@ -185,9 +185,7 @@ def clean_qty(value: Any, *, field: str, allow_zero: bool = False) -> tuple[int,
     else:
         ok = False
     if ok and value > MAX_LINE_QTY:
-        return 0, _("must be at most %(limit)s units on one line") % {
-            "limit": f"{MAX_LINE_QTY:,}"
-        }
+        return 0, _("must be at most %(limit)s units on one line") % {"limit": f"{MAX_LINE_QTY:,}"}
     if not ok or not smallest <= value:
         if allow_zero:
             return 0, _("must be a whole number, 0 or more")

@@ -345,4 +345,3 @@ def allocation_consume(
         reference=ref,
         post=True,
     )
-

@@ -199,9 +199,7 @@ def refuse_bundle_lines(lines: Sequence[tuple[int, bool]]) -> None:
     for index, (item_id, is_bundle) in enumerate(lines):
         if is_bundle:
             item = ItemRef(item_id, names[item_id], True)
-            problems.add(
-                f"lines[{index}].sku", bundle_line_refusal(index, item, expansions, names)
-            )
+            problems.add(f"lines[{index}].sku", bundle_line_refusal(index, item, expansions, names))
     problems.raise_if_any()
 
 
@@ -849,8 +847,10 @@ def consume_for_lines(
         if line.qty > allocation.qty:
             raise Conflict.for_field(
                 field,
-                _("%(reference)s has %(outstanding)d of %(sku)s allocated; %(qty)d cannot be "
-                  "shipped from it.")
+                _(
+                    "%(reference)s has %(outstanding)d of %(sku)s allocated; %(qty)d cannot be "
+                    "shipped from it."
+                )
                 % {
                     "reference": line.allocation_reference,
                     "outstanding": allocation.qty,

@@ -105,9 +105,7 @@ def stocktake_create(
         note=note,
         created_by=user_or_none(user),
     )
-    held = BinStock.objects.filter(
-        location__warehouse=target, location__kind=LocationKind.INTERNAL
-    )
+    held = BinStock.objects.filter(location__warehouse=target, location__kind=LocationKind.INTERNAL)
     pairs: dict[tuple[int, int], int] = {}
     if chosen_bins and chosen_items:
         on_hand = {
@@ -342,4 +340,3 @@ def document_reverse(
         summary=_("%(number)s reversed") % {"number": document.number},
     )
     return document
-

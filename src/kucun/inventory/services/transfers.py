@@ -287,4 +287,3 @@ def transfer_receive(
         summary=_("Transfer %(number)s received") % {"number": transfer.number},
     )
     return transfer
-

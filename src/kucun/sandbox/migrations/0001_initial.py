@@ -4,91 +4,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='EmulatorFault',
+            name="EmulatorFault",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(max_length=20)),
-                ('method', models.CharField(blank=True, max_length=10)),
-                ('path_regex', models.CharField(blank=True, max_length=300)),
-                ('operation', models.CharField(blank=True, max_length=100)),
-                ('status', models.PositiveSmallIntegerField(null=True)),
-                ('body', models.TextField(blank=True)),
-                ('headers', models.JSONField(default=dict)),
-                ('delay_ms', models.PositiveIntegerField(default=0)),
-                ('after_apply', models.BooleanField(default=False, help_text='Apply the request, then answer the fault (an answer lost).')),
-                ('probability', models.FloatField(default=1.0)),
-                ('times', models.PositiveIntegerField(default=1)),
-                ('used', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("system", models.CharField(max_length=20)),
+                ("method", models.CharField(blank=True, max_length=10)),
+                ("path_regex", models.CharField(blank=True, max_length=300)),
+                ("operation", models.CharField(blank=True, max_length=100)),
+                ("status", models.PositiveSmallIntegerField(null=True)),
+                ("body", models.TextField(blank=True)),
+                ("headers", models.JSONField(default=dict)),
+                ("delay_ms", models.PositiveIntegerField(default=0)),
+                (
+                    "after_apply",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Apply the request, then answer the fault (an answer lost).",
+                    ),
+                ),
+                ("probability", models.FloatField(default=1.0)),
+                ("times", models.PositiveIntegerField(default=1)),
+                ("used", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='EmulatorBucket',
+            name="EmulatorBucket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(max_length=20)),
-                ('credential', models.CharField(max_length=100)),
-                ('tokens', models.FloatField()),
-                ('refilled_at', models.FloatField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("system", models.CharField(max_length=20)),
+                ("credential", models.CharField(max_length=100)),
+                ("tokens", models.FloatField()),
+                ("refilled_at", models.FloatField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('system', 'credential'), name='emulator_bucket_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("system", "credential"), name="emulator_bucket_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EmulatorRecord',
+            name="EmulatorRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(max_length=20)),
-                ('account', models.CharField(max_length=200)),
-                ('collection', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=200)),
-                ('data', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("system", models.CharField(max_length=20)),
+                ("account", models.CharField(max_length=200)),
+                ("collection", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=200)),
+                ("data", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(fields=['system', 'account', 'collection', 'updated_at', 'id'], name='emulator_record_updated')],
-                'constraints': [models.UniqueConstraint(fields=('system', 'account', 'collection', 'key'), name='emulator_record_key')],
+                "indexes": [
+                    models.Index(
+                        fields=["system", "account", "collection", "updated_at", "id"],
+                        name="emulator_record_updated",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("system", "account", "collection", "key"),
+                        name="emulator_record_key",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EmulatorRequest',
+            name="EmulatorRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(max_length=20)),
-                ('account', models.CharField(blank=True, max_length=200)),
-                ('method', models.CharField(max_length=10)),
-                ('path', models.CharField(max_length=500)),
-                ('operation', models.CharField(blank=True, max_length=100)),
-                ('status', models.PositiveSmallIntegerField()),
-                ('at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("system", models.CharField(max_length=20)),
+                ("account", models.CharField(blank=True, max_length=200)),
+                ("method", models.CharField(max_length=10)),
+                ("path", models.CharField(max_length=500)),
+                ("operation", models.CharField(blank=True, max_length=100)),
+                ("status", models.PositiveSmallIntegerField()),
+                ("at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['system', 'account', '-id'], name='emulator_request_recent')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["system", "account", "-id"], name="emulator_request_recent"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EmulatorSetting',
+            name="EmulatorSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=60)),
-                ('value', models.JSONField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("system", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=60)),
+                ("value", models.JSONField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('system', 'name'), name='emulator_setting_name')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("system", "name"), name="emulator_setting_name")
+                ],
             },
         ),
     ]

@@ -241,9 +241,7 @@ def export_parameters(request: HttpRequest) -> tuple[QueryDict, dict[str, str]]:
     """The query (GET) or form (POST) and the filters in it; a repeated field such as a list's
     ticked ``ids`` is joined with commas."""
     query = request.POST if request.method == "POST" else request.GET
-    filters = {
-        name: ",".join(values) for name, values in query.lists() if name not in NOT_FILTERS
-    }
+    filters = {name: ",".join(values) for name, values in query.lists() if name not in NOT_FILTERS}
     return query, filters
 
 
