@@ -110,6 +110,69 @@ def test_no_lower_layer_names_a_higher_one_in_a_string() -> None:
     assert layer_violations(SOURCE) == []
 
 
+TEMPLATE_REFERENCE = re.compile(r"""{%\s*(?:extends|include)\s+["']([a-z_]+)/""")
+URL_REFERENCE = re.compile(r"""{%\s*url\s+["']([a-z_]+):""")
+APP_NAME = re.compile(r"""^app_name\s*=\s*["']([a-z_]+)["']""", re.MULTILINE)
+
+
+def template_owners(root: Path) -> dict[str, str]:
+    """Template directory (``inventory/`` in "inventory/stock_list.html") → the app holding it."""
+    return {
+        directory.name: directory.parent.parent.name
+        for directory in root.glob("*/templates/*")
+        if directory.is_dir()
+    }
+
+
+def url_owners(root: Path) -> dict[str, str]:
+    """URL namespace → the app whose urls module declares it."""
+    owners = {}
+    for path in root.rglob("urls.py"):
+        found = APP_NAME.search(path.read_text(encoding="utf-8"))
+        if found:
+            parts = path.relative_to(root).parts
+            owners[found.group(1)] = parts[0] if len(parts) > 1 else "urls"
+    return owners
+
+
+def template_violations(root: Path) -> list[str]:
+    """Templates of a lower app that extend, include or link to a higher app's."""
+    templates, namespaces = template_owners(root), url_owners(root)
+    found = []
+    for path in sorted(root.glob("*/templates/**/*.html")):
+        own = path.relative_to(root).parts[0]
+        text = path.read_text(encoding="utf-8")
+        for pattern, owners in ((TEMPLATE_REFERENCE, templates), (URL_REFERENCE, namespaces)):
+            for match in pattern.finditer(text):
+                target = owners.get(match.group(1), "")
+                if target and reaches_up(own, target):
+                    line = text.count("\n", 0, match.start()) + 1
+                    found.append(f"{path.relative_to(root)}:{line}: {match.group(0)}")
+    return found
+
+
+def test_no_lower_template_reaches_a_higher_app() -> None:
+    assert template_violations(SOURCE) == []
+
+
+def test_the_template_scan_finds_extends_includes_and_urls_upwards(tmp_path: Path) -> None:
+    for app, directory in (("core", "core"), ("web", "web"), ("inventory", "inventory")):
+        (tmp_path / app / "templates" / directory).mkdir(parents=True)
+    (tmp_path / "web" / "urls.py").write_text('app_name = "web"\n')
+    (tmp_path / "inventory" / "urls.py").write_text('app_name = "inventory"\n')
+    (tmp_path / "inventory" / "templates" / "inventory" / "list.html").write_text(
+        '{% extends "core/base.html" %}\n{% include "web/includes/x.html" %}\n'
+        "{% url 'inventory:stock' %} {% url 'web:home' %}\n"
+    )
+    (tmp_path / "web" / "templates" / "web" / "home.html").write_text(
+        "{% url 'inventory:stock' %}\n"
+    )
+    assert template_violations(tmp_path) == [
+        'inventory/templates/inventory/list.html:2: {% include "web/',
+        "inventory/templates/inventory/list.html:3: {% url 'web:",
+    ]
+
+
 def test_the_scan_finds_model_lookups_and_dotted_paths_upwards(tmp_path: Path) -> None:
     (tmp_path / "catalog").mkdir()
     (tmp_path / "catalog" / "services.py").write_text(

@@ -13,6 +13,8 @@ from tests.factories import ItemFactory, WarehouseFactory
 def test_console_urls_name_home_and_the_data_screens() -> None:
     assert console_urls() == {
         "home": "/",
+        "language": "/accounts/language/",
+        "logout": "/accounts/logout/",
         "data_import": "/data/imports/new/",
         "data_export": "/data/exports/new/",
         "data_import_templates": [

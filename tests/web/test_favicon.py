@@ -15,7 +15,7 @@ def test_favicon_ico_answers_with_our_svg_without_login() -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
     assert "max-age=86400" in response["Cache-Control"]
-    found = finders.find("web/favicon.svg")
+    found = finders.find("core/favicon.svg")
     assert found is not None
     with open(found, "rb") as icon:
         assert response.content == icon.read()
@@ -25,7 +25,7 @@ def test_favicon_ico_answers_with_our_svg_without_login() -> None:
 def test_pages_link_the_icon(staff_client: Client) -> None:
     html = staff_client.get("/").content.decode()
 
-    assert '<link rel="icon" href="/static/web/favicon.svg" type="image/svg+xml">' in html
+    assert '<link rel="icon" href="/static/core/favicon.svg" type="image/svg+xml">' in html
 
 
 def test_the_login_page_links_it_too() -> None:

@@ -34,10 +34,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 
 def console_urls() -> dict[str, Any]:
-    """Links to the console's own screens for the apps' templates, which cannot name them:
-    home, and the Data screens (import, export, each kind's CSV template as (kind, url))."""
+    """Links to the console's own screens for the templates of the apps and of core's page
+    shell, which cannot name them: home, language and logout, the Data screens (import,
+    export, each kind's CSV template as (kind, url)) and the stock push."""
     return {
         "home": reverse("web:home"),
+        "language": reverse("accounts:language"),
+        "logout": reverse("accounts:logout"),
         "data_import": reverse("data:import_create"),
         "data_export": reverse("data:export_create"),
         "data_import_templates": [

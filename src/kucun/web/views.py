@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from kucun.web.navigation import PLANNED_SCREENS, find_entry
 from kucun.web.selectors import home_summary
 
-FAVICON = Path(__file__).resolve().parent / "static" / "web" / "favicon.svg"
+FAVICON = Path(__file__).resolve().parent.parent / "core" / "static" / "core" / "favicon.svg"
 
 
 @require_GET
