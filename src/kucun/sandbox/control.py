@@ -54,7 +54,8 @@ def control_patterns(
     and any ``extra`` (name → view, e.g. ``webhooks/fire``, ``orders``), staff only.
 
     ``reset()`` wipes and reloads the emulator's seed fixtures; ``seed(json)`` loads more and
-    answers what it loaded; ``state(request)`` dumps what a test asserts on."""
+    answers what it loaded (or an HttpResponse refusing it); ``state(request)`` dumps what a
+    test asserts on."""
     staff = operator_required("staff")
 
     @csrf_exempt
@@ -73,7 +74,9 @@ def control_patterns(
         body = json_body(request)
         if not isinstance(body, dict):
             return json_answer({"error": "a JSON object is expected"}, status=400)
-        return json_answer(seed(body))
+        loaded = seed(body)
+        # A seed may refuse what it was given with an answer of its own (a 400 naming why).
+        return loaded if isinstance(loaded, HttpResponse) else json_answer(loaded)
 
     @csrf_exempt
     @staff
