@@ -1,0 +1,83 @@
+"""The eBay emulator for the contract suite: one seller of the default application holding the
+variants, reached with the application's client id and secret and the seller's refresh token."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kucun.channels.adapters.base import ChannelConfig
+from tests.channels.contract.seeds import VariantSeed
+from tests.sandbox.conftest import Sandbox
+
+SYSTEM = "ebay"
+SELLER = "contract_seller"
+CLIENT_ID = "KucunSan-Sandbox-SBX-0a1b2c3d4-5e6f7a8b"
+CLIENT_SECRET = "SBX-kucun-sandbox-client-secret-not-real"
+REFRESH_TOKEN = "v^1.1#i^1#r^1#p^3#I^3#f^0#t^CONTRACT-SELLER-REFRESH-TOKEN-NOT-REAL"
+ACCESS_TOKEN_SECONDS = 7200
+
+
+def prepare(sandbox: Sandbox, *, variants: Sequence[VariantSeed]) -> ChannelConfig:
+    sandbox.emu(SYSTEM, "reset")
+    items = [
+        {
+            "sku": variant.sku,
+            "title": variant.title or variant.sku,
+            "quantity": variant.quantity,
+            **({"ean": variant.barcode} if variant.barcode else {}),
+        }
+        for variant in variants
+    ]
+    sandbox.emu(
+        SYSTEM,
+        "seed",
+        {
+            "settings": {"access_token_seconds": ACCESS_TOKEN_SECONDS},
+            "sellers": [{"username": SELLER, "refresh_token": REFRESH_TOKEN, "items": items}],
+        },
+    )
+    base_url = f"{sandbox.base_url}/sandbox/{SYSTEM}"
+    return ChannelConfig(
+        platform=SYSTEM,
+        base_url=base_url,
+        auth_url=base_url,
+        credentials={
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "refresh_token": REFRESH_TOKEN,
+        },
+        options={"environment": "sandbox", "marketplace_id": "EBAY_AU"},
+        store_key=f"{SYSTEM}-contract",
+    )
+
+
+def platform_quantities(sandbox: Sandbox, config: ChannelConfig) -> dict[str, int]:
+    """What a buyer sees per SKU: the lower of the item's quantity and its published offers'."""
+    answer = sandbox.control.get(sandbox.url(SYSTEM, "__emu/state"), params={"seller": SELLER})
+    answer.raise_for_status()
+    held: dict[str, int] = answer.json()["sellers"][SELLER]["listing_quantities"]
+    return held
+
+
+def sell(sandbox: Sandbox, config: ChannelConfig, *, sku: str, quantity: int) -> None:
+    sandbox.emu(SYSTEM, "orders", {"seller": SELLER, "sku": sku, "quantity": quantity})
+
+
+def expire_token(sandbox: Sandbox, config: ChannelConfig) -> None:
+    sandbox.emu(SYSTEM, "clock", {"advance_seconds": ACCESS_TOKEN_SECONDS + 1})
+
+
+def throttle(sandbox: Sandbox, config: ChannelConfig, *, requests: int) -> None:
+    sandbox.emu(SYSTEM, "rate-limit", {"capacity": requests, "refill_per_second": 2})
+
+
+def signed_webhook(
+    sandbox: Sandbox, config: ChannelConfig, *, sku: str
+) -> tuple[dict[str, str], bytes]:
+    """A LISTING notification about the SKU's listing, signed with the emulator's key."""
+    fired = sandbox.emu(
+        SYSTEM,
+        "webhooks/fire",
+        {"seller": SELLER, "topic": "LISTING", "sku": sku, "action": "UPDATED", "deliver": False},
+    ).json()
+    return dict(fired["headers"]), fired["body"].encode()
