@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from kucun.sandbox.ebay.state import EBAY, Grant, access_token_grant
+from kucun.sandbox.ebay.state import EBAY, Grant, access_token_grant, settings_snapshot
 from kucun.sandbox.emulator import json_body
 
 THROTTLE_MESSAGE = "Too many requests. The request limit has been reached for the resource."
@@ -133,6 +133,12 @@ def ebay_call(
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            with settings_snapshot():
+                return _call(request, args, kwargs)
+
+        def _call(
+            request: HttpRequest, args: tuple[Any, ...], kwargs: dict[str, Any]
+        ) -> HttpResponse:
             account = ""
             faulted = EBAY.fault_before(request, operation)
             if faulted is not None:

@@ -122,7 +122,7 @@ def inventory_items(request: HttpRequest, caller: Caller) -> HttpResponse:
     start = offset * limit if step == 1 else offset
     records = item_records(caller.seller)
     total = records.count()
-    items = [record.data for record in records[start : start + limit]]
+    items = list(records.values_list("data", flat=True)[start : start + limit])
     body = {
         **page_hrefs(
             request,

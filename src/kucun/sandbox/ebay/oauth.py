@@ -26,6 +26,7 @@ from kucun.sandbox.ebay.state import (
     same_secret,
     seller_exists,
     sellers,
+    settings_snapshot,
 )
 
 INVALID_REQUEST = "request is missing a required parameter or malformed."
@@ -61,7 +62,8 @@ def requested_scopes(raw: str) -> list[str]:
 @csrf_exempt
 def token(request: HttpRequest) -> HttpResponse:
     """``POST /identity/v1/oauth2/token``."""
-    response = EBAY.fault_before(request, "token") or _token(request)
+    with settings_snapshot():
+        response = EBAY.fault_before(request, "token") or _token(request)
     EBAY.log(request, response.status_code, operation="token")
     return response
 

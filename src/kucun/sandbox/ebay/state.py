@@ -14,7 +14,9 @@ from __future__ import annotations
 import hmac
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,40 @@ from kucun.core.secrets import decrypt, encrypt
 from kucun.sandbox.emulator import Emulator, credential_digest
 from kucun.sandbox.models import EmulatorRecord, EmulatorSetting
 
-EBAY = Emulator("ebay")
+_settings_snapshot: ContextVar[dict[str, Any] | None] = ContextVar(
+    "ebay_settings_snapshot", default=None
+)
+
+
+class EbayEmulator(Emulator):
+    """The shared machinery, reading its settings (clock, rate limit, options) once per call:
+    a page of items asks the clock several times, and each ask was a query."""
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        snapshot = _settings_snapshot.get()
+        if snapshot is None:
+            return super().setting(name, default)
+        return snapshot.get(name, default)
+
+    def set_setting(self, name: str, value: Any) -> None:
+        super().set_setting(name, value)
+        snapshot = _settings_snapshot.get()
+        if snapshot is not None:
+            snapshot[name] = value
+
+
+@contextmanager
+def settings_snapshot() -> Iterator[None]:
+    """Within this block the emulator's settings are those read on entry (and its own writes)."""
+    rows = EmulatorSetting.objects.filter(system="ebay").exclude(name__startswith="sequence:")
+    token = _settings_snapshot.set({row.name: row.value for row in rows})
+    try:
+        yield
+    finally:
+        _settings_snapshot.reset(token)
+
+
+EBAY = EbayEmulator("ebay")
 APPLICATION = ""  # the account of application-wide records
 
 MARKETPLACE = "EBAY_AU"
