@@ -313,3 +313,27 @@ def test_ten_thousand_items_seed_and_pull_fast(ebay: Ebay) -> None:
     assert pages == 51
     assert seeded < 30
     assert pulled < 10, f"a full pull took {pulled:.1f}s"
+
+
+def test_a_listing_takes_250_revisions_a_day(ebay: Ebay) -> None:
+    token = ebay.user_token()
+    ebay.emu("clock", {"freeze": "2026-06-01T10:00:00+00:00"})
+    entries = [
+        {"sku": "EB-MUG-01", "shipToLocationAvailability": {"quantity": number}}
+        for number in range(25)
+    ]
+    for _ in range(10):
+        assert bulk_update(ebay, token, entries).status_code == 200
+    refused = bulk_update(
+        ebay,
+        token,
+        [*entries[:1], {"sku": "EB-TEA-02", "shipToLocationAvailability": {"quantity": 5}}],
+    )
+    assert refused.status_code == 207
+    over, other = refused.json()["responses"]
+    assert (over["statusCode"], over["errors"][0]["category"]) == (400, "BUSINESS")
+    assert other["statusCode"] == 200
+    assert ebay.state()["quantities"]["EB-MUG-01"] == 24
+    ebay.emu("clock", {"advance_seconds": 14 * 3600})  # the next calendar day
+    assert bulk_update(ebay, token, entries[:1]).status_code == 200
+    assert ebay.state()["quantities"]["EB-MUG-01"] == 0

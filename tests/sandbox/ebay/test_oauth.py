@@ -206,3 +206,23 @@ def test_consent_for_an_unknown_runame_is_refused(ebay: Ebay) -> None:
     )
     assert page.status_code == 400
     assert "RuName" in page.text
+
+
+def test_get_user_names_the_seller_behind_a_user_token(ebay: Ebay) -> None:
+    answer = ebay.call("GET", "commerce/identity/v1/user/", ebay.user_token())
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["username"], body["registrationMarketplaceId"]) == (SELLER, "EBAY_AU")
+    assert body["userId"]
+    narrow = ebay.user_token(scope=SELL_INVENTORY)
+    assert ebay.call("GET", "commerce/identity/v1/user/", narrow).status_code == 403
+
+
+def test_authorization_revocation_ends_the_sellers_refresh_tokens(ebay: Ebay) -> None:
+    ebay.emu(
+        "webhooks/fire",
+        {"topic": "AUTHORIZATION_REVOCATION", "data": {"username": SELLER}, "deliver": False},
+    )
+    answer = ebay.token({"grant_type": "refresh_token", "refresh_token": REFRESH_TOKEN})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"

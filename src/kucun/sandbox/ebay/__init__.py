@@ -15,11 +15,14 @@ are beneath it as on eBay's hosts:
 - Inventory API ``/sell/inventory/v1``: ``inventory_item`` (``limit`` 1–200, default 25;
   ``offset`` a page number as documented, follow ``next``), ``inventory_item/{sku}``,
   ``bulk_get_inventory_item`` and ``bulk_update_price_quantity`` (1–25 entries, one answer per
-  offer, 200 or 207), ``offer?sku=`` and ``offer/{offerId}``. User tokens only, scope
+  offer, 200 or 207; a listing takes 250 revisions a calendar day), ``offer?sku=`` and
+  ``offer/{offerId}``. User tokens only, scope
   ``sell.inventory`` (``.readonly`` for reads).
 - Notification API ``/commerce/notification/v1``: ``public_key/{kid}`` (application token),
   ``destination`` (validated by the ``challenge_code`` handshake) and ``subscription``.
   Deliveries are signed with the emulator's P-256 key (``X-EBAY-SIGNATURE``).
+- Identity API ``GET /commerce/identity/v1/user/`` (scope ``commerce.identity.readonly``):
+  the token's ``username``, ``userId``, ``accountType`` and ``registrationMarketplaceId``.
 - Every call: 401 errorId 1001 for a missing or expired token, 403 errorId 1100 for a missing
   scope, 429 errorId 2001 when the caller's bucket (per seller; per application for application
   tokens) is empty.

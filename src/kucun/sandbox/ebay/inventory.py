@@ -14,12 +14,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from kucun.sandbox.ebay.api import Caller, api_root, ebay_call, ebay_error, error_entry
 from kucun.sandbox.ebay.state import (
     EBAY,
+    REVISIONS_PER_DAY,
     SELL_INVENTORY,
     SELL_INVENTORY_READONLY,
     item_records,
     item_set_quantity,
     offers_of,
     record_of,
+    revisions_take,
     setting,
 )
 from kucun.sandbox.emulator import json_body
@@ -331,6 +333,19 @@ def entry_apply(seller: str, entry: Mapping[str, Any]) -> list[dict[str, Any]]:
     if problem is not None:
         return answers(400, [problem])
     availability = entry.get("shipToLocationAvailability")
+    if not revisions_take(seller, revised_listings(seller, sku, offer_ids, availability)):
+        return answers(
+            400,
+            [
+                error_entry(
+                    25020,
+                    INVENTORY,
+                    f"The listing has reached the maximum of {REVISIONS_PER_DAY} revisions for "
+                    "this calendar day.",
+                    category="BUSINESS",
+                )
+            ],
+        )
     if isinstance(availability, dict) and "quantity" in availability:
         item = dict(item_record.data)
         item_set_quantity(item, int(availability["quantity"]))
@@ -345,6 +360,20 @@ def entry_apply(seller: str, entry: Mapping[str, Any]) -> list[dict[str, Any]]:
             updated["pricingSummary"] = {"price": dict(change["price"])}
         EBAY.put(seller, "offer", str(change["offerId"]), updated)
     return answers(200, [])
+
+
+def revised_listings(seller: str, sku: str, offer_ids: list[str], availability: Any) -> list[str]:
+    """The listings an entry revises: those of the offers it names, and every published listing
+    of the SKU when it sets the item's quantity."""
+    offers = offers_of(seller, [sku]).get(sku, [])
+    return sorted(
+        {
+            offer["listing"]["listingId"]
+            for offer in offers
+            if offer.get("listing")
+            and (offer["offerId"] in offer_ids or isinstance(availability, dict))
+        }
+    )
 
 
 def entry_problem(

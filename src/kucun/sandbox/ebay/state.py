@@ -77,6 +77,7 @@ SELL_ACCOUNT = f"{API_SCOPE}/sell.account"
 SELL_ACCOUNT_READONLY = f"{API_SCOPE}/sell.account.readonly"
 NOTIFICATION_SUBSCRIPTION = f"{API_SCOPE}/commerce.notification.subscription"
 NOTIFICATION_SUBSCRIPTION_READONLY = f"{API_SCOPE}/commerce.notification.subscription.readonly"
+IDENTITY_READONLY = f"{API_SCOPE}/commerce.identity.readonly"
 USER_SCOPES = (
     API_SCOPE,
     SELL_INVENTORY,
@@ -87,6 +88,7 @@ USER_SCOPES = (
     SELL_ACCOUNT_READONLY,
     NOTIFICATION_SUBSCRIPTION,
     NOTIFICATION_SUBSCRIPTION_READONLY,
+    IDENTITY_READONLY,
 )
 APPLICATION_SCOPES = (API_SCOPE,)
 
@@ -399,6 +401,30 @@ def listing_quantity(item: Mapping[str, Any], offers: Sequence[Mapping[str, Any]
         if offer.get("status") == "PUBLISHED" and "availableQuantity" in offer
     ]
     return min(quantities)
+
+
+REVISIONS_PER_DAY = 250
+
+
+def revisions_take(seller: str, listing_ids: Sequence[str]) -> bool:
+    """Count one revision of each listing today (UTC, on the emulator clock); False, counting
+    nothing, when any of them has had its 250 revisions of the day already."""
+    today = EBAY.now().date().isoformat()
+    counted = {
+        record.key: record
+        for record in EBAY.records(seller, "revisions").filter(key__in=listing_ids)
+    }
+    counts = {
+        listing_id: int(counted[listing_id].data["count"])
+        if listing_id in counted and counted[listing_id].data["day"] == today
+        else 0
+        for listing_id in listing_ids
+    }
+    if any(count >= REVISIONS_PER_DAY for count in counts.values()):
+        return False
+    for listing_id, count in counts.items():
+        EBAY.put(seller, "revisions", listing_id, {"day": today, "count": count + 1})
+    return True
 
 
 def item_records(seller: str) -> Any:

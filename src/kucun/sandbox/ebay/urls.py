@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from kucun.sandbox.control import control_patterns
-from kucun.sandbox.ebay import control, inventory, notification, oauth, pages
+from kucun.sandbox.ebay import control, identity, inventory, notification, oauth, pages
 from kucun.sandbox.ebay.state import EBAY
 
 INVENTORY = "sell/inventory/v1"
@@ -18,6 +18,8 @@ urlpatterns: list[URLPattern] = [
     path("identity/v1/oauth2/token", oauth.token),
     path("oauth2/authorize", oauth.authorize),
     path("oauth2/accepted", oauth.accepted),
+    path("commerce/identity/v1/user/", identity.user),
+    path("commerce/identity/v1/user", identity.user),
     path(f"{INVENTORY}/inventory_item", inventory.inventory_items),
     path(f"{INVENTORY}/inventory_item/<str:sku>", inventory.inventory_item),
     path(f"{INVENTORY}/bulk_get_inventory_item", inventory.bulk_get_inventory_item),
