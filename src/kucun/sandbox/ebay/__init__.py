@@ -55,7 +55,8 @@ Default credentials after ``__emu/reset`` (fake, sandbox only):
 ``listing_quantities`` (SKU → what a buyer sees: the lower of the item's and its published
 offers' quantities), ``offers``, ``notifications`` and ``orders``. Extras:
 ``POST __emu/webhooks/fire`` ``{"seller", "topic": "LISTING", "sku", "action", "data",
-"deliver"}`` answers the signed notification's headers and exact body; ``POST __emu/orders``
+"deliver"}`` answers the signed notification's headers and exact body (an
+AUTHORIZATION_REVOCATION also ends the seller's refresh tokens unless ``"revoke": false``); ``POST __emu/orders``
 ``{"seller", "sku", "quantity"}`` sells on eBay (quantities drop, ORDER_CONFIRMATION and LISTING
 notifications go to subscribers).
 """
