@@ -56,7 +56,7 @@ Default credentials after ``__emu/reset`` (fake, sandbox only):
 offers' quantities), ``offers``, ``notifications`` and ``orders``. Extras:
 ``POST __emu/webhooks/fire`` ``{"seller", "topic": "LISTING", "sku", "action", "data",
 "deliver"}`` answers the signed notification's headers and exact body (an
-AUTHORIZATION_REVOCATION also ends the seller's refresh tokens unless ``"revoke": false``); ``POST __emu/orders``
-``{"seller", "sku", "quantity"}`` sells on eBay (quantities drop, ORDER_CONFIRMATION and LISTING
-notifications go to subscribers).
+AUTHORIZATION_REVOCATION also ends the seller's refresh tokens unless ``"revoke": false``);
+``POST __emu/orders`` ``{"seller", "sku", "quantity"}`` sells on eBay (quantities drop,
+ORDER_CONFIRMATION and LISTING notifications go to subscribers).
 """
