@@ -337,3 +337,15 @@ def test_a_listing_takes_250_revisions_a_day(ebay: Ebay) -> None:
     ebay.emu("clock", {"advance_seconds": 14 * 3600})  # the next calendar day
     assert bulk_update(ebay, token, entries[:1]).status_code == 200
     assert ebay.state()["quantities"]["EB-MUG-01"] == 0
+
+
+def test_a_body_that_is_not_json_is_an_invalid_request(ebay: Ebay) -> None:
+    answer = ebay.call(
+        "POST",
+        f"{INVENTORY}/bulk_update_price_quantity",
+        ebay.user_token(),
+        headers=WRITE_HEADERS,
+        content=b"{not json",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["errorId"] == 2004

@@ -174,3 +174,42 @@ def test_the_account_deletion_topic_needs_an_application_token(
     ebay.emu("webhooks/fire", {"topic": "MARKETPLACE_ACCOUNT_DELETION", "data": data})
     assert len(receiver.received) == 1
     assert json.loads(receiver.received[0][1])["notification"]["data"] == data
+
+
+def test_destinations_and_subscriptions_are_listed_read_and_deleted(
+    ebay: Ebay, receiver: Receiver
+) -> None:
+    token = ebay.user_token()
+    created = subscribe(ebay, receiver, "LISTING", token)
+    subscription_url = created.headers["Location"]
+    auth = {"Authorization": f"Bearer {token}"}
+    listed = ebay.call("GET", f"{NOTIFICATION}/subscription", token).json()
+    assert listed["total"] == 1
+    subscription = listed["subscriptions"][0]
+    assert_golden(
+        {key: subscription[key] for key in golden("createSubscription.request")},
+        golden("createSubscription.request") | {"destinationId": subscription["destinationId"]},
+    )
+    assert ebay.http.get(subscription_url, headers=auth).json() == subscription
+    # Another seller sees none of it.
+    ebay.emu("seed", {"sellers": [{"username": "other_seller", "refresh_token": "v^1.1#other"}]})
+    other = ebay.user_token(refresh_token="v^1.1#other")
+    assert ebay.call("GET", f"{NOTIFICATION}/subscription", other).json()["subscriptions"] == []
+    assert (
+        ebay.http.get(subscription_url, headers={"Authorization": f"Bearer {other}"}).status_code
+        == 404
+    )
+
+    assert ebay.http.delete(subscription_url, headers=auth).status_code == 204
+    ebay.emu("orders", {"sku": "EB-MUG-01", "quantity": 1})
+    assert receiver.received == []
+    destination_id = subscription["destinationId"]
+    destination_url = ebay.url(f"{NOTIFICATION}/destination/{destination_id}")
+    assert ebay.http.delete(destination_url, headers=auth).status_code == 204
+    assert ebay.http.get(destination_url, headers=auth).status_code == 404
+
+
+def test_a_subscription_to_an_unknown_topic_is_refused(ebay: Ebay, receiver: Receiver) -> None:
+    answer = subscribe(ebay, receiver, "ITEM_SOLD", ebay.user_token())
+    assert answer.status_code == 404
+    assert answer.json()["errors"][0]["domain"] == "API_NOTIFICATION"
