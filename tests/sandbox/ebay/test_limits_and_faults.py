@@ -88,3 +88,29 @@ def test_a_fault_on_the_token_endpoint(ebay: Ebay) -> None:
     )
     assert ebay.token({"grant_type": "client_credentials"}).status_code == 500
     assert ebay.application_token()
+
+
+def test_user_rate_limit_reports_the_sellers_bucket(ebay: Ebay) -> None:
+    token = ebay.user_token()
+    ebay.emu("clock", {"freeze": "2026-06-01T00:00:00+00:00"})
+    ebay.emu("rate-limit", {"capacity": 10, "refill_per_second": 1})
+    for _ in range(3):
+        assert ebay.call("GET", f"{INVENTORY}/inventory_item", token).status_code == 200
+    report = ebay.call("GET", "developer/analytics/v1_beta/user_rate_limit/", token).json()
+    rate = report["rateLimits"][0]["resources"][0]["rates"][0]
+    # Three calls and the report itself have been taken from the bucket of ten.
+    assert rate == {
+        "count": 4,
+        "limit": 10,
+        "remaining": 6,
+        "reset": "2026-06-01T00:00:04.000Z",
+        "timeWindow": 10,
+    }
+    application = ebay.application_token()
+    assert (
+        ebay.call("GET", "developer/analytics/v1_beta/rate_limit/", application).status_code == 200
+    )
+    assert (
+        ebay.call("GET", "developer/analytics/v1_beta/user_rate_limit/", application).status_code
+        == 403
+    )

@@ -23,6 +23,8 @@ are beneath it as on eBay's hosts:
   Deliveries are signed with the emulator's P-256 key (``X-EBAY-SIGNATURE``).
 - Identity API ``GET /commerce/identity/v1/user/`` (scope ``commerce.identity.readonly``):
   the token's ``username``, ``userId``, ``accountType`` and ``registrationMarketplaceId``.
+- Developer Analytics ``GET /developer/analytics/v1_beta/rate_limit/`` (application token) and
+  ``user_rate_limit/`` (user token): the caller's bucket as ``rateLimits[].resources[].rates[]``.
 - Every call: 401 errorId 1001 for a missing or expired token, 403 errorId 1100 for a missing
   scope, 429 errorId 2001 when the caller's bucket (per seller; per application for application
   tokens) is empty.

@@ -6,7 +6,15 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from kucun.sandbox.control import control_patterns
-from kucun.sandbox.ebay import control, identity, inventory, notification, oauth, pages
+from kucun.sandbox.ebay import (
+    analytics,
+    control,
+    identity,
+    inventory,
+    notification,
+    oauth,
+    pages,
+)
 from kucun.sandbox.ebay.state import EBAY
 
 INVENTORY = "sell/inventory/v1"
@@ -18,6 +26,8 @@ urlpatterns: list[URLPattern] = [
     path("identity/v1/oauth2/token", oauth.token),
     path("oauth2/authorize", oauth.authorize),
     path("oauth2/accepted", oauth.accepted),
+    path("developer/analytics/v1_beta/rate_limit/", analytics.rate_limit),
+    path("developer/analytics/v1_beta/user_rate_limit/", analytics.user_rate_limit),
     path("commerce/identity/v1/user/", identity.user),
     path("commerce/identity/v1/user", identity.user),
     path(f"{INVENTORY}/inventory_item", inventory.inventory_items),
