@@ -35,6 +35,13 @@ API_PREFIX = "/api/v1/"
 # (method, path template) of operations meant to be called without credentials.
 PUBLIC_API_OPERATIONS: frozenset[tuple[str, str]] = frozenset()
 PUBLIC_CONSOLE_PATHS = frozenset({"/accounts/login/", "/health", "/favicon.ico"})
+# The emulated vendors answer with their own authentication (a token, a key, a signature), their
+# pages for people need a Kucun login, and their control planes a staff session or token. Only
+# what the vendor itself shows to anyone is open: eBay's consent page and its answer.
+SANDBOX_PREFIX = "/sandbox/"
+SANDBOX_PUBLIC_PAGES = frozenset(
+    {"/sandbox/ebay/oauth2/authorize", "/sandbox/ebay/oauth2/accepted"}
+)
 LOGIN_PATH = "/accounts/login/"
 
 
@@ -183,6 +190,15 @@ def test_every_console_page_sends_anonymous_to_login(path: str, view: str) -> No
     if path in PUBLIC_CONSOLE_PATHS:
         response = Client().get(path)
         assert response.status_code == 200, f"{path} ({view}) should be public"
+        return
+    if path.startswith(SANDBOX_PREFIX) and path not in SANDBOX_PUBLIC_PAGES:
+        for method in ("get", "post"):
+            response = getattr(Client(), method)(path)
+            assert not 200 <= response.status_code < 300, f"{method.upper()} {path} ({view})"
+            if response.status_code == 302:
+                assert response["Location"].startswith(f"{LOGIN_PATH}?next="), path
+        return
+    if path in SANDBOX_PUBLIC_PAGES:
         return
     for method in ("get", "post"):
         response = getattr(Client(), method)(path)
