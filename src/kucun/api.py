@@ -6,6 +6,7 @@ from kucun import __version__
 from kucun.accounts.api import router as accounts_router
 from kucun.accounts.auth import api_auth
 from kucun.catalog.api import router as catalog_router
+from kucun.channels.api import router as channels_router
 from kucun.core.api_errors import install_error_handlers
 from kucun.inventory.api import router as inventory_router
 from kucun.warehouses.api import router as warehouses_router
@@ -23,4 +24,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", warehouses_router)
 api.add_router("/", catalog_router)
 api.add_router("/", inventory_router)
+api.add_router("/", channels_router)
 api.add_router("/", data_router)

@@ -56,6 +56,9 @@ DEBUG = env_flag("KUCUN_DEBUG")
 ALLOWED_HOSTS = env_list("KUCUN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("KUCUN_CSRF_TRUSTED_ORIGINS", "")
 SANDBOX_ENABLED = env_flag("KUCUN_SANDBOX", default=True)
+# Where this server answers, as the sandbox stores reach their emulators (`kucun serve` sets it
+# from its --host and --port when the variable is unset).
+SANDBOX_SERVER_URL = os.environ.get("KUCUN_SANDBOX_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

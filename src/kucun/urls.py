@@ -15,5 +15,7 @@ urlpatterns = [
     path("inventory/", include("kucun.inventory.urls")),
     path("data/", include("kucun.web.data.urls")),
     path("sandbox/", include("kucun.sandbox.urls")),
+    # Platforms deliver webhooks here; each is checked by its signature, not a session.
+    path("hooks/", include("kucun.channels.urls_hooks")),
     path("", include("kucun.web.urls")),
 ]

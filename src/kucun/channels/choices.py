@@ -43,3 +43,17 @@ class PushStatus(models.TextChoices):
     FAILED = "failed", _("failed")
     SUPERSEDED = "superseded", _("superseded")
     SKIPPED = "skipped", _("skipped")  # automatic push: the platform already held the quantity
+
+
+class LinkMethod(models.TextChoices):
+    """How a linked listing found its item (the Listings screen's "match" column)."""
+
+    SKU = "sku", _("auto: SKU")
+    BARCODE = "barcode", _("auto: barcode")
+    MANUAL = "manual", _("manual")
+
+
+class WebhookStatus(models.TextChoices):
+    PULL_QUEUED = "pull_queued", _("pull queued")
+    PULL_PENDING = "pull_pending", _("a queued pull covers it")
+    RECORDED = "recorded", _("recorded")

@@ -8,12 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kucun.catalog.models import Item
 from kucun.channels.choices import (
+    LinkMethod,
     ListingStatus,
     Platform,
     PushStatus,
     PushTrigger,
     SyncRunKind,
     SyncRunStatus,
+    WebhookStatus,
 )
 from kucun.core.models import Job, TimeStampedModel
 from kucun.warehouses.models import Warehouse
@@ -112,6 +114,9 @@ class Listing(TimeStampedModel):
         _("status"), max_length=16, choices=ListingStatus.choices, default=ListingStatus.UNLINKED
     )
     conflict_reason = models.CharField(max_length=300, blank=True)
+    link_method = models.CharField(
+        _("match"), max_length=16, choices=LinkMethod.choices, blank=True
+    )
     platform_quantity = models.IntegerField(_("platform quantity"), null=True, blank=True)
     platform_quantity_at = models.DateTimeField(null=True, blank=True)
     platform_updated_at = models.DateTimeField(null=True, blank=True)
@@ -220,3 +225,26 @@ class ListingChange(models.Model):
 
     def __str__(self) -> str:
         return f"listing {self.listing_id} ({self.trigger})"
+
+
+class WebhookDelivery(models.Model):
+    """One verified webhook event of a store, kept so that a redelivery (the platform's retry,
+    or a replay) is recognised by its event id and changes nothing."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    event_id = models.CharField(max_length=200)
+    topic = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=WebhookStatus.choices)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "event_id"], name="webhook_event_unique_in_store"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic or self.kind} {self.event_id}"

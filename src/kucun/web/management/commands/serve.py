@@ -60,6 +60,15 @@ def consumer_command(*, periodic: bool) -> list[str]:
     return python_command(*args)
 
 
+def sandbox_url(host: str, port: int) -> str:
+    """This server's address as seen from this machine (a wildcard host is reached on loopback)."""
+    if host in {"0.0.0.0", ""}:  # noqa: S104 - an address compared, not bound
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = (
         "Run the production web server (gunicorn) and the queue consumer (huey, with the "
@@ -119,6 +128,8 @@ class Command(BaseCommand):
             raise CommandError("--web-threads must be at least 1.")
         self.check_ready()
         host, port = options["host"], options["port"]
+        # The children inherit it: sandbox stores reach their emulators on this very server.
+        os.environ.setdefault("KUCUN_SANDBOX_URL", sandbox_url(host, port))
         children = [
             Child(
                 "web server",

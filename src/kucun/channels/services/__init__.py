@@ -1,0 +1,1 @@
+"""Writes of the channels app: stores, listings, webhooks (and the stock sync beside them)."""
