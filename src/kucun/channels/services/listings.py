@@ -390,56 +390,70 @@ def plan_match(store: Store, candidates: list[Listing]) -> MatchPlan:
     sku_repeated = duplicates(
         normal_sku(sku) for sku in present.exclude(sku="").values_list("sku", flat=True)
     )
-    skus = {normal_sku(listing.sku) for listing in candidates if listing.sku.strip()}
-    by_sku = items_by_sku(skus)
-    unmatched: list[Listing] = []
+    barcode_repeated = duplicates(
+        barcode.strip() for barcode in present.exclude(barcode="").values_list("barcode", flat=True)
+    )
+    by_sku = items_by_sku({normal_sku(listing.sku) for listing in candidates} - {""})
+    by_barcode = items_by_barcode({listing.barcode.strip() for listing in candidates} - {""})
     for listing in candidates:
-        key = normal_sku(listing.sku)
-        if not key:
-            unmatched.append(listing)
-        elif key in sku_repeated:
-            plan.conflicts[listing.pk] = _(
-                "SKU '%(sku)s' is on more than one listing of this store: give each its own SKU "
-                "on the platform, or link them by hand."
-            ) % {"sku": listing.sku.strip()}
-        elif len(by_sku.get(key, [])) > 1:
-            plan.conflicts[listing.pk] = _("SKU '%(sku)s' matches several items: %(items)s.") % {
-                "sku": listing.sku.strip(),
-                "items": ", ".join(sorted(item.sku for item in by_sku[key])),
-            }
-        elif by_sku.get(key):
-            plan.links[listing.pk] = (by_sku[key][0].pk, LinkMethod.SKU)
-        else:
-            unmatched.append(listing)
-    plan_barcodes(present, unmatched, plan)
+        sku_items = by_sku.get(normal_sku(listing.sku), []) if listing.sku.strip() else []
+        barcode_items = by_barcode.get(listing.barcode.strip(), []) if listing.barcode else []
+        if sku_items:
+            decide_by_sku(listing, sku_items, barcode_items, sku_repeated, plan)
+        elif barcode_items:
+            decide_by_barcode(listing, barcode_items, barcode_repeated, plan)
     plan_one_to_one(store, candidates, plan)
     return plan
 
 
-def plan_barcodes(present: Any, unmatched: list[Listing], plan: MatchPlan) -> None:
-    with_barcode = [listing for listing in unmatched if listing.barcode.strip()]
-    barcode_repeated = duplicates(
-        barcode.strip() for barcode in present.exclude(barcode="").values_list("barcode", flat=True)
-    )
-    by_barcode = items_by_barcode({listing.barcode.strip() for listing in with_barcode})
-    for listing in with_barcode:
-        barcode = listing.barcode.strip()
-        if not by_barcode.get(barcode):
-            continue
-        if barcode in barcode_repeated:
-            plan.conflicts[listing.pk] = _(
-                "Barcode '%(barcode)s' is on more than one listing of this store: link them "
-                "by hand."
-            ) % {"barcode": barcode}
-        elif len(by_barcode[barcode]) > 1:
-            plan.conflicts[listing.pk] = _(
-                "Barcode '%(barcode)s' matches several items: %(items)s."
-            ) % {
-                "barcode": barcode,
-                "items": ", ".join(sorted(item.sku for item in by_barcode[barcode])),
-            }
-        else:
-            plan.links[listing.pk] = (by_barcode[barcode][0].pk, LinkMethod.BARCODE)
+def item_list_text(items: Iterable[Item]) -> str:
+    return ", ".join(sorted({item.sku for item in items}))
+
+
+def decide_by_sku(
+    listing: Listing,
+    sku_items: list[Item],
+    barcode_items: list[Item],
+    sku_repeated: set[str],
+    plan: MatchPlan,
+) -> None:
+    sku = listing.sku.strip()
+    others = [item for item in barcode_items if item not in sku_items]
+    if normal_sku(sku) in sku_repeated:
+        plan.conflicts[listing.pk] = _(
+            "SKU '%(sku)s' is on more than one listing of this store: give each its own SKU on "
+            "the platform, or link them by hand."
+        ) % {"sku": sku}
+    elif len(sku_items) > 1 or others:
+        plan.conflicts[listing.pk] = _(
+            "SKU '%(sku)s' and barcode '%(barcode)s' match different items: %(items)s. Link "
+            "the right one by hand."
+        ) % {
+            "sku": sku,
+            "barcode": listing.barcode.strip(),
+            "items": item_list_text([*sku_items, *others]),
+        }
+    else:
+        plan.links[listing.pk] = (sku_items[0].pk, LinkMethod.SKU)
+
+
+def decide_by_barcode(
+    listing: Listing, barcode_items: list[Item], barcode_repeated: set[str], plan: MatchPlan
+) -> None:
+    barcode = listing.barcode.strip()
+    if barcode in barcode_repeated:
+        plan.conflicts[listing.pk] = _(
+            "Barcode '%(barcode)s' is on more than one listing of this store: link them by hand."
+        ) % {"barcode": barcode}
+    elif len(barcode_items) > 1:
+        plan.conflicts[listing.pk] = _(
+            "Barcode '%(barcode)s' matches several items: %(items)s."
+        ) % {
+            "barcode": barcode,
+            "items": item_list_text(barcode_items),
+        }
+    else:
+        plan.links[listing.pk] = (barcode_items[0].pk, LinkMethod.BARCODE)
 
 
 def plan_one_to_one(store: Store, candidates: list[Listing], plan: MatchPlan) -> None:
