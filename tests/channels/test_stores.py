@@ -36,8 +36,8 @@ from kucun.channels.signals import listings_changed
 from kucun.core.errors import PermissionDenied, ValidationFailed
 from kucun.core.models import AuditEntry
 from kucun.core.secrets import decrypt_mapping
-from kucun.web.management.commands.serve import sandbox_url
 from kucun.warehouses.models import Warehouse
+from kucun.web.management.commands.serve import sandbox_url
 from tests.channels.conftest import ACCOUNT, SECRET
 from tests.channels.memory_channel import SPEC, MemoryChannel, MemoryPlatform
 from tests.factories import ItemFactory, UserFactory, WarehouseFactory
@@ -155,9 +155,7 @@ def database_bytes() -> bytes:
         if settings_dict.get(key):
             command += [option, str(settings_dict[key])]
     env = {"PGPASSWORD": str(settings_dict.get("PASSWORD") or "")}
-    result = subprocess.run(  # noqa: S603
-        command, capture_output=True, check=True, timeout=60, env=env
-    )
+    result = subprocess.run(command, capture_output=True, check=True, timeout=60, env=env)
     return result.stdout
 
 
@@ -350,7 +348,9 @@ class RefusingChannel(MemoryChannel):
         self.key = config.credentials.get("api_key", "")
 
     def test_connection(self) -> ConnectionInfo:
-        raise AuthenticationFailed(f"[API] Invalid API key or access token ({self.key})", status=401)
+        raise AuthenticationFailed(
+            f"[API] Invalid API key or access token ({self.key})", status=401
+        )
 
 
 def test_a_refused_connection_carries_the_vendors_words_without_the_secret(
@@ -388,7 +388,9 @@ def test_a_sandbox_store_reaches_the_emulator_on_this_server(
         dataclasses.replace(
             SPEC,
             production_base_url=lambda options: f"https://{options['account']}.example",
-            sandbox_base_url=lambda server, options: f"{server}/sandbox/memory/{options['account']}",
+            sandbox_base_url=lambda server, options: (
+                f"{server}/sandbox/memory/{options['account']}"
+            ),
         )
     )
     sandboxed = memory_store(sandbox=True)

@@ -42,6 +42,7 @@ from kucun.channels.choices import (
 )
 from kucun.channels.connect import store_channel
 from kucun.channels.models import Listing, Store, SyncRun
+from kucun.channels.services.rows import plan_each_statement, update_rows
 from kucun.channels.services.stores import listings_changes_queue
 from kucun.core.audit import audit_record
 from kucun.core.choices import JobStatus
@@ -121,9 +122,12 @@ def upsert_batch(
     store: Store, refs: list[ListingRef], counts: PullCounts, job_id: int | None
 ) -> None:
     """Create the new listings and refresh the known ones of one batch, in one transaction
-    that holds the store's row (two pulls of one store write one after the other)."""
+    that holds the store's row (two pulls of one store write one after the other). Only rows
+    whose platform data changed are rewritten whole; quantities are set per distinct value
+    and the pull time in one statement, so pulling an unchanged store is cheap."""
     now = timezone.now()
     with transaction.atomic():
+        plan_each_statement()
         Store.objects.select_for_update().filter(pk=store.pk).values_list("pk").first()
         existing = {
             listing.inventory_ref: listing
@@ -132,54 +136,52 @@ def upsert_batch(
             )
         }
         created: list[Listing] = []
-        changed: list[Listing] = []
+        rewritten: list[Listing] = []
+        by_quantity: dict[int, list[int]] = defaultdict(list)
+        seen_ids: list[int] = []
         for ref in refs:
             values = pulled_values(ref)
-            quantity = {"platform_quantity": ref.quantity, "platform_quantity_at": now}
             listing = existing.get(ref.inventory_ref[:200])
             if listing is None:
-                created.append(
-                    Listing(
-                        store=store,
-                        inventory_ref=ref.inventory_ref[:200],
-                        last_pulled_at=now,
-                        **values,
-                        **(quantity if ref.quantity is not None else {}),
-                    )
-                )
+                created.append(new_listing(store, ref, values, now))
                 continue
-            differs = any(getattr(listing, name) != value for name, value in values.items())
-            for name, value in values.items():
-                setattr(listing, name, value)
-            if ref.quantity is not None:
-                listing.platform_quantity = ref.quantity
-                listing.platform_quantity_at = now
-            if listing.status == ListingStatus.GONE:
-                listing.status = ListingStatus.UNLINKED
-                differs = True
-            listing.last_pulled_at = now
-            listing.updated_at = now
-            changed.append(listing)
-            counts.updated += int(differs)
+            seen_ids.append(listing.pk)
+            if ref.quantity is not None and ref.quantity != listing.platform_quantity:
+                by_quantity[ref.quantity].append(listing.pk)
+            if listing.status == ListingStatus.GONE or any(
+                getattr(listing, name) != value for name, value in values.items()
+            ):
+                for name, value in values.items():
+                    setattr(listing, name, value)
+                if listing.status == ListingStatus.GONE:
+                    listing.status = ListingStatus.UNLINKED
+                listing.updated_at = now
+                rewritten.append(listing)
         Listing.objects.bulk_create(created, batch_size=BATCH_SIZE)
-        Listing.objects.bulk_update(
-            changed,
-            [
-                *PULLED_FIELDS,
-                "platform_quantity",
-                "platform_quantity_at",
-                "status",
-                "last_pulled_at",
-                "updated_at",
-            ],
-            batch_size=BATCH_SIZE,
-        )
+        update_rows(Listing, [*PULLED_FIELDS, "status", "updated_at"], rewritten)
+        for quantity, listing_ids in by_quantity.items():
+            Listing.objects.filter(pk__in=listing_ids).update(platform_quantity=quantity)
+        with_quantity = {ref.inventory_ref[:200] for ref in refs if ref.quantity is not None}
+        Listing.objects.filter(pk__in=seen_ids).update(last_pulled_at=now)
+        Listing.objects.filter(
+            pk__in=[listing.pk for ref, listing in existing.items() if ref in with_quantity]
+        ).update(platform_quantity_at=now)
     counts.new += len(created)
+    counts.updated += len(rewritten)
     for ref in refs:
         counts.seen_refs.add(ref.inventory_ref[:200])
         if ref.updated_at is not None and (counts.newest is None or ref.updated_at > counts.newest):
             counts.newest = ref.updated_at
     counts.seen += len(refs)
+
+
+def new_listing(store: Store, ref: ListingRef, values: dict[str, Any], now: datetime) -> Listing:
+    listing = Listing(store=store, inventory_ref=ref.inventory_ref[:200], last_pulled_at=now)
+    for name, value in values.items():
+        setattr(listing, name, value)
+    if ref.quantity is not None:
+        listing.platform_quantity, listing.platform_quantity_at = ref.quantity, now
+    return listing
 
 
 def mark_gone(store: Store, seen: set[str]) -> int:
@@ -225,6 +227,7 @@ def listings_pull(
             upsert_batch(store, batch, counts, job_id)
             job_report(job_id, heartbeat, counts.seen, estimate)
         with transaction.atomic():
+            plan_each_statement()
             if kind == SyncRunKind.PULL_FULL:
                 run.gone_count = mark_gone(store, counts.seen_refs)
             watermark_advance(store, counts.newest)
@@ -489,6 +492,7 @@ def listings_match(*, store: Store, actor: Any = None) -> SyncRun:
     """Quick match: link by SKU, then barcode; report what was linked and what could not be."""
     run = SyncRun.objects.create(store=store, kind=SyncRunKind.MATCH, trigger=PushTrigger.MANUAL)
     with transaction.atomic():
+        plan_each_statement()
         locked = Store.objects.select_for_update().get(pk=store.pk)
         candidates = list(
             Listing.objects.filter(
