@@ -9,7 +9,7 @@ text), SQLite takes values as they are (a cast there would change a date's affin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -22,16 +22,16 @@ def update_rows(
     """Write these fields of these saved objects, by primary key; returns rows written."""
     if not objects:
         return 0
-    fields = [model._meta.get_field(name) for name in names]
+    fields = [cast(models.Field[Any, Any], model._meta.get_field(name)) for name in names]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    pk_column = quote(model._meta.pk.column)  # type: ignore[union-attr]
+    pk_column = quote(str(model._meta.pk.column if model._meta.pk else "id"))
     assignments = []
     for index, field in enumerate(fields, start=2):
         value = f"v.column{index}"
         if connection.vendor == "postgresql":
-            value = f"CAST({value} AS {field.db_type(connection)})"  # type: ignore[union-attr]
-        assignments.append(f"{quote(field.column)} = {value}")  # type: ignore[union-attr]
+            value = f"CAST({value} AS {field.db_type(connection)})"
+        assignments.append(f"{quote(str(field.column))} = {value}")
     written = 0
     for start in range(0, len(objects), ROWS_PER_STATEMENT):
         batch = objects[start : start + ROWS_PER_STATEMENT]
@@ -39,9 +39,7 @@ def update_rows(
         for obj in batch:
             params.append(obj.pk)
             for field in fields:
-                params.append(
-                    field.get_db_prep_save(getattr(obj, field.attname), connection)  # type: ignore[union-attr]
-                )
+                params.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
         row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
         pk_value = "CAST(v.column1 AS bigint)" if connection.vendor == "postgresql" else "v.column1"
         sql = (
