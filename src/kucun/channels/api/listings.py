@@ -122,6 +122,21 @@ def listings_list(request: HttpRequest, filters: Query[ListingFilters]) -> Any:
     )
 
 
+# Before the paths with an id, which would take "create-items" for one.
+@router.post(
+    "/listings/create-items",
+    response={201: list[CreatedItemOut]},
+    summary="Create items from unlinked listings, and link them",
+    description="SKU, name, barcode and weight come from the platform. All or nothing: a "
+    "listing without a SKU, or whose SKU or barcode an item already has, is named and "
+    "nothing is created.",
+)
+def listings_create_items(request: HttpRequest, payload: CreateItemsIn) -> Any:
+    require_role(request, Role.STAFF)
+    items = services.items_create_from_listings(listing_ids=payload.listings, actor=request.user)
+    return Status(201, [{"id": item.pk, "sku": item.sku, "name": item.name} for item in items])
+
+
 @router.get("/listings/{listing_id}", response=ListingOut, summary="Get a listing")
 def listings_get(request: HttpRequest, listing_id: int) -> Any:
     return listing_out(selectors.listing_by_id(listing_id))
@@ -140,17 +155,3 @@ def listings_unlink(request: HttpRequest, listing_id: int) -> Any:
     require_role(request, Role.STAFF)
     services.listing_unlink(listing=selectors.listing_by_id(listing_id), actor=request.user)
     return listing_out(selectors.listing_by_id(listing_id))
-
-
-@router.post(
-    "/listings/create-items",
-    response={201: list[CreatedItemOut]},
-    summary="Create items from unlinked listings, and link them",
-    description="SKU, name, barcode and weight come from the platform. All or nothing: a "
-    "listing without a SKU, or whose SKU or barcode an item already has, is named and "
-    "nothing is created.",
-)
-def listings_create_items(request: HttpRequest, payload: CreateItemsIn) -> Any:
-    require_role(request, Role.STAFF)
-    items = services.items_create_from_listings(listing_ids=payload.listings, actor=request.user)
-    return Status(201, [{"id": item.pk, "sku": item.sku, "name": item.name} for item in items])
