@@ -42,6 +42,9 @@ SANDBOX_PREFIX = "/sandbox/"
 SANDBOX_PUBLIC_PAGES = frozenset(
     {"/sandbox/ebay/oauth2/authorize", "/sandbox/ebay/oauth2/accepted"}
 )
+# Webhook receivers answer platforms, not people: no session, a signature on every delivery
+# (tests/channels/test_webhooks.py). An unsigned request never gets through.
+SIGNED_PREFIXES = ("/hooks/",)
 LOGIN_PATH = "/accounts/login/"
 
 
@@ -199,6 +202,11 @@ def test_every_console_page_sends_anonymous_to_login(path: str, view: str) -> No
                 assert response["Location"].startswith(f"{LOGIN_PATH}?next="), path
         return
     if path in SANDBOX_PUBLIC_PAGES:
+        return
+    if path.startswith(SIGNED_PREFIXES):
+        for method in ("get", "post"):
+            response = getattr(Client(), method)(path)
+            assert response.status_code in {401, 404}, f"{method.upper()} {path} ({view})"
         return
     for method in ("get", "post"):
         response = getattr(Client(), method)(path)

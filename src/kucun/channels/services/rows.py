@@ -22,7 +22,7 @@ def update_rows(
     """Write these fields of these saved objects, by primary key; returns rows written."""
     if not objects:
         return 0
-    fields = [cast(models.Field[Any, Any], model._meta.get_field(name)) for name in names]
+    fields = [cast("models.Field[Any, Any]", model._meta.get_field(name)) for name in names]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     pk_column = quote(str(model._meta.pk.column if model._meta.pk else "id"))
