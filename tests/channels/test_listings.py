@@ -24,6 +24,7 @@ from kucun.channels.services.listings import (
     listings_match,
     listings_pull,
     listings_pull_enqueue,
+    pull_runs_settle,
 )
 from kucun.core.choices import JobStatus
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
@@ -192,6 +193,19 @@ def test_a_queued_pull_reports_its_progress_and_outcome_on_its_job(
     assert job.created_by == staff
     run = SyncRun.objects.get(job=job)
     assert (run.status, run.new_count) == (SyncRunStatus.SUCCEEDED, 3)
+
+
+def test_a_pull_whose_worker_died_is_failed_with_the_jobs_reason(store: Store) -> None:
+    job = Job.objects.create(kind="channels.pull.full", status=JobStatus.RUNNING)
+    run = SyncRun.objects.create(store=store, kind=SyncRunKind.PULL_FULL, trigger="manual", job=job)
+    Job.objects.filter(pk=job.pk).update(lease_until=T0)  # lapsed long ago
+
+    assert pull_runs_settle() == 1
+
+    run.refresh_from_db()
+    assert run.status == SyncRunStatus.FAILED
+    assert run.error == "The worker stopped while running this job: retry it."
+    assert run.finished_at is not None
 
 
 def test_a_pull_mode_other_than_incremental_or_full_is_refused(store: Store) -> None:

@@ -162,6 +162,7 @@ def store_out(store: Store) -> dict[str, Any]:
 
 @router.get("/stores", response=list[StoreOut], summary="List stores")
 def stores_list(request: HttpRequest) -> Any:
+    listing_services.pull_runs_settle()
     return [store_out(store) for store in selectors.stores_query()]
 
 
@@ -174,6 +175,7 @@ def stores_create(request: HttpRequest, payload: StoreCreateIn) -> Any:
 
 @router.get("/stores/{store_id}", response=StoreOut, summary="Get a store")
 def stores_get(request: HttpRequest, store_id: int) -> Any:
+    listing_services.pull_runs_settle()
     return store_out(selectors.store_by_id(store_id))
 
 
@@ -240,6 +242,7 @@ def stores_pull(request: HttpRequest, store_id: int, payload: PullIn) -> Any:
 
 @router.get("/stores/{store_id}/runs", response=list[SyncRunOut], summary="The store's latest runs")
 def stores_runs(request: HttpRequest, store_id: int) -> Any:
+    listing_services.pull_runs_settle()
     store = selectors.store_by_id(store_id)
     return list(selectors.sync_runs_of_store(store)[:50])
 

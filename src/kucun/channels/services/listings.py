@@ -21,11 +21,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,7 @@ from kucun.channels.services.stores import listings_changes_queue
 from kucun.core.audit import audit_record
 from kucun.core.choices import JobStatus
 from kucun.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
-from kucun.core.jobs import Heartbeat, job_start
+from kucun.core.jobs import Heartbeat, job_start, jobs_settle
 from kucun.core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -298,13 +299,28 @@ def listings_pull_enqueue(
     return job
 
 
+# A pull queued longer ago than this is not counted on (its queue may have lost it).
+QUEUED_PULL_TRUSTED = timedelta(hours=1)
+
+
 def pull_queued(store: Store) -> bool:
     """A pull of this store waits in the queue (a webhook burst needs no second one)."""
     return Job.objects.filter(
         kind__startswith=f"{PULL_JOB_KIND}.",
         status=JobStatus.QUEUED,
         message=pull_job_tag(store.pk),
+        created_at__gte=timezone.now() - QUEUED_PULL_TRUSTED,
     ).exists()
+
+
+def pull_runs_settle() -> int:
+    """Runs still "running" whose job was marked failed (its worker died) are failed too, with
+    the job's reason; for the screens and the API before they show runs."""
+    jobs_settle()
+    reason = Job.objects.filter(pk=OuterRef("job_id")).values("message")[:1]
+    return SyncRun.objects.filter(
+        status=SyncRunStatus.RUNNING, job__status=JobStatus.FAILED
+    ).update(status=SyncRunStatus.FAILED, error=Subquery(reason), finished_at=timezone.now())
 
 
 def pull_job_tag(store_id: int) -> str:

@@ -7,12 +7,14 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from kucun.channels import selectors
+from kucun.channels.services.listings import pull_runs_settle
 
 
 class Command(BaseCommand):
     help = "List the bound stores: id, name, platform, sandbox, inventory sync, last pull."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        pull_runs_settle()
         rows = [("ID", "NAME", "PLATFORM", "SANDBOX", "SYNC", "LAST PULL")]
         for store in selectors.stores_query():
             last = getattr(store, "last_pull_status", None)
