@@ -441,6 +441,16 @@ def test_an_item_links_to_one_listing_per_store_and_gone_listings_not_at_all(
 # --- items from listings --------------------------------------------------------------------------
 
 
+def test_many_links_in_one_transaction_are_announced_once(
+    store: Store, django_capture_on_commit_callbacks: Any
+) -> None:
+    rows = [listing(store, f"MANY-{number}") for number in range(3)]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        items_create_from_listings(listing_ids=[row.pk for row in rows])
+    assert len(callbacks) == 1
+    assert ListingChange.objects.count() == 3
+
+
 def test_items_are_made_from_listings_and_linked(store: Store) -> None:
     row = listing(
         store,

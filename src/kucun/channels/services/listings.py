@@ -44,7 +44,7 @@ from kucun.channels.choices import (
 from kucun.channels.connect import store_channel
 from kucun.channels.models import Listing, Store, SyncRun
 from kucun.channels.services.rows import plan_each_statement, update_rows
-from kucun.channels.services.stores import listings_changes_queue
+from kucun.channels.services.stores import listings_changes_queue, pending_announcement
 from kucun.core.audit import audit_record
 from kucun.core.choices import JobStatus
 from kucun.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
@@ -681,6 +681,7 @@ def items_create_from_listings(*, listing_ids: Sequence[int], actor: Any = None)
     created: list[Item] = []
     problems: list[FieldError] = []
     with transaction.atomic():
+        pending_announcement()  # every link below joins it: one signal for the whole batch
         for group in groups.values():
             first = group[0]
             try:

@@ -13,13 +13,14 @@ transaction and ``signals.listings_changed`` after commit.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -279,9 +280,33 @@ def listings_changes_queue(*, store_ids: Iterable[int], listing_ids: Iterable[in
     if not rows:
         return 0
     ListingChange.objects.bulk_create(rows, batch_size=1000)
-    stores = sorted(set(store_ids))
-    transaction.on_commit(lambda: listings_changed.send(sender=Store, store_ids=stores))
+    pending_announcement().store_ids.update(store_ids)
     return len(rows)
+
+
+@dataclass
+class Announcement:
+    """The stores to announce after commit: one signal per transaction, however many links."""
+
+    store_ids: set[int] = dataclasses.field(default_factory=set)
+
+    def __call__(self) -> None:
+        if self.store_ids:
+            listings_changed.send(sender=Store, store_ids=sorted(self.store_ids))
+
+
+def pending_announcement() -> Announcement:
+    """An announcement these changes can join, or a new one. One registered in this
+    savepoint or an enclosing one is never dropped while these changes stand (when only an
+    inner savepoint rolls back, it announces a store with nothing new: a harmless wake-up)."""
+    current = set(connection.savepoint_ids)
+    for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
+        savepoint_ids, callback = entry[0], entry[1]
+        if isinstance(callback, Announcement) and set(savepoint_ids) <= current:
+            return callback
+    announcement = Announcement()
+    transaction.on_commit(announcement)
+    return announcement
 
 
 def store_queue_pushes(store: Store) -> int:
