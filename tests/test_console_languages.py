@@ -71,6 +71,7 @@ pytestmark = pytest.mark.django_db
 PACKAGE = Path(kucun.__file__).parent
 API_PREFIX = "api/v1/"
 SANDBOX_PREFIX = "sandbox/"
+HOOKS_PREFIX = "hooks/"
 CATALOGUES = sorted(PACKAGE.glob("*/locale/zh_Hans/LC_MESSAGES/django.po"))
 # Names that are the same in every language: the product's own name.
 PROPER_NAMES = frozenset({"Kucun"})
@@ -240,13 +241,13 @@ SAMPLE_QUERIES: dict[str, list[str]] = {
 
 
 def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
-    """(namespaced name, pattern) of every console URL; the API's and the sandbox's are left
-    out."""
+    """(namespaced name, pattern) of every console URL; the API's, the sandbox's and the
+    webhook receivers' are left out."""
     for entry in patterns:
         if isinstance(entry, URLResolver):
             # The API answers in JSON; the sandbox is the emulated vendors' own pages, in the
-            # vendors' language.
-            if str(entry.pattern).startswith((API_PREFIX, SANDBOX_PREFIX)):
+            # vendors' language; webhook receivers answer platforms, not people.
+            if str(entry.pattern).startswith((API_PREFIX, SANDBOX_PREFIX, HOOKS_PREFIX)):
                 continue
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from walk(entry.url_patterns, inner)
