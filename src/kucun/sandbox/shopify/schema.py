@@ -50,7 +50,7 @@ type PageInfo {
 enum CurrencyCode { AUD USD NZD EUR GBP CAD CNY }
 enum ProductStatus { ACTIVE ARCHIVED DRAFT }
 enum WeightUnit { GRAMS KILOGRAMS OUNCES POUNDS }
-enum ProductVariantSortKeys { ID INVENTORY_QUANTITY NAME POSITION RELEVANCE SKU TITLE }
+enum ProductVariantSortKeys { ID INVENTORY_QUANTITY NAME POSITION RELEVANCE SKU TITLE UPDATED_AT }
 enum ProductSortKeys { ID TITLE UPDATED_AT CREATED_AT RELEVANCE }
 enum LocationSortKeys { ID NAME RELEVANCE }
 enum WebhookSubscriptionFormat { JSON XML }
