@@ -24,7 +24,10 @@ query Variants($first: Int!, $after: String, $q: String, $location: ID!) {
     nodes {
       id legacyResourceId sku barcode title updatedAt inventoryQuantity
       product { id title }
-      inventoryItem { id inventoryLevel(locationId: $location) { quantities(names: ["available"]) { name quantity } } }
+      inventoryItem {
+        id
+        inventoryLevel(locationId: $location) { quantities(names: ["available"]) { name quantity } }
+      }
     }
   }
 }
@@ -33,7 +36,10 @@ query Variants($first: Int!, $after: String, $q: String, $location: ID!) {
 SET_QUANTITIES = """
 mutation SetQty($input: InventorySetQuantitiesInput!) {
   inventorySetQuantities(input: $input) {
-    inventoryAdjustmentGroup { createdAt reason referenceDocumentUri changes { name delta quantityAfterChange item { id } location { id } } }
+    inventoryAdjustmentGroup {
+      createdAt reason referenceDocumentUri
+      changes { name delta quantityAfterChange item { id } location { id } }
+    }
     userErrors { field message code }
   }
 }

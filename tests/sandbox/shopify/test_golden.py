@@ -100,7 +100,8 @@ def test_product_variants_query_of_the_notes(shop: ShopClient, golden: dict[str,
     answer = post_graphql(shop, load("productVariants.request.json"))
     reverse = {new: old for old, new in golden.items()}
     page_info = answer["data"]["productVariants"]["pageInfo"]
-    assert isinstance(page_info["endCursor"], str) and page_info["endCursor"]
+    assert isinstance(page_info["endCursor"], str)
+    assert page_info["endCursor"]
     page_info["endCursor"] = "<opaque cursor>"  # it holds the record's row id
     expect("productVariants.response.json", swap(answer, reverse))
 

@@ -225,7 +225,8 @@ def test_a_query_over_the_single_query_limit_is_refused_before_it_runs(shop: Sho
 
 def test_a_lean_page_takes_250(shop: ShopClient) -> None:
     shop.emu("seed", {"shops": [{"domain": shop.domain, "products": numbered_products(300)}]})
-    query = "query($after: String) { productVariants(first: 250, after: $after) { pageInfo { hasNextPage endCursor } nodes { sku } } }"
+    query = """query($after: String) { productVariants(first: 250, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { sku } } }"""
     first = shop.data(query)["productVariants"]
     second = shop.data(query, {"after": first["pageInfo"]["endCursor"]})["productVariants"]
     assert (len(first["nodes"]), len(second["nodes"])) == (250, 56)

@@ -84,7 +84,9 @@ def test_each_credential_of_a_shop_has_its_own_bucket(shop: ShopClient) -> None:
 
 def test_a_mutation_costs_ten(shop: ShopClient) -> None:
     body = shop.gql(
-        'mutation { webhookSubscriptionCreate(topic: PRODUCTS_UPDATE, webhookSubscription: {uri: "https://example.invalid/hook"}) { userErrors { message } } }'
+        """mutation { webhookSubscriptionCreate(topic: PRODUCTS_UPDATE,
+            webhookSubscription: {uri: "https://example.invalid/hook"}) {
+              userErrors { message } } }"""
     ).json()
     assert body["extensions"]["cost"]["requestedQueryCost"] == 10
     assert body["extensions"]["cost"]["actualQueryCost"] == 10

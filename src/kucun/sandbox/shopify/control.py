@@ -16,7 +16,7 @@ from kucun.sandbox.shopify import state
 from kucun.sandbox.shopify.mutations import webhook_add
 from kucun.sandbox.shopify.schema import TOPICS
 from kucun.sandbox.shopify.views import DEFAULT_THROTTLE
-from kucun.sandbox.shopify.webhooks import dispatch_on_commit
+from kucun.sandbox.shopify.webhooks import deliveries_for, dispatch_on_commit
 
 emulator = state.emulator
 
@@ -182,7 +182,8 @@ def state_dump(request: HttpRequest) -> dict[str, Any]:
 
 def fire_webhook(request: HttpRequest) -> HttpResponse:
     """``{shop, topic, payload?}`` or ``{shop, topic: "products/update"|"inventory_levels/update",
-    sku}``: deliver now to the shop's subscriptions of that topic."""
+    sku}``: deliver now to the shop's subscriptions of that topic. With ``"deliver": false``
+    nothing is sent: the answer is the signed delivery (``headers`` and raw ``body``)."""
     body = json_body(request)
     if request.method != "POST" or not isinstance(body, dict) or "topic" not in body:
         return json_answer({"error": "POST {shop, topic, sku | payload}"}, status=400)
@@ -200,6 +201,13 @@ def fire_webhook(request: HttpRequest) -> HttpResponse:
         event["variant"] = int(record.key)
         event["product"] = int(record.data["product_id"])
         event["location"] = int(next(iter(record.data.get("levels", {"0": {}}))))
+    if body.get("deliver") is False:
+        # The delivery as it would be sent, signed, to a subscriber of this version.
+        version = str(body.get("api_version", "2026-01"))
+        preview = deliveries_for(domain, [event], [(topic, {"uri": "", "api_version": version})])
+        if not preview:
+            return json_answer({"error": "no payload for that topic"}, status=400)
+        return json_answer({"headers": preview[0].headers, "body": preview[0].body.decode()})
     with transaction.atomic():
         dispatch_on_commit(domain, [event])
     return json_answer({"fired": topic, "shop": domain})

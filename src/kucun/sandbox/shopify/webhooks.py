@@ -106,16 +106,21 @@ def event_payload(domain: str, event: Mapping[str, Any]) -> dict[str, Any] | Non
     return None
 
 
-def deliveries_for(domain: str, events: Sequence[Mapping[str, Any]]) -> list[Delivery]:
+def deliveries_for(
+    domain: str,
+    events: Sequence[Mapping[str, Any]],
+    subscriptions: list[tuple[str, Mapping[str, Any]]] | None = None,
+) -> list[Delivery]:
     """The signed deliveries of these events to the shop's subscriptions (built now, in the
     request, so the thread needs no database to send them)."""
     shop = state.shop_get(domain)
     if shop is None or not events:
         return []
-    subscriptions = [
-        (topic_name(record.data["topic"]), record.data)
-        for record in state.emulator.records(domain, "webhook").order_by("id")
-    ]
+    if subscriptions is None:
+        subscriptions = [
+            (topic_name(record.data["topic"]), record.data)
+            for record in state.emulator.records(domain, "webhook").order_by("id")
+        ]
     secret = shop.client_secret()
     triggered_at = state.emulator.now().isoformat().replace("+00:00", "Z")
     found = []
