@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -14,16 +15,21 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     FragmentDefinitionNode,
     GraphQLError,
+    GraphQLSchema,
     OperationDefinitionNode,
+    OperationType,
     execute_sync,
     parse,
     validate,
 )
+from graphql.execution.values import get_variable_values
 
 from kucun.sandbox.shopify import schema, state
 from kucun.sandbox.shopify.cost import operation_cost
+from kucun.sandbox.shopify.executor import LeanExecutor
 from kucun.sandbox.shopify.resolvers import Context
 from kucun.sandbox.shopify.webhooks import dispatch_on_commit
 
@@ -162,11 +168,20 @@ def root_fields(document: DocumentNode | None) -> str:
     return ""
 
 
+@lru_cache(maxsize=256)
 def try_parse(query: str) -> tuple[DocumentNode | None, GraphQLError | None]:
+    """The parsed document (a client sends the same few documents again and again)."""
     try:
         return parse(query), None
     except GraphQLError as error:
         return None, error
+
+
+@lru_cache(maxsize=256)
+def validation_errors(era: str, query: str) -> list[GraphQLError]:
+    document, _error = try_parse(query)
+    assert document is not None
+    return validate(schema.schema_for(era), document)
 
 
 @csrf_exempt
@@ -213,10 +228,10 @@ def graphql_response(
         return answer({"errors": [shopify_error(syntax_error)]}, version=version)
     era = schema.era_of(version)
     served = schema.schema_for(era)
-    problems = validate(served, document)
+    problems = validation_errors(era, asked[0])
     if problems:
         return answer({"errors": [shopify_error(problem) for problem in problems]}, version=version)
-    _query, variables, operation_name = asked
+    query_text, variables, operation_name = asked
     operation = chosen_operation(document, operation_name)
     if operation is None:
         message = (
@@ -242,12 +257,8 @@ def graphql_response(
         return answer(throttled, int(emulator.setting("throttle_status", 200)), version=version)
     context = Context(shop=shop, grant=grant, version=version, era=era)
     with transaction.atomic():
-        result = execute_sync(
-            served,
-            document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
+        result = run_operation(
+            served, document, operation, fragments, variables, context, query_text
         )
         dispatch_on_commit(shop.domain, context.events)
     actual = operation_cost(served, operation, fragments, variables, result.data)
@@ -263,6 +274,36 @@ def graphql_response(
         extensions["search"] = context.search_warnings
     body["extensions"] = extensions
     return answer(body, version=version)
+
+
+INTROSPECTION = re.compile(r"\b__(schema|type)\b")
+
+
+def run_operation(
+    served: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    raw_variables: dict[str, Any],
+    context: Context,
+    query: str,
+) -> ExecutionResult:
+    """Reads through the lean executor; mutations and introspection through graphql-core."""
+    name = operation.name.value if operation.name else None
+    if operation.operation != OperationType.QUERY or INTROSPECTION.search(query):
+        return execute_sync(
+            served,
+            document,
+            context_value=context,
+            variable_values=raw_variables,
+            operation_name=name,
+        )
+    variables = get_variable_values(served, operation.variable_definitions, raw_variables)
+    if isinstance(variables, list):
+        return ExecutionResult(None, variables)
+    executor = LeanExecutor(served, fragments, variables, context)
+    data = executor.run(operation)
+    return ExecutionResult(data, executor.errors or None)
 
 
 def chosen_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
