@@ -62,6 +62,7 @@ def test_an_exhausted_bucket_answers_throttled_and_refills_on_the_clock(
 
 
 def test_throttling_can_answer_429(shop: ShopClient) -> None:
+    shop.emu("clock", {"freeze": "2030-01-01T00:00:00+00:00"})
     shop.emu("settings", {"throttle_status": 429})
     shop.emu("bucket", {"shop": shop.domain, "available": 0})
     answer = shop.gql(LOCATIONS)

@@ -331,13 +331,17 @@ def variants_page(
     more follow."""
     if after is not None:
         stamp, record_id = datetime.fromisoformat(after[0]), int(after[1])
+        # The plain range on updated_at lets the (…, updated_at, id) index start at the
+        # cursor; the OR then picks the rows after it.
         if reverse:
             queryset = queryset.filter(
-                Q(updated_at__lt=stamp) | Q(updated_at=stamp, id__lt=record_id)
+                Q(updated_at__lte=stamp),
+                Q(updated_at__lt=stamp) | Q(updated_at=stamp, id__lt=record_id),
             )
         else:
             queryset = queryset.filter(
-                Q(updated_at__gt=stamp) | Q(updated_at=stamp, id__gt=record_id)
+                Q(updated_at__gte=stamp),
+                Q(updated_at__gt=stamp) | Q(updated_at=stamp, id__gt=record_id),
             )
     order = ("-updated_at", "-id") if reverse else ("updated_at", "id")
     rows = list(queryset.order_by(*order)[: size + 1])
