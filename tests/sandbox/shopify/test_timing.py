@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection as database
 
 from tests.sandbox.shopify.conftest import VARIANTS_QUERY, ShopClient, numbered_products
 
@@ -25,12 +25,12 @@ def test_ten_thousand_variants_are_read_in_well_under_ten_seconds(shop: ShopClie
     while True:
         # 199 variants a page: the most this selection allows under the 1,000-point limit.
         data = shop.data(VARIANTS_QUERY, {"first": 199, "after": after, "location": location})
-        connection = data["productVariants"]
-        skus.update(node["sku"] for node in connection["nodes"])
+        page = data["productVariants"]
+        skus.update(node["sku"] for node in page["nodes"])
         pages += 1
-        if not connection["pageInfo"]["hasNextPage"]:
+        if not page["pageInfo"]["hasNextPage"]:
             break
-        after = connection["pageInfo"]["endCursor"]
+        after = page["pageInfo"]["endCursor"]
     elapsed = time.perf_counter() - started
 
     print(
@@ -39,7 +39,7 @@ def test_ten_thousand_variants_are_read_in_well_under_ten_seconds(shop: ShopClie
     )
     assert len(skus) == 10_006
     assert pages == 51
-    if connection.vendor == "sqlite":
+    if database.vendor == "sqlite":
         # On PostgreSQL the test server opens a new connection for every request (a server
         # in production keeps them), which alone costs more than the emulator's own work:
         # the figure is printed there, not asserted.
