@@ -89,8 +89,8 @@ def expire_token(sandbox: Sandbox, config: ChannelConfig) -> None:
 
 def throttle(sandbox: Sandbox, config: ChannelConfig, *, requests: int) -> None:
     # Any single query fits a 1,000-point bucket; ten points a request is a mutation's cost
-    # and more than a small read's, and 200 points a second refills it within the test.
-    sandbox.emu("shopify", "rate-limit", {"capacity": 1000, "refill_per_second": 200})
+    # and about a small read's, and 50 points a second refills that within a test.
+    sandbox.emu("shopify", "rate-limit", {"capacity": 1000, "refill_per_second": 50})
     sandbox.emu("shopify", "bucket", {"shop": SHOP, "available": 10 * requests})
 
 
