@@ -3,6 +3,7 @@ per page so that a page of 250 variants costs a handful of queries."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -63,7 +64,9 @@ class ShopView:
 
     def __init__(self, shop: state.Shop) -> None:
         self.shop = shop
-        self.id = state.gid("Shop", abs(hash(shop.domain)) % 10**11)
+        # A stable number per domain (str hash() differs between processes).
+        number = int(hashlib.sha256(shop.domain.encode()).hexdigest()[:10], 16) % 10**11
+        self.id = state.gid("Shop", number)
         self.name = shop.name
         self.email = f"owner@{shop.domain}"
         self.contactEmail = self.email
