@@ -91,3 +91,8 @@ def test_a_mutation_costs_ten(shop: ShopClient) -> None:
     ).json()
     assert body["extensions"]["cost"]["requestedQueryCost"] == 10
     assert body["extensions"]["cost"]["actualQueryCost"] == 10
+
+
+def test_the_bucket_is_shopifys_standard_plan_until_changed(shop: ShopClient) -> None:
+    answer = shop.sandbox.control.get(shop.sandbox.url("shopify", "__emu/rate-limit"))
+    assert answer.json() == {"capacity": 2000.0, "refill_per_second": 100.0}

@@ -15,7 +15,6 @@ from kucun.sandbox.models import EmulatorBucket
 from kucun.sandbox.shopify import state
 from kucun.sandbox.shopify.mutations import webhook_add
 from kucun.sandbox.shopify.schema import TOPICS
-from kucun.sandbox.shopify.views import DEFAULT_THROTTLE
 from kucun.sandbox.shopify.webhooks import deliveries_for, dispatch_on_commit
 
 emulator = state.emulator
@@ -55,7 +54,6 @@ SETTINGS = ("token_ttl_seconds", "api_versions", "throttle_status", "webhooks")
 
 def reset() -> None:
     emulator.wipe()
-    emulator.set_setting("rate_limit", dict(DEFAULT_THROTTLE))
     seed({"shops": [DEFAULT_SHOP]})
 
 

@@ -29,7 +29,16 @@ from kucun.core import secrets
 from kucun.sandbox.emulator import Emulator, credential_digest
 from kucun.sandbox.models import EmulatorRecord, EmulatorSetting
 
-emulator = Emulator("shopify")
+# Standard plan (shopify.md §8): the bucket holds 2,000 points and restores 100 a second.
+DEFAULT_THROTTLE = {"capacity": 2000.0, "refill_per_second": 100.0}
+
+
+class ShopifyEmulator(Emulator):
+    def rate_limit(self) -> dict[str, float]:
+        return {**DEFAULT_THROTTLE, **self.setting("rate_limit", {})}
+
+
+emulator = ShopifyEmulator("shopify")
 
 FIRST_ID = 44_000_000_000_001
 INVENTORY_ITEM_OFFSET = 2_000_000_000_000

@@ -53,7 +53,6 @@ DEFAULT_VERSIONS = (
 )
 VERSION_NAME = re.compile(r"^\d{4}-(01|04|07|10)$")
 MAX_QUERY_COST = 1000
-DEFAULT_THROTTLE = {"capacity": 2000.0, "refill_per_second": 100.0}
 
 
 def answer(data: Any, status: int = 200, *, version: str = "") -> JsonResponse:
