@@ -135,3 +135,39 @@ def test_an_old_version_falls_forward_to_the_oldest_supported(shop: ShopClient) 
     assert answer.status_code == 200
     assert answer.headers["X-Shopify-API-Version"] == "2025-07"
     assert shop.gql(SHOP_NAME).headers["X-Shopify-API-Version"] == "2026-04"
+
+
+def test_a_field_outside_the_apps_scopes_is_access_denied(shop: ShopClient) -> None:
+    shop.emu(
+        "seed",
+        {
+            "shops": [
+                {
+                    "domain": "reader.myshopify.com",
+                    "access_token": "shpat_reader",
+                    "scopes": ["read_products", "read_locations"],
+                }
+            ]
+        },
+    )
+    answer = shop.http.post(
+        shop.sandbox.url("shopify", "reader.myshopify.com/admin/api/2026-04/graphql.json"),
+        json={
+            "query": 'mutation { inventorySetQuantities(input: {name: "available", '
+            'reason: "correction", quantities: []}) { userErrors { message } } }'
+        },
+        headers={"X-Shopify-Access-Token": "shpat_reader"},
+    ).json()
+    assert answer["data"] == {"inventorySetQuantities": None}
+    assert answer["errors"][0]["message"] == (
+        "Access denied for inventorySetQuantities field. "
+        "Required access: `write_inventory` access scope."
+    )
+    assert answer["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+    assert answer["errors"][0]["path"] == ["inventorySetQuantities"]
+    allowed = shop.http.post(
+        shop.sandbox.url("shopify", "reader.myshopify.com/admin/api/2026-04/graphql.json"),
+        json={"query": "{ locations(first: 1) { nodes { name } } }"},
+        headers={"X-Shopify-Access-Token": "shpat_reader"},
+    ).json()
+    assert "errors" not in allowed

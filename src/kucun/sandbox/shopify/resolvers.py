@@ -520,6 +520,47 @@ def single(kind: str) -> Callable[..., Any]:
     return resolve
 
 
+REQUIRED_SCOPES = {
+    "products": "read_products",
+    "product": "read_products",
+    "productVariants": "read_products",
+    "productVariant": "read_products",
+    "inventoryItems": "read_inventory",
+    "inventoryItem": "read_inventory",
+    "inventoryLevel": "read_inventory",
+    "locations": "read_locations",
+    "location": "read_locations",
+    "inventorySetQuantities": "write_inventory",
+}
+
+
+def holds_scope(scopes: Iterable[str], required: str) -> bool:
+    """A write scope grants its read scope too, as Shopify's do."""
+    held = set(scopes)
+    return required in held or required.replace("read_", "write_", 1) in held
+
+
+def scoped(name: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
+    required = REQUIRED_SCOPES.get(name)
+    if required is None:
+        return resolve
+
+    def guarded(root: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+        if not holds_scope(ctx(info).grant.scopes, required):
+            access = f"`{required}` access scope."
+            raise GraphQLError(
+                f"Access denied for {name} field. Required access: {access}",
+                extensions={
+                    "code": "ACCESS_DENIED",
+                    "documentation": "https://shopify.dev/api/usage/access-scopes",
+                    "requiredAccess": access,
+                },
+            )
+        return resolve(root, info, **arguments)
+
+    return guarded
+
+
 def bind_resolvers(schema: GraphQLSchema) -> None:
     from kucun.sandbox.shopify import mutations
 
@@ -542,5 +583,9 @@ def bind_resolvers(schema: GraphQLSchema) -> None:
     mutation["inventorySetQuantities"].resolve = mutations.inventory_set_quantities
     mutation["webhookSubscriptionCreate"].resolve = mutations.webhook_subscription_create
     mutation["webhookSubscriptionDelete"].resolve = mutations.webhook_subscription_delete
+    for fields in (query, mutation):
+        for name, definition in fields.items():
+            if definition.resolve is not None:
+                definition.resolve = scoped(name, definition.resolve)
     node = cast(GraphQLInterfaceType, schema.type_map["Node"])
     node.resolve_type = lambda value, _info, _type: value.typename
