@@ -88,6 +88,7 @@ CONVERTER_VALUES = {
     "StringConverter": "x",
     "PathConverter": "x",
     "UUIDConverter": "00000000-0000-0000-0000-000000000001",
+    "ShopDomainConverter": "x.myshopify.com",  # the Shopify emulator's shop in its paths
 }
 ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
