@@ -152,3 +152,19 @@ def stock_held(item_ids: Sequence[int]) -> dict[int, int]:
     if not STOCK_HELD or not item_ids:
         return {}
     return STOCK_HELD[0](list(item_ids))
+
+
+ComponentsChanged = Callable[[int], None]
+COMPONENTS_CHANGED: list[ComponentsChanged] = []
+
+
+def register_components_changed(callback: ComponentsChanged) -> None:
+    """Called with a bundle's id inside the transaction that changed its components, so that
+    an app deriving something from them (channel quantities) records it in the same unit."""
+    if callback not in COMPONENTS_CHANGED:
+        COMPONENTS_CHANGED.append(callback)
+
+
+def components_changed(bundle_id: int) -> None:
+    for callback in COMPONENTS_CHANGED:
+        callback(bundle_id)

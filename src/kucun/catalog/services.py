@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from kucun.catalog import validation
-from kucun.catalog.extensions import stock_held
+from kucun.catalog.extensions import components_changed, stock_held
 from kucun.catalog.models import BundleComponent, Item
 from kucun.catalog.selectors import ID_MAX, items_matching_skus
 from kucun.core.audit import audit_record
@@ -473,6 +473,7 @@ def bundle_set_components(
             for item, quantity in resolved
         )
         now = [{"sku": item.sku, "quantity": quantity} for item, quantity in resolved]
+        components_changed(bundle.pk)
         audit_record(
             actor=user,
             action="bundle.set_components",

@@ -10,3 +10,12 @@ class ChannelsConfig(AppConfig):
         # The queue consumer finds an app's ``tasks`` module by itself; the listings' tasks
         # live beside it and are registered here.
         from kucun.channels import tasks_listings  # noqa: F401
+
+        # Stock and bundle changes start a drain of the stock sync's outbox; the sync log is
+        # one of the export kinds.
+        from kucun.channels.exporters import StockPushExporter
+        from kucun.channels.receivers import connect
+        from kucun.core.dataio.registry import register_exporter
+
+        connect()
+        register_exporter(StockPushExporter)

@@ -37,7 +37,8 @@ class PushTrigger(models.TextChoices):
 
 
 class PushStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
+    QUEUED = "queued", _("queued")  # waiting to be sent (a retry waits until next_attempt_at)
+    SENDING = "sending", _("sending")  # claimed by a worker until next_attempt_at (its lease)
     PENDING = "pending", _("pending")  # accepted by an asynchronous platform, not yet confirmed
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")

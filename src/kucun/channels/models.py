@@ -176,9 +176,12 @@ class SyncRun(models.Model):
 
 
 class StockSyncRecord(models.Model):
-    """One push of one listing: the sync log. A record is queued, then succeeded, failed,
-    pending (an asynchronous platform's accepted write), superseded by a newer change, or
-    skipped (an automatic push that found the platform already holding the quantity)."""
+    """One push of one listing: the sync log. A record is queued, sending (claimed by a worker
+    until ``next_attempt_at``), then succeeded, failed, pending (an asynchronous platform's
+    accepted write), superseded by a newer change, or skipped (an automatic push that found the
+    platform already holding the quantity). A retryable failure goes back to queued with its
+    error and a later ``next_attempt_at``; ``details`` notes what happened on the way (a stale
+    compare-and-set, orders downloaded before overwriting, the quantity recomputed)."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="sync_records")
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="sync_records")
@@ -192,6 +195,7 @@ class StockSyncRecord(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
     task_ref = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True)
     run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

@@ -8,7 +8,9 @@ from ninja import Router
 
 from kucun.channels.api.listings import router as listings_router
 from kucun.channels.api.stores import router as stores_router
+from kucun.channels.api.sync import router as sync_router
 
 router = Router()
 router.add_router("/", stores_router)
 router.add_router("/", listings_router)
+router.add_router("/", sync_router)

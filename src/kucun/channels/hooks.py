@@ -1,0 +1,49 @@
+"""What runs before Kucun overwrites a platform's quantity that dropped behind its back.
+
+A platform holding less than Kucun last pushed (or refusing a compare-and-set) has probably
+sold units in orders Kucun has not downloaded yet. Overwriting it then would put those units
+back on sale. Higher apps register a callback here (the orders app downloads the store's new
+orders, which allocates their stock); the push then re-reads the platform and recomputes its
+quantities before writing:
+
+    register_before_overwrite(lambda store, listings: orders_download(store=store))
+
+A callback receives the Store and the Listings concerned; what it raises is logged and noted
+on the push record, and never stops the push.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kucun.channels.models import Listing, Store
+
+logger = logging.getLogger(__name__)
+
+BeforeOverwrite = Callable[["Store", Sequence["Listing"]], None]
+_before_overwrite: list[BeforeOverwrite] = []
+
+
+def register_before_overwrite(callback: BeforeOverwrite) -> None:
+    if callback not in _before_overwrite:
+        _before_overwrite.append(callback)
+
+
+def unregister_before_overwrite(callback: BeforeOverwrite) -> None:
+    if callback in _before_overwrite:
+        _before_overwrite.remove(callback)
+
+
+def run_before_overwrite(store: Store, listings: Sequence[Listing]) -> list[str]:
+    """Call every callback; returns the errors they raised (as text), for the records."""
+    errors = []
+    for callback in list(_before_overwrite):
+        try:
+            callback(store, listings)
+        except Exception as error:
+            logger.exception("before-overwrite callback failed for store %s", store.pk)
+            errors.append(f"{type(error).__name__}: {error}"[:500])
+    return errors
