@@ -21,7 +21,7 @@ off, gets no automatic push.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -54,6 +54,15 @@ T = TypeVar("T")
 def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def in_transaction(unit: Callable[[], T]) -> T:
+    """Run ``unit`` as one transaction, retried whole on a deadlock; called inside the
+    caller's transaction, as a savepoint of it (the caller's unit retries)."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            return unit()
+    return run_with_retry(unit)
 
 
 @dataclass
@@ -238,7 +247,7 @@ def sync_drain(*, limit: int = CLAIM_LIMIT, send: bool = True) -> DrainResult:
     """Drain every change waiting, then (``send``) push the queued records."""
     result = DrainResult()
     for _batch in range(MAX_BATCHES):
-        batch = run_with_retry(lambda: drain_batch(limit))
+        batch = in_transaction(lambda: drain_batch(limit))
         result.add(batch)
         if batch.changes == 0:
             break

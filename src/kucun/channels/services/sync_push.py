@@ -42,11 +42,11 @@ from kucun.channels.choices import ListingStatus, PushStatus
 from kucun.channels.hooks import run_before_overwrite
 from kucun.channels.models import Listing, StockSyncRecord, Store
 from kucun.channels.quantities import listing_quantities
-from kucun.channels.services.sync import chunks
+from kucun.channels.services.sync import chunks, in_transaction
 from kucun.channels.services.sync_adapters import channel_for_store
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
-from kucun.core.locks import lock_rows, run_with_retry
+from kucun.core.locks import lock_rows
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def records_claim(
             )
         return keep
 
-    return run_with_retry(unit)
+    return in_transaction(unit)
 
 
 # --- sending ------------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def send_chunk(store: Store, channel: Channel, records: list[StockSyncRecord]) -
             outcomes[record.pk] = outcome
     duration_ms = int((time.monotonic() - started) * 1000)
     summary = record_outcomes(records, outcomes, notes, duration_ms=duration_ms)
-    sold_behind_after(store, records, outcomes)
+    sold_behind_after(store, [record for record in records if not notes[record.pk]], outcomes)
     return summary
 
 
@@ -370,7 +370,8 @@ def sold_behind_after(
 ) -> None:
     """A platform without compare-and-set tells what it held only in its answer: when that
     was below what Kucun last pushed, units were sold that Kucun has not seen, so the
-    callbacks run now (the orders they download allocate stock, which is pushed next)."""
+    callbacks run now (the orders they download allocate stock, which is pushed next). Records
+    whose platform was re-read before writing are not passed: their callbacks ran already."""
     behind = [
         record.listing
         for record in records
@@ -469,7 +470,7 @@ def record_outcomes(
         if listings:
             Listing.objects.bulk_update(listings, LISTING_FIELDS)
 
-    run_with_retry(unit)
+    in_transaction(unit)
     return summary
 
 
