@@ -52,7 +52,9 @@ def test_the_sync_log_lists_pushes_newest_first(
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 3
-    rows = [(row["store"]["name"], row["sku"], row["trigger"], row["status"]) for row in body["items"]]
+    rows = [
+        (row["store"]["name"], row["sku"], row["trigger"], row["status"]) for row in body["items"]
+    ]
     assert rows == [
         ("Second shop", "MUG", "manual", "succeeded"),
         ("Memory shop", "LID", "manual", "failed"),

@@ -38,9 +38,7 @@ def test_available_in_the_source_warehouses_less_the_buffer(
     only_sydney = store_factory("Sydney", [site_two.warehouse])
     big_buffer = store_factory("Careful", [site.warehouse], buffer=50)
     nothing = store_factory("Nowhere", [])
-    listings = [
-        add_listing(store, item) for store in (both, only_sydney, big_buffer, nothing)
-    ]
+    listings = [add_listing(store, item) for store in (both, only_sydney, big_buffer, nothing)]
 
     # When
     quantities = listing_quantities(loaded(listings))
@@ -108,9 +106,7 @@ def test_many_listings_cost_a_fixed_number_of_queries(
     # Then: store warehouses, the levels, one per bundle nesting level (+ the final empty one)
     assert len(queries) <= 4
     assert len(quantities) == 75
-    assert {quantities[listing.pk] for listing in listings if listing.item_id == items[0].pk} == {
-        5
+    assert {quantities[listing.pk] for listing in listings if listing.item_id == items[0].pk} == {5}
+    assert {quantities[listing.pk] for listing in listings if listing.item_id == bundles[0].pk} == {
+        2
     }
-    assert {
-        quantities[listing.pk] for listing in listings if listing.item_id == bundles[0].pk
-    } == {2}

@@ -185,9 +185,7 @@ def test_a_change_to_a_component_reaches_listings_of_nested_bundles(
     assert held(shop, listing) == 3
 
 
-def test_linking_pushes_and_unlinking_stops_the_pushes(
-    site: Site, shop: Shop, mug: Any
-) -> None:
+def test_linking_pushes_and_unlinking_stops_the_pushes(site: Site, shop: Shop, mug: Any) -> None:
     # Given a listing nobody linked yet, holding 3 on the platform
     listing = add_listing(shop.store, None, sku="MUG-RED", quantity=3)
 
@@ -227,9 +225,13 @@ def test_a_buffer_change_reaches_every_listing_of_the_store(
 def test_a_rolled_back_change_pushes_nothing(site: Site, shop: Shop, mug_listing: Listing) -> None:
     pushes_before = len(shop.platform.pushes)
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        receive(site, "MUG", 5)
-        raise RuntimeError("changed my mind")
+    def receive_then_change_mind() -> None:
+        with transaction.atomic():
+            receive(site, "MUG", 5)
+            raise RuntimeError("changed my mind")
+
+    with pytest.raises(RuntimeError):
+        receive_then_change_mind()
     result = sync_drain()
 
     assert result.changes == 0
@@ -316,9 +318,7 @@ def test_an_automatic_push_is_skipped_when_the_platform_holds_the_quantity(
     )
 
 
-def test_a_skip_needs_the_last_push_to_have_succeeded(
-    site: Site, shop: Shop, mug: Any
-) -> None:
+def test_a_skip_needs_the_last_push_to_have_succeeded(site: Site, shop: Shop, mug: Any) -> None:
     # Given a listing pulled with the right quantity but never pushed
     listing = add_listing(shop.store, mug, quantity=10)
 

@@ -259,7 +259,9 @@ class AsyncMemoryChannel(MemoryChannel):
             task.polls_left -= 1
             if task.polls_left > 0:
                 results.extend(
-                    PushResult(level.inventory_ref, level.sku, PushStatus.PENDING, task_ref=task_ref)
+                    PushResult(
+                        level.inventory_ref, level.sku, PushStatus.PENDING, task_ref=task_ref
+                    )
                     for level in task.levels
                 )
                 continue

@@ -22,6 +22,7 @@ def test_the_apps_register_their_kinds_in_app_order() -> None:
         "stock_bins",
         "moves",
         "documents",
+        "stock_pushes",
     ]
     assert registry.importer_class("items") is ItemImporter
     assert registry.exporter_class("moves") is MoveExporter
@@ -47,7 +48,7 @@ def test_labels_come_from_the_registered_classes() -> None:
         (
             registry.exporter_class,
             "Unknown export kind “widgets”: choose one of zones, items, bundles, stock, "
-            "stock_bins, moves, documents.",
+            "stock_bins, moves, documents, stock_pushes.",
         ),
     ],
 )
