@@ -8,14 +8,18 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from huey.contrib.djhuey import HUEY
 
 from kucun.catalog.services import bundle_set_components
 from kucun.channels.choices import PushStatus, PushTrigger
 from kucun.channels.hooks import register_before_overwrite, unregister_before_overwrite
 from kucun.channels.models import Listing, ListingChange, StockSyncRecord, Store
 from kucun.channels.quantities import listing_quantity
+from kucun.channels.receivers import DRAIN_QUEUED_KEY
 from kucun.channels.services import sync as sync_service
 from kucun.channels.services.sync import sync_drain
+from kucun.channels.signals import listings_changed
+from kucun.channels.tasks import sync_drain_task
 from kucun.inventory.models import AvailabilityChange
 from kucun.inventory.services import (
     DocumentLineInput,
@@ -456,3 +460,35 @@ def test_a_committed_change_queues_a_drain_that_pushes(
 
     assert held(shop, mug_listing) == 15
     assert AvailabilityChange.objects.count() == 0
+
+
+def test_one_queued_drain_is_enough(
+    site: Site,
+    shop: Shop,
+    mug_listing: Listing,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    # Given a drain is already queued (its flag set in the queue's store)
+    assert HUEY.put_if_empty(DRAIN_QUEUED_KEY, "1", 60)
+
+    # When a change commits: no second drain is queued, the change waits for the first
+    with django_capture_on_commit_callbacks(execute=True):
+        receive(site, "MUG", 5)
+    assert held(shop, mug_listing) == 10
+    assert AvailabilityChange.objects.count() == 1
+
+    # When the queued drain runs, it clears the flag first, so the next change queues again
+    sync_drain_task()
+    assert held(shop, mug_listing) == 15
+    with django_capture_on_commit_callbacks(execute=True):
+        receive(site, "MUG", 1)
+    assert held(shop, mug_listing) == 16
+
+
+def test_listings_changed_queues_a_drain(shop: Shop, site: Site, mug: Any) -> None:
+    listing = add_listing(shop.store, mug)
+    push_now(listing)
+
+    listings_changed.send(sender=Listing, listing_ids=[listing.pk])
+
+    assert held(shop, listing) == 10

@@ -149,9 +149,17 @@ def records_claim(
     limit: int = CLAIM_BATCH,
 ) -> list[int]:
     """Mark up to ``limit`` due records sending (one per listing, the newest; older ones are
-    superseded) and return their ids. Its own short transaction."""
+    superseded), set their quantity to what Kucun holds now, and return their ids. Its own
+    short transaction.
+
+    Claims run one at a time (an advisory lock on PostgreSQL, the IMMEDIATE transaction on
+    SQLite), so a claim always sees the pushes the previous one put in flight, and the quantity
+    is read at claim time, so whichever record of a listing is sent carries the latest figure:
+    two drains racing to queue the same listing can never make an older figure land last.
+    """
 
     def unit() -> list[int]:
+        serialize_claims()
         rows = due_records(record_ids=record_ids, store_id=store_id)
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True, of=("self",))
@@ -159,11 +167,15 @@ def records_claim(
         newest: dict[int, int] = {}
         for record_id, listing_id in claimed:
             newest[listing_id] = max(record_id, newest.get(listing_id, 0))
-        keep = sorted(newest.values())
-        older = [record_id for record_id, _listing in claimed if record_id not in set(keep)]
+        quantities = current_quantities(list(newest))
+        keep = sorted(
+            record_id for listing_id, record_id in newest.items() if listing_id in quantities
+        )
+        kept = set(keep)
+        dropped = [record_id for record_id, _listing in claimed if record_id not in kept]
         now = timezone.now()
-        if older:
-            StockSyncRecord.objects.filter(pk__in=older).update(
+        for part in chunks(dropped):
+            StockSyncRecord.objects.filter(pk__in=part).update(
                 status=PushStatus.SUPERSEDED, next_attempt_at=None, finished_at=now
             )
         for part in chunks(keep):
@@ -172,9 +184,40 @@ def records_claim(
                 next_attempt_at=now + LEASE,
                 attempts=F("attempts") + 1,
             )
+        StockSyncRecord.objects.bulk_update(
+            [
+                StockSyncRecord(pk=record_id, quantity=quantities[listing_id])
+                for listing_id, record_id in newest.items()
+                if record_id in kept
+            ],
+            ["quantity"],
+        )
         return keep
 
     return in_transaction(unit)
+
+
+# One number for the claims' advisory lock (PostgreSQL): "kucun" + "push".
+CLAIM_LOCK = 0x6B7563756E70757368 % (2**63)
+
+
+def serialize_claims() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLAIM_LOCK])
+
+
+def current_quantities(listing_ids: Sequence[int]) -> dict[int, int]:
+    """listing id -> its quantity now, for listings still linked in an active store (a record
+    of any other listing has nothing left to push and is superseded)."""
+    listings = []
+    for part in chunks(sorted(listing_ids)):
+        listings.extend(
+            Listing.objects.filter(
+                pk__in=part, status=ListingStatus.LINKED, store__active=True
+            ).select_related("store", "item")
+        )
+    return listing_quantities(listings)
 
 
 # --- sending ------------------------------------------------------------------------------------
