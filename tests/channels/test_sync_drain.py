@@ -13,11 +13,11 @@ from huey.contrib.djhuey import HUEY
 from kucun.catalog.services import bundle_set_components
 from kucun.channels.choices import PushStatus, PushTrigger
 from kucun.channels.hooks import register_before_overwrite, unregister_before_overwrite
-from kucun.channels.models import Listing, ListingChange, StockSyncRecord, Store
+from kucun.channels.models import Listing, ListingChange, StockSyncRecord, Store, StoreWarehouse
 from kucun.channels.quantities import listing_quantity
 from kucun.channels.receivers import DRAIN_QUEUED_KEY
 from kucun.channels.services import sync as sync_service
-from kucun.channels.services.sync import sync_drain
+from kucun.channels.services.sync import store_listings_changed, sync_drain
 from kucun.channels.signals import listings_changed
 from kucun.channels.tasks import sync_drain_task
 from kucun.inventory.models import AvailabilityChange
@@ -492,3 +492,24 @@ def test_listings_changed_queues_a_drain(shop: Shop, site: Site, mug: Any) -> No
     listings_changed.send(sender=Listing, listing_ids=[listing.pk])
 
     assert held(shop, listing) == 10
+
+
+def test_turning_sync_back_on_pushes_what_changed_meanwhile(
+    site: Site, site_two: Site, shop: Shop, mug_listing: Listing
+) -> None:
+    # Given sync off while the stock changes
+    Store.objects.filter(pk=shop.store.pk).update(inventory_sync=False)
+    receive(site, "MUG", 5)
+    sync_drain()
+    assert held(shop, mug_listing) == 10
+
+    # When sync is turned back on (and the store also sells from SYD, holding 3 more)
+    receive(site_two, "MUG", 3)
+    with transaction.atomic():
+        Store.objects.filter(pk=shop.store.pk).update(inventory_sync=True)
+        StoreWarehouse.objects.create(store=shop.store, warehouse=site_two.warehouse, position=1)
+        store_listings_changed(store_id=shop.store.pk)
+    sync_drain()
+
+    # Then
+    assert held(shop, mug_listing) == 18

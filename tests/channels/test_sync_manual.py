@@ -10,6 +10,7 @@ import pytest
 
 from kucun.channels.choices import PushStatus, PushTrigger, SyncRunKind, SyncRunStatus
 from kucun.channels.models import StockSyncRecord, Store, SyncRun
+from kucun.channels.services import sync_manual
 from kucun.channels.services.sync import sync_drain
 from kucun.channels.services.sync_manual import stock_push_manual
 from kucun.core.choices import JobStatus
@@ -168,3 +169,21 @@ def test_a_manual_push_leaves_nothing_for_the_drain(
 
     assert sync_drain().queued == 0
     assert len(shop.platform.pushes) == 1
+
+
+def test_a_job_that_breaks_fails_with_its_runs(
+    shop: Shop, catalogue: dict[str, Any], staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_listing(shop.store, catalogue["MUG"])
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sync_manual, "stock_pushes_send", broken)
+    with pytest.raises(RuntimeError):
+        stock_push_manual(items=["MUG"], actor=staff, run_now=True)
+
+    job = Job.objects.get()
+    run = SyncRun.objects.get(job=job)
+    assert (job.status, job.message) == (JobStatus.FAILED, "disk full")
+    assert (run.status, run.error) == (SyncRunStatus.FAILED, "disk full")

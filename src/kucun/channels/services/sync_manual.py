@@ -245,4 +245,10 @@ def summary_message(summary: PushSummary) -> str:
 
 
 def finish_job(job_id: int, status: str, message: str) -> None:
-    Job.objects.filter(pk=job_id).update(status=status, message=message, finished_at=timezone.now())
+    """The job's outcome; on failure, its store runs still running fail with the same words."""
+    now = timezone.now()
+    Job.objects.filter(pk=job_id).update(status=status, message=message, finished_at=now)
+    if status == JobStatus.FAILED:
+        SyncRun.objects.filter(job_id=job_id, status=SyncRunStatus.RUNNING).update(
+            status=SyncRunStatus.FAILED, error=message, finished_at=now
+        )
