@@ -380,7 +380,7 @@ def test_a_stale_compare_and_set_downloads_orders_rereads_and_retries(
     assert record.details["stale"] == {
         "platform_quantity": 8,
         "last_pushed_quantity": 10,
-        "orders_checked": True,
+        "callbacks_run": 1,
         "quantity_before": 15,
     }
     # The allocation's own change finds the platform already right

@@ -37,13 +37,15 @@ def unregister_before_overwrite(callback: BeforeOverwrite) -> None:
         _before_overwrite.remove(callback)
 
 
-def run_before_overwrite(store: Store, listings: Sequence[Listing]) -> list[str]:
-    """Call every callback; returns the errors they raised (as text), for the records."""
+def run_before_overwrite(store: Store, listings: Sequence[Listing]) -> tuple[int, list[str]]:
+    """Call every callback; returns how many ran and the errors they raised (as text), for
+    the records."""
+    callbacks = list(_before_overwrite)
     errors = []
-    for callback in list(_before_overwrite):
+    for callback in callbacks:
         try:
             callback(store, listings)
         except Exception as error:
             logger.exception("before-overwrite callback failed for store %s", store.pk)
             errors.append(f"{type(error).__name__}: {error}"[:500])
-    return errors
+    return len(callbacks), errors

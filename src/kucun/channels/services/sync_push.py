@@ -210,7 +210,7 @@ def serialize_claims() -> None:
 def current_quantities(listing_ids: Sequence[int]) -> dict[int, int]:
     """listing id -> its quantity now, for listings still linked in an active store (a record
     of any other listing has nothing left to push and is superseded)."""
-    listings = []
+    listings: list[Listing] = []
     for part in chunks(sorted(listing_ids)):
         listings.extend(
             Listing.objects.filter(
@@ -369,7 +369,7 @@ def refresh_before_overwrite(
     """Run the before-overwrite callbacks, re-read the platform, compute the quantities again
     (downloaded orders may have allocated stock), and note all of it on the records."""
     listings = [record.listing for record in records]
-    hook_errors = run_before_overwrite(store, listings)
+    callbacks_run, hook_errors = run_before_overwrite(store, listings)
     read_error = ""
     try:
         fresh = channel.fetch_stock([listing.inventory_ref for listing in listings])
@@ -395,7 +395,7 @@ def refresh_before_overwrite(
         note: dict[str, Any] = {
             "platform_quantity": fresh.get(record.listing.inventory_ref),
             "last_pushed_quantity": record.listing.last_pushed_quantity,
-            "orders_checked": not hook_errors,
+            "callbacks_run": callbacks_run,
         }
         if hook_errors:
             note["hook_errors"] = hook_errors
