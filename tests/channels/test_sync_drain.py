@@ -448,6 +448,7 @@ def test_records_left_queued_by_a_crash_after_commit_are_sent_by_the_next_drain(
     assert held(shop, mug_listing) == 15
 
 
+@pytest.mark.usefixtures("drain_on_commit")
 def test_a_committed_change_queues_a_drain_that_pushes(
     site: Site,
     shop: Shop,
@@ -462,6 +463,7 @@ def test_a_committed_change_queues_a_drain_that_pushes(
     assert AvailabilityChange.objects.count() == 0
 
 
+@pytest.mark.usefixtures("drain_on_commit")
 def test_one_queued_drain_is_enough(
     site: Site,
     shop: Shop,
@@ -485,6 +487,7 @@ def test_one_queued_drain_is_enough(
     assert held(shop, mug_listing) == 16
 
 
+@pytest.mark.usefixtures("drain_on_commit")
 def test_listings_changed_queues_a_drain(shop: Shop, site: Site, mug: Any) -> None:
     listing = add_listing(shop.store, mug)
     push_now(listing)

@@ -23,6 +23,7 @@ ITEMS = 5
 RECEIPTS_PER_WORKER = 8
 
 
+@pytest.mark.usefixtures("drain_on_commit")
 def test_concurrent_drains_claim_each_change_once_and_converge(
     site: Site, shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
