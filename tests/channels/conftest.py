@@ -9,20 +9,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from kucun.accounts.choices import Role
 from kucun.catalog.models import Item
 from kucun.channels.choices import ListingStatus, PushTrigger
 from kucun.channels.models import Listing, Store, StoreWarehouse
 from kucun.channels.platforms import register_platform, unregister_platform
 from kucun.channels.receivers import drain_flag_clear
-from kucun.channels.services.stores import store_create
-from kucun.channels.services.sync import listing_changes_record, store_listings_changed
+from kucun.channels.services.listings import listing_link, listing_unlink
+from kucun.channels.services.stores import store_create, store_update
+from kucun.channels.services.sync import listing_changes_record
 from kucun.core.secrets import encrypt_mapping
 from kucun.warehouses.models import Warehouse
 from tests.channels import memory_channel
 from tests.channels.memory_channel import CODE, PLATFORMS, SPEC, MemoryPlatform
-from tests.factories import WarehouseFactory
+from tests.factories import UserFactory, WarehouseFactory
 from tests.inventory.conftest import Site, build_site
 
 SECRET = "mem-very-secret-key-7f3a9c"
@@ -143,24 +144,22 @@ def add_listing(store: Store, item: Item | None, *, sku: str = "", quantity: int
 
 
 def link(listing: Listing, item: Item) -> None:
-    """What linking does to stock sync: the listing linked and a change recorded with it."""
-    with transaction.atomic():
-        Listing.objects.filter(pk=listing.pk).update(item=item, status=ListingStatus.LINKED)
-        listing_changes_record(listing_ids=[listing.pk])
+    """Link by hand (the listing's page): the stock sync gets its change in the same unit."""
+    listing_link(listing=listing, item=item)
     listing.refresh_from_db()
 
 
 def unlink(listing: Listing) -> None:
-    with transaction.atomic():
-        Listing.objects.filter(pk=listing.pk).update(item=None, status=ListingStatus.UNLINKED)
-        listing_changes_record(listing_ids=[listing.pk])
+    listing_unlink(listing=listing)
     listing.refresh_from_db()
 
 
+def owner_user() -> Any:
+    return UserFactory(username="store-owner", role=Role.OWNER)
+
+
 def set_buffer(store: Store, buffer: int) -> None:
-    with transaction.atomic():
-        Store.objects.filter(pk=store.pk).update(buffer=buffer)
-        store_listings_changed(store_id=store.pk)
+    store_update(actor=owner_user(), store=store, buffer=buffer)
     store.refresh_from_db()
 
 

@@ -13,11 +13,12 @@ from huey.contrib.djhuey import HUEY
 from kucun.catalog.services import bundle_set_components
 from kucun.channels.choices import PushStatus, PushTrigger
 from kucun.channels.hooks import register_before_overwrite, unregister_before_overwrite
-from kucun.channels.models import Listing, ListingChange, StockSyncRecord, Store, StoreWarehouse
+from kucun.channels.models import Listing, ListingChange, StockSyncRecord, Store
 from kucun.channels.quantities import listing_quantity
 from kucun.channels.receivers import DRAIN_QUEUED_KEY
 from kucun.channels.services import sync as sync_service
-from kucun.channels.services.sync import store_listings_changed, sync_drain
+from kucun.channels.services.stores import store_update
+from kucun.channels.services.sync import sync_drain
 from kucun.channels.signals import listings_changed
 from kucun.channels.tasks import sync_drain_task
 from kucun.inventory.models import AvailabilityChange
@@ -39,6 +40,7 @@ from tests.channels.conftest import (
     Shop,
     add_listing,
     link,
+    owner_user,
     platform_of,
     push_now,
     set_buffer,
@@ -508,10 +510,12 @@ def test_turning_sync_back_on_pushes_what_changed_meanwhile(
 
     # When sync is turned back on (and the store also sells from SYD, holding 3 more)
     receive(site_two, "MUG", 3)
-    with transaction.atomic():
-        Store.objects.filter(pk=shop.store.pk).update(inventory_sync=True)
-        StoreWarehouse.objects.create(store=shop.store, warehouse=site_two.warehouse, position=1)
-        store_listings_changed(store_id=shop.store.pk)
+    store_update(
+        actor=owner_user(),
+        store=shop.store,
+        inventory_sync=True,
+        warehouse_ids=[site.warehouse.pk, site_two.warehouse.pk],
+    )
     sync_drain()
 
     # Then

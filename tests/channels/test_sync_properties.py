@@ -113,7 +113,7 @@ def build_world() -> dict[str, Any]:
 )
 @given(steps=st.lists(operations, min_size=1, max_size=25))
 def test_one_drain_leaves_every_linked_listing_right(
-    memory: dict[str, Any], steps: list[tuple[Any, ...]]
+    memory_platforms: dict[str, Any], steps: list[tuple[Any, ...]]
 ) -> None:
     memory_channel.PLATFORMS.clear()
     with transaction.atomic():

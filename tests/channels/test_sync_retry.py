@@ -291,7 +291,7 @@ ASYNC_SPEC = replace(
 
 @pytest.fixture
 def async_shop(
-    site: Site, memory: dict[str, MemoryPlatform], store_factory: Callable[..., Store]
+    site: Site, memory_platforms: dict[str, MemoryPlatform], store_factory: Callable[..., Store]
 ) -> Iterator[Shop]:
     BOARD.tasks.clear()
     register_platform(ASYNC_SPEC)

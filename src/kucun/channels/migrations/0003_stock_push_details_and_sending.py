@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channels', '0002_listing_link_method_webhook_delivery'),
+        ("channels", "0002_listing_link_method_webhook_delivery"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stocksyncrecord',
-            name='details',
-            field=models.JSONField(blank=True, default=dict, verbose_name='details'),
+            model_name="stocksyncrecord",
+            name="details",
+            field=models.JSONField(blank=True, default=dict, verbose_name="details"),
         ),
         migrations.AlterField(
-            model_name='stocksyncrecord',
-            name='status',
-            field=models.CharField(choices=[('queued', 'queued'), ('sending', 'sending'), ('pending', 'pending'), ('succeeded', 'succeeded'), ('failed', 'failed'), ('superseded', 'superseded'), ('skipped', 'skipped')], default='queued', max_length=16, verbose_name='status'),
+            model_name="stocksyncrecord",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "queued"),
+                    ("sending", "sending"),
+                    ("pending", "pending"),
+                    ("succeeded", "succeeded"),
+                    ("failed", "failed"),
+                    ("superseded", "superseded"),
+                    ("skipped", "skipped"),
+                ],
+                default="queued",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
     ]

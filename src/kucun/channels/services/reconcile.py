@@ -27,10 +27,10 @@ from kucun.channels.choices import (
     SyncRunKind,
     SyncRunStatus,
 )
+from kucun.channels.connect import store_channel
 from kucun.channels.models import Listing, StockSyncRecord, Store, SyncRun
 from kucun.channels.quantities import listing_quantities
 from kucun.channels.services.sync import stock_records_queue
-from kucun.channels.services.sync_adapters import channel_for_store
 from kucun.channels.services.sync_manual import finish_job
 from kucun.channels.services.sync_push import error_text, stock_pushes_send, wait_for_pending
 from kucun.core.audit import audit_record
@@ -79,7 +79,7 @@ def store_reconcile(
     record_ids: list[int] = []
     heartbeat = Heartbeat(job_id)
     try:
-        channel = channel_for_store(store)
+        channel = store_channel(store)
     except Exception as error:
         return finish_run(
             run, error=_("Cannot reach the store: %(error)s") % {"error": error_text(error)}

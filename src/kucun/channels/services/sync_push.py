@@ -39,11 +39,11 @@ from kucun.channels.adapters.base import (
 )
 from kucun.channels.adapters.base import PushStatus as ResultStatus
 from kucun.channels.choices import ListingStatus, PushStatus
+from kucun.channels.connect import store_channel
 from kucun.channels.hooks import run_before_overwrite
 from kucun.channels.models import Listing, StockSyncRecord, Store
 from kucun.channels.quantities import listing_quantities
 from kucun.channels.services.sync import chunks, in_transaction
-from kucun.channels.services.sync_adapters import channel_for_store
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
 from kucun.core.locks import lock_rows
@@ -253,7 +253,7 @@ def send_store_records(
 ) -> PushSummary:
     summary = PushSummary()
     try:
-        channel = channel_for_store(store)
+        channel = store_channel(store)
     except Exception as error:
         logger.exception("cannot build the channel of store %s", store.pk)
         message = _("Cannot reach the store: %(error)s") % {"error": error_text(error)}
@@ -539,7 +539,7 @@ def stock_pushes_poll(*, store_id: int | None = None) -> PushSummary:
 
 def poll_store(store: Store, records: list[StockSyncRecord]) -> PushSummary:
     try:
-        channel = channel_for_store(store)
+        channel = store_channel(store)
     except Exception:
         logger.exception("cannot build the channel of store %s", store.pk)
         return PushSummary()
