@@ -1,0 +1,423 @@
+"""eBay as a Kucun channel: the Inventory API for listings and stock, the Notification API for
+pushed events, OAuth consent for access (integrations/ebay.md).
+
+What Kucun calls a listing is an eBay *inventory item*, keyed by its SKU; the seller's offer on
+the configured marketplace gives the offer id and listing id. Stock is written with
+``bulkUpdatePriceQuantity`` on the item and on its offers, 25 SKUs per call.
+
+The store's account is its **eBay user ID** (``username``): the seller, not the developer app
+(a ``client_id`` belongs to the app and is shared by every seller who consented to it), and the
+name eBay's account notifications (``AUTHORIZATION_REVOCATION``, ``MARKETPLACE_ACCOUNT_DELETION``)
+carry. eBay's REST APIs know the seller by the token and never ask for it, so it is optional.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from kucun.channels.adapters.base import (
+    AuthenticationFailed,
+    ChannelCapabilities,
+    ChannelConfig,
+    ChannelError,
+    ChannelEvent,
+    ConnectionInfo,
+    FieldSpec,
+    ListingRef,
+    PlatformSpec,
+    PushResult,
+    StockLevel,
+    WebhookRejected,
+)
+from kucun.channels.adapters.base.http import (
+    RateLimiter,
+    Sleep,
+    TokenCache,
+    limiter_for,
+    token_cache,
+)
+from kucun.channels.adapters.ebay.client import (
+    DEFAULT_MARKETPLACE,
+    PAGE_LIMIT,
+    PRODUCTION_API,
+    PRODUCTION_AUTH,
+    SANDBOX_API,
+    SANDBOX_AUTH,
+    EbayClient,
+)
+from kucun.channels.adapters.ebay.mappers import (
+    MalformedNotification,
+    error_text,
+    event_from,
+    failed_results,
+    invalid_level,
+    listing_from,
+    marketplace_offers,
+    price_quantity_body,
+    price_quantity_request,
+    push_results,
+)
+from kucun.channels.adapters.ebay.notifications import (
+    SIGNATURE_HEADER,
+    PublicKeyCache,
+    SignatureInvalid,
+    challenge_body,
+    challenge_response,
+    header_value,
+    parse_signature_header,
+    public_key_from,
+    public_keys,
+    verify,
+)
+
+__all__ = ["PLATFORM", "EbayChannel", "challenge_body", "challenge_response"]
+
+CODE = "ebay"
+MAX_STOCK_BATCH = 25  # §4.1: "up to 25 entries" per bulkUpdatePriceQuantity
+OFFER_LOOKUPS_AT_ONCE = 4  # getOffers takes one SKU; a few run side by side
+# The Inventory API's quota is 2,000,000 calls a day (§8), about 23 a second on average:
+# bursts of 50, 25 a second sustained.
+LIMITER_CAPACITY = 50.0
+LIMITER_RATE = 25.0
+
+CAPABILITIES = ChannelCapabilities(
+    incremental_products=False,  # §3.1: no "modified since" filter; every pull reads all
+    locations=False,
+    async_writes=False,
+    compare_and_set=False,
+    max_stock_batch=MAX_STOCK_BATCH,
+    webhooks=True,
+    consent=True,
+)
+
+ENVIRONMENTS = (("production", "Production"), ("sandbox", "eBay sandbox"))
+MARKETPLACES = (
+    ("EBAY_AU", "eBay Australia (EBAY_AU)"),
+    ("EBAY_US", "eBay United States (EBAY_US)"),
+    ("EBAY_GB", "eBay United Kingdom (EBAY_GB)"),
+    ("EBAY_CA", "eBay Canada (EBAY_CA)"),
+    ("EBAY_IE", "eBay Ireland (EBAY_IE)"),
+    ("EBAY_DE", "eBay Germany (EBAY_DE)"),
+    ("EBAY_AT", "eBay Austria (EBAY_AT)"),
+    ("EBAY_FR", "eBay France (EBAY_FR)"),
+    ("EBAY_IT", "eBay Italy (EBAY_IT)"),
+    ("EBAY_ES", "eBay Spain (EBAY_ES)"),
+)
+
+
+class EbayChannel:
+    """One eBay seller on one marketplace.
+
+    ``tokens``, ``keys`` and ``limiter`` default to the process-wide ones (one per credential);
+    ``transport`` and ``sleep`` let unit tests answer without a network and without waiting.
+    """
+
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self,
+        config: ChannelConfig,
+        *,
+        tokens: TokenCache | None = None,
+        keys: PublicKeyCache | None = None,
+        limiter: RateLimiter | None = None,
+        sleep: Sleep = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self.keys = keys if keys is not None else public_keys
+        if limiter is None:
+            owner = config.store_key or config.credentials.get("client_id", "")
+            limiter = limiter_for(f"ebay:{owner}", LIMITER_CAPACITY, LIMITER_RATE)
+        self.client = EbayClient(
+            config,
+            tokens=tokens if tokens is not None else token_cache,
+            limiter=limiter,
+            sleep=sleep,
+            transport=transport,
+        )
+        self.marketplace_id = self.client.marketplace_id
+        self._offer_ids: dict[str, tuple[str, ...]] = {}  # SKU → its offers on our marketplace
+
+    def close(self) -> None:
+        self.client.close()
+
+    # --- connection and consent ----------------------------------------------------------------
+
+    def test_connection(self) -> ConnectionInfo:
+        """One inventory item (``limit=1``): it needs the seller's token and the inventory
+        scope, and its ``total`` says how many items the seller has."""
+        page = self.client.inventory_items_page(limit=1)
+        total = page.get("total") if isinstance(page, Mapping) else None
+        username = self.config.options.get("username", "").strip()
+        return ConnectionInfo(
+            account_name=username or f"eBay seller ({self.marketplace_id})",
+            details={
+                "environment": self.config.options.get("environment") or "production",
+                "marketplace_id": self.marketplace_id,
+                "inventory_items": str(total if total is not None else ""),
+            },
+        )
+
+    def consent_url(self, redirect_uri: str, state: str) -> str:
+        return self.client.consent_url(redirect_uri, state)
+
+    def exchange_code(self, code: str, redirect_uri: str) -> str:
+        return self.client.exchange_code(code, redirect_uri).refresh_token
+
+    # --- listings ------------------------------------------------------------------------------
+
+    def fetch_products(self, since: datetime | None) -> Iterator[ListingRef]:
+        """Every inventory item, page by page, with its offers on our marketplace.
+
+        ``since`` is not used: the Inventory API has no "modified since" filter and its items
+        carry no modification time (§3.1), so every pull reads everything (cheap against eBay's
+        quota) and ``capabilities.incremental_products`` is False.
+        """
+        for page in self._inventory_pages():
+            items = [
+                item
+                for item in page.get("inventoryItems") or ()
+                if isinstance(item, Mapping) and item.get("sku")
+            ]
+            offers = self._offers_by_sku([str(item["sku"]) for item in items])
+            for item in items:
+                yield listing_from(item, offers.get(str(item["sku"]), []))
+
+    def _inventory_pages(self, *, limit: int = PAGE_LIMIT) -> Iterator[Mapping[str, Any]]:
+        page = self.client.inventory_items_page(limit=limit)
+        followed: set[str] = set()
+        while isinstance(page, Mapping):
+            yield page
+            next_href = page.get("next")
+            if not next_href or not page.get("inventoryItems") or next_href in followed:
+                return
+            followed.add(next_href)
+            page = self.client.inventory_items_page(str(next_href))
+
+    def _offers_by_sku(self, skus: Sequence[str]) -> dict[str, list[Any]]:
+        """Each SKU's offers on our marketplace (``getOffers`` takes one SKU at a time)."""
+        if not skus:
+            return {}
+        with ThreadPoolExecutor(max_workers=OFFER_LOOKUPS_AT_ONCE) as pool:
+            answers = list(pool.map(self._offers_of, skus))
+        found = dict(zip(skus, answers, strict=True))
+        for sku, offers in found.items():
+            self._offer_ids[sku] = tuple(str(offer["offerId"]) for offer in offers)
+        return found
+
+    def _offers_of(self, sku: str) -> list[Any]:
+        return marketplace_offers(self.client.offers(sku), self.marketplace_id)
+
+    # --- stock ---------------------------------------------------------------------------------
+
+    def fetch_stock(self, inventory_refs: Sequence[str]) -> dict[str, int]:
+        """Quantities by SKU: a few (up to a batch) are read one by one with
+        ``getInventoryItem``; more are picked from the item pages, 200 to a call."""
+        wanted = list(dict.fromkeys(ref for ref in inventory_refs if ref))
+        if not wanted:
+            return {}
+        if len(wanted) <= MAX_STOCK_BATCH:
+            with ThreadPoolExecutor(max_workers=OFFER_LOOKUPS_AT_ONCE) as pool:
+                items = list(pool.map(self.client.inventory_item, wanted))
+            return {
+                sku: listing_from(item, []).quantity or 0
+                for sku, item in zip(wanted, items, strict=True)
+                if isinstance(item, Mapping)
+            }
+        remaining = set(wanted)
+        found: dict[str, int] = {}
+        for page in self._inventory_pages():
+            for item in page.get("inventoryItems") or ():
+                sku = str(item.get("sku") or "") if isinstance(item, Mapping) else ""
+                if sku in remaining:
+                    found[sku] = listing_from(item, []).quantity or 0
+                    remaining.discard(sku)
+            if not remaining:
+                break
+        return found
+
+    def push_stock(self, levels: Sequence[StockLevel]) -> list[PushResult]:
+        """Absolute quantities with ``bulkUpdatePriceQuantity``, 25 SKUs a call, one result
+        per level in the order given.
+
+        A level eBay would refuse (no SKU, a SKU over 50 characters, a negative quantity) fails
+        without a call. When a whole call fails (eBay down, throttled past the retries) before
+        any call of this push went through, the error is raised as it is; after one has, the
+        levels not yet answered fail with that error, so no answer already had is lost.
+        """
+        results: dict[int, PushResult] = {}
+        sendable: list[tuple[int, StockLevel]] = []
+        for index, level in enumerate(levels):
+            reason = invalid_level(level)
+            if reason:
+                results[index] = failed_results([level], reason, retryable=False)[0]
+            else:
+                sendable.append((index, level))
+        chunks = [
+            sendable[start : start + MAX_STOCK_BATCH]
+            for start in range(0, len(sendable), MAX_STOCK_BATCH)
+        ]
+        for number, chunk in enumerate(chunks):
+            chunk_levels = [level for _index, level in chunk]
+            try:
+                answered = self._push_chunk(chunk_levels)
+            except ChannelError as error:
+                if number == 0:
+                    raise
+                rest = [pair for later in chunks[number:] for pair in later]
+                failed = failed_results(
+                    [level for _index, level in rest], error.message, retryable=error.retryable
+                )
+                results.update(zip((index for index, _level in rest), failed, strict=True))
+                break
+            results.update(zip((index for index, _level in chunk), answered, strict=True))
+        return [results[index] for index in range(len(levels))]
+
+    def _push_chunk(self, levels: Sequence[StockLevel]) -> list[PushResult]:
+        offer_ids = self._offer_ids_for([level.inventory_ref for level in levels])
+        body = price_quantity_body(
+            [
+                price_quantity_request(level, offer_ids.get(level.inventory_ref, ()))
+                for level in levels
+            ]
+        )
+        status, answer = self.client.bulk_update_price_quantity(body)
+        if status < 400:
+            return push_results(levels, answer)
+        if len(levels) > 1:
+            # §4.1: the method page allows one SKU per call where the type allows 25; when eBay
+            # refuses the batch as a whole, each SKU goes on its own.
+            return [result for level in levels for result in self._push_chunk([level])]
+        message = error_text(answer) or f"HTTP {status}"
+        return failed_results(levels, message, retryable=False)
+
+    def _offer_ids_for(self, skus: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The offers each SKU's quantity must also be set on (§4.1), read once per adapter."""
+        unknown = [sku for sku in skus if sku not in self._offer_ids]
+        if unknown:
+            with ThreadPoolExecutor(max_workers=OFFER_LOOKUPS_AT_ONCE) as pool:
+                answers = list(pool.map(self._offer_ids_of, unknown))
+            self._offer_ids.update(zip(unknown, answers, strict=True))
+        return {sku: self._offer_ids[sku] for sku in skus}
+
+    def _offer_ids_of(self, sku: str) -> tuple[str, ...]:
+        try:
+            offers = self._offers_of(sku)
+        except AuthenticationFailed:
+            raise
+        except ChannelError as error:
+            if error.retryable:
+                raise
+            # eBay refused to list this SKU's offers (a SKU it cannot read): the push of the
+            # item itself goes ahead and carries eBay's answer for it.
+            return ()
+        return tuple(str(offer["offerId"]) for offer in offers)
+
+    def poll_pushes(self, task_refs: Sequence[str]) -> list[PushResult]:
+        return []  # eBay answers every write at once
+
+    # --- notifications -------------------------------------------------------------------------
+
+    def parse_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> list[ChannelEvent]:
+        """Verify ``X-EBAY-SIGNATURE`` over the raw body with eBay's public key for its ``kid``
+        (fetched with an application token, kept an hour), then read the delivery."""
+        try:
+            signature = parse_signature_header(header_value(headers, SIGNATURE_HEADER))
+            key = self.keys.get(
+                self.config.base_url.rstrip("/"),
+                signature.kid,
+                lambda: public_key_from(self.client.public_key(signature.kid)),
+            )
+            verify(signature, key, raw_body)
+        except SignatureInvalid as error:
+            raise WebhookRejected(str(error)) from None
+        except ChannelError as error:
+            raise WebhookRejected(f"eBay's public key could not be read: {error.message}") from None
+        try:
+            document = json.loads(raw_body)
+        except ValueError:
+            raise WebhookRejected("the notification is not JSON") from None
+        try:
+            return [event_from(document)]
+        except MalformedNotification as error:
+            raise WebhookRejected(str(error)) from None
+
+
+# --- the platform ---------------------------------------------------------------------------------
+
+
+def production_base_url(options: Mapping[str, str]) -> str:
+    return SANDBOX_API if options.get("environment") == "sandbox" else PRODUCTION_API
+
+
+def production_auth_url(options: Mapping[str, str]) -> str:
+    """The consent host of eBay's environment (Kucun's sandbox uses its base URL)."""
+    return SANDBOX_AUTH if options.get("environment") == "sandbox" else PRODUCTION_AUTH
+
+
+def sandbox_base_url(server: str, options: Mapping[str, str]) -> str:
+    """Kucun's emulator serves the API and the consent page under one root."""
+    return f"{server.rstrip('/')}/sandbox/ebay"
+
+
+PLATFORM = PlatformSpec(
+    code=CODE,
+    label="eBay",
+    credential_fields=(
+        FieldSpec(
+            "client_id",
+            "Client ID (App ID)",
+            help_text="The App ID of your eBay developer keyset.",
+        ),
+        FieldSpec(
+            "client_secret",
+            "Client secret (Cert ID)",
+            secret=True,
+            help_text="The Cert ID of the same keyset.",
+        ),
+        FieldSpec(
+            "refresh_token",
+            "Refresh token",
+            secret=True,
+            required=False,
+            help_text="Filled in when the seller grants access on eBay's consent page; "
+            "it lasts about 18 months.",
+        ),
+    ),
+    option_fields=(
+        FieldSpec(
+            "environment",
+            "Environment",
+            default="production",
+            choices=ENVIRONMENTS,
+            help_text="eBay's live site or eBay's developer sandbox.",
+        ),
+        FieldSpec(
+            "marketplace_id",
+            "Marketplace",
+            default=DEFAULT_MARKETPLACE,
+            choices=MARKETPLACES,
+        ),
+        FieldSpec(
+            "username",
+            "eBay user ID",
+            required=False,
+            help_text="The seller's eBay user ID, shown as the store's account; eBay's "
+            "account notifications name the seller by it.",
+        ),
+    ),
+    capabilities=CAPABILITIES,
+    build=EbayChannel,
+    production_base_url=production_base_url,
+    sandbox_base_url=sandbox_base_url,
+    account_field="username",
+    extras={"auth_url_production": PRODUCTION_AUTH, "auth_url_sandbox": SANDBOX_AUTH},
+)

@@ -1,0 +1,340 @@
+"""eBay payloads ↔ Kucun's canonical types (integrations/ebay.md §3, §4.1, §7.1, §8).
+
+Pure functions over parsed JSON: no HTTP, no clock. A listing's ``inventory_ref`` is its SKU,
+eBay's key for inventory items and for stock writes; the offer id and the listing id of the
+configured marketplace become ``variant_ref`` and ``product_ref`` when an offer exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kucun.channels.adapters.base import (
+    ChannelEvent,
+    EventKind,
+    ListingRef,
+    PushResult,
+    PushStatus,
+    StockLevel,
+)
+
+MAX_SKU_LENGTH = 50  # ebay.md §3.1: "SKU ≤ 50 chars"
+BARCODE_FIELDS = ("ean", "upc", "isbn")  # the product identifier lists, in the order we prefer
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+def error_text(body: Any) -> str:
+    """The vendor's words from the REST error envelope (§8):
+    ``errorId 25001: message`` for each entry, joined; empty when the body holds none."""
+    if not isinstance(body, Mapping):
+        return ""
+    parts = []
+    for error in body.get("errors") or ():
+        if not isinstance(error, Mapping):
+            continue
+        message = str(error.get("longMessage") or error.get("message") or "").strip()
+        error_id = error.get("errorId")
+        parts.append(f"errorId {error_id}: {message}" if error_id is not None else message)
+    return "; ".join(part for part in parts if part)
+
+
+def error_ids(body: Any) -> set[int]:
+    if not isinstance(body, Mapping):
+        return set()
+    found = set()
+    for error in body.get("errors") or ():
+        if isinstance(error, Mapping) and isinstance(error.get("errorId"), int):
+            found.add(error["errorId"])
+    return found
+
+
+# --- inventory items and offers -----------------------------------------------------------
+
+
+def barcode_of(product: Mapping[str, Any]) -> str:
+    """The first EAN, else UPC, else ISBN of an inventory item's ``product``."""
+    for name in BARCODE_FIELDS:
+        values = product.get(name) or ()
+        if isinstance(values, str):
+            values = (values,)
+        for value in values:
+            if str(value).strip():
+                return str(value).strip()
+    return ""
+
+
+def ship_to_quantity(item: Mapping[str, Any]) -> int:
+    """``availability.shipToLocationAvailability.quantity``. An item whose availability was
+    never set holds nothing to sell, so a missing quantity reads as 0."""
+    availability = item.get("availability") or {}
+    ship_to = availability.get("shipToLocationAvailability") or {}
+    quantity = ship_to.get("quantity")
+    return int(quantity) if quantity is not None else 0
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An eBay timestamp (``2025-06-01T00:00:00.000Z``) as an aware UTC datetime."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def marketplace_offers(offers: Iterable[Mapping[str, Any]], marketplace_id: str) -> list[Any]:
+    """The offers of this marketplace (an offer without a marketplace is taken as ours: the
+    query already asked for it)."""
+    return [
+        offer
+        for offer in offers
+        if isinstance(offer, Mapping)
+        and offer.get("offerId")
+        and offer.get("marketplaceId", marketplace_id) == marketplace_id
+    ]
+
+
+def _published_first(offers: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    for offer in offers:
+        if offer.get("status") == "PUBLISHED":
+            return offer
+    return offers[0] if offers else None
+
+
+def listing_from(item: Mapping[str, Any], offers: Sequence[Mapping[str, Any]]) -> ListingRef:
+    """One inventory item (``getInventoryItems`` entry) and its offers on our marketplace.
+
+    ``product_ref`` is the published offer's listing id and ``variant_ref`` its offer id (a
+    multi-variation listing shares one listing id across its SKUs). An item with offers of
+    which none is published is not on sale (``active`` False); an item with no offer at all
+    keeps ``active`` True, since its stock still stands on the inventory item and shows as soon
+    as an offer is published. The Inventory API gives no modification time (§3.1), so
+    ``updated_at`` stays None.
+    """
+    sku = str(item.get("sku") or "")
+    product = item.get("product") or {}
+    chosen = _published_first(offers)
+    listing = (chosen or {}).get("listing") or {}
+    active = not offers or any(offer.get("status") == "PUBLISHED" for offer in offers)
+    return ListingRef(
+        inventory_ref=sku,
+        sku=sku,
+        product_ref=str(listing.get("listingId") or ""),
+        variant_ref=str((chosen or {}).get("offerId") or ""),
+        barcode=barcode_of(product),
+        title=str(product.get("title") or ""),
+        quantity=ship_to_quantity(item),
+        active=active,
+        updated_at=None,
+        raw={"inventoryItem": dict(item), "offers": [dict(offer) for offer in offers]},
+    )
+
+
+# --- bulkUpdatePriceQuantity ----------------------------------------------------------------
+
+
+def price_quantity_request(level: StockLevel, offer_ids: Sequence[str]) -> dict[str, Any]:
+    """One entry of ``bulk_update_price_quantity``: the quantity on the inventory item and on
+    each of its offers (§4.1: the listing shows the lower of the two)."""
+    entry: dict[str, Any] = {
+        "sku": level.inventory_ref,
+        "shipToLocationAvailability": {"quantity": level.quantity},
+    }
+    if offer_ids:
+        entry["offers"] = [
+            {"offerId": offer_id, "availableQuantity": level.quantity} for offer_id in offer_ids
+        ]
+    return entry
+
+
+def price_quantity_body(entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return {"requests": [dict(entry) for entry in entries]}
+
+
+def invalid_level(level: StockLevel) -> str:
+    """Why eBay would refuse this level before it is sent, or ''."""
+    if not level.inventory_ref:
+        return "the listing has no eBay SKU"
+    if len(level.inventory_ref) > MAX_SKU_LENGTH:
+        return f"eBay SKUs are at most {MAX_SKU_LENGTH} characters"
+    if level.quantity < 0:
+        return "a quantity cannot be negative"
+    return ""
+
+
+def _is_success(status: Any) -> bool:
+    return isinstance(status, int) and 200 <= status < 300
+
+
+def push_results(levels: Sequence[StockLevel], body: Any) -> list[PushResult]:
+    """One result per level from a ``bulk_update_price_quantity`` answer.
+
+    eBay answers one entry per SKU, or per offer when offers were sent, so a SKU succeeded only
+    when every entry naming it says 2xx; a SKU the answer does not mention failed, retryably.
+    """
+    entries: dict[str, list[Mapping[str, Any]]] = {}
+    responses = body.get("responses") if isinstance(body, Mapping) else None
+    for entry in responses or ():
+        if isinstance(entry, Mapping) and entry.get("sku") is not None:
+            entries.setdefault(str(entry["sku"]), []).append(entry)
+    results = []
+    for level in levels:
+        found = entries.get(level.inventory_ref)
+        if not found:
+            results.append(
+                PushResult(
+                    level.inventory_ref,
+                    level.sku,
+                    PushStatus.FAILED,
+                    error="eBay's answer did not mention this SKU",
+                    retryable=True,
+                )
+            )
+            continue
+        failed = [entry for entry in found if not _is_success(entry.get("statusCode"))]
+        if not failed:
+            results.append(
+                PushResult(
+                    level.inventory_ref,
+                    level.sku,
+                    PushStatus.SUCCEEDED,
+                    current_quantity=level.quantity,
+                )
+            )
+            continue
+        messages = [
+            error_text(entry) or f"statusCode {entry.get('statusCode')}" for entry in failed
+        ]
+        results.append(
+            PushResult(
+                level.inventory_ref,
+                level.sku,
+                PushStatus.FAILED,
+                error="; ".join(dict.fromkeys(messages)),
+                retryable=any(_retryable_entry(entry) for entry in failed),
+            )
+        )
+    return results
+
+
+def _retryable_entry(entry: Mapping[str, Any]) -> bool:
+    status = entry.get("statusCode")
+    return (isinstance(status, int) and (status == 429 or status >= 500)) or 2001 in error_ids(
+        entry
+    )
+
+
+def failed_results(
+    levels: Iterable[StockLevel], error: str, *, retryable: bool
+) -> list[PushResult]:
+    return [
+        PushResult(
+            level.inventory_ref, level.sku, PushStatus.FAILED, error=error, retryable=retryable
+        )
+        for level in levels
+    ]
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+# Topics of ebay.md §7.1 and what they mean to Kucun. A cancellation or return "activity" may be
+# a request as much as a completed change, so it is an order update: the order download reads
+# the order's own state.
+TOPIC_KINDS: dict[str, EventKind] = {
+    "ORDER_CONFIRMATION": EventKind.ORDER_CREATED,
+    "ITEM_MARKED_SHIPPED": EventKind.ORDER_UPDATED,
+    "ORDER_CANCELLATION_ACTIVITY": EventKind.ORDER_UPDATED,
+    "ORDER_RETURN_ACTIVITY": EventKind.ORDER_UPDATED,
+    "LISTING": EventKind.PRODUCT_UPDATED,
+    "AUTHORIZATION_REVOCATION": EventKind.OTHER,
+    "MARKETPLACE_ACCOUNT_DELETION": EventKind.OTHER,
+}
+
+
+def topic_kind(topic: str) -> EventKind:
+    """The kind of a topic: the known ones from the table, others by what they name (eBay adds
+    topics; an inventory or availability topic is a stock change, an item or listing topic a
+    product change, an order topic an order change)."""
+    upper = topic.upper()
+    if upper in TOPIC_KINDS:
+        return TOPIC_KINDS[upper]
+    if any(word in upper for word in ("INVENTORY", "AVAILABILITY", "QUANTITY", "STOCK")):
+        return EventKind.INVENTORY_UPDATED
+    if "ORDER" in upper:
+        return EventKind.ORDER_UPDATED
+    if any(word in upper for word in ("ITEM", "LISTING", "PRODUCT", "OFFER")):
+        return EventKind.PRODUCT_UPDATED
+    return EventKind.OTHER
+
+
+def _walk(value: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) pair in a JSON document, depth first."""
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            yield str(key), inner
+            yield from _walk(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _walk(inner)
+
+
+def _strings(data: Any, names: Iterable[str]) -> tuple[str, ...]:
+    """The distinct string values (or strings inside lists) under any of these key names."""
+    wanted = set(names)
+    found: dict[str, None] = {}
+    for key, value in _walk(data):
+        if key not in wanted:
+            continue
+        for one in value if isinstance(value, list) else (value,):
+            if isinstance(one, str | int) and not isinstance(one, bool) and str(one).strip():
+                found[str(one).strip()] = None
+    return tuple(found)
+
+
+def refs_for(kind: EventKind, data: Any) -> tuple[str, ...]:
+    """What an event concerns: SKUs (else listing ids) for product and stock events, order
+    ids for order events, the seller's user name and id for account events."""
+    if kind in (EventKind.PRODUCT_UPDATED, EventKind.PRODUCT_DELETED, EventKind.INVENTORY_UPDATED):
+        return _strings(data, ("sku", "skus", "variantSKUs")) or _strings(
+            data, ("listingId", "itemId", "legacyItemId")
+        )
+    if kind in (EventKind.ORDER_CREATED, EventKind.ORDER_UPDATED, EventKind.ORDER_CANCELLED):
+        return _strings(data, ("orderId",)) or _strings(data, ("legacyOrderId",))
+    return _strings(data, ("username", "userId"))
+
+
+class MalformedNotification(ValueError):
+    """A verified delivery that is not an eBay notification."""
+
+
+def event_from(document: Any) -> ChannelEvent:
+    """A delivery (§7.1 item 3): ``{metadata{topic…}, notification{notificationId, eventDate,
+    data…}}`` as one ChannelEvent. Raises MalformedNotification when it is not one."""
+    if not isinstance(document, Mapping):
+        raise MalformedNotification("the notification is not a JSON object")
+    metadata = document.get("metadata")
+    notification = document.get("notification")
+    if not isinstance(metadata, Mapping) or not isinstance(notification, Mapping):
+        raise MalformedNotification("the notification has no metadata or notification object")
+    topic = str(metadata.get("topic") or "").strip()
+    event_id = str(notification.get("notificationId") or "").strip()
+    if not topic or not event_id:
+        raise MalformedNotification("the notification has no topic or notificationId")
+    kind = topic_kind(topic)
+    data = notification.get("data") or {}
+    return ChannelEvent(
+        kind=kind,
+        event_id=event_id,
+        topic=topic,
+        refs=refs_for(kind, data),
+        occurred_at=parse_time(notification.get("eventDate"))
+        or parse_time(notification.get("publishDate")),
+        payload=dict(document),
+    )
