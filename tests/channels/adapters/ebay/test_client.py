@@ -8,12 +8,14 @@ over real HTTP is covered by the shared contract suite.
 from __future__ import annotations
 
 import base64
+import json
 
 import httpx
 import pytest
 
 from kucun.channels.adapters.base import (
     AuthenticationFailed,
+    ChannelConfig,
     ChannelError,
     PushStatus,
     StockLevel,
@@ -32,6 +34,7 @@ from tests.channels.adapters.ebay.fakes import (
     fixture,
     form,
     make_channel,
+    make_config,
 )
 
 ITEMS = "/sell/inventory/v1/inventory_item"
@@ -42,12 +45,14 @@ NO_OFFERS = {"total": 0, "offers": []}
 
 
 def _ok_bulk(request: httpx.Request) -> httpx.Response:
-    import json
-
     body = json.loads(request.content)
     return ebay_json(
         200,
-        {"responses": [{"statusCode": 200, "sku": e["sku"], "errors": []} for e in body["requests"]]},
+        {
+            "responses": [
+                {"statusCode": 200, "sku": e["sku"], "errors": []} for e in body["requests"]
+            ]
+        },
     )
 
 
@@ -159,14 +164,10 @@ def test_a_revoked_refresh_token_asks_for_consent_and_never_repeats_the_secret()
 
 
 def test_a_store_without_a_refresh_token_is_told_to_grant_access() -> None:
-    from tests.channels.adapters.ebay.fakes import make_config
-
-    config = make_config()
-    config = type(config)(
+    config = ChannelConfig(
         platform="ebay",
-        base_url=config.base_url,
+        base_url="https://api.ebay.com",
         credentials={"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
-        options=config.options,
     )
     fake = FakeEbay()
 
@@ -176,7 +177,9 @@ def test_a_store_without_a_refresh_token_is_told_to_grant_access() -> None:
 
 
 def test_missing_scope_is_an_authentication_failure_naming_the_permission() -> None:
-    fake = FakeEbay().on("GET", ITEMS, ebay_json(403, fixture("error.insufficient_permissions.json")))
+    fake = FakeEbay().on(
+        "GET", ITEMS, ebay_json(403, fixture("error.insufficient_permissions.json"))
+    )
 
     with pytest.raises(AuthenticationFailed) as raised:
         make_channel(fake).test_connection()
@@ -306,8 +309,6 @@ def test_a_write_carries_content_language_and_json_and_the_marketplace() -> None
 
 
 def test_another_marketplace_speaks_its_language() -> None:
-    from tests.channels.adapters.ebay.fakes import make_config
-
     fake = FakeEbay().on("GET", OFFERS, ebay_json(200, NO_OFFERS)).on("POST", BULK, _ok_bulk)
 
     make_channel(fake, config=make_config(marketplace_id="EBAY_GB")).push_stock(

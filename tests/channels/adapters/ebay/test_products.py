@@ -4,7 +4,9 @@ Unit tests over httpx.MockTransport, not integration tests (see test_client.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -16,14 +18,16 @@ ITEMS = "/sell/inventory/v1/inventory_item"
 OFFERS = "/sell/inventory/v1/offer"
 
 
-def _paged_items(count: int, *, host: str = "https://api.ebay.com"):  # type: ignore[no-untyped-def]
+def _paged_items(
+    count: int, *, host: str = "https://api.ebay.com"
+) -> Callable[[httpx.Request], httpx.Response]:
     """getInventoryItems over ``count`` items, whose ``offset`` is a page number (§3.1)."""
 
     def answer(request: httpx.Request) -> httpx.Response:
         limit = int(request.url.params.get("limit", "25"))
         page = int(request.url.params.get("offset", "0"))
         skus = [f"SKU-{n}" for n in range(1, count + 1)][page * limit : (page + 1) * limit]
-        body = {
+        body: dict[str, Any] = {
             "href": f"{host}{ITEMS}?offset={page}&limit={limit}",
             "limit": limit,
             "size": len(skus),
@@ -65,7 +69,11 @@ def test_a_next_on_another_host_is_followed_under_our_own_root() -> None:
     fake = FakeEbay().on("GET", ITEMS, _paged_items(3, host="https://api.ebay.com"))
     fake.on("GET", "/sandbox/ebay/sell/inventory/v1/inventory_item", _paged_items(3))
     fake.on("GET", "/sandbox/ebay/sell/inventory/v1/offer", ebay_json(404, {}))
-    fake.on("POST", "/sandbox/ebay/identity/v1/oauth2/token", fake.routes[("POST", "/identity/v1/oauth2/token")][0])
+    fake.on(
+        "POST",
+        "/sandbox/ebay/identity/v1/oauth2/token",
+        fake.routes[("POST", "/identity/v1/oauth2/token")][0],
+    )
     config = ChannelConfig(
         platform="ebay",
         base_url="http://127.0.0.1:8123/sandbox/ebay",
@@ -97,7 +105,9 @@ def test_a_next_outside_ebays_apis_is_refused() -> None:
 
 def test_a_next_that_repeats_itself_ends_the_pull() -> None:
     looping = {"inventoryItems": [{"sku": "A"}], "next": f"https://api.ebay.com{ITEMS}?offset=1"}
-    fake = FakeEbay().on("GET", ITEMS, ebay_json(200, looping)).on("GET", OFFERS, ebay_json(404, {}))
+    fake = (
+        FakeEbay().on("GET", ITEMS, ebay_json(200, looping)).on("GET", OFFERS, ebay_json(404, {}))
+    )
 
     assert [listing.sku for listing in make_channel(fake).fetch_products(None)] == ["A", "A"]
     assert len(fake.calls("GET", ITEMS)) == 2

@@ -5,6 +5,7 @@ Unit tests over httpx.MockTransport, not integration tests (see test_client.py).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +21,9 @@ def _offer_per_sku(request: httpx.Request) -> httpx.Response:
     """SKU-n has offer 10000000n on EBAY_AU; SKUs starting NOOFFER have none (eBay's 404)."""
     sku = request.url.params["sku"]
     if sku.startswith("NOOFFER"):
-        return ebay_json(404, {"errors": [{"errorId": 25713, "message": "This Offer is not available."}]})
+        return ebay_json(
+            404, {"errors": [{"errorId": 25713, "message": "This Offer is not available."}]}
+        )
     number = int(sku.rsplit("-", 1)[1])
     return ebay_json(
         200,
@@ -52,7 +55,7 @@ def _all_succeed(request: httpx.Request) -> httpx.Response:
     )
 
 
-def _bodies(fake: FakeEbay) -> list[dict[str, object]]:
+def _bodies(fake: FakeEbay) -> list[dict[str, Any]]:
     return [json.loads(request.content) for request in fake.calls("POST", BULK)]
 
 
@@ -81,8 +84,8 @@ def test_sixty_levels_go_in_chunks_of_25_25_and_10_with_one_result_each_in_order
     results = make_channel(fake).push_stock(levels)
 
     bodies = _bodies(fake)
-    assert [len(body["requests"]) for body in bodies] == [25, 25, 10]  # type: ignore[arg-type]
-    sent = [entry for body in bodies for entry in body["requests"]]  # type: ignore[attr-defined]
+    assert [len(body["requests"]) for body in bodies] == [25, 25, 10]
+    sent = [entry for body in bodies for entry in body["requests"]]
     assert sent[0] == {
         "sku": "SKU-1",
         "shipToLocationAvailability": {"quantity": 1},
@@ -162,7 +165,7 @@ def test_a_batch_refused_as_a_whole_is_sent_again_one_sku_per_call() -> None:
 
     results = make_channel(fake).push_stock(levels)
 
-    assert [len(body["requests"]) for body in _bodies(fake)] == [3, 1, 1, 1]  # type: ignore[arg-type]
+    assert [len(body["requests"]) for body in _bodies(fake)] == [3, 1, 1, 1]
     assert [(r.sku, r.status, r.error) for r in results] == [
         ("SKU-1", PushStatus.SUCCEEDED, ""),
         ("SKU-2", PushStatus.FAILED, "errorId 25604: Input error. Offer not found."),
@@ -185,7 +188,7 @@ def test_levels_eBay_would_refuse_fail_without_being_sent() -> None:
         (PushStatus.FAILED, "eBay SKUs are at most 50 characters"),
         (PushStatus.FAILED, "a quantity cannot be negative"),
     ]
-    assert [[e["sku"] for e in b["requests"]] for b in _bodies(fake)] == [["SKU-1"]]  # type: ignore[attr-defined]
+    assert [[e["sku"] for e in b["requests"]] for b in _bodies(fake)] == [["SKU-1"]]
 
 
 def test_when_ebay_goes_down_after_a_chunk_the_rest_fail_retryably_and_the_first_stand() -> None:
