@@ -212,10 +212,11 @@ def test_throttled_without_retry_after_backs_off_then_raises_throttled() -> None
     with pytest.raises(Throttled) as raised:
         make_channel(fake, sleeps=sleeps).test_connection()
 
-    assert len(fake.calls("GET", ITEMS)) == 3  # §8: infrastructure errors retried at most twice
-    assert len(sleeps) == 2
+    assert len(fake.calls("GET", ITEMS)) == 4  # ChannelConfig.max_attempts
+    assert len(sleeps) == 3
     assert 0.25 <= sleeps[0] <= 0.5
     assert 0.5 <= sleeps[1] <= 1.0
+    assert 1.0 <= sleeps[2] <= 2.0
     assert raised.value.status == 429
     assert "2001" in raised.value.message
 
@@ -258,7 +259,7 @@ def test_a_push_failing_with_5xx_every_time_raises_unavailable() -> None:
 
     assert raised.value.status == 500
     assert raised.value.retryable is True
-    assert len(fake.calls("POST", BULK)) == 3
+    assert len(fake.calls("POST", BULK)) == 4
 
 
 def test_a_read_timeout_is_retried_then_answered() -> None:
@@ -291,7 +292,7 @@ def test_a_push_that_always_times_out_is_unavailable_not_unknown() -> None:
 
     assert type(raised.value) is Unavailable  # an absolute set may be repeated: not "unknown"
     assert raised.value.message == (
-        "POST /sell/inventory/v1/bulk_update_price_quantity timed out after 3 attempt(s)"
+        "POST /sell/inventory/v1/bulk_update_price_quantity timed out after 4 attempt(s)"
     )
 
 
@@ -337,3 +338,27 @@ def test_an_unexpected_4xx_keeps_ebays_words() -> None:
         "eBay inventory items: errorId 25707: This is an invalid value for a SKU."
     )
     assert raised.value.status == 400
+
+
+def test_refused_client_credentials_are_not_repeated_in_the_error() -> None:
+    fake = FakeEbay().on(
+        "POST",
+        TOKEN_PATH,
+        ebay_json(
+            401,
+            {
+                "error": "invalid_client",
+                "error_description": f"client authentication failed for {CLIENT_ID} "
+                f"with {CLIENT_SECRET}",
+            },
+        ),
+    )
+
+    with pytest.raises(AuthenticationFailed) as raised:
+        make_channel(fake).test_connection()
+
+    assert raised.value.status == 401
+    assert "invalid_client" in raised.value.message
+    assert CLIENT_ID not in str(raised.value)
+    assert CLIENT_SECRET not in str(raised.value)
+    assert len(fake.calls("POST", TOKEN_PATH)) == 1

@@ -215,3 +215,18 @@ def test_an_inventory_event_names_every_sku_it_carries() -> None:
     }
 
     assert event_from(document).refs == ("A-1", "B-2")
+
+
+def test_an_unknown_topic_names_whatever_it_carries() -> None:
+    document = {
+        "metadata": {"topic": "SOMETHING_NEW"},
+        "notification": {
+            "notificationId": "n-2",
+            "data": {"sku": "A-1", "listingId": "110553012345", "orderId": "12-1"},
+        },
+    }
+
+    event = event_from(document)
+
+    assert event.kind == EventKind.OTHER
+    assert event.refs == ("A-1", "110553012345", "12-1")

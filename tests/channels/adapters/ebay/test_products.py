@@ -184,3 +184,31 @@ def test_no_refs_no_calls() -> None:
 
     assert make_channel(fake).fetch_stock([]) == {}
     assert fake.requests == []
+
+
+def test_since_filters_on_our_side_keeping_items_without_a_modification_time() -> None:
+    page = {
+        "total": 4,
+        "inventoryItems": [
+            {"sku": "OLD", "lastModifiedDate": "2025-06-01T09:49:59.999Z"},
+            {"sku": "WITHIN-OVERLAP", "lastModifiedDate": "2025-06-01T09:50:00.000Z"},
+            {"sku": "NEW", "updatedAt": "2025-06-01T10:30:00Z"},
+            {"sku": "NO-TIME"},
+        ],
+    }
+    fake = FakeEbay().on("GET", ITEMS, ebay_json(200, page)).on("GET", OFFERS, ebay_json(404, {}))
+
+    listings = list(make_channel(fake).fetch_products(datetime(2025, 6, 1, 10, 0, tzinfo=UTC)))
+
+    assert [(x.sku, x.updated_at) for x in listings] == [
+        ("WITHIN-OVERLAP", datetime(2025, 6, 1, 9, 50, tzinfo=UTC)),
+        ("NEW", datetime(2025, 6, 1, 10, 30, tzinfo=UTC)),
+        ("NO-TIME", None),
+    ]
+    assert sorted(r.url.params["sku"] for r in fake.calls("GET", OFFERS)) == [
+        "NEW",
+        "NO-TIME",
+        "WITHIN-OVERLAP",
+    ]
+    fake.requests.clear()
+    assert len(list(make_channel(fake).fetch_products(None))) == 4

@@ -201,7 +201,7 @@ def test_when_ebay_goes_down_after_a_chunk_the_rest_fail_retryably_and_the_first
     assert [r.status for r in results[:25]] == [PushStatus.SUCCEEDED] * 25
     assert {(r.status, r.retryable) for r in results[25:]} == {(PushStatus.FAILED, True)}
     assert results[25].error == "503: {}"
-    assert len(fake.calls("POST", BULK)) == 1 + 3
+    assert len(fake.calls("POST", BULK)) == 1 + 4
 
 
 def test_when_ebay_is_down_from_the_start_the_push_raises() -> None:

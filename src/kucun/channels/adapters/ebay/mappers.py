@@ -20,6 +20,10 @@ from kucun.channels.adapters.base import (
     StockLevel,
 )
 
+# eBay's documented inventory item carries no modification time (§3.1: no "modified since"
+# filter). Where an answer does carry one, under eBay's usual name for it or a common one, it is
+# read, so that an incremental pull can leave out what did not change.
+MODIFIED_FIELDS = ("lastModifiedDate", "updatedAt", "lastUpdatedDate", "modifiedDate")
 MAX_SKU_LENGTH = 50  # ebay.md §3.1: "SKU ≤ 50 chars"
 BARCODE_FIELDS = ("ean", "upc", "isbn")  # the product identifier lists, in the order we prefer
 
@@ -89,6 +93,23 @@ def parse_time(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+def modified_at(item: Mapping[str, Any]) -> datetime | None:
+    for name in MODIFIED_FIELDS:
+        found = parse_time(item.get(name))
+        if found is not None:
+            return found
+    return None
+
+
+def changed_since(item: Mapping[str, Any], floor: datetime | None) -> bool:
+    """Whether an item may have changed since ``floor``: an item without a modification time
+    may have, so it is kept."""
+    if floor is None:
+        return True
+    modified = modified_at(item)
+    return modified is None or modified >= floor
+
+
 def marketplace_offers(offers: Iterable[Mapping[str, Any]], marketplace_id: str) -> list[Any]:
     """The offers of this marketplace (an offer without a marketplace is taken as ours: the
     query already asked for it)."""
@@ -115,8 +136,8 @@ def listing_from(item: Mapping[str, Any], offers: Sequence[Mapping[str, Any]]) -
     multi-variation listing shares one listing id across its SKUs). An item with offers of
     which none is published is not on sale (``active`` False); an item with no offer at all
     keeps ``active`` True, since its stock still stands on the inventory item and shows as soon
-    as an offer is published. The Inventory API gives no modification time (§3.1), so
-    ``updated_at`` stays None.
+    as an offer is published. ``updated_at`` is the item's modification time where the answer
+    carries one (eBay's documented item has none, §3.1).
     """
     sku = str(item.get("sku") or "")
     product = item.get("product") or {}
@@ -132,7 +153,7 @@ def listing_from(item: Mapping[str, Any], offers: Sequence[Mapping[str, Any]]) -
         title=str(product.get("title") or ""),
         quantity=ship_to_quantity(item),
         active=active,
-        updated_at=None,
+        updated_at=modified_at(item),
         raw={"inventoryItem": dict(item), "offers": [dict(offer) for offer in offers]},
     )
 
@@ -307,6 +328,13 @@ def refs_for(kind: EventKind, data: Any) -> tuple[str, ...]:
         )
     if kind in (EventKind.ORDER_CREATED, EventKind.ORDER_UPDATED, EventKind.ORDER_CANCELLED):
         return _strings(data, ("orderId",)) or _strings(data, ("legacyOrderId",))
+    if kind == EventKind.OTHER and not _strings(data, ("username", "userId")):
+        # A topic Kucun does not know: whatever it names, so a listener can still match it.
+        return (
+            _strings(data, ("sku", "skus", "variantSKUs"))
+            + _strings(data, ("listingId", "itemId", "legacyItemId"))
+            + _strings(data, ("orderId",))
+        )
     return _strings(data, ("username", "userId"))
 
 
