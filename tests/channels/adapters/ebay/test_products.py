@@ -212,3 +212,24 @@ def test_since_filters_on_our_side_keeping_items_without_a_modification_time() -
     ]
     fake.requests.clear()
     assert len(list(make_channel(fake).fetch_products(None))) == 4
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://api.ebay.com/sell/inventory/v1/inventory_item?offset=1&limit=2",
+        "/sell/inventory/v1/inventory_item?offset=1&limit=2",
+        "inventory_item?offset=1&limit=2",
+        "?offset=1&limit=2",
+    ],
+)
+def test_next_hrefs_absolute_or_relative_lead_to_the_same_page(href: str) -> None:
+    first = {"total": 3, "inventoryItems": [{"sku": "A"}, {"sku": "B"}], "next": href}
+    second = {"total": 3, "inventoryItems": [{"sku": "C"}]}
+    fake = FakeEbay().on("GET", ITEMS, ebay_json(200, first), ebay_json(200, second))
+    fake.on("GET", OFFERS, ebay_json(404, {}))
+
+    assert [x.sku for x in make_channel(fake).fetch_products(None)] == ["A", "B", "C"]
+    assert str(fake.calls("GET", ITEMS)[1].url) == (
+        "https://api.ebay.com/sell/inventory/v1/inventory_item?offset=1&limit=2"
+    )

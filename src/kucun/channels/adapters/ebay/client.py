@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import httpx
 
@@ -82,14 +82,15 @@ def consent_host(base_url: str) -> str:
     return _AUTH_HOSTS.get(host, base_url.rstrip("/"))
 
 
-def api_path(href: str) -> str:
+def api_path(href: str, *, relative_to: str) -> str:
     """A ``next`` href as a path beneath our API root.
 
     eBay answers absolute hrefs on its own host (``https://api.ebay.com/sell/…``); behind
     another root (the sandbox, a proxy) the same path lives under that root. Keeping only the
-    path from ``/sell/`` or ``/commerce/`` on means the token is only ever sent to our root.
+    path from ``/sell/`` or ``/commerce/`` on means the token is only ever sent to our root. A
+    relative href is read against the path of the page that gave it.
     """
-    parts = urlsplit(href)
+    parts = urlsplit(urljoin(relative_to, href))
     path = parts.path
     for marker in ("/sell/", "/commerce/"):
         at = path.find(marker)
@@ -338,7 +339,10 @@ class EbayClient:
                 )
             else:
                 response = self.user_http.request(
-                    "GET", api_path(href), idempotent=True, headers=self._inventory_headers()
+                    "GET",
+                    api_path(href, relative_to=f"{INVENTORY_PATH}/inventory_item"),
+                    idempotent=True,
+                    headers=self._inventory_headers(),
                 )
             return self._read(response, "eBay inventory items")
 
