@@ -9,6 +9,16 @@ The store's account is its **eBay user ID** (``username``): the seller, not the 
 (a ``client_id`` belongs to the app and is shared by every seller who consented to it), and the
 name eBay's account notifications (``AUTHORIZATION_REVOCATION``, ``MARKETPLACE_ACCOUNT_DELETION``)
 carry. eBay's REST APIs know the seller by the token and never ask for it, so it is optional.
+
+Addresses: the API root is ``https://api.ebay.com`` (``https://api.sandbox.ebay.com`` in eBay's
+sandbox environment); the consent page, ``ChannelConfig.auth_url``, is on
+``https://auth.ebay.com`` (``https://auth.sandbox.ebay.com``) — ``production_auth_url(options)``,
+also in ``PLATFORM.extras``. A store on Kucun's sandbox has ``{server}/sandbox/ebay`` for both;
+an empty ``auth_url`` follows the API root.
+
+Notifications: eBay checks a destination with a GET carrying ``challenge_code``, answered with
+``challenge_body(challenge_code, verification_token, endpoint_url)`` (200, application/json);
+deliveries are POSTs, read by ``parse_webhook``.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -35,6 +45,7 @@ from kucun.channels.adapters.base import (
     PlatformSpec,
     PushResult,
     StockLevel,
+    SupportsConsent,
     WebhookRejected,
 )
 from kucun.channels.adapters.base.http import (
@@ -427,3 +438,6 @@ PLATFORM = PlatformSpec(
     account_field="username",
     extras={"auth_url_production": PRODUCTION_AUTH, "auth_url_sandbox": SANDBOX_AUTH},
 )
+
+if TYPE_CHECKING:
+    _consent: type[SupportsConsent] = EbayChannel
