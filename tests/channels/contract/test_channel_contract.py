@@ -99,7 +99,10 @@ def test_incremental_read_returns_what_changed_since_the_watermark(pair_factory:
     since = _parse(now) - timedelta(minutes=1)
     changed = {listing.sku for listing in pair.channel.fetch_products(since)}
     assert "CT-00005" in changed
-    assert len(changed) < 30  # the untouched ones, two hours older, are left out
+    if pair.channel.capabilities.incremental_products:
+        # The untouched ones, two hours older, are left out; a platform without a "changed
+        # since" read (eBay's Inventory API) answers every listing instead.
+        assert len(changed) < 30
 
 
 @pytest.mark.needs_emulator
