@@ -212,13 +212,28 @@ def test_throttled_without_retry_after_backs_off_then_raises_throttled() -> None
     with pytest.raises(Throttled) as raised:
         make_channel(fake, sleeps=sleeps).test_connection()
 
-    assert len(fake.calls("GET", ITEMS)) == 4  # ChannelConfig.max_attempts
-    assert len(sleeps) == 3
+    # Three rounds of ChannelConfig.max_attempts, the backoff cap apart.
+    assert len(fake.calls("GET", ITEMS)) == 3 * 4
+    assert len(sleeps) == 3 * 3 + 2
     assert 0.25 <= sleeps[0] <= 0.5
     assert 0.5 <= sleeps[1] <= 1.0
     assert 1.0 <= sleeps[2] <= 2.0
+    assert (sleeps[3], sleeps[7]) == (30.0, 30.0)
     assert raised.value.status == 429
     assert "2001" in raised.value.message
+
+
+def test_a_throttle_lasting_beyond_the_attempts_is_waited_out() -> None:
+    throttled = ebay_json(429, fixture("error.too_many_requests.json"))
+    fake = FakeEbay().on("GET", ITEMS, *([throttled] * 5), ebay_json(200, ONE_ITEM_PAGE))
+    sleeps: list[float] = []
+
+    info = make_channel(fake, sleeps=sleeps).test_connection()
+
+    assert info.details["inventory_items"] == "3"
+    assert len(fake.calls("GET", ITEMS)) == 6
+    assert sleeps[3] == 30.0  # after four throttled attempts, the backoff cap
+    assert len(sleeps) == 5
 
 
 def test_a_throttled_push_is_repeated_and_answered() -> None:

@@ -30,6 +30,7 @@ from kucun.channels.adapters.base import (
     AuthenticationFailed,
     ChannelConfig,
     ChannelError,
+    Throttled,
 )
 from kucun.channels.adapters.base.http import HttpClient, RateLimiter, Sleep, TokenCache
 from kucun.channels.adapters.ebay.mappers import error_ids, error_text
@@ -55,6 +56,8 @@ SCOPES = (
 )
 APPLICATION_SCOPE = "https://api.ebay.com/oauth/api_scope"
 
+# A throttled call is started again this many times in all, the backoff cap apart.
+THROTTLE_ROUNDS = 3
 PAGE_LIMIT = 200  # getInventoryItems: max 200 per page
 DEFAULT_MARKETPLACE = "EBAY_AU"
 
@@ -127,6 +130,7 @@ class EbayClient:
         # retries of infrastructure errors, but a 429 comes without Retry-After and needs the
         # patience of the same budget (the base client counts both alike), so it is not cut.
         self.config = config
+        self.sleep = sleep
         self.tokens = tokens
         self.client_id = config.credentials.get("client_id", "")
         self.client_secret = config.credentials.get("client_secret", "")
@@ -160,6 +164,24 @@ class EbayClient:
     def close(self) -> None:
         self.user_http.close()
         self.app_http.close()
+
+    def _send(self, http: HttpClient, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call through the base client, with more patience for eBay's throttle.
+
+        eBay's 429 (``errorId 2001``) comes without Retry-After and means "wait for the quota
+        window" (§8); the base client's attempts span a few seconds. When they are used up the
+        call waits the backoff cap and starts again, THROTTLE_ROUNDS times in all. A throttled
+        call was not applied, so starting it again is safe for every call."""
+        rounds_left = THROTTLE_ROUNDS
+        while True:
+            try:
+                return http.request(method, path, **kwargs)
+            except Throttled as error:
+                rounds_left -= 1
+                if rounds_left == 0:
+                    raise
+                cap = self.config.backoff_cap_seconds
+                self.sleep(min(error.retry_after, cap) if error.retry_after is not None else cap)
 
     # --- secrets never leave -------------------------------------------------------------------
 
@@ -197,7 +219,8 @@ class EbayClient:
         """POST the token endpoint (§1): Basic client credentials, a form body."""
         if not self.client_id or not self.client_secret:
             raise AuthenticationFailed("the eBay client id and client secret are required")
-        response = self.user_http.request(
+        response = self._send(
+            self.user_http,
             "POST",
             TOKEN_PATH,
             idempotent=idempotent,
@@ -330,7 +353,8 @@ class EbayClient:
         (eBay's ``offset`` counts pages, not items: its ``next`` is followed, never computed)."""
         with self._scrubbed():
             if href is None:
-                response = self.user_http.request(
+                response = self._send(
+                    self.user_http,
                     "GET",
                     f"{INVENTORY_PATH}/inventory_item",
                     idempotent=True,
@@ -338,7 +362,8 @@ class EbayClient:
                     params={"limit": limit},
                 )
             else:
-                response = self.user_http.request(
+                response = self._send(
+                    self.user_http,
                     "GET",
                     api_path(href, relative_to=f"{INVENTORY_PATH}/inventory_item"),
                     idempotent=True,
@@ -349,7 +374,8 @@ class EbayClient:
     def inventory_item(self, sku: str) -> Any | None:
         """``getInventoryItem``; None when eBay knows no such SKU."""
         with self._scrubbed():
-            response = self.user_http.request(
+            response = self._send(
+                self.user_http,
                 "GET",
                 f"{INVENTORY_PATH}/inventory_item/{quote(sku, safe='')}",
                 idempotent=True,
@@ -362,7 +388,8 @@ class EbayClient:
     def offers(self, sku: str) -> list[Any]:
         """``getOffers`` of a SKU on our marketplace; [] when it has none."""
         with self._scrubbed():
-            response = self.user_http.request(
+            response = self._send(
+                self.user_http,
                 "GET",
                 f"{INVENTORY_PATH}/offer",
                 idempotent=True,
@@ -379,7 +406,8 @@ class EbayClient:
         """POST ``bulk_update_price_quantity``; (HTTP status, parsed body). Absolute quantities
         make a repeat harmless, so 5xx, timeouts and 429 are retried; a 4xx is returned."""
         with self._scrubbed():
-            response = self.user_http.request(
+            response = self._send(
+                self.user_http,
                 "POST",
                 f"{INVENTORY_PATH}/bulk_update_price_quantity",
                 idempotent=True,
@@ -396,7 +424,8 @@ class EbayClient:
     def public_key(self, kid: str) -> Any:
         """``getPublicKey`` (application token): ``{algorithm, digest, key}``."""
         with self._scrubbed():
-            response = self.app_http.request(
+            response = self._send(
+                self.app_http,
                 "GET",
                 f"{NOTIFICATION_PATH}/public_key/{quote(kid, safe='')}",
                 idempotent=True,
