@@ -7,21 +7,28 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from kucun.channels.adapters.base import EventKind, WebhookRejected
+from kucun.channels.adapters.base import ChannelConfig, EventKind, WebhookRejected
 from kucun.channels.adapters.ebay.adapter import challenge_body, challenge_response
-from kucun.channels.adapters.ebay.notifications import PublicKeyCache, normalized_pem
+from kucun.channels.adapters.ebay.notifications import (
+    PublicKeyCache,
+    derived_verification_token,
+    normalized_pem,
+)
 from tests.channels.adapters.ebay.fakes import (
+    CLIENT_SECRET,
     TOKEN_PATH,
     FakeEbay,
     ebay_json,
     fixture_bytes,
     form,
     make_channel,
+    make_config,
 )
 
 KID = "99345bb6-b8d4-4d6f-8d4c-8b5f7a6b0e2c"
@@ -219,3 +226,53 @@ def test_a_one_line_pem_is_rebuilt(private_key: ec.EllipticCurvePrivateKey) -> N
     pem = _pem(private_key)
 
     assert normalized_pem(pem.replace("\n", "")).decode() == pem
+
+
+CHALLENGE_CODE = "a8628072-3d33-45ee-9004-bee86830a22d"
+VERIFICATION_TOKEN = "71745723-d031-455c-bfa5-f90d11b4f20a"
+ENDPOINT = "https://kucun.example.com/webhooks/ebay/7"
+
+
+def _challenge_headers(query: str) -> dict[str, str]:
+    """The endpoint check as Kucun's webhook view passes it on."""
+    return {"X-Kucun-Method": "GET", "X-Kucun-Query": query, "X-Kucun-Endpoint": ENDPOINT}
+
+
+def test_the_endpoint_check_is_answered_with_the_stores_verification_token() -> None:
+    config = make_config()
+    config = ChannelConfig(
+        platform="ebay",
+        base_url=config.base_url,
+        credentials={**config.credentials, "verification_token": VERIFICATION_TOKEN},
+    )
+    fake = FakeEbay()
+
+    events = make_channel(fake, config=config).parse_webhook(
+        _challenge_headers(f"challenge_code={CHALLENGE_CODE}"), b""
+    )
+
+    assert [(e.kind, e.event_id) for e in events] == [(EventKind.CHALLENGE, "")]
+    assert json.loads(events[0].response_body) == {
+        "challengeResponse": "61b5ef94da5a6299161184e298c645941874c5ee8336239b28fa1dfa1647f65d"
+    }
+    assert fake.requests == []
+
+
+def test_without_a_token_of_its_own_the_store_answers_with_one_made_from_its_secret() -> None:
+    events = make_channel(FakeEbay()).parse_webhook(
+        _challenge_headers(f"challenge_code={CHALLENGE_CODE}"), b""
+    )
+
+    token = derived_verification_token(CLIENT_SECRET)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32,80}", token)
+    assert CLIENT_SECRET not in token
+    assert json.loads(events[0].response_body) == {
+        "challengeResponse": challenge_response(CHALLENGE_CODE, token, ENDPOINT)
+    }
+    assert derived_verification_token("another secret") != token
+
+
+@pytest.mark.parametrize("query", ["", "challenge_code=", "other=1"])
+def test_a_get_without_a_challenge_code_is_rejected(query: str) -> None:
+    with pytest.raises(WebhookRejected, match="not eBay's endpoint check"):
+        make_channel(FakeEbay()).parse_webhook(_challenge_headers(query), b"")

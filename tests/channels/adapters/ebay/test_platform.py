@@ -37,6 +37,7 @@ def test_the_store_form_fields() -> None:
         ("client_id", False, True),
         ("client_secret", True, True),
         ("refresh_token", True, False),
+        ("verification_token", True, False),
     ]
     options = {f.name: f for f in PLATFORM.option_fields}
     assert list(options) == ["environment", "marketplace_id", "username"]

@@ -17,8 +17,9 @@ also in ``PLATFORM.extras``. A store on Kucun's sandbox has ``{server}/sandbox/e
 an empty ``auth_url`` follows the API root.
 
 Notifications: eBay checks a destination with a GET carrying ``challenge_code``, answered with
-``challenge_body(challenge_code, verification_token, endpoint_url)`` (200, application/json);
-deliveries are POSTs, read by ``parse_webhook``.
+``challenge_body(challenge_code, verification_token, endpoint_url)`` (200, application/json) —
+``parse_webhook`` does so for a GET passed on by Kucun's webhook endpoint, with the store's
+``verification_token`` (or one derived from the client secret); deliveries are POSTs.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 import httpx
 
@@ -40,6 +42,7 @@ from kucun.channels.adapters.base import (
     ChannelError,
     ChannelEvent,
     ConnectionInfo,
+    EventKind,
     FieldSpec,
     ListingRef,
     PlatformSpec,
@@ -83,6 +86,7 @@ from kucun.channels.adapters.ebay.notifications import (
     SignatureInvalid,
     challenge_body,
     challenge_response,
+    derived_verification_token,
     header_value,
     parse_signature_header,
     public_key_from,
@@ -93,6 +97,11 @@ from kucun.channels.adapters.ebay.notifications import (
 __all__ = ["PLATFORM", "EbayChannel", "challenge_body", "challenge_response"]
 
 CODE = "ebay"
+# What Kucun's webhook endpoint adds to a delivery's headers (channels.views_hooks).
+KUCUN_METHOD_HEADER = "X-Kucun-Method"
+KUCUN_QUERY_HEADER = "X-Kucun-Query"
+KUCUN_ENDPOINT_HEADER = "X-Kucun-Endpoint"
+MAX_CHALLENGE_LENGTH = 500
 MAX_STOCK_BATCH = 25  # §4.1: "up to 25 entries" per bulkUpdatePriceQuantity
 OFFER_LOOKUPS_AT_ONCE = 4  # getOffers takes one SKU; a few run side by side
 # eBay limits calls per day (§8: 2,000,000 a day for the Inventory API), not per second: a full
@@ -343,9 +352,28 @@ class EbayChannel:
 
     # --- notifications -------------------------------------------------------------------------
 
+    def verification_token(self) -> str:
+        """The token eBay's endpoint check is answered with: the store's own, else one derived
+        from the client secret (for a destination Kucun creates itself)."""
+        configured = self.config.credentials.get("verification_token", "").strip()
+        if configured:
+            return configured
+        secret = self.config.credentials.get("client_secret", "")
+        if not secret:
+            raise WebhookRejected("the store has no verification token to answer eBay's check")
+        return derived_verification_token(secret)
+
     def parse_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> list[ChannelEvent]:
-        """Verify ``X-EBAY-SIGNATURE`` over the raw body with eBay's public key for its ``kid``
-        (fetched with an application token, kept an hour), then read the delivery."""
+        """A delivery (POST): verify ``X-EBAY-SIGNATURE`` over the raw body with eBay's public
+        key for its ``kid`` (fetched with an application token, kept an hour), then read it.
+
+        eBay's endpoint check (a GET with ``challenge_code``) comes as the webhook endpoint
+        passes it on: ``X-Kucun-Method: GET``, the raw query in ``X-Kucun-Query`` and the
+        endpoint's URL in ``X-Kucun-Endpoint``; it is answered with a CHALLENGE event whose
+        ``response_body`` is ``{"challengeResponse": …}``.
+        """
+        if header_value(headers, KUCUN_METHOD_HEADER).upper() == "GET":
+            return [self._challenge(headers)]
         try:
             signature = parse_signature_header(header_value(headers, SIGNATURE_HEADER))
             key = self.keys.get(
@@ -366,6 +394,19 @@ class EbayChannel:
             return [event_from(document)]
         except MalformedNotification as error:
             raise WebhookRejected(str(error)) from None
+
+    def _challenge(self, headers: Mapping[str, str]) -> ChannelEvent:
+        query = parse_qs(header_value(headers, KUCUN_QUERY_HEADER))
+        code = (query.get("challenge_code") or [""])[0].strip()
+        endpoint = header_value(headers, KUCUN_ENDPOINT_HEADER).strip()
+        if not code or len(code) > MAX_CHALLENGE_LENGTH or not endpoint:
+            raise WebhookRejected("a GET without a challenge_code is not eBay's endpoint check")
+        return ChannelEvent(
+            kind=EventKind.CHALLENGE,
+            event_id="",
+            topic="challenge",
+            response_body=challenge_body(code, self.verification_token(), endpoint),
+        )
 
 
 # --- the platform ---------------------------------------------------------------------------------
@@ -407,6 +448,15 @@ PLATFORM = PlatformSpec(
             required=False,
             help_text="Filled in when the seller grants access on eBay's consent page; "
             "it lasts about 18 months.",
+        ),
+        FieldSpec(
+            "verification_token",
+            "Notification verification token",
+            secret=True,
+            required=False,
+            help_text="The verification token of the notification destination (32 to 80 "
+            "letters, digits, _ or -), as entered for it at eBay. Left empty, Kucun derives "
+            "one from the client secret for the destinations it creates.",
         ),
     ),
     option_fields=(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import re
 import threading
@@ -27,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 SIGNATURE_HEADER = "x-ebay-signature"
+DERIVED_TOKEN_CONTEXT = b"kucun ebay notification destination verification token"
 PUBLIC_KEY_LIFETIME_SECONDS = 3600.0  # §7.1: "cache it (~1 h)"
 
 _DIGESTS: dict[str, Callable[[], hashes.HashAlgorithm]] = {
@@ -48,6 +50,13 @@ def challenge_body(challenge_code: str, verification_token: str, endpoint_url: s
     """The JSON body to answer the challenge GET with (status 200, application/json)."""
     answer = challenge_response(challenge_code, verification_token, endpoint_url)
     return json.dumps({"challengeResponse": answer}).encode()
+
+
+def derived_verification_token(client_secret: str) -> str:
+    """A destination's verification token (§7.1: 32–80 of ``[A-Za-z0-9_-]``) made from the
+    client secret, for a store that set none: stable, and telling nothing of the secret."""
+    digest = hmac.new(client_secret.encode(), DERIVED_TOKEN_CONTEXT, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 class SignatureInvalid(ValueError):
