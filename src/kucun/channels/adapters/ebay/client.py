@@ -126,9 +126,10 @@ class EbayClient:
         sleep: Sleep = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        # The attempts are the store's (ChannelConfig.max_attempts). §8 asks for at most two
-        # retries of infrastructure errors, but a 429 comes without Retry-After and needs the
-        # patience of the same budget (the base client counts both alike), so it is not cut.
+        # The attempts are the store's (ChannelConfig.max_attempts, four by default), for 5xx
+        # and timeouts as for 429: the base client counts them alike, and §8's "retry
+        # infrastructure errors at most twice" is not cut out of that budget, since eBay's 429
+        # (no Retry-After) needs all of it and more (``_send``).
         self.config = config
         self.sleep = sleep
         self.tokens = tokens
