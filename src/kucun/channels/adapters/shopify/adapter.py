@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from kucun.channels.adapters.base.errors import ChannelError, WebhookRejected
-from kucun.channels.adapters.base.http import Sleep
+from kucun.channels.adapters.base.http import Sleep, TokenCache, token_cache
 from kucun.channels.adapters.base.interface import (
     ChannelCapabilities,
     FieldSpec,
@@ -78,8 +78,8 @@ HMAC_HEADER = "x-shopify-hmac-sha256"
 
 
 class ShopifyChannel:
-    """One Shopify store. ``transport``, ``sleep`` and ``bucket`` are for unit tests of the
-    HTTP behaviour; a real store is reached with the config alone."""
+    """One Shopify store. ``transport``, ``sleep``, ``bucket`` and ``tokens`` are for unit
+    tests of the HTTP behaviour; a real store is reached with the config alone."""
 
     def __init__(
         self,
@@ -88,13 +88,16 @@ class ShopifyChannel:
         transport: httpx.BaseTransport | None = None,
         sleep: Sleep = time.sleep,
         bucket: CostBucket | None = None,
+        tokens: TokenCache = token_cache,
     ) -> None:
         self.config = config
         self.capabilities = CAPABILITIES
         self.shop_domain = shop_domain_of(config.options)
         self.location_ref = config.options.get("location_ref") or None
         self.client_secret = config.credentials.get("client_secret", "")
-        self.client = ShopifyClient(config, transport=transport, sleep=sleep, bucket=bucket)
+        self.client = ShopifyClient(
+            config, transport=transport, sleep=sleep, bucket=bucket, tokens=tokens
+        )
         self.variants_page_size = VARIANTS_PAGE_SIZE
 
     def close(self) -> None:
