@@ -41,6 +41,7 @@ Build = Callable[..., ShopifyChannel]
 TEE = "gid://shopify/InventoryItem/456"
 CARD = "gid://shopify/InventoryItem/457"
 SECRET = "kucun-client-secret"
+NO_LOCATION = {"shop_domain": "kucun-test.myshopify.com", "api_version": "2026-01"}
 
 
 @pytest.fixture
@@ -161,7 +162,7 @@ def test_without_a_location_every_variant_is_read_with_its_total(
 ) -> None:
     shopify.token(ok(golden("access_token.json")))
     shopify.graphql(ok(last_page()))
-    channel = build(options={"shop_domain": "kucun-test.myshopify.com", "api_version": "2026-01"})
+    channel = build(options=NO_LOCATION)
 
     [listing] = channel.fetch_products(None)
 
@@ -416,25 +417,46 @@ def test_an_item_twice_in_one_push_goes_in_separate_mutations(
     assert [result.current_quantity for result in results] == [5, 6]
 
 
-def test_levels_that_cannot_be_sent_fail_without_a_call(
+def test_levels_that_cannot_be_sent_fail_without_a_write(
     shopify: ScriptedShopify, build: Build
 ) -> None:
-    channel = build(options={"shop_domain": "kucun-test.myshopify.com", "api_version": "2026-01"})
+    shopify.token(ok(golden("access_token.json")))
+    two_active = golden("locations.json")
+    two_active["data"]["locations"]["nodes"][1]["isActive"] = True
+    shopify.graphql(ok(two_active))
+    channel = build(options=NO_LOCATION)
 
     results = channel.push_stock(
         [
             StockLevel(TEE, "TEE-RED-M", 5),
             StockLevel("gid://shopify/ProductVariant/1", "V", 5, location_ref=LOCATION),
             StockLevel(TEE, "NEG", -1, location_ref=LOCATION),
+            StockLevel(CARD, "CARD", 1),
         ]
     )
 
+    several = "no Shopify location is chosen for this store's stock (the shop has several)"
     assert [(result.status, result.error) for result in results] == [
-        (PushStatus.FAILED, "no Shopify location is chosen for this store's stock"),
+        (PushStatus.FAILED, several),
         (PushStatus.FAILED, "'gid://shopify/ProductVariant/1' is not a Shopify inventory item id"),
         (PushStatus.FAILED, "a quantity below zero cannot be set"),
+        (PushStatus.FAILED, several),
     ]
-    assert shopify.sent == []
+    assert [sent.json["operationName"] for sent in shopify.graphql_sent] == ["Locations"]
+
+
+def test_before_a_location_is_chosen_the_shops_only_active_location_is_used(
+    shopify: ScriptedShopify, build: Build
+) -> None:
+    shopify.token(ok(golden("access_token.json")))
+    shopify.graphql(ok(golden("locations.json")), set_answer((TEE, 1, 5)))
+    channel = build(options=NO_LOCATION)
+
+    [result] = channel.push_stock([StockLevel(TEE, "TEE-RED-M", 5)])
+
+    assert result.status == PushStatus.SUCCEEDED
+    quantities = variables_sent(shopify)[1]["input"]["quantities"]
+    assert [quantity["locationId"] for quantity in quantities] == [LOCATION]
 
 
 def test_a_mutation_refused_as_a_document_fails_each_of_its_quantities(

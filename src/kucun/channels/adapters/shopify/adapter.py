@@ -94,6 +94,7 @@ class ShopifyChannel:
         self.capabilities = CAPABILITIES
         self.shop_domain = shop_domain_of(config.options)
         self.location_ref = config.options.get("location_ref") or None
+        self._sole_location: str | None = None  # looked up once when no location is chosen
         self.client_secret = config.credentials.get("client_secret", "")
         self.client = ShopifyClient(
             config, transport=transport, sleep=sleep, bucket=bucket, tokens=tokens
@@ -135,8 +136,10 @@ class ShopifyChannel:
         reason to call the connection broken once locations were read)."""
         try:
             data = self.client.graphql(queries.SHOP, {}, operation="Shop", estimated_cost=1)
-        except GraphQLError:
-            return self.shop_domain
+        except ChannelError as refused:
+            if isinstance(refused, GraphQLError) or refused.status == 400:
+                return self.shop_domain
+            raise
         shop = data.get("shop")
         name = shop.get("name") if isinstance(shop, dict) else None
         return str(name) if name else self.shop_domain
@@ -223,7 +226,7 @@ class ShopifyChannel:
         results: dict[int, PushResult] = {}
         by_location: dict[str, list[int]] = {}
         for position, level in enumerate(levels):
-            location = level.location_ref or self.location_ref
+            location = level.location_ref or self._stock_location()
             refusal = self._refusal(level, location)
             if refusal is not None:
                 results[position] = refusal
@@ -237,10 +240,18 @@ class ShopifyChannel:
         ordered = [results[position] for position in range(len(levels))]
         return self._with_current_quantities(ordered)
 
+    def _stock_location(self) -> str | None:
+        """The chosen location; before one is chosen, the shop's only active location (with
+        several, the merchant must choose and nothing is set)."""
+        if self.location_ref is None and self._sole_location is None:
+            active = self.locations()
+            self._sole_location = active[0].ref if len(active) == 1 else ""
+        return self.location_ref or self._sole_location or None
+
     def _refusal(self, level: StockLevel, location: str | None) -> PushResult | None:
         """A level that cannot be sent at all, answered without asking Shopify."""
         if not location:
-            message = "no Shopify location is chosen for this store's stock"
+            message = "no Shopify location is chosen for this store's stock (the shop has several)"
         elif not mappers.is_inventory_item(level.inventory_ref):
             message = f"{level.inventory_ref!r} is not a Shopify inventory item id"
         elif level.quantity < 0:

@@ -117,7 +117,7 @@ def listing_from_variant(node: Mapping[str, Any], location_ref: str | None) -> L
         title=_text(product.get("title")),
         variant_title="" if variant_title == DEFAULT_VARIANT_TITLE else variant_title,
         quantity=quantity,
-        active=product.get("status", "ACTIVE") == "ACTIVE",
+        active=str(product.get("status") or "ACTIVE").upper() == "ACTIVE",
         updated_at=parse_timestamp(node.get("updatedAt")),
         raw=dict(node),
     )
