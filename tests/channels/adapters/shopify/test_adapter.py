@@ -95,11 +95,17 @@ def test_the_connection_names_the_shop_and_its_active_locations(
     assert variables_sent(shopify)[0] == {"first": 50, "after": None}
 
 
+@pytest.mark.parametrize(
+    "refused",
+    [
+        ok({"errors": [{"message": "Field 'shop' doesn't exist on type 'QueryRoot'"}]}),
+        ok({"errors": "Bad Request"}, 400),
+    ],
+)
 def test_a_shop_name_the_api_will_not_give_is_the_shop_domain(
-    shopify: ScriptedShopify, channel: ShopifyChannel
+    shopify: ScriptedShopify, channel: ShopifyChannel, refused: httpx.Response
 ) -> None:
-    refused = {"errors": [{"message": "Field 'shop' doesn't exist on type 'QueryRoot'"}]}
-    shopify.graphql(ok(golden("locations.json")), ok(refused))
+    shopify.graphql(ok(golden("locations.json")), refused)
 
     assert channel.test_connection().account_name == "kucun-test.myshopify.com"
 
@@ -435,7 +441,10 @@ def test_levels_that_cannot_be_sent_fail_without_a_write(
         ]
     )
 
-    several = "no Shopify location is chosen for this store's stock (the shop has several)"
+    several = (
+        "choose the store's Shopify location: the shop does not have exactly one "
+        "active location to set stock at"
+    )
     assert [(result.status, result.error) for result in results] == [
         (PushStatus.FAILED, several),
         (PushStatus.FAILED, "'gid://shopify/ProductVariant/1' is not a Shopify inventory item id"),

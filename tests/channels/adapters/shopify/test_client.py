@@ -294,3 +294,45 @@ def test_a_body_that_is_not_json_is_unavailable(shopify: ScriptedShopify) -> Non
 
     with pytest.raises(Unavailable):
         ask(client)
+
+
+def test_answers_without_numbers_leave_the_bucket_as_it_was(shopify: ScriptedShopify) -> None:
+    shopify.token(ok(golden("access_token.json")))
+    shopify.graphql(ok(SHOP), ok(SHOP), ok(SHOP))
+    client = ShopifyClient(
+        config(),
+        transport=httpx.MockTransport(shopify.handle),
+        sleep=shopify.sleeps.append,
+        tokens=TokenCache(),
+        bucket=CostBucket(1000, 50),
+    )
+
+    for _ in range(3):
+        client.graphql(QUERY, {}, operation="Shop", estimated_cost=1000)
+
+    assert shopify.sleeps == []
+
+
+def test_a_request_waits_for_the_points_shopify_said_it_lacks(shopify: ScriptedShopify) -> None:
+    low = golden("locations.json")
+    low["extensions"]["cost"]["throttleStatus"] = {
+        "maximumAvailable": 1000.0,
+        "currentlyAvailable": 0,
+        "restoreRate": 50.0,
+    }
+    shopify.token(ok(golden("access_token.json")))
+    shopify.graphql(ok(low), ok(low))
+    client = ShopifyClient(
+        config(),
+        transport=httpx.MockTransport(shopify.handle),
+        sleep=shopify.sleeps.append,
+        tokens=TokenCache(),
+        bucket=CostBucket(1000, 50),
+    )
+
+    client.graphql(QUERY, {}, operation="Locations", estimated_cost=52)
+    client.graphql(QUERY, {}, operation="Locations", estimated_cost=52)
+
+    # 52 points requested, none available, 50 restored a second: 1.04 s less the time since.
+    [waited] = shopify.sleeps
+    assert 0.5 < waited <= 1.04

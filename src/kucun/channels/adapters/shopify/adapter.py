@@ -223,6 +223,10 @@ class ShopifyChannel:
         return found
 
     def push_stock(self, levels: Sequence[StockLevel]) -> list[PushResult]:
+        """Set each level at its location (the store's by default), up to 250 a mutation,
+        one result per level in order. A 5xx or timeout is retried by the client with the
+        same ``@idempotent`` key; when the retries run out the error is raised, and pushing
+        the same keyed levels again replays what Shopify already applied."""
         results: dict[int, PushResult] = {}
         by_location: dict[str, list[int]] = {}
         for position, level in enumerate(levels):
@@ -251,7 +255,10 @@ class ShopifyChannel:
     def _refusal(self, level: StockLevel, location: str | None) -> PushResult | None:
         """A level that cannot be sent at all, answered without asking Shopify."""
         if not location:
-            message = "no Shopify location is chosen for this store's stock (the shop has several)"
+            message = (
+                "choose the store's Shopify location: the shop does not have exactly one "
+                "active location to set stock at"
+            )
         elif not mappers.is_inventory_item(level.inventory_ref):
             message = f"{level.inventory_ref!r} is not a Shopify inventory item id"
         elif level.quantity < 0:

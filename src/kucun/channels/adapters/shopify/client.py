@@ -87,6 +87,12 @@ class CostBucket(RateLimiter):
                 self._tokens = min(self.capacity, available)
                 self._at = self._clock()
 
+    def refund(self, points: float) -> None:
+        """Give back points taken for a request whose answer told nothing of the bucket: with
+        no numbers from Shopify, its throttle refusals are the only limit heeded."""
+        with self._lock:
+            self._tokens = min(self.capacity, self._tokens + points)
+
 
 _buckets: dict[str, CostBucket] = {}
 _buckets_lock = threading.Lock()
@@ -220,11 +226,11 @@ class ShopifyClient:
             response = self.http.request(
                 "POST", self.graphql_path, idempotent=True, json=body, cost=cost
             )
-            return self._data(response, operation)
+            return self._data(response, operation, cost)
         except ChannelError as error:
             raise self._scrubbed(error) from None
 
-    def _data(self, response: httpx.Response, operation: str) -> dict[str, Any]:
+    def _data(self, response: httpx.Response, operation: str, taken: float) -> dict[str, Any]:
         if response.status_code == 404:
             raise ChannelError(
                 f"Shopify answered 404 for API version {self.api_version} at this shop: "
@@ -239,7 +245,7 @@ class ShopifyClient:
         if answer is None:
             raise Unavailable(f"{operation}: Shopify's answer was not a JSON object")
         cost = cost_of(answer)
-        self._remember_cost(operation, cost)
+        self._remember_cost(operation, cost, taken)
         codes = error_codes(answer)
         if "MAX_COST_EXCEEDED" in codes:
             raise QueryTooCostly(error_messages(answer), codes=codes)
@@ -256,10 +262,12 @@ class ShopifyClient:
         )
         return data
 
-    def _remember_cost(self, operation: str, cost: Mapping[str, Any]) -> None:
+    def _remember_cost(self, operation: str, cost: Mapping[str, Any], taken: float) -> None:
         status = cost.get("throttleStatus")
         if isinstance(status, dict):
             self.bucket.observe(status)
+        else:
+            self.bucket.refund(taken)
         requested = _number(cost.get("requestedQueryCost"))
         if requested is not None:
             self._requested_costs[operation] = requested
