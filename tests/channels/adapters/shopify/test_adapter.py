@@ -621,3 +621,22 @@ def test_the_base_urls_come_from_the_shop_domain(typed: str) -> None:
         PLATFORM.sandbox_base_url("http://127.0.0.1:8000/", options)
         == "http://127.0.0.1:8000/sandbox/shopify/kucun-test.myshopify.com"
     )
+
+
+@pytest.mark.parametrize(
+    ("base_url", "domain"),
+    [
+        ("https://kucun-test.myshopify.com", "kucun-test.myshopify.com"),
+        (
+            "http://127.0.0.1:8000/sandbox/shopify/kucun-test.myshopify.com/",
+            "kucun-test.myshopify.com",
+        ),
+        ("http://127.0.0.1:8000/elsewhere", ""),
+    ],
+)
+def test_without_the_option_the_shop_domain_is_read_from_the_base_url(
+    build: Build, base_url: str, domain: str
+) -> None:
+    channel = build(base_url=base_url, options={"location_ref": LOCATION})
+
+    assert channel.shop_domain == domain

@@ -92,7 +92,7 @@ class ShopifyChannel:
     ) -> None:
         self.config = config
         self.capabilities = CAPABILITIES
-        self.shop_domain = shop_domain_of(config.options)
+        self.shop_domain = shop_domain_of(config.options) or domain_of_base_url(config.base_url)
         self.location_ref = config.options.get("location_ref") or None
         self._sole_location: str | None = None  # looked up once when no location is chosen
         self.client_secret = config.credentials.get("client_secret", "")
@@ -393,6 +393,13 @@ def shop_domain_of(options: Mapping[str, str]) -> str:
     if domain and "." not in domain:
         domain += ".myshopify.com"
     return domain
+
+
+def domain_of_base_url(base_url: str) -> str:
+    """The shop domain a base URL ends with (``https://{shop}`` or a sandbox's
+    ``{server}/sandbox/shopify/{shop}``), for a config that does not repeat it."""
+    last = base_url.rstrip("/").rsplit("/", 1)[-1].lower()
+    return last if last.endswith(".myshopify.com") else ""
 
 
 def production_base_url(options: Mapping[str, str]) -> str:
