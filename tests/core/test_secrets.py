@@ -30,3 +30,20 @@ def test_rotation_reads_old_secrets_and_reencrypts_them(settings) -> None:
     rotated = secrets.rotate(old)
     settings.SECRET_KEY_FALLBACKS = []
     assert secrets.decrypt(rotated) == "value-1"
+
+
+@pytest.mark.django_db
+def test_rotate_all_reencrypts_every_registered_secret(settings) -> None:
+    from kucun.channels.models import Store
+
+    settings.SECRET_KEY = "old-key-" + "x" * 40
+    store = Store.objects.create(
+        name="Rotating", platform="shopify", credentials_encrypted=secrets.encrypt("v")
+    )
+    settings.SECRET_KEY = "new-key-" + "y" * 40
+    settings.SECRET_KEY_FALLBACKS = ["old-key-" + "x" * 40]
+    rotated = secrets.rotate_all()
+    assert rotated["channels.Store.credentials_encrypted"] == 1
+    settings.SECRET_KEY_FALLBACKS = []
+    store.refresh_from_db()
+    assert secrets.decrypt(store.credentials_encrypted) == "v"

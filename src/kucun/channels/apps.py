@@ -19,3 +19,18 @@ class ChannelsConfig(AppConfig):
 
         connect()
         register_exporter(StockPushExporter)
+
+        from kucun.catalog.extensions import ItemSection, register_item_section
+        from kucun.channels.models import Store
+        from kucun.channels.selectors_console import item_listings
+        from kucun.core.secrets import register_secret_field
+
+        register_secret_field(Store, "credentials_encrypted")
+
+        register_item_section(
+            ItemSection(
+                key="listings",
+                template_name="channels/includes/item_listings.html",
+                context=item_listings,
+            )
+        )

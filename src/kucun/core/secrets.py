@@ -11,11 +11,13 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db import transaction
 
 from kucun.core.errors import DomainError
 
@@ -82,3 +84,40 @@ def mask(value: str, shown: int = 4) -> str:
     if len(value) <= shown * 2:
         return "•" * 8
     return "•" * 8 + value[-shown:]
+
+
+# Where secrets are stored: (model, field) pairs registered by the apps that keep them, so that
+# a rotation re-encrypts every one without core naming any app.
+_secret_fields: list[tuple[Any, str]] = []
+
+
+def register_secret_field(model: Any, field_name: str) -> None:
+    if (model, field_name) not in _secret_fields:
+        _secret_fields.append((model, field_name))
+
+
+def secret_fields() -> list[tuple[Any, str]]:
+    return list(_secret_fields)
+
+
+def rotate_all() -> dict[str, int]:
+    """Re-encrypt every stored secret with the current key, one model at a time in a
+    transaction; a secret no key can open stops the rotation of that model, naming the row."""
+    rotated: dict[str, int] = {}
+    for model, field_name in _secret_fields:
+        label = f"{model._meta.label}.{field_name}"
+        with transaction.atomic():
+            count = 0
+            rows = model.objects.select_for_update().exclude(**{field_name: ""}).order_by("pk")
+            for row in rows:
+                token = getattr(row, field_name)
+                try:
+                    new_token = rotate(token)
+                except InvalidToken as error:
+                    raise SecretUnreadable(
+                        detail=f"{label} of row {row.pk} cannot be decrypted with any key."
+                    ) from error
+                model.objects.filter(pk=row.pk).update(**{field_name: new_token})
+                count += 1
+        rotated[label] = count
+    return rotated

@@ -4,9 +4,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import user_has_role
+from kucun.channels.selectors_console import stores_with_sync_off
 from kucun.core.dataio.registry import import_kinds
 from kucun.web.navigation import NAVIGATION
 
@@ -30,6 +32,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_write": user_has_role(user, Role.STAFF),
         "is_owner": is_owner,
         "console_urls": console_urls(),
+        # Read only by the pages that show it (the stock query): lazily.
+        "stores_sync_off": SimpleLazyObject(stores_with_sync_off),
     }
 
 
@@ -43,6 +47,7 @@ def console_urls() -> dict[str, Any]:
         "logout": reverse("accounts:logout"),
         "data_import": reverse("data:import_create"),
         "data_export": reverse("data:export_create"),
+        "stock_push": reverse("channels:stock_push"),
         "data_import_templates": [
             (kind, reverse("data:import_template", args=[kind, "csv"])) for kind in import_kinds()
         ],

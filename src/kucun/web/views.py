@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from kucun.channels.selectors_console import channel_health
 from kucun.web.navigation import PLANNED_SCREENS, find_entry
 from kucun.web.selectors import home_summary
 
@@ -25,7 +26,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/home.html",
-        {"summary": home_summary(), "currency": settings.DEFAULT_CURRENCY},
+        {
+            "summary": home_summary(),
+            "currency": settings.DEFAULT_CURRENCY,
+            "channel_health": channel_health(),
+        },
     )
 
 

@@ -1,0 +1,181 @@
+"""Console forms: a store's form is built from its platform's declared fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from kucun.channels.adapters.base import FieldSpec, PlatformSpec
+from kucun.channels.models import DEFAULT_ORDER_INTERVAL_MINUTES, Store
+from kucun.core.forms import BootstrapFormMixin
+from kucun.warehouses.models import Warehouse
+
+CREDENTIAL_PREFIX = "credential_"
+OPTION_PREFIX = "option_"
+
+
+def spec_field(spec: FieldSpec, *, stored_mask: str = "") -> forms.Field:
+    """A form field for one platform field. A stored secret is never put back in the page:
+    its input stays empty, shows the mask, and an empty answer keeps the stored value."""
+    if spec.choices:
+        return forms.ChoiceField(
+            label=spec.label,
+            choices=list(spec.choices),
+            required=spec.required,
+            initial=spec.default or None,
+            help_text=spec.help_text,
+        )
+    if spec.secret:
+        help_text = spec.help_text
+        if stored_mask:
+            help_text = _("Stored: %(mask)s. Leave empty to keep it.") % {"mask": stored_mask}
+        return forms.CharField(
+            label=spec.label,
+            required=spec.required and not stored_mask,
+            help_text=help_text,
+            widget=forms.PasswordInput(
+                render_value=False,
+                attrs={"autocomplete": "new-password", "placeholder": stored_mask},
+            ),
+        )
+    return forms.CharField(
+        label=spec.label,
+        required=spec.required,
+        initial=spec.default or None,
+        help_text=spec.help_text,
+        widget=forms.TextInput(attrs={"placeholder": spec.placeholder}),
+    )
+
+
+class StoreForm(BootstrapFormMixin, forms.Form):
+    """The fields every platform shares, then the platform's credentials and options."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    warehouses = forms.ModelMultipleChoiceField(
+        label=_("Source warehouses"),
+        queryset=Warehouse.objects.filter(active=True).order_by("priority", "code"),
+        help_text=_("The warehouses whose stock this store sells."),
+    )
+    buffer = forms.IntegerField(
+        label=_("Buffer"),
+        min_value=0,
+        initial=0,
+        help_text=_("Units held back from the store: it is offered what is available minus this."),
+    )
+    inventory_sync = forms.BooleanField(
+        label=_("Inventory sync"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "On: Kucun becomes the source of this store's stock and overwrites the quantities "
+            "on the platform with what it can sell."
+        ),
+    )
+    order_download = forms.BooleanField(label=_("Order download"), required=False, initial=True)
+    order_interval_minutes = forms.IntegerField(
+        label=_("Download orders every (minutes)"),
+        min_value=1,
+        max_value=60,
+        initial=DEFAULT_ORDER_INTERVAL_MINUTES,
+    )
+    sandbox = forms.BooleanField(
+        label=_("Sandbox"),
+        required=False,
+        help_text=_("Talk to Kucun's built-in emulator of this platform instead of the real one."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        platform: PlatformSpec,
+        store: Store | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.platform = platform
+        self.store = store
+        masks: Mapping[str, str] = store.credential_masks if store else {}
+        for spec in platform.credential_fields:
+            self.fields[CREDENTIAL_PREFIX + spec.name] = spec_field(
+                spec, stored_mask=masks.get(spec.name, "") if spec.secret else ""
+            )
+        for spec in platform.option_fields:
+            self.fields[OPTION_PREFIX + spec.name] = spec_field(spec)
+        if not settings.SANDBOX_ENABLED and not (store and store.sandbox):
+            del self.fields["sandbox"]
+        self.style_added_fields()
+
+    def style_added_fields(self) -> None:
+        """Bootstrap classes for the platform's fields, added after the mixin styled the rest."""
+        for name, field in self.fields.items():
+            if name.startswith((CREDENTIAL_PREFIX, OPTION_PREFIX)):
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
+
+    def credentials(self) -> dict[str, str]:
+        """The credentials entered (an empty secret is left out: the stored one is kept)."""
+        found = {}
+        for spec in self.platform.credential_fields:
+            value = (self.cleaned_data.get(CREDENTIAL_PREFIX + spec.name) or "").strip()
+            if value or not spec.secret:
+                found[spec.name] = value
+        return found
+
+    def options(self) -> dict[str, str]:
+        return {
+            spec.name: (self.cleaned_data.get(OPTION_PREFIX + spec.name) or "").strip()
+            for spec in self.platform.option_fields
+        }
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "credentials": self.credentials(),
+            "options": self.options(),
+            "warehouse_ids": [warehouse.pk for warehouse in data["warehouses"]],
+            "buffer": data["buffer"],
+            "inventory_sync": data["inventory_sync"],
+            "order_download": data["order_download"],
+            "order_interval_minutes": data["order_interval_minutes"],
+            "sandbox": bool(data.get("sandbox")),
+        }
+
+    @staticmethod
+    def service_field(form_field: str) -> str:
+        """The service's name for a form field (errors come back under the service's names)."""
+        for prefix in (CREDENTIAL_PREFIX, OPTION_PREFIX):
+            if form_field.startswith(prefix):
+                return form_field[len(prefix) :]
+        return form_field
+
+
+def store_initial(store: Store) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "name": store.name,
+        "warehouses": list(store.warehouses.values_list("pk", flat=True)),
+        "buffer": store.buffer,
+        "inventory_sync": store.inventory_sync,
+        "order_download": store.order_download,
+        "order_interval_minutes": store.order_interval_minutes,
+        "sandbox": store.sandbox,
+    }
+    for name, value in (store.options or {}).items():
+        initial[OPTION_PREFIX + name] = value
+    for name, value in (store.credential_masks or {}).items():
+        # Ids that are not secret are shown in full; secrets never are.
+        if not value.startswith("•"):
+            initial[CREDENTIAL_PREFIX + name] = value
+    return initial
+
+
+class PlatformChoiceForm(forms.Form):
+    platform = forms.ChoiceField(label=_("Platform"), choices=())
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].choices = choices
