@@ -18,6 +18,7 @@ from kucun.accounts.permissions import role_required, user_has_role
 from kucun.catalog.models import Item
 from kucun.channels.choices import ListingStatus
 from kucun.channels.models import Listing, Store
+from kucun.channels.selectors import listings_query
 from kucun.channels.services import listings as listing_services
 from kucun.channels.services import sync as sync_services
 from kucun.core.bulk_actions import selected_ids
@@ -36,21 +37,12 @@ def listing_filters(request: HttpRequest) -> dict[str, str]:
 
 
 def filtered_listings(filters: dict[str, str]) -> QuerySet[Listing]:
-    listings = Listing.objects.select_related("store", "item")
-    if filters["store"].isdigit():
-        listings = listings.filter(store_id=int(filters["store"]))
-    if filters["status"] in ListingStatus.values:
-        listings = listings.filter(status=filters["status"])
-    if filters["q"]:
-        text = filters["q"]
-        listings = listings.filter(
-            Q(sku__icontains=text)
-            | Q(title__icontains=text)
-            | Q(barcode__icontains=text)
-            | Q(item__sku__icontains=text)
-            | Q(item__name__icontains=text)
-        )
-    return listings.order_by("store__name", "sku", "id")
+    """The same filter as the API's (channels.selectors.listings_query)."""
+    return listings_query(
+        store=int(filters["store"]) if filters["store"].isdigit() else None,
+        status=filters["status"] if filters["status"] in ListingStatus.values else None,
+        search=filters["q"] or None,
+    )
 
 
 @require_GET

@@ -22,6 +22,7 @@ from kucun.channels.services import listings as listing_services
 from kucun.channels.services import stores as store_services
 from kucun.core.errors import DomainError, FieldError
 from kucun.core.forms import add_domain_error
+from kucun.core.models import Job
 
 
 def get_store(pk: int) -> Store:
@@ -174,11 +175,11 @@ def store_pull(request: HttpRequest, pk: int) -> HttpResponse:
     store = get_store(pk)
     mode = "full" if request.POST.get("mode") == "full" else "incremental"
     try:
-        run = listing_services.listings_pull_enqueue(store=store, mode=mode, actor=request.user)
+        job = listing_services.listings_pull_enqueue(store=store, mode=mode, actor=request.user)
     except DomainError as error:
         messages.error(request, error.detail)
         return redirect("channels:store_detail", pk=store.pk)
-    return redirect("channels:run_detail", pk=run.pk)
+    return redirect("channels:pull_detail", pk=store.pk, job_id=job.pk)
 
 
 @require_POST
@@ -194,9 +195,22 @@ def store_match(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+def pull_detail(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
+    """A queued pull: its job's progress until the worker starts the run, then the run."""
+    store = get_store(pk)
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        raise Http404(_("No pull has id %(id)s.") % {"id": job_id})
+    run = SyncRun.objects.select_related("store", "job").filter(job=job, store=store).first()
+    context = {"run": run, "job": job, "store": store}
+    template = "channels/includes/run_status.html" if request.htmx else "channels/run_detail.html"
+    return render(request, template, context)
+
+
+@require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = SyncRun.objects.select_related("store", "job").filter(pk=pk).first()
     if run is None:
         raise Http404(_("No sync run has id %(id)s.") % {"id": pk})
     template = "channels/includes/run_status.html" if request.htmx else "channels/run_detail.html"
-    return render(request, template, {"run": run})
+    return render(request, template, {"run": run, "job": run.job, "store": run.store})
