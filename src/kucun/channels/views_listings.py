@@ -20,7 +20,7 @@ from kucun.channels.choices import ListingStatus
 from kucun.channels.models import Listing, Store
 from kucun.channels.selectors import listings_query
 from kucun.channels.services import listings as listing_services
-from kucun.channels.services import sync as sync_services
+from kucun.channels.services import sync_manual
 from kucun.core.bulk_actions import selected_ids
 from kucun.core.errors import DomainError
 from kucun.core.pagination import paginate
@@ -166,7 +166,7 @@ def run_bulk_action(request: HttpRequest, action: str, ids: list[int]) -> str:
     skus = sorted({listing.item.sku for listing in listings if listing.item_id and listing.item})
     if not skus:
         raise DomainError(detail=_("None of the selected listings is linked to an item."))
-    sync_services.stock_push_manual(
+    sync_manual.stock_push_manual(
         items=skus,
         store_ids=sorted({listing.store_id for listing in listings}),
         actor=request.user,

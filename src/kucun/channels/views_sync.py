@@ -18,7 +18,7 @@ from kucun.catalog.models import Item
 from kucun.channels.choices import PushStatus, PushTrigger
 from kucun.channels.models import StockSyncRecord, Store
 from kucun.channels.selectors_console import SyncLogFilters, sync_log
-from kucun.channels.services import sync as sync_services
+from kucun.channels.services import sync_manual, sync_push
 from kucun.core.bulk_actions import selected_ids
 from kucun.core.errors import DomainError
 from kucun.core.pagination import paginate
@@ -86,7 +86,7 @@ def sync_retry(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Select at least one failed push."))
     else:
         try:
-            count = sync_services.sync_record_retry(record_ids=ids, actor=request.user)
+            count = len(sync_push.sync_record_retry(record_ids=ids, actor=request.user))
         except DomainError as error:
             messages.error(request, error.detail)
         else:
@@ -115,7 +115,7 @@ def stock_push(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Select at least one item to push."))
         return redirect(back)
     try:
-        sync_services.stock_push_manual(items=skus, actor=request.user)
+        sync_manual.stock_push_manual(items=skus, actor=request.user)
     except DomainError as error:
         messages.error(request, error.detail)
         return redirect(back)
