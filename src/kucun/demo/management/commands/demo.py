@@ -6,13 +6,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kucun.catalog.models import Item
 from kucun.core.errors import DomainError
-from kucun.demo.data import DEMO_PASSWORD, DEMO_USERNAME, demo_load
+from kucun.demo.channels import demo_stores
+from kucun.demo.data import DEMO_PASSWORD, DEMO_USERNAME, demo_load, demo_user
 
 
 class Command(BaseCommand):
     help = (
         "Load demo data (two warehouses with zones and bins, items, bundles, opening stock, "
-        "transfers and an owner login). Running it again creates nothing new."
+        "transfers, an owner login and a sandbox store on each platform). Running it again "
+        "creates nothing new."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,6 +23,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the catalogue already has items.",
         )
+        parser.add_argument(
+            "--no-first-sync",
+            action="store_true",
+            help="Bind the sandbox stores but leave their first pull, match and push undone.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Item.objects.exists():
@@ -28,6 +35,7 @@ class Command(BaseCommand):
             return
         try:
             summary = demo_load()
+            store_ids = demo_stores(demo_user(summary), summary)
         except DomainError as error:
             raise CommandError(f"Demo data could not be loaded: {error.detail}") from error
         if summary.anything_created:
@@ -39,4 +47,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo data loaded: {made}.")
         else:
             self.stdout.write("Demo data is already loaded: nothing to add.")
+        if store_ids and not options["no_first_sync"]:
+            from kucun.demo.tasks import demo_first_sync_task
+
+            demo_first_sync_task(store_ids)
+            self.stdout.write(
+                "The sandbox stores' first pull, match and push is queued: the worker runs it "
+                "as soon as the server answers."
+            )
         self.stdout.write(f"Log in as {DEMO_USERNAME} / {DEMO_PASSWORD} (owner).")
