@@ -17,7 +17,7 @@ from kucun.demo.data import DEMO_PASSWORD, DEMO_USERNAME
 def test_demo_login_and_a_tour_of_the_screens(
     page: Page, live_server: Any, transactional_db: None, shot: Callable[[str], Path]
 ) -> None:
-    call_command("demo", "--if-empty", verbosity=0)
+    call_command("demo", "--if-empty", "--no-first-sync", verbosity=0)
     url = live_server.url
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -20,6 +20,7 @@ class ChannelsConfig(AppConfig):
         connect()
         register_exporter(StockPushExporter)
 
+        # The item page lists the item's listings; a key rotation re-encrypts store credentials.
         from kucun.catalog.extensions import ItemSection, register_item_section
         from kucun.channels.models import Store
         from kucun.channels.selectors_console import item_listings

@@ -178,4 +178,4 @@ class PlatformChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["platform"].choices = choices
+        self.fields["platform"].choices = choices  # type: ignore[attr-defined]

@@ -94,7 +94,9 @@ def channel_health(now: datetime | None = None) -> dict[str, Any]:
     unhealthy = [
         store
         for store in store_overview()
-        if store.last_pull_status == SyncRunStatus.FAILED or store.failed_pushes
+        # Annotations of store_overview().
+        if getattr(store, "last_pull_status", "") == SyncRunStatus.FAILED
+        or getattr(store, "failed_pushes", 0)
     ]
     return {"failed_pushes": failed.count(), "since": since, "unhealthy_stores": unhealthy}
 

@@ -25,6 +25,10 @@ from kucun.core.forms import add_domain_error
 from kucun.core.models import Job
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
 def get_store(pk: int) -> Store:
     store = Store.objects.filter(pk=pk).first()
     if store is None:
@@ -72,8 +76,8 @@ def store_create(request: HttpRequest) -> HttpResponse:
     choices = [(code, spec.label) for code, spec in platforms().items()]
     code = request.GET.get("platform") or request.POST.get("platform") or ""
     if code not in platforms():
-        form = PlatformChoiceForm(choices=choices)
-        return render(request, "channels/store_platform.html", {"form": form})
+        choice = PlatformChoiceForm(choices=choices)
+        return render(request, "channels/store_platform.html", {"form": choice})
     spec = platforms()[code]
     form = StoreForm(request.POST or None, platform=spec)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +128,7 @@ def store_context(request: HttpRequest, store: Store, **extra: Any) -> dict[str,
     return {
         "store": store,
         "platform": platforms().get(store.platform),
-        "warehouses": store.warehouses.order_by("storewarehouse__position", "code"),
+        "warehouses": store.warehouses.order_by("code"),
         "runs": SyncRun.objects.filter(store=store).select_related("job")[:10],
         "listing_counts": selectors.listing_counts(store=store),
         "can_bind": user_has_role(request.user, Role.OWNER),
@@ -203,7 +207,9 @@ def pull_detail(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
         raise Http404(_("No pull has id %(id)s.") % {"id": job_id})
     run = SyncRun.objects.select_related("store", "job").filter(job=job, store=store).first()
     context = {"run": run, "job": job, "store": store}
-    template = "channels/includes/run_status.html" if request.htmx else "channels/run_detail.html"
+    template = (
+        "channels/includes/run_status.html" if is_htmx(request) else "channels/run_detail.html"
+    )
     return render(request, template, context)
 
 
@@ -212,5 +218,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = SyncRun.objects.select_related("store", "job").filter(pk=pk).first()
     if run is None:
         raise Http404(_("No sync run has id %(id)s.") % {"id": pk})
-    template = "channels/includes/run_status.html" if request.htmx else "channels/run_detail.html"
+    template = (
+        "channels/includes/run_status.html" if is_htmx(request) else "channels/run_detail.html"
+    )
     return render(request, template, {"run": run, "job": run.job, "store": run.store})

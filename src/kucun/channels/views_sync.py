@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -46,7 +46,7 @@ def sync_log_filters(request: HttpRequest) -> tuple[SyncLogFilters, dict[str, st
             trigger=raw["trigger"] if raw["trigger"] in PushTrigger.values else "",
             sku=raw["sku"],
             since=day_start(raw["since"]),
-            until=until + timezone.timedelta(days=1) if until else None,
+            until=until + timedelta(days=1) if until else None,
         ),
         raw,
     )

@@ -95,14 +95,24 @@ def title_of(variant: dict[str, Any]) -> str:
 
 def ebay_account(listings: list[DemoListing]) -> tuple[dict[str, str], dict[str, str]]:
     from kucun.sandbox.ebay.control import ebay_seed
-    from kucun.sandbox.ebay.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
+    client_id = "SausageB-Demo-SBX-0d3m0d3m0-0d3m0d3m"
+    client_secret = "SBX-demo-sausage-and-beer-secret-not-real"  # noqa: S105
     refresh_token = "v^1.1#i^1#r^1#p^3#I^3#f^0#t^DEMO-SAUSAGE-AND-BEER-NOT-REAL"  # noqa: S105
     ebay_seed(
         {
+            "applications": [
+                {
+                    "client_id": client_id,
+                    "client_secret": client_secret,
+                    "ru_names": {"Sausage_Beer-Demo": "/sandbox/ebay/oauth2/accepted"},
+                }
+            ],
             "sellers": [
                 {
                     "username": "sausage_and_beer_au",
+                    "client_id": client_id,
+                    "client_secret": client_secret,
                     "refresh_token": refresh_token,
                     "items": [
                         {
@@ -119,8 +129,8 @@ def ebay_account(listings: list[DemoListing]) -> tuple[dict[str, str], dict[str,
         }
     )
     credentials = {
-        "client_id": DEFAULT_CLIENT_ID,
-        "client_secret": DEFAULT_CLIENT_SECRET,
+        "client_id": client_id,
+        "client_secret": client_secret,
         "refresh_token": refresh_token,
     }
     return credentials, {
