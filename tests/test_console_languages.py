@@ -33,13 +33,14 @@ from kucun.accounts.choices import Role
 from kucun.accounts.models import User
 from kucun.accounts.services import api_token_create
 from kucun.catalog.models import Item
+from kucun.channels.models import Listing, Store, SyncRun
 from kucun.core.dataio.importing import ImportOptions
 from kucun.core.dataio.services import (
     export_run_create,
     import_run_create,
     import_run_execute,
 )
-from kucun.core.models import ExportRun, ImportRun
+from kucun.core.models import ExportRun, ImportRun, Job
 from kucun.inventory.models import Document
 from kucun.inventory.services import (
     DocumentLineInput,
@@ -101,6 +102,10 @@ class Sample:
     export_run: ExportRun
     user: User
     token_id: int
+    store: Store
+    listing: Listing
+    run: SyncRun
+    pull_job: Job
 
 
 def make_sample(tmp_path: Path) -> Sample:
@@ -166,6 +171,24 @@ def make_sample(tmp_path: Path) -> Sample:
     export_run = export_run_create(user=starter, kind="items", file_format="csv", filters={})
     user = UserFactory(username="lin", role=Role.VIEWER)
     token, _plain = api_token_create(user=user, name="扫描枪")
+    store = Store.objects.create(
+        name="墨尔本网店",
+        platform="shopify",
+        sandbox=True,
+        account_ref="MEL-SHOP.myshopify.com",
+        options={"shop_domain": "MEL-SHOP.myshopify.com", "api_version": "2026-01"},
+    )
+    listing = Listing.objects.create(
+        store=store,
+        inventory_ref="GID-1",
+        sku="TEA-GREEN",
+        title="绿茶礼盒",
+        item=item,
+        status="linked",
+    )
+    Listing.objects.create(store=store, inventory_ref="GID-2", sku="MUG-RED", title="红色杯子")
+    pull_job = Job.objects.create(kind="channels.pull.full")
+    run = SyncRun.objects.create(store=store, kind="pull_full", trigger="manual", job=pull_job)
     return Sample(
         warehouse=warehouse,
         zone=zone,
@@ -182,6 +205,10 @@ def make_sample(tmp_path: Path) -> Sample:
         export_run=export_run,
         user=user,
         token_id=token.pk,
+        store=store,
+        listing=listing,
+        run=run,
+        pull_job=pull_job,
     )
 
 
@@ -214,6 +241,15 @@ SAMPLE_KWARGS: dict[str, Callable[[Sample], list[dict[str, Any]]]] = {
     "data:export_progress": lambda s: [{"pk": s.export_run.pk}],
     "data:export_download": lambda s: [{"pk": s.export_run.pk}],
     "data:export_retry": lambda s: [{"pk": s.export_run.pk}],
+    "channels:store_detail": lambda s: [{"pk": s.store.pk}],
+    "channels:store_edit": lambda s: [{"pk": s.store.pk}],
+    "channels:store_test": lambda s: [{"pk": s.store.pk}],
+    "channels:store_location": lambda s: [{"pk": s.store.pk}],
+    "channels:store_pull": lambda s: [{"pk": s.store.pk}],
+    "channels:store_match": lambda s: [{"pk": s.store.pk}],
+    "channels:pull_detail": lambda s: [{"pk": s.store.pk, "job_id": s.pull_job.pk}],
+    "channels:run_detail": lambda s: [{"pk": s.run.pk}],
+    "channels:listing_link": lambda s: [{"pk": s.listing.pk}],
     "web:not_built": lambda s: [
         {"slug": entry.slug}
         for section in NAVIGATION

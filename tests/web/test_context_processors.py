@@ -15,6 +15,7 @@ def test_console_urls_name_home_and_the_data_screens() -> None:
         "home": "/",
         "language": "/accounts/language/",
         "logout": "/accounts/logout/",
+        "stock_push": "/channels/stock-push/",
         "data_import": "/data/imports/new/",
         "data_export": "/data/exports/new/",
         "data_import_templates": [

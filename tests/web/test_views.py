@@ -1,9 +1,11 @@
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from kucun.inventory.services import DocumentLineInput, receipt_create
 from tests.factories import ItemFactory, WarehouseFactory
@@ -66,6 +68,8 @@ def test_home_figures_link_to_their_filtered_lists_and_value_stock_per_warehouse
         "items": reverse("catalog:item_list") + "?active=yes&amp;bundle=no",
         "bundles": reverse("catalog:bundle_list") + "?active=yes",
         "low-stock": reverse("inventory:stock") + "?low_stock=on",
+        "failed-pushes": reverse("channels:sync_log")
+        + f"?status=failed&amp;since={(timezone.now() - timedelta(hours=24)):%Y-%m-%d}",
     }
     for href in links.values():
         assert viewer_client.get(href.replace("&amp;", "&")).status_code == 200

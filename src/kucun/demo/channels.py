@@ -125,7 +125,7 @@ def ebay_account(listings: list[DemoListing]) -> tuple[dict[str, str], dict[str,
                         for listing in listings
                     ],
                 }
-            ]
+            ],
         }
     )
     credentials = {
