@@ -1,0 +1,247 @@
+"""What the Kogan emulator holds: sellers, their products, asynchronous tasks and orders, as
+records of the shared emulator store (account = SellerID)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.db import transaction
+
+from kucun.sandbox.emulator import Emulator, credential_digest
+
+emulator = Emulator("kogan")
+
+SELLER = "seller"
+PRODUCT = "product"
+TASK = "task"
+ORDER = "order"
+
+DEFAULT_SELLER_ID = "sandbox-seller"
+DEFAULT_SELLER_TOKEN = "sandbox-kogan-token-not-a-secret"  # noqa: S105 - a documented fake
+DEFAULT_SELLER_NAME = "Sandbox Kogan seller"
+
+# kogan.md §8: 500 requests a minute per seller (the burst window).
+DEFAULT_RATE_LIMIT = {"capacity": 500.0, "refill_per_second": 500.0 / 60.0}
+DEFAULT_SETTINGS: dict[str, int] = {
+    "task_polls": 2,  # polls answered "pending" before a task completes
+    "max_batch": 500,  # items per stockprice request (kogan.md §4)
+    "page_size": 100,  # products/ default and maximum ``size``
+}
+MAX_SKU_LENGTH = 45
+DEFAULT_CURRENCY = "AUD"
+
+# The fields of a product in products/ without ``detail=true`` (kogan.md §3.1's example).
+SUMMARY_FIELDS = (
+    "product_sku",
+    "product_title",
+    "product_gtin",
+    "brand",
+    "category",
+    "enabled",
+    "stock",
+    "offer_data",
+)
+
+DEFAULT_PRODUCTS: tuple[dict[str, Any], ...] = (
+    {"product_sku": "KG-TEE-S", "product_title": "Plain tee, small", "stock": 12},
+    {"product_sku": "KG-TEE-M", "product_title": "Plain tee, medium", "stock": 7},
+    {"product_sku": "KG-TEE-L", "product_title": "Plain tee, large", "stock": 0},
+    {"product_sku": "KG-MUG", "product_title": "Enamel mug", "stock": 30},
+    {"product_sku": "KG-BOTTLE", "product_title": "Steel bottle", "stock": 4, "enabled": False},
+)
+
+
+def setting(name: str) -> int:
+    return int(emulator.setting("settings", {}).get(name, DEFAULT_SETTINGS[name]))
+
+
+def update_settings(changes: Mapping[str, Any]) -> dict[str, int]:
+    current = {**DEFAULT_SETTINGS, **emulator.setting("settings", {})}
+    for name in DEFAULT_SETTINGS:
+        if name in changes:
+            current[name] = max(0, int(changes[name]))
+    emulator.set_setting("settings", current)
+    return current
+
+
+# -- sellers ------------------------------------------------------------------------------
+def seller_put(*, seller_id: str, seller_token: str, name: str = "") -> None:
+    """A seller and a digest of its token (the token itself is not kept)."""
+    emulator.put(
+        seller_id,
+        SELLER,
+        seller_id,
+        {
+            "seller_id": seller_id,
+            "name": name or seller_id,
+            "token_digest": credential_digest(seller_token),
+        },
+    )
+
+
+def seller_authenticated(seller_id: str, seller_token: str) -> bool:
+    seller = emulator.get(seller_id, SELLER, seller_id)
+    if seller is None:
+        return False
+    return hmac.compare_digest(seller["token_digest"], credential_digest(seller_token))
+
+
+def sellers() -> list[dict[str, Any]]:
+    found = (emulator.get(account, SELLER, account) for account in emulator.accounts(SELLER))
+    return [seller for seller in found if seller is not None]
+
+
+# -- products -----------------------------------------------------------------------------
+def product_document(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A product as Kogan keeps it, from seed JSON (price/currency or offer_data)."""
+    currency = str(spec.get("currency") or DEFAULT_CURRENCY)
+    offer_data = spec.get("offer_data") or {
+        currency: {
+            "price": str(spec.get("price") or "9.95"),
+            "handling_days": int(spec.get("handling_days", 2)),
+            "kogan_first_price": None,
+        }
+    }
+    return {
+        "product_sku": str(spec["product_sku"]),
+        "product_title": str(spec.get("product_title") or spec["product_sku"]),
+        "product_gtin": str(spec.get("product_gtin") or ""),
+        "brand": str(spec.get("brand") or "Sandbox"),
+        "category": str(spec.get("category") or "kogan:1000"),
+        "enabled": bool(spec.get("enabled", True)),
+        "stock": int(spec.get("stock", 0)),
+        "offer_data": offer_data,
+        "product_description": str(spec.get("product_description") or ""),
+        "images": list(spec.get("images") or []),
+        "attributes": dict(spec.get("attributes") or {}),
+    }
+
+
+def generated_products(count: int, sku_prefix: str) -> Iterator[dict[str, Any]]:
+    for number in range(1, count + 1):
+        yield product_document(
+            {
+                "product_sku": f"{sku_prefix}-{number:05d}",
+                "product_title": f"Generated product {number}",
+                "product_gtin": f"93{number:011d}",
+                "stock": number % 10,
+            }
+        )
+
+
+def products_put(seller_id: str, documents: list[dict[str, Any]]) -> int:
+    """Replace or add these products in one go (put_many after dropping the same SKUs)."""
+    keys = [document["product_sku"] for document in documents]
+    with transaction.atomic():
+        for start in range(0, len(keys), 500):
+            emulator.records(seller_id, PRODUCT).filter(key__in=keys[start : start + 500]).delete()
+        return emulator.put_many(
+            seller_id, PRODUCT, ((document["product_sku"], document) for document in documents)
+        )
+
+
+# -- control plane ------------------------------------------------------------------------
+def reset() -> None:
+    emulator.wipe()
+    emulator.set_setting("rate_limit", dict(DEFAULT_RATE_LIMIT))
+    emulator.set_setting("settings", dict(DEFAULT_SETTINGS))
+    seller_put(
+        seller_id=DEFAULT_SELLER_ID, seller_token=DEFAULT_SELLER_TOKEN, name=DEFAULT_SELLER_NAME
+    )
+    products_put(DEFAULT_SELLER_ID, [product_document(spec) for spec in DEFAULT_PRODUCTS])
+
+
+class SeedError(ValueError):
+    pass
+
+
+def seed(body: Mapping[str, Any]) -> dict[str, Any]:
+    loaded: dict[str, int] = {}
+    for spec in body.get("sellers") or []:
+        seller_id = str(spec.get("seller_id") or "")
+        if not seller_id:
+            raise SeedError("every seller needs a seller_id")
+        if spec.get("seller_token"):
+            seller_put(
+                seller_id=seller_id,
+                seller_token=str(spec["seller_token"]),
+                name=str(spec.get("name") or ""),
+            )
+        elif emulator.get(seller_id, SELLER, seller_id) is None:
+            raise SeedError(f"seller {seller_id} does not exist: give its seller_token")
+        documents = [product_document(product) for product in spec.get("products") or []]
+        generate = spec.get("generate") or {}
+        if generate:
+            documents.extend(
+                generated_products(int(generate["count"]), str(generate.get("sku_prefix", "GEN")))
+            )
+        loaded[seller_id] = products_put(seller_id, documents)
+    return {"products": loaded}
+
+
+def state(seller_id: str | None = None) -> dict[str, Any]:
+    """Sellers (no token), their products by SKU, tasks and orders."""
+    found = emulator.accounts(SELLER)
+    if seller_id is not None:
+        found = [account for account in found if account == seller_id]
+    return {
+        "now": emulator.now().isoformat(),
+        "settings": {**DEFAULT_SETTINGS, **emulator.setting("settings", {})},
+        "sellers": {account: seller_state(account) for account in found},
+    }
+
+
+def seller_state(seller_id: str) -> dict[str, Any]:
+    seller = emulator.get(seller_id, SELLER, seller_id) or {}
+    products = {
+        record.key: {**record.data, "updated_at": record.updated_at.isoformat()}
+        for record in emulator.records(seller_id, PRODUCT).order_by("key")
+    }
+    tasks = {record.key: record.data for record in emulator.records(seller_id, TASK)}
+    orders = [record.data for record in emulator.records(seller_id, ORDER).order_by("id")]
+    return {"name": seller.get("name", ""), "products": products, "tasks": tasks, "orders": orders}
+
+
+class SaleRefused(ValueError):
+    pass
+
+
+def sale_record(seller_id: str, items: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """A sale on Kogan that the seller has not seen: stock drops, and an order is kept for
+    the orders API to come. All items or none."""
+    if emulator.get(seller_id, SELLER, seller_id) is None:
+        raise SaleRefused(f"unknown seller {seller_id}")
+    if not items:
+        raise SaleRefused("a sale needs items")
+    with transaction.atomic():
+        changed: list[tuple[str, dict[str, Any]]] = []
+        for item in items:
+            sku, quantity = str(item.get("product_sku", "")), int(item.get("quantity", 1))
+            product = emulator.get(seller_id, PRODUCT, sku)
+            if product is None:
+                raise SaleRefused(f"unknown product_sku {sku}")
+            if quantity <= 0 or quantity > product["stock"]:
+                raise SaleRefused(f"{sku} has {product['stock']} in stock, {quantity} asked")
+            product["stock"] -= quantity
+            changed.append((sku, product))
+        for sku, product in changed:
+            emulator.put(seller_id, PRODUCT, sku, product)
+        number = emulator.records(seller_id, ORDER).count() + 1
+        order_id = f"KGN-{number:07d}"
+        order = {
+            "ID": order_id,
+            "OrderStatus": "ReleasedForShipment",
+            "OrderDateUtc": emulator.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Items": [
+                {
+                    "ID": f"{number}{index:03d}",
+                    "SellerSku": str(item["product_sku"]),
+                    "Quantity": int(item.get("quantity", 1)),
+                }
+                for index, item in enumerate(items, start=1)
+            ],
+        }
+        emulator.put(seller_id, ORDER, order_id, order)
+    return order

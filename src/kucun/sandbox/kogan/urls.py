@@ -1,0 +1,39 @@
+"""Kogan's real paths under ``/sandbox/kogan/`` (trailing slashes, as Kogan has them), the
+control plane and the pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import URLPattern, path
+
+from kucun.sandbox.control import control_patterns
+from kucun.sandbox.kogan import pages, state, views
+
+API = "api/marketplace/v2/"
+
+
+def state_for(request: HttpRequest) -> object:
+    return state.state(request.GET.get("seller"))
+
+
+def seed_or_refuse(body: object) -> object:
+    try:
+        return state.seed(body)  # type: ignore[arg-type]
+    except (state.SeedError, KeyError, TypeError, ValueError) as refused:
+        return {"error": str(refused)}
+
+
+urlpatterns: list[URLPattern] = [
+    path(f"{API}products/", views.products, name="sandbox_kogan_products"),
+    path(f"{API}products/stockprice/", views.stockprice, name="sandbox_kogan_stockprice"),
+    path(f"{API}task/<str:task_id>/", views.task, name="sandbox_kogan_task"),
+    *control_patterns(
+        state.emulator,
+        reset=state.reset,
+        seed=seed_or_refuse,
+        state=state_for,
+        extra={"settings": pages.settings_view, "orders": pages.orders_view},
+    ),
+    path("", pages.accounts_page, name="sandbox_kogan"),
+    path("accounts/<str:seller_id>/", pages.account_page, name="sandbox_kogan_account"),
+]

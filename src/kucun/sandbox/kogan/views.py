@@ -1,0 +1,223 @@
+"""Kogan's Seller API views: header auth, the per-seller bucket, products with a cursor in a
+``next`` URL, stock/price writes as asynchronous tasks, and the task poll."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from kucun.sandbox.emulator import json_answer, json_body
+from kucun.sandbox.kogan import tasks
+from kucun.sandbox.kogan.state import (
+    PRODUCT,
+    SUMMARY_FIELDS,
+    emulator,
+    seller_authenticated,
+    setting,
+)
+
+SellerView = Callable[..., HttpResponse]  # (request, seller_id, **path arguments)
+
+
+def envelope(
+    body: Any, *, status: str = "Complete", error: str | None = None, pending_url: str | None = None
+) -> dict[str, Any]:
+    return {"status": status, "error": error, "pending_url": pending_url, "body": body}
+
+
+def detail(message: str, status: int) -> HttpResponse:
+    return json_answer({"detail": message}, status=status)
+
+
+def seller_api(operation: str, methods: tuple[str, ...]) -> Callable[[SellerView], Any]:
+    """A vendor view: faults first, then SellerID/SellerToken, the seller's bucket, the
+    handler, and a line in the access log."""
+
+    def decorator(view: SellerView) -> Any:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            seller_id = request.headers.get("SellerID", "")
+            response = answer(request, seller_id, kwargs)
+            emulator.log(request, response.status_code, account=seller_id, operation=operation)
+            return response
+
+        def answer(request: HttpRequest, seller_id: str, kwargs: dict[str, Any]) -> HttpResponse:
+            faulted = emulator.fault_before(request, operation)
+            if faulted is not None:
+                return faulted
+            token = request.headers.get("SellerToken", "")
+            if not seller_id or not token:
+                return detail("Authentication credentials were not provided.", 401)
+            if not seller_authenticated(seller_id, token):
+                return detail("Incorrect authentication credentials.", 401)
+            if request.method not in methods:
+                return detail(f'Method "{request.method}" not allowed.', 405)
+            bucket = emulator.take(seller_id)
+            if not bucket.allowed:
+                wait = max(1, math.ceil(bucket.retry_after))
+                throttled = detail(f"Request was throttled. Expected available in {wait} sec.", 429)
+                throttled["Retry-After"] = str(wait)
+                return throttled
+            response = view(request, seller_id, **kwargs)
+            if request.method != "GET":
+                response = emulator.fault_after(request, response, operation)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+# -- products/ ----------------------------------------------------------------------------
+def encode_cursor(position: str) -> str:
+    return base64.urlsafe_b64encode(urlencode({"p": position}).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str | None:
+    try:
+        decoded = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    positions = parse_qs(decoded).get("p")
+    return positions[0] if positions else None
+
+
+def parse_datetime_param(raw: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def page_size(request: HttpRequest) -> int:
+    """``size`` clamped to the server's maximum; anything unreadable is the default."""
+    limit = setting("page_size")
+    try:
+        asked = int(request.GET.get("size", ""))
+    except ValueError:
+        return limit
+    return min(max(asked, 1), limit)
+
+
+def product_filters(request: HttpRequest) -> tuple[Q, dict[str, list[str]]]:
+    """The query's filters, and the per-field errors of those that cannot be read."""
+    query, errors = Q(), {}
+    params = request.GET
+    if params.get("sku"):
+        query &= Q(key=params["sku"])
+    if params.get("enabled") in ("true", "false", "True", "False"):
+        query &= Q(data__enabled=params["enabled"].lower() == "true")
+    for name in ("brand", "category"):
+        if params.get(name):
+            query &= Q(**{f"data__{name}": params[name]})
+    if params.get("search"):
+        query &= Q(data__product_title__icontains=params["search"]) | Q(
+            key__icontains=params["search"]
+        )
+    for name, lookup in (
+        ("created_after", "created_at__gte"),
+        ("created_before", "created_at__lte"),
+    ):
+        if params.get(name):
+            moment = parse_datetime_param(params[name])
+            if moment is None:
+                errors[name] = ["Enter a valid date/time."]
+            else:
+                query &= Q(**{lookup: moment})
+    return query, errors
+
+
+def product_out(data: dict[str, Any], *, full: bool) -> dict[str, Any]:
+    if full:
+        return data
+    return {name: data.get(name) for name in SUMMARY_FIELDS}
+
+
+@seller_api("products_get", ("GET",))
+def products(request: HttpRequest, seller_id: str) -> HttpResponse:
+    """``GET products/`` — one page in SKU order; ``next`` is the full URL of the next page."""
+    query, errors = product_filters(request)
+    if errors:
+        return json_answer(errors, status=400)
+    found = emulator.records(seller_id, PRODUCT).filter(query)
+    cursor = request.GET.get("cursor")
+    if cursor:
+        position = decode_cursor(cursor)
+        if position is None:
+            return detail("Invalid cursor", 404)
+        found = found.filter(key__gt=position)
+    size = page_size(request)
+    rows = list(found.order_by("key").values_list("key", "data")[: size + 1])
+    full = request.GET.get("detail", "").lower() == "true"
+    results = [product_out(data, full=full) for _key, data in rows[:size]]
+    next_url = None
+    if len(rows) > size:
+        params = request.GET.copy()
+        params["cursor"] = encode_cursor(rows[size - 1][0])
+        params["size"] = str(size)
+        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return json_answer(envelope({"next": next_url, "previous": None, "results": results}))
+
+
+# -- products/stockprice/ -----------------------------------------------------------------
+def stockprice_refusal(body: Any) -> tuple[str, list[dict[str, str]]] | None:
+    """Why the whole request is refused (kogan.md §4: HTTP 400), or None."""
+    if not isinstance(body, list):
+        return "Expected a list of items but got something else.", []
+    if not body:
+        return "This list may not be empty.", []
+    limit = setting("max_batch")
+    if len(body) > limit:
+        return f"Ensure this list has no more than {limit} items (it has {len(body)}).", []
+    errors = [
+        tasks.item_error(
+            str(item.get("product_sku", "")) if isinstance(item, dict) else "",
+            "invalid_item",
+            f"Item {index}: an object with a product_sku string is required.",
+        )
+        for index, item in enumerate(body)
+        if not isinstance(item, dict) or not isinstance(item.get("product_sku"), str)
+    ]
+    if errors:
+        return "Invalid items.", errors
+    return None
+
+
+@seller_api("products_stock_price_update", ("POST",))
+def stockprice(request: HttpRequest, seller_id: str) -> HttpResponse:
+    """``POST products/stockprice/`` — accepted as a task; nothing changes until it completes."""
+    body = json_body(request)
+    refusal = stockprice_refusal(body)
+    if refusal is not None:
+        message, errors = refusal
+        answer = envelope({"errors": errors} if errors else None, status="Failed", error=message)
+        return json_answer(answer, status=400)
+    task_id = tasks.task_create(seller_id, body)
+    pending_url = request.build_absolute_uri(reverse("sandbox_kogan_task", args=[task_id]))
+    return json_answer(envelope(None, status=tasks.PENDING, pending_url=pending_url))
+
+
+# -- task/<id>/ ---------------------------------------------------------------------------
+@seller_api("task_get", ("GET",))
+def task(request: HttpRequest, seller_id: str, task_id: str) -> HttpResponse:
+    found = tasks.task_poll(seller_id, task_id)
+    if found is None:
+        return detail("Not found.", 404)
+    if found["status"] == tasks.PENDING:
+        return json_answer(
+            envelope(None, status=tasks.PENDING, pending_url=request.build_absolute_uri())
+        )
+    return json_answer(envelope(found["body"], status=found["status"]))

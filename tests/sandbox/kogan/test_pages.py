@@ -1,0 +1,32 @@
+"""The Kogan emulator's pages for people."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from kucun.sandbox.kogan import state
+
+pytestmark = pytest.mark.django_db
+
+
+def test_index_lists_sellers_with_the_sandbox_credentials(viewer_client: Client) -> None:
+    state.reset()
+    page = viewer_client.get("/sandbox/kogan/").content.decode()
+    assert state.DEFAULT_SELLER_ID in page
+    assert state.DEFAULT_SELLER_TOKEN in page
+    assert "/sandbox/kogan/accounts/sandbox-seller/" in page
+
+
+def test_account_page_shows_products_and_stock(viewer_client: Client) -> None:
+    state.reset()
+    page = viewer_client.get("/sandbox/kogan/accounts/sandbox-seller/").content.decode()
+    assert "KG-MUG" in page
+    assert "Enamel mug" in page
+    assert viewer_client.get("/sandbox/kogan/accounts/nobody/").status_code == 404
+
+
+def test_pages_need_a_login() -> None:
+    response = Client().get("/sandbox/kogan/")
+    assert response.status_code == 302
+    assert "/accounts/login" in response["Location"]
