@@ -1,0 +1,238 @@
+"""The Pisell channel: the Channel interface over the generic REST contract (pisell.md §2)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from kucun.channels.adapters.base import (
+    WATERMARK_OVERLAP,
+    AuthenticationFailed,
+    ChannelCapabilities,
+    ChannelConfig,
+    ChannelError,
+    ChannelEvent,
+    ChannelLocation,
+    ConnectionInfo,
+    FieldSpec,
+    ListingRef,
+    PlatformSpec,
+    PushResult,
+    StockLevel,
+    WebhookRejected,
+)
+from kucun.channels.adapters.base.http import Sleep
+from kucun.channels.adapters.pisell import mappers
+from kucun.channels.adapters.pisell.client import STOCK_BATCH, PisellClient, problem_message
+
+# pisell.md §2.6: receivers refuse signatures older than five minutes.
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+CAPABILITIES = ChannelCapabilities(
+    incremental_products=True,
+    locations=True,
+    async_writes=False,
+    compare_and_set=True,
+    max_stock_batch=STOCK_BATCH,
+    webhooks=True,
+)
+
+
+class PisellChannel:
+    """One Pisell store. ``transport`` and ``sleep`` are for tests of the client; ``clock``
+    (unix seconds) checks a webhook signature's age."""
+
+    def __init__(
+        self,
+        config: ChannelConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Sleep | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.capabilities = CAPABILITIES
+        self.client = PisellClient(config, transport=transport, sleep=sleep)
+        self.timezone = config.options.get("timezone") or "UTC"
+        self.clock = clock
+
+    def close(self) -> None:
+        self.client.close()
+
+    def test_connection(self) -> ConnectionInfo:
+        answer = self.client.locations()
+        locations = tuple(
+            ChannelLocation(ref=str(location["id"]), name=str(location.get("name") or ""))
+            for location in answer.get("data") or []
+            if isinstance(location, dict) and location.get("active", True)
+        )
+        name = self.config.options.get("store_domain") or urlsplit(self.config.base_url).netloc
+        return ConnectionInfo(account_name=name, locations=locations)
+
+    def fetch_products(self, since: datetime | None) -> Iterator[ListingRef]:
+        updated_since = mappers.format_time(since - WATERMARK_OVERLAP) if since else None
+        cursor: str | None = None
+        while True:
+            page = self.client.products_page(updated_since=updated_since, cursor=cursor)
+            for product in page.get("data") or []:
+                yield from mappers.listings_from_product(product, self.timezone)
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
+    def fetch_stock(self, inventory_refs: Sequence[str]) -> dict[str, int]:
+        """The contract reads stock only with the products, so this pages through them and
+        stops once every asked variant has been seen."""
+        wanted = set(inventory_refs)
+        found: dict[str, int] = {}
+        if not wanted:
+            return found
+        for listing in self.fetch_products(None):
+            if listing.inventory_ref in wanted and listing.quantity is not None:
+                found[listing.inventory_ref] = listing.quantity
+                if len(found) == len(wanted):
+                    break
+        return found
+
+    def push_stock(self, levels: Sequence[StockLevel]) -> list[PushResult]:
+        results: list[PushResult] = []
+        for start in range(0, len(levels), STOCK_BATCH):
+            results.extend(self.push_chunk(levels[start : start + STOCK_BATCH]))
+        return results
+
+    def push_chunk(self, levels: Sequence[StockLevel]) -> list[PushResult]:
+        """One request; a refusal of the whole request or a failure after the retries becomes
+        a failed result for each level (retryable when trying later may work)."""
+        default_location = self.config.options.get("location_id", "")
+        items = [mappers.level_item(level, default_location) for level in levels]
+        try:
+            response = self.client.inventory_levels_put(
+                items, idempotency_key=mappers.chunk_idempotency_key(levels)
+            )
+        except AuthenticationFailed:
+            raise
+        except ChannelError as error:
+            return [
+                mappers.failed(level, error.message, retryable=error.retryable) for level in levels
+            ]
+        if response.status_code != 200:
+            message = problem_message(response) or f"HTTP {response.status_code}"
+            return [mappers.failed(level, message) for level in levels]
+        try:
+            answer = response.json()
+        except ValueError:
+            return [
+                mappers.failed(level, "the answer is not JSON", retryable=True) for level in levels
+            ]
+        return mappers.push_results(levels, answer)
+
+    def poll_pushes(self, task_refs: Sequence[str]) -> list[PushResult]:
+        return []  # stock writes are synchronous
+
+    def parse_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> list[ChannelEvent]:
+        named = {name.lower(): value for name, value in headers.items()}
+        signed_at = self.verified_signature_time(named.get("x-signature", ""), raw_body)
+        delivery_id = named.get("x-delivery-id", "")
+        if not delivery_id:
+            raise WebhookRejected("the delivery has no X-Delivery-Id")
+        try:
+            body = json.loads(raw_body)
+        except ValueError:
+            raise WebhookRejected("the delivery's body is not JSON") from None
+        topic = named.get("x-event-type") or (
+            body.get("type", "") if isinstance(body, dict) else ""
+        )
+        return [
+            mappers.webhook_event(
+                topic=str(topic), delivery_id=delivery_id, body=body, signed_at=signed_at
+            )
+        ]
+
+    def verified_signature_time(self, header: str, raw_body: bytes) -> datetime:
+        """``t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>." + raw body)>`` checked on the raw
+        bytes, no older than five minutes; the signing time."""
+        secret = self.config.credentials.get("webhook_secret", "")
+        if not secret:
+            raise WebhookRejected("no webhook secret is configured for this store")
+        parts: dict[str, list[str]] = {}
+        for part in header.split(","):
+            name, _, value = part.strip().partition("=")
+            parts.setdefault(name, []).append(value)
+        timestamps, signatures = parts.get("t", []), parts.get("v1", [])
+        if len(timestamps) != 1 or not timestamps[0].isdigit() or not signatures:
+            raise WebhookRejected("the X-Signature header is missing or malformed")
+        expected = hmac.new(
+            secret.encode(), timestamps[0].encode() + b"." + raw_body, hashlib.sha256
+        ).hexdigest()
+        if not any(hmac.compare_digest(expected, signature) for signature in signatures):
+            raise WebhookRejected("the signature does not match the body")
+        signed = int(timestamps[0])
+        if abs(self.clock() - signed) > SIGNATURE_TOLERANCE_SECONDS:
+            raise WebhookRejected("the signature is older than five minutes")
+        return datetime.fromtimestamp(signed, tz=UTC)
+
+
+def production_base_url(options: Mapping[str, str]) -> str:
+    return (options.get("api_base_url") or "").rstrip("/")
+
+
+def sandbox_base_url(server: str, options: Mapping[str, str]) -> str:
+    return f"{server.rstrip('/')}/sandbox/pisell"
+
+
+PLATFORM = PlatformSpec(
+    code="pisell",
+    label="Pisell",
+    credential_fields=(
+        FieldSpec("api_key", "API key", secret=True),
+        FieldSpec(
+            "webhook_secret",
+            "Webhook secret",
+            secret=True,
+            required=False,
+            help_text="The secret Pisell answered when the webhook was registered.",
+        ),
+    ),
+    option_fields=(
+        FieldSpec(
+            "api_base_url",
+            "API base URL",
+            help_text="The store's API root, including its version path.",
+            placeholder="https://api.example-pisell-host/v1",
+        ),
+        FieldSpec(
+            "store_domain",
+            "Store domain",
+            required=False,
+            help_text="Sent as X-Store-Domain when one API key covers several stores.",
+            placeholder="myshop.mypisell.com",
+        ),
+        FieldSpec(
+            "location_id",
+            "Default location",
+            required=False,
+            help_text="Where stock is set when no location is chosen; empty: Pisell's default.",
+            placeholder="loc_main",
+        ),
+        FieldSpec(
+            "timezone",
+            "Time zone",
+            required=False,
+            default="UTC",
+            help_text="How to read times Pisell sends without an offset.",
+            placeholder="Australia/Melbourne",
+        ),
+    ),
+    capabilities=CAPABILITIES,
+    build=PisellChannel,
+    production_base_url=production_base_url,
+    sandbox_base_url=sandbox_base_url,
+    account_field="api_base_url",
+)

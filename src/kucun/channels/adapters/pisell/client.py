@@ -1,0 +1,113 @@
+"""HTTP for the Pisell contract (pisell.md §2): the bearer key, the optional store selector
+header, the 120-a-minute limiter, and one method per call. No parsing beyond JSON."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from kucun.channels.adapters.base import ChannelConfig, ChannelError
+from kucun.channels.adapters.base.http import HttpClient, Sleep, limiter_for, raise_for_status
+
+# pisell.md §2.7: 120 requests a minute per credential.
+REQUESTS_PER_MINUTE = 120
+PRODUCTS_PAGE_SIZE = 250  # the contract's maximum ``limit``
+STOCK_BATCH = 100  # PUT /inventory/levels takes at most 100 items
+
+
+def limiter_key(config: ChannelConfig) -> str:
+    """The client-side bucket's key: the store, or a digest of the key (never the key)."""
+    if config.store_key:
+        return f"pisell:{config.store_key}"
+    digest = hashlib.sha256(config.credentials.get("api_key", "").encode()).hexdigest()[:16]
+    return f"pisell:{config.base_url}:{digest}"
+
+
+class PisellClient:
+    def __init__(
+        self,
+        config: ChannelConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        self.config = config
+        extra: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
+        self.http = HttpClient(
+            config,
+            limiter=limiter_for(limiter_key(config), REQUESTS_PER_MINUTE, REQUESTS_PER_MINUTE / 60),
+            authorize=self.authorize,
+            transport=transport,
+            **extra,
+        )
+
+    def authorize(self, headers: dict[str, str]) -> None:
+        headers["Authorization"] = f"Bearer {self.config.credentials.get('api_key', '')}"
+        store_domain = self.config.options.get("store_domain", "")
+        if store_domain:
+            headers["X-Store-Domain"] = store_domain
+        headers.setdefault("Accept", "application/json")
+
+    def close(self) -> None:
+        self.http.close()
+
+    def get_json(self, path: str, params: Mapping[str, Any]) -> Any:
+        response = self.http.request("GET", path, idempotent=True, params=params)
+        raise_for_status(response, problem_message(response))
+        return decoded(response)
+
+    def products_page(
+        self, *, updated_since: str | None, cursor: str | None, limit: int = PRODUCTS_PAGE_SIZE
+    ) -> Any:
+        """``GET /products``: one page of products with their variants."""
+        params: dict[str, Any] = {"limit": limit}
+        if updated_since:
+            params["updated_since"] = updated_since
+        if cursor:
+            params["cursor"] = cursor
+        return self.get_json("products", params)
+
+    def locations(self) -> Any:
+        return self.get_json("locations", {})
+
+    def inventory_levels_put(
+        self, items: Sequence[Mapping[str, Any]], *, idempotency_key: str
+    ) -> httpx.Response:
+        """``PUT /inventory/levels``: absolute quantities. Retried on 429/5xx/timeouts because the
+        Idempotency-Key makes a repeat a replay of the stored answer (pisell.md §2.3)."""
+        return self.http.request(
+            "PUT",
+            "inventory/levels",
+            idempotent=True,
+            headers={"Idempotency-Key": idempotency_key},
+            json={"items": list(items)},
+        )
+
+
+def decoded(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ChannelError(
+            f"{response.status_code}: the answer is not JSON", status=response.status_code
+        ) from None
+
+
+def problem_message(response: httpx.Response) -> str | None:
+    """The words of an RFC 7807 problem (title, detail, and each field's code), if it is one."""
+    if response.status_code < 400:
+        return None
+    try:
+        problem = response.json()
+    except ValueError:
+        return None
+    if not isinstance(problem, dict):
+        return None
+    words = [str(problem[name]) for name in ("title", "detail") if problem.get(name)]
+    for error in problem.get("errors") or []:
+        if isinstance(error, dict):
+            words.append(f"{error.get('field', '?')}: {error.get('code', '?')}")
+    return f"{response.status_code}: " + "; ".join(words) if words else None
