@@ -19,6 +19,7 @@ import pytest
 from kucun.channels.adapters.base import (
     AuthenticationFailed,
     ChannelConfig,
+    ChannelError,
     EventKind,
     PushStatus,
     StockLevel,
@@ -131,6 +132,36 @@ def test_a_throttled_read_waits_as_told_then_succeeds() -> None:
     channel, slept = make_channel(lambda request: next(answers))
     assert list(channel.fetch_products(None)) == []
     assert slept == [7.0]
+
+
+def test_signed_header_authentication_when_configured() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"data": [], "next_cursor": None})
+
+    config = ChannelConfig(
+        platform="pisell",
+        base_url="https://api.pisell.test/v1",
+        credentials={"api_key": "access-1", "client_secret": "s3cret"},
+        options={"auth_scheme": "signed", "client_id": "client-1"},
+        store_key="pisell-unit-signed",
+    )
+    channel = PisellChannel(config, transport=httpx.MockTransport(handler), clock=lambda: NOW)
+    list(channel.fetch_products(None))
+    material = "&".join(sorted([str(int(NOW)), "client-1", "s3cret"])).encode()
+    expected_sign = hashlib.md5(material, usedforsecurity=False).hexdigest().upper()
+    headers = seen[0].headers
+    assert (headers["Client-Id"], headers["Access-Token"]) == ("client-1", "access-1")
+    assert (headers["Timestamp"], headers["Sign"]) == (str(int(NOW)), expected_sign)
+    assert "Authorization" not in headers
+
+
+def test_an_answer_that_is_not_an_object_is_an_error() -> None:
+    channel, _slept = make_channel(lambda request: httpx.Response(200, json=[1, 2]))
+    with pytest.raises(ChannelError, match="not a JSON object"):
+        list(channel.fetch_products(None))
 
 
 def test_refused_credentials_raise_without_the_key() -> None:
@@ -345,9 +376,12 @@ def test_platform_spec() -> None:
     assert [(field.name, field.secret, field.required) for field in PLATFORM.credential_fields] == [
         ("api_key", True, True),
         ("webhook_secret", True, False),
+        ("client_secret", True, False),
     ]
     assert [field.name for field in PLATFORM.option_fields] == [
         "api_base_url",
+        "auth_scheme",
+        "client_id",
         "store_domain",
         "location_id",
         "timezone",

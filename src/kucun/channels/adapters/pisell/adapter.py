@@ -30,7 +30,13 @@ from kucun.channels.adapters.base import (
 )
 from kucun.channels.adapters.base.http import Sleep
 from kucun.channels.adapters.pisell import mappers
-from kucun.channels.adapters.pisell.client import STOCK_BATCH, PisellClient, problem_message
+from kucun.channels.adapters.pisell.client import (
+    BEARER,
+    SIGNED,
+    STOCK_BATCH,
+    PisellClient,
+    problem_message,
+)
 
 # pisell.md §2.6: receivers refuse signatures older than five minutes.
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -59,7 +65,7 @@ class PisellChannel:
     ) -> None:
         self.config = config
         self.capabilities = CAPABILITIES
-        self.client = PisellClient(config, transport=transport, sleep=sleep)
+        self.client = PisellClient(config, transport=transport, sleep=sleep, clock=clock)
         self.timezone = config.options.get("timezone") or "UTC"
         self.clock = clock
 
@@ -199,6 +205,13 @@ PLATFORM = PlatformSpec(
             required=False,
             help_text="The secret Pisell answered when the webhook was registered.",
         ),
+        FieldSpec(
+            "client_secret",
+            "Client secret",
+            secret=True,
+            required=False,
+            help_text="Only for signed-header authentication.",
+        ),
     ),
     option_fields=(
         FieldSpec(
@@ -206,6 +219,19 @@ PLATFORM = PlatformSpec(
             "API base URL",
             help_text="The store's API root, including its version path.",
             placeholder="https://api.example-pisell-host/v1",
+        ),
+        FieldSpec(
+            "auth_scheme",
+            "Authentication",
+            required=False,
+            default=BEARER,
+            choices=((BEARER, "Bearer API key"), (SIGNED, "Signed headers (client id and secret)")),
+        ),
+        FieldSpec(
+            "client_id",
+            "Client id",
+            required=False,
+            help_text="Only for signed-header authentication.",
         ),
         FieldSpec(
             "store_domain",

@@ -4,7 +4,8 @@ header, the 120-a-minute limiter, and one method per call. No parsing beyond JSO
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -16,6 +17,8 @@ from kucun.channels.adapters.base.http import HttpClient, Sleep, limiter_for, ra
 REQUESTS_PER_MINUTE = 120
 PRODUCTS_PAGE_SIZE = 250  # the contract's maximum ``limit``
 STOCK_BATCH = 100  # PUT /inventory/levels takes at most 100 items
+BEARER = "bearer"
+SIGNED = "signed"
 
 
 def limiter_key(config: ChannelConfig) -> str:
@@ -33,8 +36,10 @@ class PisellClient:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Sleep | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
+        self.clock = clock
         extra: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
         self.http = HttpClient(
             config,
@@ -45,23 +50,46 @@ class PisellClient:
         )
 
     def authorize(self, headers: dict[str, str]) -> None:
-        headers["Authorization"] = f"Bearer {self.config.credentials.get('api_key', '')}"
+        """The bearer key, or (``auth_scheme`` "signed") the signed headers of pisell.md §2.1."""
+        api_key = self.config.credentials.get("api_key", "")
+        if self.config.options.get("auth_scheme", BEARER) == SIGNED:
+            headers.update(self.signed_headers(api_key))
+        else:
+            headers["Authorization"] = f"Bearer {api_key}"
         store_domain = self.config.options.get("store_domain", "")
         if store_domain:
             headers["X-Store-Domain"] = store_domain
         headers.setdefault("Accept", "application/json")
 
+    def signed_headers(self, access_token: str) -> dict[str, str]:
+        """``Sign`` is the uppercase hex MD5 of timestamp, client id and client secret, sorted
+        and joined with ``&`` (pisell.md §4.2): the platform's algorithm, not our choice."""
+        timestamp = str(int(self.clock()))
+        client_id = self.config.options.get("client_id", "")
+        secret = self.config.credentials.get("client_secret", "")
+        material = "&".join(sorted([timestamp, client_id, secret])).encode()
+        return {
+            "Client-Id": client_id,
+            "Access-Token": access_token,
+            "Timestamp": timestamp,
+            "Sign": hashlib.md5(material, usedforsecurity=False).hexdigest().upper(),
+        }
+
     def close(self) -> None:
         self.http.close()
 
-    def get_json(self, path: str, params: Mapping[str, Any]) -> Any:
+    def get_json(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A read whose answer is a JSON object (``{"data": …}``), or a ChannelError."""
         response = self.http.request("GET", path, idempotent=True, params=params)
         raise_for_status(response, problem_message(response))
-        return decoded(response)
+        answer = decoded(response)
+        if not isinstance(answer, dict):
+            raise ChannelError(f"GET {path}: the answer is not a JSON object", status=200)
+        return answer
 
     def products_page(
         self, *, updated_since: str | None, cursor: str | None, limit: int = PRODUCTS_PAGE_SIZE
-    ) -> Any:
+    ) -> dict[str, Any]:
         """``GET /products``: one page of products with their variants."""
         params: dict[str, Any] = {"limit": limit}
         if updated_since:
@@ -70,7 +98,7 @@ class PisellClient:
             params["cursor"] = cursor
         return self.get_json("products", params)
 
-    def locations(self) -> Any:
+    def locations(self) -> dict[str, Any]:
         return self.get_json("locations", {})
 
     def inventory_levels_put(
