@@ -49,8 +49,9 @@ def seller_api(operation: str, methods: tuple[str, ...]) -> Callable[[SellerView
         @wraps(view)
         def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
             seller_id = request.headers.get("SellerID", "")
-            response = answer(request, seller_id, kwargs)
-            emulator.log(request, response.status_code, account=seller_id, operation=operation)
+            with emulator.one_request():
+                response = answer(request, seller_id, kwargs)
+                emulator.log(request, response.status_code, account=seller_id, operation=operation)
             return response
 
         def answer(request: HttpRequest, seller_id: str, kwargs: dict[str, Any]) -> HttpResponse:
