@@ -414,3 +414,49 @@ def test_throttle_answer_matches_the_documented_sample(
     client = kogan()
     client.get("products/")
     assert client.get("products/").json() == golden("throttled")
+
+
+# -- products/status/ ---------------------------------------------------------------------
+def test_status_changes_need_the_account_permission(kogan: SellerClient, sandbox: Sandbox) -> None:
+    refused = kogan().post("products/status/", json=[{"product_sku": "KG-MUG", "enabled": False}])
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "You do not have permission to perform this action."}
+    assert (
+        sandbox.control.get(sandbox.url("kogan", "__emu/state")).json()["sellers"][
+            DEFAULT_SELLER_ID
+        ]["tasks"]
+        == {}
+    )
+
+
+def test_status_changes_apply_when_their_task_completes(
+    kogan: SellerClient, sandbox: Sandbox
+) -> None:
+    sandbox.emu(
+        "kogan",
+        "seed",
+        {
+            "sellers": [
+                {
+                    "seller_id": "S-3",
+                    "seller_token": "t-3",
+                    "status_permission": True,
+                    "products": [{"product_sku": "A-1"}],
+                }
+            ]
+        },
+    )
+    sandbox.emu("kogan", "settings", {"task_polls": 1})
+    client = kogan("S-3", "t-3")
+    accepted = client.post(
+        "products/status/",
+        json=[{"product_sku": "A-1", "enabled": False}, {"product_sku": "B-2", "enabled": True}],
+    )
+    pending_url = accepted.json()["pending_url"]
+    assert client.get(pending_url).json()["status"] == "AsyncResponsePending"
+    assert client.get("products/", params={"sku": "A-1"}).json()["body"]["results"][0]["enabled"]
+    done = client.get(pending_url).json()
+    assert done["status"] == "CompleteWithErrors"
+    assert [error["product_sku"] for error in done["body"]["errors"]] == ["B-2"]
+    product = client.get("products/", params={"sku": "A-1"}).json()["body"]["results"][0]
+    assert product["enabled"] is False

@@ -17,6 +17,9 @@ What it speaks:
 * ``POST api/marketplace/v2/products/stockprice/`` — a top-level array of
   ``{"product_sku", "stock", "offer_data"?}``, at most 500 items. Answers
   ``AsyncResponsePending`` with a ``pending_url``; nothing changes until the task is polled.
+* ``POST api/marketplace/v2/products/status/`` — ``[{"product_sku", "enabled"}]``, the same
+  asynchronous way; 403 ``{"detail": "You do not have permission to perform this action."}``
+  for a seller without the ``status_permission`` grant (seed it; the default seller has none).
 * ``GET api/marketplace/v2/task/<id>/`` — the first ``task_polls`` polls (default 2) answer
   ``AsyncResponsePending``; the next applies the task and answers ``Complete`` or
   ``CompleteWithErrors`` with ``body.errors`` ``[{"product_sku", "message", "code"}]`` (unknown
@@ -35,6 +38,7 @@ it), ``faults``, ``clock``, ``rate-limit``, ``requests``, ``settings`` (``task_p
 Seed JSON (``__emu/seed``)::
 
     {"sellers": [{"seller_id": "S-2", "seller_token": "t-2", "name": "Second seller",
+                  "status_permission": false,
                   "products": [{"product_sku": "A-1", "product_title": "Thing",
                                 "product_gtin": "9300000000000", "stock": 5,
                                 "brand": "Acme", "category": "kogan:1234", "enabled": true,

@@ -103,8 +103,11 @@ def update_settings(changes: Mapping[str, Any]) -> dict[str, int]:
 
 
 # -- sellers ------------------------------------------------------------------------------
-def seller_put(*, seller_id: str, seller_token: str, name: str = "") -> None:
-    """A seller and a digest of its token (the token itself is not kept)."""
+def seller_put(
+    *, seller_id: str, seller_token: str, name: str = "", status_permission: bool = False
+) -> None:
+    """A seller and a digest of its token (the token itself is not kept).
+    ``status_permission`` is the account grant that products/status/ needs."""
     emulator.put(
         seller_id,
         SELLER,
@@ -113,8 +116,14 @@ def seller_put(*, seller_id: str, seller_token: str, name: str = "") -> None:
             "seller_id": seller_id,
             "name": name or seller_id,
             "token_digest": credential_digest(seller_token),
+            "status_permission": status_permission,
         },
     )
+
+
+def seller_may_change_status(seller_id: str) -> bool:
+    seller = emulator.get(seller_id, SELLER, seller_id) or {}
+    return bool(seller.get("status_permission"))
 
 
 def seller_authenticated(seller_id: str, seller_token: str) -> bool:
@@ -204,6 +213,7 @@ def seed(body: Mapping[str, Any]) -> dict[str, Any]:
                 seller_id=seller_id,
                 seller_token=str(spec["seller_token"]),
                 name=str(spec.get("name") or ""),
+                status_permission=bool(spec.get("status_permission", False)),
             )
         elif emulator.get(seller_id, SELLER, seller_id) is None:
             raise SeedError(f"seller {seller_id} does not exist: give its seller_token")

@@ -1,6 +1,6 @@
-"""Kogan's asynchronous writes (kogan.md §4.1): a stockprice request becomes a task that
-answers ``AsyncResponsePending`` for a set number of polls, then applies its items at once and
-answers ``Complete`` or ``CompleteWithErrors``."""
+"""Kogan's asynchronous writes (kogan.md §4.1): a stockprice or status request becomes a task
+that answers ``AsyncResponsePending`` for a set number of polls, then applies its items at once
+and answers ``Complete`` or ``CompleteWithErrors``."""
 
 from __future__ import annotations
 
@@ -18,13 +18,17 @@ COMPLETE = "Complete"
 COMPLETE_WITH_ERRORS = "CompleteWithErrors"
 
 
-def task_create(seller_id: str, items: list[dict[str, Any]]) -> str:
+STOCKPRICE = "stockprice"
+STATUS = "status"
+
+
+def task_create(seller_id: str, kind: str, items: list[dict[str, Any]]) -> str:
     task_id = uuid.uuid4().hex
     emulator.put(
         seller_id,
         TASK,
         task_id,
-        {"kind": "stockprice", "status": PENDING, "polls": 0, "items": items, "body": None},
+        {"kind": kind, "status": PENDING, "polls": 0, "items": items, "body": None},
     )
     return task_id
 
@@ -38,7 +42,8 @@ def task_poll(seller_id: str, task_id: str) -> dict[str, Any] | None:
         task = dict(record.data)
         if task["status"] == PENDING:
             if task["polls"] >= setting("task_polls"):
-                errors = stockprice_apply(seller_id, task["items"])
+                apply = status_apply if task["kind"] == STATUS else stockprice_apply
+                errors = apply(seller_id, task["items"])
                 task["status"] = COMPLETE_WITH_ERRORS if errors else COMPLETE
                 task["body"] = {"errors": errors, "warnings": []}
             task["polls"] += 1
@@ -98,3 +103,21 @@ def valid_price(price: Any) -> bool:
         return Decimal(str(price)) >= 0
     except InvalidOperation:
         return False
+
+
+def status_apply(seller_id: str, items: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Enable or disable each product now; the errors of the items that were refused."""
+    errors: list[dict[str, str]] = []
+    for item in items:
+        sku = item["product_sku"]
+        product = emulator.get(seller_id, PRODUCT, sku)
+        if product is None:
+            errors.append(
+                item_error(sku, "unknown_sku", f"Product with product_sku {sku} does not exist.")
+            )
+        elif not isinstance(item.get("enabled"), bool):
+            errors.append(item_error(sku, "invalid_enabled", "enabled must be true or false."))
+        else:
+            product["enabled"] = item["enabled"]
+            emulator.put(seller_id, PRODUCT, sku, product)
+    return errors

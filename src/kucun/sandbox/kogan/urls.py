@@ -26,6 +26,7 @@ def seed_or_refuse(body: object) -> object:
 urlpatterns: list[URLPattern] = [
     path(f"{API}products/", views.products, name="sandbox_kogan_products"),
     path(f"{API}products/stockprice/", views.stockprice, name="sandbox_kogan_stockprice"),
+    path(f"{API}products/status/", views.status, name="sandbox_kogan_status"),
     path(f"{API}task/<str:task_id>/", views.task, name="sandbox_kogan_task"),
     *control_patterns(
         state.emulator,

@@ -24,6 +24,7 @@ from kucun.sandbox.kogan.state import (
     SUMMARY_FIELDS,
     emulator,
     seller_authenticated,
+    seller_may_change_status,
     setting,
 )
 
@@ -174,7 +175,7 @@ def products(request: HttpRequest, seller_id: str) -> HttpResponse:
 
 
 # -- products/stockprice/ -----------------------------------------------------------------
-def stockprice_refusal(body: Any) -> tuple[str, list[dict[str, str]]] | None:
+def batch_refusal(body: Any) -> tuple[str, list[dict[str, str]]] | None:
     """Why the whole request is refused (kogan.md §4: HTTP 400), or None."""
     if not isinstance(body, list):
         return "Expected a list of items but got something else.", []
@@ -201,14 +202,34 @@ def stockprice_refusal(body: Any) -> tuple[str, list[dict[str, str]]] | None:
 def stockprice(request: HttpRequest, seller_id: str) -> HttpResponse:
     """``POST products/stockprice/`` — accepted as a task; nothing changes until it completes."""
     body = json_body(request)
-    refusal = stockprice_refusal(body)
+    refusal = batch_refusal(body)
     if refusal is not None:
         message, errors = refusal
         answer = envelope({"errors": errors} if errors else None, status="Failed", error=message)
         return json_answer(answer, status=400)
-    task_id = tasks.task_create(seller_id, body)
+    return task_accepted(request, seller_id, tasks.STOCKPRICE, body)
+
+
+def task_accepted(request: HttpRequest, seller_id: str, kind: str, items: Any) -> HttpResponse:
+    task_id = tasks.task_create(seller_id, kind, items)
     pending_url = request.build_absolute_uri(reverse("sandbox_kogan_task", args=[task_id]))
     return json_answer(envelope(None, status=tasks.PENDING, pending_url=pending_url))
+
+
+# -- products/status/ ---------------------------------------------------------------------
+@seller_api("products_status_update", ("POST",))
+def status(request: HttpRequest, seller_id: str) -> HttpResponse:
+    """``POST products/status/`` — enable or disable products; only for sellers holding the
+    permission (kogan.md §4: 403 otherwise)."""
+    if not seller_may_change_status(seller_id):
+        return detail("You do not have permission to perform this action.", 403)
+    body = json_body(request)
+    refusal = batch_refusal(body)
+    if refusal is not None:
+        message, errors = refusal
+        answer = envelope({"errors": errors} if errors else None, status="Failed", error=message)
+        return json_answer(answer, status=400)
+    return task_accepted(request, seller_id, tasks.STATUS, body)
 
 
 # -- task/<id>/ ---------------------------------------------------------------------------
