@@ -460,3 +460,19 @@ def test_status_changes_apply_when_their_task_completes(
     assert [error["product_sku"] for error in done["body"]["errors"]] == ["B-2"]
     product = client.get("products/", params={"sku": "A-1"}).json()["body"]["results"][0]
     assert product["enabled"] is False
+
+
+def test_seed_json_that_cannot_be_read_is_refused(kogan: SellerClient, sandbox: Sandbox) -> None:
+    url = sandbox.url("kogan", "__emu/seed")
+    missing = sandbox.control.post(url, json={"sellers": [{"products": []}]})
+    assert missing.status_code == 400
+    assert missing.json() == {"error": "every seller needs a seller_id"}
+    unknown = sandbox.control.post(url, json={"sellers": [{"seller_id": "ghost"}]})
+    assert unknown.status_code == 400
+    assert unknown.json() == {"error": "seller ghost does not exist: give its seller_token"}
+    assert (
+        sandbox.control.post(
+            url, json={"sellers": [{"seller_id": "x", "seller_token": "y", "products": [{}]}]}
+        ).status_code
+        == 400
+    )

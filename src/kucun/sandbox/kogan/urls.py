@@ -3,10 +3,13 @@ control plane and the pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 
 from kucun.sandbox.control import control_patterns
+from kucun.sandbox.emulator import json_answer
 from kucun.sandbox.kogan import pages, state, views
 
 API = "api/marketplace/v2/"
@@ -16,11 +19,13 @@ def state_for(request: HttpRequest) -> object:
     return state.state(request.GET.get("seller"))
 
 
-def seed_or_refuse(body: object) -> object:
+def seed_or_refuse(body: Any) -> object:
+    """Seed JSON the emulator refuses is answered 400 with what is wrong, loading nothing."""
     try:
-        return state.seed(body)  # type: ignore[arg-type]
-    except (state.SeedError, KeyError, TypeError, ValueError) as refused:
-        return {"error": str(refused)}
+        return state.seed(body)
+    except (KeyError, TypeError, ValueError) as refused:
+        message = str(refused) if isinstance(refused, ValueError) else repr(refused)
+        return json_answer({"error": message}, status=400)
 
 
 urlpatterns: list[URLPattern] = [
