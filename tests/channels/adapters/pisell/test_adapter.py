@@ -285,6 +285,26 @@ def test_a_stale_quantity_is_reported_stale() -> None:
     assert (result.status, result.current_quantity) == (PushStatus.STALE, 6)
 
 
+def test_a_variant_without_a_sku_fails_without_being_sent() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return all_ok(request)
+
+    channel, _slept = make_channel(handler)
+    results = channel.push_stock(
+        [StockLevel("v_1", "A", 1), StockLevel("v_2", "", 2), StockLevel("v_3", "C", 3)]
+    )
+    assert [(result.inventory_ref, result.status) for result in results] == [
+        ("v_1", PushStatus.SUCCEEDED),
+        ("v_2", PushStatus.FAILED),
+        ("v_3", PushStatus.SUCCEEDED),
+    ]
+    assert results[1].error == "the variant has no SKU on Pisell, and Pisell sets stock by SKU"
+    assert [item["sku"] for item in json.loads(seen[0].content)["items"]] == ["A", "C"]
+
+
 def test_poll_pushes_has_nothing_to_resolve() -> None:
     channel, _slept = make_channel(all_ok)
     assert channel.poll_pushes(["anything"]) == []

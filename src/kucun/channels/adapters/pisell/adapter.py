@@ -40,6 +40,7 @@ from kucun.channels.adapters.pisell.client import (
 
 # pisell.md §2.6: receivers refuse signatures older than five minutes.
 SIGNATURE_TOLERANCE_SECONDS = 300
+NO_SKU = "the variant has no SKU on Pisell, and Pisell sets stock by SKU"
 
 CAPABILITIES = ChannelCapabilities(
     incremental_products=True,
@@ -108,10 +109,19 @@ class PisellChannel:
         return found
 
     def push_stock(self, levels: Sequence[StockLevel]) -> list[PushResult]:
-        results: list[PushResult] = []
-        for start in range(0, len(levels), STOCK_BATCH):
-            results.extend(self.push_chunk(levels[start : start + STOCK_BATCH]))
-        return results
+        """Results in the order of ``levels``. Pisell sets stock by SKU, so a variant without
+        one fails without being sent."""
+        results = {
+            index: mappers.failed(level, NO_SKU)
+            for index, level in enumerate(levels)
+            if not level.sku
+        }
+        sendable = [index for index, level in enumerate(levels) if level.sku]
+        for start in range(0, len(sendable), STOCK_BATCH):
+            chunk = sendable[start : start + STOCK_BATCH]
+            answered = self.push_chunk([levels[index] for index in chunk])
+            results.update(zip(chunk, answered, strict=True))
+        return [results[index] for index in range(len(levels))]
 
     def push_chunk(self, levels: Sequence[StockLevel]) -> list[PushResult]:
         """One request; a refusal of the whole request or a failure after the retries becomes
