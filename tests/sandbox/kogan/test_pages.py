@@ -30,3 +30,20 @@ def test_pages_need_a_login() -> None:
     response = Client().get("/sandbox/kogan/")
     assert response.status_code == 302
     assert "/accounts/login" in response["Location"]
+
+
+def test_spending_matches_the_shared_bucket_arithmetic() -> None:
+    """The one-UPDATE spend refuses and refills exactly as Emulator.take does."""
+    state.reset()
+    state.emulator.set_clock(freeze="2026-03-01T00:00:00+00:00")
+    state.emulator.set_setting("rate_limit", {"capacity": 2, "refill_per_second": 0.5})
+    assert state.emulator.spend("seller-1") is None
+    assert state.emulator.spend("seller-1") is None
+    assert state.emulator.spend("seller-1") == pytest.approx(2.0)
+    assert state.emulator.spend("seller-2") is None
+    state.emulator.set_clock(advance_seconds=1)
+    assert state.emulator.spend("seller-1") == pytest.approx(1.0)
+    state.emulator.set_clock(advance_seconds=1)
+    assert state.emulator.spend("seller-1") is None
+    state.emulator.set_clock(freeze="2026-02-01T00:00:00+00:00")  # a clock set back refills nothing
+    assert state.emulator.spend("seller-1") == pytest.approx(2.0)

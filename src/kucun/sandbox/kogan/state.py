@@ -9,10 +9,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest, Least
+from django.db.models.lookups import GreaterThanOrEqual
 
 from kucun.sandbox.emulator import Emulator, credential_digest
-from kucun.sandbox.models import EmulatorSetting
+from kucun.sandbox.models import EmulatorBucket, EmulatorSetting
 
 
 class KoganEmulator(Emulator):
@@ -45,6 +48,38 @@ class KoganEmulator(Emulator):
         cached = getattr(self._request, "settings", None)
         if cached is not None:
             cached[name] = value
+
+    def spend(self, credential: str, cost: float = 1.0) -> float | None:
+        """``take`` in one UPDATE when the bucket has the tokens (the usual case): None when
+        allowed, else the seconds until it will have them. Same bucket, same arithmetic."""
+        limit = self.rate_limit()
+        capacity, rate = float(limit["capacity"]), float(limit["refill_per_second"])
+        now = self.now().timestamp()
+        bucket = EmulatorBucket.objects.filter(
+            system=self.system, credential=credential_digest(credential)
+        )
+        elapsed = Greatest(Value(0.0), Value(now) - F("refilled_at"))
+        refilled = Least(Value(capacity), F("tokens") + elapsed * Value(rate))
+        taken = bucket.filter(GreaterThanOrEqual(refilled, Value(cost))).update(
+            tokens=refilled - Value(cost), refilled_at=now
+        )
+        if taken:
+            return None
+        found = bucket.first()
+        if found is None:
+            try:
+                with transaction.atomic():
+                    bucket.create(
+                        system=self.system,
+                        credential=credential_digest(credential),
+                        tokens=capacity - cost,
+                        refilled_at=now,
+                    )
+            except IntegrityError:  # another request created it meanwhile
+                return self.spend(credential, cost)
+            return None if capacity >= cost else 60.0
+        tokens = min(capacity, found.tokens + max(0.0, now - found.refilled_at) * rate)
+        return (cost - tokens) / rate if rate > 0 else 60.0
 
 
 emulator = KoganEmulator("kogan")

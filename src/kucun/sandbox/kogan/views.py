@@ -66,9 +66,9 @@ def seller_api(operation: str, methods: tuple[str, ...]) -> Callable[[SellerView
                 return detail("Incorrect authentication credentials.", 401)
             if request.method not in methods:
                 return detail(f'Method "{request.method}" not allowed.', 405)
-            bucket = emulator.take(seller_id)
-            if not bucket.allowed:
-                wait = max(1, math.ceil(bucket.retry_after))
+            wait_seconds = emulator.spend(seller_id)
+            if wait_seconds is not None:
+                wait = max(1, math.ceil(wait_seconds))
                 throttled = detail(f"Request was throttled. Expected available in {wait} sec.", 429)
                 throttled["Retry-After"] = str(wait)
                 return throttled
