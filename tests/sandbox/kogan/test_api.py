@@ -462,6 +462,19 @@ def test_status_changes_apply_when_their_task_completes(
     assert product["enabled"] is False
 
 
+def test_seed_takes_plain_names_too(kogan: SellerClient, sandbox: Sandbox) -> None:
+    seed = {"sku": "PLAIN-1", "barcode": "9312345678907", "title": "Plain", "quantity": 4}
+    sandbox.emu(
+        "kogan", "seed", {"sellers": [{"seller_id": DEFAULT_SELLER_ID, "products": [seed]}]}
+    )
+    product = kogan().get("products/", params={"sku": "PLAIN-1"}).json()["body"]["results"][0]
+    assert (product["product_gtin"], product["product_title"], product["stock"]) == (
+        "9312345678907",
+        "Plain",
+        4,
+    )
+
+
 def test_seed_json_that_cannot_be_read_is_refused(kogan: SellerClient, sandbox: Sandbox) -> None:
     url = sandbox.url("kogan", "__emu/seed")
     missing = sandbox.control.post(url, json={"sellers": [{"products": []}]})
@@ -470,6 +483,13 @@ def test_seed_json_that_cannot_be_read_is_refused(kogan: SellerClient, sandbox: 
     unknown = sandbox.control.post(url, json={"sellers": [{"seller_id": "ghost"}]})
     assert unknown.status_code == 400
     assert unknown.json() == {"error": "seller ghost does not exist: give its seller_token"}
+    too_long = {"seller_id": DEFAULT_SELLER_ID, "products": [{"product_sku": "X" * 46}]}
+    refused = sandbox.control.post(url, json={"sellers": [too_long]})
+    assert refused.status_code == 400
+    assert refused.json() == {"error": f"product_sku {'X' * 46!r} must have 1 to 45 characters"}
+    half = [{"seller_id": "NEW", "seller_token": "t", "products": [{"product_sku": ""}]}]
+    assert sandbox.control.post(url, json={"sellers": half}).status_code == 400
+    assert "NEW" not in sandbox.control.get(sandbox.url("kogan", "__emu/state")).json()["sellers"]
     assert (
         sandbox.control.post(
             url, json={"sellers": [{"seller_id": "x", "seller_token": "y", "products": [{}]}]}

@@ -46,5 +46,6 @@ Seed JSON (``__emu/seed``)::
                   "generate": {"count": 10000, "sku_prefix": "GEN"}}]}
 
 A seller without ``seller_token`` must exist already (products are added to it); ``generate``
-adds numbered products quickly. Products replace those with the same SKU.
+adds numbered products quickly. Products replace those with the same SKU. Plain names are
+accepted too: ``sku``, ``barcode`` or ``ean``, ``title``, ``quantity``.
 """

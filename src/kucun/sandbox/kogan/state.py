@@ -137,6 +137,10 @@ def update_settings(changes: Mapping[str, Any]) -> dict[str, int]:
     return current
 
 
+class SeedError(ValueError):
+    """Seed JSON the emulator refuses (the control plane answers 400 with the message)."""
+
+
 # -- sellers ------------------------------------------------------------------------------
 def seller_put(
     *, seller_id: str, seller_token: str, name: str = "", status_permission: bool = False
@@ -174,8 +178,25 @@ def sellers() -> list[dict[str, Any]]:
 
 
 # -- products -----------------------------------------------------------------------------
-def product_document(spec: Mapping[str, Any]) -> dict[str, Any]:
+# Seed JSON may use plain names; Kogan's own field names win when both are given.
+SEED_ALIASES = {
+    "sku": "product_sku",
+    "barcode": "product_gtin",
+    "ean": "product_gtin",
+    "title": "product_title",
+    "quantity": "stock",
+}
+
+
+def product_document(seed_spec: Mapping[str, Any]) -> dict[str, Any]:
     """A product as Kogan keeps it, from seed JSON (price/currency or offer_data)."""
+    spec = {SEED_ALIASES[name]: value for name, value in seed_spec.items() if name in SEED_ALIASES}
+    spec.update(seed_spec)
+    sku = str(spec["product_sku"])
+    if not sku or len(sku) > MAX_SKU_LENGTH:
+        raise SeedError(f"product_sku {sku!r} must have 1 to {MAX_SKU_LENGTH} characters")
+    if int(spec.get("stock", 0)) < 0:
+        raise SeedError(f"{sku}: stock must be 0 or more")
     currency = str(spec.get("currency") or DEFAULT_CURRENCY)
     offer_data = spec.get("offer_data") or {
         currency: {
@@ -185,8 +206,8 @@ def product_document(spec: Mapping[str, Any]) -> dict[str, Any]:
         }
     }
     return {
-        "product_sku": str(spec["product_sku"]),
-        "product_title": str(spec.get("product_title") or spec["product_sku"]),
+        "product_sku": sku,
+        "product_title": str(spec.get("product_title") or sku),
         "product_gtin": str(spec.get("product_gtin") or ""),
         "brand": str(spec.get("brand") or "Sandbox"),
         "category": str(spec.get("category") or "kogan:1000"),
@@ -233,11 +254,9 @@ def reset() -> None:
     products_put(DEFAULT_SELLER_ID, [product_document(spec) for spec in DEFAULT_PRODUCTS])
 
 
-class SeedError(ValueError):
-    pass
-
-
+@transaction.atomic
 def seed(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Load sellers and products; all of the JSON or, when any of it is refused, none."""
     loaded: dict[str, int] = {}
     for spec in body.get("sellers") or []:
         seller_id = str(spec.get("seller_id") or "")
