@@ -89,6 +89,27 @@ def test_products_page_through_next_urls(kogan: SellerClient, sandbox: Sandbox) 
     assert pages[-1]["body"]["next"] is None
 
 
+def test_previous_urls_lead_back_page_by_page(kogan: SellerClient, sandbox: Sandbox) -> None:
+    sandbox.emu(
+        "kogan",
+        "seed",
+        {"sellers": [{"seller_id": "S-2", "seller_token": "t-2", "generate": {"count": 25}}]},
+    )
+    client = kogan("S-2", "t-2")
+    forwards = all_pages(client, "products/?size=10")
+    backwards, url = [], forwards[-1]["body"]["previous"]
+    while url:
+        page = client.get(url).json()["body"]
+        backwards.append([item["product_sku"] for item in page["results"]])
+        url = page["previous"]
+    assert backwards == [
+        [item["product_sku"] for item in page["body"]["results"]] for page in forwards[-2::-1]
+    ]
+    # A page reached backwards links forwards again.
+    first = client.get(forwards[1]["body"]["previous"]).json()["body"]
+    assert client.get(first["next"]).json()["body"]["results"] == forwards[1]["body"]["results"]
+
+
 def test_page_size_is_capped_at_the_server_maximum(kogan: SellerClient, sandbox: Sandbox) -> None:
     sandbox.emu(
         "kogan",

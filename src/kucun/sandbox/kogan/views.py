@@ -8,7 +8,7 @@ import binascii
 import math
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -83,17 +83,20 @@ def seller_api(operation: str, methods: tuple[str, ...]) -> Callable[[SellerView
 
 
 # -- products/ ----------------------------------------------------------------------------
-def encode_cursor(position: str) -> str:
-    return base64.urlsafe_b64encode(urlencode({"p": position}).encode()).decode()
+def encode_cursor(position: str, *, backwards: bool = False) -> str:
+    """Opaque as Kogan's: base64 of ``p=<position>`` (``&r=1`` for a page before it)."""
+    fields = {"p": position, **({"r": "1"} if backwards else {})}
+    return base64.urlsafe_b64encode(urlencode(fields).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> str | None:
+def decode_cursor(cursor: str) -> tuple[str, bool] | None:
+    """(position, backwards), or None for a cursor this server did not make."""
     try:
-        decoded = base64.urlsafe_b64decode(cursor.encode()).decode()
+        decoded = parse_qs(base64.urlsafe_b64decode(cursor.encode()).decode())
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    positions = parse_qs(decoded).get("p")
-    return positions[0] if positions else None
+    positions = decoded.get("p")
+    return (positions[0], decoded.get("r") == ["1"]) if positions else None
 
 
 def parse_datetime_param(raw: str) -> datetime | None:
@@ -150,28 +153,49 @@ def product_out(data: dict[str, Any], *, full: bool) -> dict[str, Any]:
 
 @seller_api("products_get", ("GET",))
 def products(request: HttpRequest, seller_id: str) -> HttpResponse:
-    """``GET products/`` — one page in SKU order; ``next`` is the full URL of the next page."""
+    """``GET products/`` — one page in SKU order; ``next`` and ``previous`` are the full URLs
+    of the pages after and before it (DRF-style cursors, as Kogan's look)."""
     query, errors = product_filters(request)
     if errors:
         return json_answer(errors, status=400)
     found = emulator.records(seller_id, PRODUCT).filter(query)
-    cursor = request.GET.get("cursor")
-    if cursor:
-        position = decode_cursor(cursor)
-        if position is None:
+    position, backwards = None, False
+    if request.GET.get("cursor"):
+        decoded = decode_cursor(request.GET["cursor"])
+        if decoded is None:
             return detail("Invalid cursor", 404)
-        found = found.filter(key__gt=position)
+        position, backwards = decoded
     size = page_size(request)
-    rows = list(found.order_by("key").values_list("key", "data")[: size + 1])
+    if backwards:
+        before = found.filter(key__lt=position).order_by("-key")
+        rows = list(before.values_list("key", "data")[: size + 1])
+        more_before, more_after = len(rows) > size, True
+        rows = rows[:size][::-1]
+    else:
+        after = found.filter(key__gt=position) if position is not None else found
+        rows = list(after.order_by("key").values_list("key", "data")[: size + 1])
+        more_before, more_after = position is not None, len(rows) > size
+        rows = rows[:size]
     full = request.GET.get("detail", "").lower() == "true"
-    results = [product_out(data, full=full) for _key, data in rows[:size]]
-    next_url = None
-    if len(rows) > size:
-        params = request.GET.copy()
-        params["cursor"] = encode_cursor(rows[size - 1][0])
-        params["size"] = str(size)
-        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-    return json_answer(envelope({"next": next_url, "previous": None, "results": results}))
+    results = [product_out(data, full=full) for _key, data in rows]
+    page_link = partial(cursor_url, request, size)
+    return json_answer(
+        envelope(
+            {
+                "next": page_link(rows[-1][0]) if more_after and rows else None,
+                "previous": page_link(rows[0][0], backwards=True) if more_before and rows else None,
+                "results": results,
+            }
+        )
+    )
+
+
+def cursor_url(request: HttpRequest, size: int, position: str, *, backwards: bool = False) -> str:
+    """This request's URL with the cursor of the page after (or before) ``position``."""
+    params = request.GET.copy()
+    params["cursor"] = encode_cursor(position, backwards=backwards)
+    params["size"] = str(size)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 # -- products/stockprice/ -----------------------------------------------------------------
