@@ -270,5 +270,7 @@ PLATFORM = PlatformSpec(
     build=PisellChannel,
     production_base_url=production_base_url,
     sandbox_base_url=sandbox_base_url,
+    # The contract names no tenant id (the key alone says whose store it is, and a key is no
+    # name to show): the store's own API address is what tells one Pisell account from another.
     account_field="api_base_url",
 )
