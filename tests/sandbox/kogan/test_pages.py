@@ -20,9 +20,14 @@ def test_index_lists_sellers_with_the_sandbox_credentials(viewer_client: Client)
 
 def test_account_page_shows_products_and_stock(viewer_client: Client) -> None:
     state.reset()
+    state.emulator.set_clock(freeze="2026-03-01T04:05:06+00:00")
+    mug = {"product_sku": "KG-MUG", "product_gtin": "9300000000042", "title": "Enamel mug"}
+    state.seed({"sellers": [{"seller_id": "sandbox-seller", "products": [{**mug, "stock": 30}]}]})
     page = viewer_client.get("/sandbox/kogan/accounts/sandbox-seller/").content.decode()
-    assert "KG-MUG" in page
-    assert "Enamel mug" in page
+    assert (
+        "<tr><td>KG-MUG</td><td>9300000000042</td><td>Enamel mug</td><td>yes</td>"
+        '<td class="text-end">30</td><td>AUD 9.95 </td><td>2026-03-01 04:05:06 UTC</td></tr>'
+    ) in page
     assert viewer_client.get("/sandbox/kogan/accounts/nobody/").status_code == 404
 
 

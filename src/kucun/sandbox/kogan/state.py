@@ -116,11 +116,37 @@ SUMMARY_FIELDS = (
 )
 
 DEFAULT_PRODUCTS: tuple[dict[str, Any], ...] = (
-    {"product_sku": "KG-TEE-S", "product_title": "Plain tee, small", "stock": 12},
-    {"product_sku": "KG-TEE-M", "product_title": "Plain tee, medium", "stock": 7},
-    {"product_sku": "KG-TEE-L", "product_title": "Plain tee, large", "stock": 0},
-    {"product_sku": "KG-MUG", "product_title": "Enamel mug", "stock": 30},
-    {"product_sku": "KG-BOTTLE", "product_title": "Steel bottle", "stock": 4, "enabled": False},
+    {
+        "product_sku": "KG-TEE-S",
+        "product_gtin": "9300000000011",
+        "product_title": "Plain tee, small",
+        "stock": 12,
+    },
+    {
+        "product_sku": "KG-TEE-M",
+        "product_gtin": "9300000000028",
+        "product_title": "Plain tee, medium",
+        "stock": 7,
+    },
+    {
+        "product_sku": "KG-TEE-L",
+        "product_gtin": "9300000000035",
+        "product_title": "Plain tee, large",
+        "stock": 0,
+    },
+    {
+        "product_sku": "KG-MUG",
+        "product_gtin": "9300000000042",
+        "product_title": "Enamel mug",
+        "stock": 30,
+    },
+    {
+        "product_sku": "KG-BOTTLE",
+        "product_gtin": "9300000000059",
+        "product_title": "Steel bottle",
+        "stock": 4,
+        "enabled": False,
+    },
 )
 
 
