@@ -190,7 +190,7 @@ def test_push_stock_chunks_to_one_hundred_with_an_idempotency_key_each() -> None
         seen.append(request)
         return all_ok(request)
 
-    channel, _slept = make_channel(handler, options={"location_id": "loc_main"})
+    channel, _slept = make_channel(handler, options={"location_ref": "loc_main"})
     results = channel.push_stock(levels(250))
     assert [len(json.loads(request.content)["items"]) for request in seen] == [100, 100, 50]
     assert {request.method for request in seen} == {"PUT"}
@@ -387,6 +387,16 @@ def test_inventory_and_order_deliveries_name_their_variant_and_order() -> None:
 
 
 # -- the platform ---------------------------------------------------------------------------
+def test_a_store_without_an_api_address_is_told_so() -> None:
+    config = ChannelConfig(platform="pisell", base_url="", credentials={"api_key": "k"})
+    channel = PisellChannel(config, transport=httpx.MockTransport(all_ok))
+    with pytest.raises(ChannelError, match="no Pisell API base URL"):
+        channel.test_connection()
+    [result] = channel.push_stock([StockLevel("v_1", "A", 1)])
+    assert (result.status, result.retryable) == (PushStatus.FAILED, False)
+    assert "no Pisell API base URL" in result.error
+
+
 def test_platform_spec() -> None:
     assert (PLATFORM.code, PLATFORM.label, PLATFORM.account_field) == (
         "pisell",
@@ -403,7 +413,6 @@ def test_platform_spec() -> None:
         "auth_scheme",
         "client_id",
         "store_domain",
-        "location_id",
         "timezone",
     ]
     assert (

@@ -40,6 +40,7 @@ from kucun.channels.adapters.pisell.client import (
 
 # pisell.md §2.6: receivers refuse signatures older than five minutes.
 SIGNATURE_TOLERANCE_SECONDS = 300
+LOCATION_OPTION = "location_ref"  # what channels passes as the store's chosen location
 NO_SKU = "the variant has no SKU on Pisell, and Pisell sets stock by SKU"
 
 CAPABILITIES = ChannelCapabilities(
@@ -126,7 +127,8 @@ class PisellChannel:
     def push_chunk(self, levels: Sequence[StockLevel]) -> list[PushResult]:
         """One request; a refusal of the whole request or a failure after the retries becomes
         a failed result for each level (retryable when trying later may work)."""
-        default_location = self.config.options.get("location_id", "")
+        # The store's chosen location (one of test_connection's); none: Pisell's default.
+        default_location = self.config.options.get(LOCATION_OPTION, "")
         items = [mappers.level_item(level, default_location) for level in levels]
         try:
             response = self.client.inventory_levels_put(
@@ -227,7 +229,10 @@ PLATFORM = PlatformSpec(
         FieldSpec(
             "api_base_url",
             "API base URL",
-            help_text="The store's API root, including its version path.",
+            # Needed by a real store only (a sandbox store talks to Kucun's emulator); a real
+            # store without it is told so by its first call.
+            required=False,
+            help_text="The store's API root with its version path (a sandbox store needs none).",
             placeholder="https://api.example-pisell-host/v1",
         ),
         FieldSpec(
@@ -249,13 +254,6 @@ PLATFORM = PlatformSpec(
             required=False,
             help_text="Sent as X-Store-Domain when one API key covers several stores.",
             placeholder="myshop.mypisell.com",
-        ),
-        FieldSpec(
-            "location_id",
-            "Default location",
-            required=False,
-            help_text="Where stock is set when no location is chosen; empty: Pisell's default.",
-            placeholder="loc_main",
         ),
         FieldSpec(
             "timezone",

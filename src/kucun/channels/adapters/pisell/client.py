@@ -78,8 +78,16 @@ class PisellClient:
     def close(self) -> None:
         self.http.close()
 
+    def require_address(self) -> None:
+        """Pisell has no address of its own: a store without one is told so, not sent nowhere."""
+        if not self.config.base_url:
+            raise ChannelError(
+                "The store has no Pisell API base URL: enter the address Pisell gave for it."
+            )
+
     def get_json(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """A read whose answer is a JSON object (``{"data": …}``), or a ChannelError."""
+        self.require_address()
         response = self.http.request("GET", path, idempotent=True, params=params)
         raise_for_status(response, problem_message(response))
         answer = decoded(response)
@@ -106,6 +114,7 @@ class PisellClient:
     ) -> httpx.Response:
         """``PUT /inventory/levels``: absolute quantities. Retried on 429/5xx/timeouts because the
         Idempotency-Key makes a repeat a replay of the stored answer (pisell.md §2.3)."""
+        self.require_address()
         return self.http.request(
             "PUT",
             "inventory/levels",
