@@ -38,7 +38,9 @@ class Pisell:
         return self.sandbox.emu("pisell", name, json)
 
     def state(self, tenant: str = "demo") -> dict[str, Any]:
-        response = self.sandbox.control.get(self.sandbox.url("pisell", f"__emu/state?tenant={tenant}"))
+        response = self.sandbox.control.get(
+            self.sandbox.url("pisell", f"__emu/state?tenant={tenant}")
+        )
         response.raise_for_status()
         return response.json()["tenants"][tenant]
 

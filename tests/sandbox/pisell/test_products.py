@@ -71,13 +71,39 @@ def test_updated_since_is_inclusive_and_a_stock_change_bumps_product_and_variant
 ) -> None:
     # Given two products seeded a minute apart on a frozen clock
     pisell.emu("clock", {"freeze": "2026-04-01T00:00:00+00:00"})
-    pisell.emu("seed", {"tenants": [{**BIG_TENANT, "products": [
-        {"id": "p_old", "title": "Old", "variants": [{"sku": "OLD-1", "stock_quantity": 1}]}
-    ]}]})
+    pisell.emu(
+        "seed",
+        {
+            "tenants": [
+                {
+                    **BIG_TENANT,
+                    "products": [
+                        {
+                            "id": "p_old",
+                            "title": "Old",
+                            "variants": [{"sku": "OLD-1", "stock_quantity": 1}],
+                        }
+                    ],
+                }
+            ]
+        },
+    )
     pisell.emu("clock", {"advance_seconds": 60})
-    pisell.emu("seed", {"products": {"tenant": "big", "items": [
-        {"id": "p_new", "title": "New", "variants": [{"sku": "NEW-1", "stock_quantity": 1}]}
-    ]}})
+    pisell.emu(
+        "seed",
+        {
+            "products": {
+                "tenant": "big",
+                "items": [
+                    {
+                        "id": "p_new",
+                        "title": "New",
+                        "variants": [{"sku": "NEW-1", "stock_quantity": 1}],
+                    }
+                ],
+            }
+        },
+    )
 
     with pisell.client("psk_test_big") as client:
         # When filtering from exactly the newer product's time, then from one second later
@@ -111,19 +137,46 @@ def test_golden_products_listing_field_for_field(pisell: Pisell) -> None:
     pisell.emu("clock", {"freeze": "2025-05-01T02:03:04+00:00"})
     product = sample["data"][0]
     variant = product["variants"][0]
-    pisell.emu("seed", {"tenants": [{**BIG_TENANT, "products": [
+    pisell.emu(
+        "seed",
         {
-            "id": product["id"],
-            "title": product["title"],
-            "status": product["status"],
-            "variants": [{key: variant[key] for key in (
-                "id", "sku", "barcode", "title", "price", "stock_quantity")}],
-        }
-    ]}]})
+            "tenants": [
+                {
+                    **BIG_TENANT,
+                    "products": [
+                        {
+                            "id": product["id"],
+                            "title": product["title"],
+                            "status": product["status"],
+                            "variants": [
+                                {
+                                    key: variant[key]
+                                    for key in (
+                                        "id",
+                                        "sku",
+                                        "barcode",
+                                        "title",
+                                        "price",
+                                        "stock_quantity",
+                                    )
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        },
+    )
     pisell.emu("clock", {"advance_seconds": 10})
-    pisell.emu("seed", {"products": {"tenant": "big", "items": [
-        {"id": "p_1002", "title": "Later", "variants": [{"sku": "LATER"}]}
-    ]}})
+    pisell.emu(
+        "seed",
+        {
+            "products": {
+                "tenant": "big",
+                "items": [{"id": "p_1002", "title": "Later", "variants": [{"sku": "LATER"}]}],
+            }
+        },
+    )
 
     # When the first page of one is read
     with pisell.client("psk_test_big") as client:
@@ -135,13 +188,19 @@ def test_golden_products_listing_field_for_field(pisell: Pisell) -> None:
     body = response.json()
     assert body["data"] == sample["data"]
     assert set(body) == set(sample)
-    assert isinstance(body["next_cursor"], str) and body["next_cursor"]
+    assert isinstance(body["next_cursor"], str)
+    assert body["next_cursor"]
 
 
 def test_golden_locations_listing(pisell: Pisell) -> None:
-    pisell.emu("seed", {"tenants": [{**BIG_TENANT, "locations": [
-        {"id": "loc_main", "name": "Shop", "default": True}
-    ]}]})
+    pisell.emu(
+        "seed",
+        {
+            "tenants": [
+                {**BIG_TENANT, "locations": [{"id": "loc_main", "name": "Shop", "default": True}]}
+            ]
+        },
+    )
     with pisell.client("psk_test_big") as client:
         assert client.get("/locations").json() == golden("locations_list.response.json")
 

@@ -1,0 +1,116 @@
+"""The Pisell emulator behind the shared contract suite (protocol in README.md here).
+
+The store is a tenant ``contract`` with one location, ``loc_main``, and a webhook registered
+with a fixed secret; the config carries that secret as ``webhook_secret`` so that an adapter
+can verify the deliveries ``signed_webhook`` produces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kucun.channels.adapters.base import ChannelConfig
+from tests.channels.contract.seeds import VariantSeed
+from tests.sandbox.conftest import Sandbox
+
+TENANT = "contract"
+API_KEY = "psk_contract_0000000000000000"
+LOCATION = "loc_main"
+WEBHOOK_SECRET = "whsec_contract_0000000000000000"
+# Never called: deliveries for the contract suite are signed and handed back, not sent.
+WEBHOOK_URL = "http://127.0.0.1:9/hooks/pisell"
+
+
+def prepare(sandbox: Sandbox, *, variants: Sequence[VariantSeed]) -> ChannelConfig:
+    sandbox.emu("pisell", "reset")
+    products = [
+        {
+            "title": variant.title or variant.sku,
+            "status": "published",
+            "variants": [
+                {
+                    "sku": variant.sku,
+                    "barcode": variant.barcode,
+                    "title": "Default",
+                    "price": "9.95",
+                    "stock_quantity": variant.quantity,
+                }
+            ],
+        }
+        for variant in variants
+    ]
+    sandbox.emu(
+        "pisell",
+        "seed",
+        {
+            "tenants": [
+                {
+                    "id": TENANT,
+                    "name": "Contract Store",
+                    "api_key": API_KEY,
+                    "locations": [{"id": LOCATION, "name": "Shop", "default": True}],
+                    "webhooks": [
+                        {
+                            "id": "wh_contract",
+                            "url": WEBHOOK_URL,
+                            "events": ["product.updated", "inventory.updated"],
+                            "secret": WEBHOOK_SECRET,
+                        }
+                    ],
+                    "products": products,
+                }
+            ]
+        },
+    )
+    base_url = sandbox.url("pisell").rstrip("/")
+    return ChannelConfig(
+        platform="pisell",
+        base_url=base_url,
+        credentials={"api_key": API_KEY, "webhook_secret": WEBHOOK_SECRET},
+        options={"api_base_url": base_url, "location_id": LOCATION},
+        store_key=f"pisell:{TENANT}",
+    )
+
+
+def platform_quantities(sandbox: Sandbox, config: ChannelConfig) -> dict[str, int]:
+    response = sandbox.control.get(sandbox.url("pisell", f"__emu/state?tenant={TENANT}"))
+    response.raise_for_status()
+    variants = response.json()["tenants"][TENANT]["variants"]
+    return {sku: int(variant["stock_quantity"]) for sku, variant in variants.items()}
+
+
+def sell(sandbox: Sandbox, config: ChannelConfig, *, sku: str, quantity: int) -> None:
+    sandbox.emu(
+        "pisell",
+        "orders",
+        {
+            "tenant": TENANT,
+            "channel": "pos",
+            "location_id": LOCATION,
+            "line_items": [{"sku": sku, "quantity": quantity}],
+        },
+    )
+
+
+def expire_token(sandbox: Sandbox, config: ChannelConfig) -> None:
+    """A static API key does not expire: nothing to do."""
+
+
+def throttle(sandbox: Sandbox, config: ChannelConfig, *, requests: int) -> None:
+    sandbox.emu(
+        "pisell",
+        "rate-limit",
+        {"capacity": requests, "refill_per_second": max(1.0, requests / 2)},
+    )
+
+
+def signed_webhook(
+    sandbox: Sandbox, config: ChannelConfig, *, sku: str
+) -> tuple[dict[str, str], bytes]:
+    answer = sandbox.emu(
+        "pisell",
+        "webhooks/fire",
+        {"tenant": TENANT, "event": "product.updated", "sku": sku, "deliver": False},
+    ).json()
+    delivery = answer["deliveries"][0]
+    return dict(delivery["headers"]), delivery["body"].encode()
