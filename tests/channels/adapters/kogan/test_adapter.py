@@ -1,0 +1,428 @@
+"""Unit tests of the Kogan client and adapter: Kogan is played by an httpx.MockTransport given
+to HttpClient as its ``transport`` (no network, no emulator). Against the emulator over real
+HTTP the shared contract suite runs the same adapter."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from kucun.channels.adapters.base import (
+    AuthenticationFailed,
+    ChannelConfig,
+    ChannelError,
+    PushResult,
+    PushStatus,
+    StockLevel,
+    Throttled,
+    WebhookRejected,
+)
+from kucun.channels.adapters.kogan.adapter import PLATFORM, KoganChannel
+from kucun.channels.adapters.kogan.mappers import task_ref
+from tests.channels.adapters.kogan.test_mappers import golden
+
+BASE = "https://nimda.kogan.com"
+API = f"{BASE}/api/marketplace/v2/"
+TOKEN = "seller-token-value-not-for-logs"
+
+
+@dataclass
+class FakeKogan:
+    """Answers in turn from ``answers`` per path (the last one repeats) and keeps requests."""
+
+    answers: dict[str, list[httpx.Response]] = field(default_factory=dict)
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def on(self, path: str, *answers: httpx.Response) -> None:
+        self.answers[path] = list(answers)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        path = request.url.path.removeprefix("/api/marketplace/v2/")
+        queue = self.answers.get(path)
+        if not queue:
+            return httpx.Response(404, json={"detail": "Not found."})
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    def bodies(self, path: str) -> list[Any]:
+        return [
+            json.loads(r.content)
+            for r in self.requests
+            if r.url.path.endswith(path) and r.method == "POST"
+        ]
+
+
+def envelope(body: Any, status: str = "Complete") -> dict[str, Any]:
+    return {"status": status, "error": None, "pending_url": None, "body": body}
+
+
+def page(results: list[dict[str, Any]], next_url: str | None) -> httpx.Response:
+    return httpx.Response(
+        200, json=envelope({"next": next_url, "previous": None, "results": results})
+    )
+
+
+def product(sku: str, stock: int = 1) -> dict[str, Any]:
+    return {"product_sku": sku, "product_title": sku, "product_gtin": "", "stock": stock}
+
+
+def pending_answer(task: str) -> httpx.Response:
+    return httpx.Response(
+        202,
+        json={
+            "status": "AsyncResponsePending",
+            "pending_url": f"{API}task/{task}/",
+            "error": None,
+            "body": None,
+        },
+    )
+
+
+@pytest.fixture
+def kogan() -> FakeKogan:
+    return FakeKogan()
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def channel(kogan: FakeKogan, sleeps: list[float]) -> KoganChannel:
+    config = ChannelConfig(
+        platform="kogan",
+        base_url=BASE,
+        credentials={"seller_id": "SELLER-1", "seller_token": TOKEN},
+        options={"environment": "production"},
+        store_key="kogan-unit",
+        max_attempts=3,
+    )
+    return KoganChannel(config, transport=httpx.MockTransport(kogan), sleep=sleeps.append)
+
+
+def test_every_request_carries_the_seller_headers(kogan: FakeKogan, channel: KoganChannel) -> None:
+    kogan.on("products/", page([], None))
+    info = channel.test_connection()
+    [request] = kogan.requests
+    assert request.headers["SellerID"] == "SELLER-1"
+    assert request.headers["SellerToken"] == TOKEN
+    assert str(request.url) == f"{API}products/?size=1"
+    assert info.account_name == "Kogan seller SELLER-1"
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_refused_credentials_raise_without_the_token(
+    kogan: FakeKogan, channel: KoganChannel, status: int
+) -> None:
+    kogan.on("products/", httpx.Response(status, json={"detail": "Invalid seller token."}))
+    with pytest.raises(AuthenticationFailed) as raised:
+        channel.test_connection()
+    assert raised.value.status == status
+    assert "Invalid seller token." in raised.value.message
+    assert TOKEN not in raised.value.message
+
+
+def test_products_follow_the_cursor_in_next_across_three_pages(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on(
+        "products/",
+        page([product("A-1", 3)], f"{API}products/?cursor=c2&size=100"),
+        page([product("A-2", 0)], f"{API}products/?cursor=c3&size=100"),
+        page([product("A-3", 9)], None),
+    )
+    listings = list(channel.fetch_products(None))
+    assert [(x.inventory_ref, x.quantity) for x in listings] == [("A-1", 3), ("A-2", 0), ("A-3", 9)]
+    assert [str(r.url) for r in kogan.requests] == [
+        f"{API}products/?size=100&detail=true",
+        f"{API}products/?cursor=c2&size=100",
+        f"{API}products/?cursor=c3&size=100",
+    ]
+
+
+def test_a_watermark_reads_listings_created_since_it_less_the_overlap(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on("products/", page([product("NEW-1")], None))
+    since = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    assert [x.sku for x in channel.fetch_products(since)] == ["NEW-1"]
+    query = parse_qs(urlsplit(str(kogan.requests[0].url)).query)
+    assert query["created_after"] == ["2026-05-01T11:50:00Z"]
+
+
+def test_a_next_url_on_another_host_is_read_from_the_stores_host(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on(
+        "products/",
+        page([product("A-1")], "https://elsewhere.example/api/marketplace/v2/products/?cursor=z"),
+        page([], None),
+    )
+    list(channel.fetch_products(None))
+    assert str(kogan.requests[1].url) == f"{API}products/?cursor=z"
+
+
+def test_a_failed_envelope_is_an_error_with_kogans_words(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on("products/", httpx.Response(200, json={**envelope(None, "Failed"), "error": "Nope"}))
+    with pytest.raises(ChannelError, match=r"^Nope$"):
+        list(channel.fetch_products(None))
+
+
+def test_fetch_stock_asks_sku_by_sku_for_a_few(kogan: FakeKogan, channel: KoganChannel) -> None:
+    kogan.on("products/", page([product("A-1", 4)], None), page([], None))
+    assert channel.fetch_stock(["A-1", "GONE"]) == {"A-1": 4}
+    assert [parse_qs(urlsplit(str(r.url)).query)["sku"] for r in kogan.requests] == [
+        ["A-1"],
+        ["GONE"],
+    ]
+
+
+def test_fetch_stock_reads_the_catalogue_for_many(kogan: FakeKogan, channel: KoganChannel) -> None:
+    kogan.on("products/", page([product(f"S-{n}", n) for n in range(30)], None))
+    wanted = [f"S-{n}" for n in range(25)]
+    assert channel.fetch_stock(wanted) == {f"S-{n}": n for n in range(25)}
+    assert len(kogan.requests) == 1
+
+
+def levels(count: int, prefix: str = "SKU") -> list[StockLevel]:
+    return [StockLevel(f"{prefix}-{n}", f"{prefix}-{n}", n % 7) for n in range(count)]
+
+
+def test_a_push_is_sent_in_batches_of_500_and_answered_pending(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on(
+        "products/stockprice/", pending_answer("t1"), pending_answer("t2"), pending_answer("t3")
+    )
+    sent = levels(1001)
+    results = channel.push_stock(sent)
+    bodies = kogan.bodies("products/stockprice/")
+    assert [len(body) for body in bodies] == [500, 500, 1]
+    assert bodies[0][:2] == [
+        {"product_sku": "SKU-0", "stock": 0},
+        {"product_sku": "SKU-1", "stock": 1},
+    ]
+    assert [r.status for r in results] == [PushStatus.PENDING] * 1001
+    assert results[0] == PushResult(
+        "SKU-0", "SKU-0", PushStatus.PENDING, task_ref=task_ref(f"{API}task/t1/", sent[0])
+    )
+    assert results[1000].task_ref == task_ref(f"{API}task/t3/", sent[1000])
+
+
+def test_a_push_answered_at_once_is_settled_at_once(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on(
+        "products/stockprice/",
+        httpx.Response(200, json=golden("task_get.complete_with_errors.response.json")),
+    )
+    results = channel.push_stock(
+        [StockLevel("ABC-123", "ABC-123", 7), StockLevel("ABC-456", "ABC-456", 0)]
+    )
+    assert results == [
+        PushResult("ABC-123", "ABC-123", PushStatus.SUCCEEDED, current_quantity=7),
+        PushResult("ABC-456", "ABC-456", PushStatus.FAILED, error="Unknown product (unknown_sku)"),
+    ]
+
+
+def test_a_refused_batch_fails_the_named_sku_and_sends_the_rest_again(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    refusal = {
+        "status": "Failed",
+        "error": "Validation failed",
+        "pending_url": None,
+        "body": {"errors": [{"product_sku": "BAD", "message": "Unknown SKU"}]},
+    }
+    kogan.on("products/stockprice/", httpx.Response(400, json=refusal), pending_answer("t9"))
+    results = channel.push_stock(
+        [StockLevel("OK-1", "OK-1", 1), StockLevel("BAD", "BAD", 2), StockLevel("OK-2", "OK-2", 3)]
+    )
+    assert [(r.inventory_ref, r.status, r.error) for r in results] == [
+        ("OK-1", PushStatus.PENDING, ""),
+        ("BAD", PushStatus.FAILED, "Unknown SKU"),
+        ("OK-2", PushStatus.PENDING, ""),
+    ]
+    assert kogan.bodies("products/stockprice/")[1] == [
+        {"product_sku": "OK-1", "stock": 1},
+        {"product_sku": "OK-2", "stock": 3},
+    ]
+
+
+def test_a_level_kogan_would_refuse_is_failed_without_a_request(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    [result] = channel.push_stock([StockLevel("X" * 46, "X", 1)])
+    assert (result.status, result.retryable) == (PushStatus.FAILED, False)
+    assert kogan.requests == []
+
+
+def test_a_server_error_on_a_push_is_retried_since_stock_is_absolute(
+    kogan: FakeKogan, channel: KoganChannel, sleeps: list[float]
+) -> None:
+    kogan.on("products/stockprice/", httpx.Response(503), pending_answer("t1"))
+    [result] = channel.push_stock([StockLevel("A", "A", 5)])
+    assert result.status == PushStatus.PENDING
+    assert len(kogan.bodies("products/stockprice/")) == 2
+    assert len(sleeps) == 1
+
+
+def test_throttling_waits_the_figure_kogan_gives(
+    kogan: FakeKogan, channel: KoganChannel, sleeps: list[float]
+) -> None:
+    kogan.on(
+        "products/",
+        httpx.Response(429, json=golden("throttled.response.json")),
+        page([product("A-1")], None),
+    )
+    assert [x.sku for x in channel.fetch_products(None)] == ["A-1"]
+    assert sleeps == [30.0]  # 48 s, capped at the configured backoff cap
+
+
+def test_retry_after_wins_over_the_figure(
+    kogan: FakeKogan, channel: KoganChannel, sleeps: list[float]
+) -> None:
+    kogan.on(
+        "products/",
+        httpx.Response(429, json=golden("throttled.response.json"), headers={"Retry-After": "3"}),
+        page([], None),
+    )
+    list(channel.fetch_products(None))
+    assert sleeps == [3.0]
+
+
+def test_throttled_beyond_the_retries_raises_with_the_wait(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on("products/", httpx.Response(429, json=golden("throttled.response.json")))
+    with pytest.raises(Throttled) as raised:
+        list(channel.fetch_products(None))
+    assert raised.value.retry_after == 48.0
+    assert len(kogan.requests) == 3
+
+
+def test_a_throttled_push_fails_retryable_and_sends_no_more_batches(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on("products/stockprice/", httpx.Response(429, json=golden("throttled.response.json")))
+    channel.stock_batch = 2
+    results = channel.push_stock(levels(4))
+    assert [(r.status, r.retryable) for r in results] == [(PushStatus.FAILED, True)] * 4
+    assert len(kogan.requests) == 3  # the first batch's attempts only
+
+
+def refs_for(task: str, *skus: str) -> list[str]:
+    return [task_ref(f"{API}task/{task}/", StockLevel(sku, sku, 5)) for sku in skus]
+
+
+def test_polling_a_finished_task_settles_each_listing(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on(
+        "task/t1/", httpx.Response(200, json=golden("task_get.complete_with_errors.response.json"))
+    )
+    kogan.on("task/t2/", httpx.Response(200, json=envelope({"errors": [], "warnings": []})))
+    refs = refs_for("t1", "ABC-123", "ABC-456") + refs_for("t2", "Z-1")
+    results = channel.poll_pushes(refs)
+    assert results == [
+        PushResult(
+            "ABC-123", "ABC-123", PushStatus.SUCCEEDED, current_quantity=5, task_ref=refs[0]
+        ),
+        PushResult(
+            "ABC-456",
+            "ABC-456",
+            PushStatus.FAILED,
+            error="Unknown product (unknown_sku)",
+            task_ref=refs[1],
+        ),
+        PushResult("Z-1", "Z-1", PushStatus.SUCCEEDED, current_quantity=5, task_ref=refs[2]),
+    ]
+    # One request per task, never with the fragment
+    assert [str(r.url) for r in kogan.requests] == [f"{API}task/t1/", f"{API}task/t2/"]
+
+
+def test_polling_a_running_task_stays_pending(kogan: FakeKogan, channel: KoganChannel) -> None:
+    kogan.on("task/t1/", pending_answer("t1"))
+    refs = refs_for("t1", "A", "B")
+    assert [(r.inventory_ref, r.status, r.task_ref) for r in channel.poll_pushes(refs)] == [
+        ("A", PushStatus.PENDING, refs[0]),
+        ("B", PushStatus.PENDING, refs[1]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (
+            httpx.Response(200, json={**envelope(None, "Failed"), "error": "Task crashed"}),
+            (PushStatus.FAILED, True, "Task crashed"),
+        ),
+        (
+            httpx.Response(404, json={"detail": "Not found."}),
+            (
+                PushStatus.FAILED,
+                True,
+                "Kogan no longer knows this task (unknown or expired); push again.",
+            ),
+        ),
+        (httpx.Response(503), (PushStatus.PENDING, False, "")),
+    ],
+    ids=["failed task", "unknown task", "server down"],
+)
+def test_polling_a_task_that_failed_or_vanished(
+    kogan: FakeKogan, channel: KoganChannel, answer: httpx.Response, expected: tuple[Any, ...]
+) -> None:
+    kogan.on("task/t1/", answer)
+    [result] = channel.poll_pushes(refs_for("t1", "A"))
+    assert (result.status, result.retryable, result.error) == expected
+
+
+def test_a_pending_url_on_another_host_is_polled_on_the_stores_host(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on("task/t7/", pending_answer("t7"))
+    ref = task_ref("https://elsewhere.example/api/marketplace/v2/task/t7/", StockLevel("A", "A", 1))
+    channel.poll_pushes([ref])
+    assert str(kogan.requests[0].url) == f"{API}task/t7/"
+
+
+def test_webhooks_are_refused(channel: KoganChannel) -> None:
+    with pytest.raises(WebhookRejected):
+        channel.parse_webhook({}, b"{}")
+
+
+def test_the_platform_spec() -> None:
+    assert (PLATFORM.code, PLATFORM.label, PLATFORM.account_field) == (
+        "kogan",
+        "Kogan",
+        "seller_id",
+    )
+    assert [(f.name, f.secret) for f in PLATFORM.credential_fields] == [
+        ("seller_id", False),
+        ("seller_token", True),
+    ]
+    [environment] = PLATFORM.option_fields
+    assert (environment.name, environment.default) == ("environment", "production")
+    assert PLATFORM.production_base_url({"environment": "production"}) == BASE
+    assert PLATFORM.production_base_url({"environment": "uat"}) == (
+        "https://nimda-marketplace.aws.kgn.io"
+    )
+    assert PLATFORM.sandbox_base_url("http://127.0.0.1:8000", {}) == (
+        "http://127.0.0.1:8000/sandbox/kogan"
+    )
+    capabilities = PLATFORM.capabilities
+    assert (capabilities.async_writes, capabilities.max_stock_batch, capabilities.webhooks) == (
+        True,
+        500,
+        False,
+    )
+    assert capabilities.incremental_products is False
