@@ -55,6 +55,14 @@ def test_a_request_without_a_valid_key_is_refused_with_a_problem(
     assert pisell.state()["variants"]["TREAT-43G"]["stock"] == {"loc_main": 12}
 
 
+def test_the_store_selector_must_name_the_credentials_store(pisell: Pisell) -> None:
+    own = pisell.api.get("/locations", headers={"X-Store-Domain": "demo.mypisell.com"})
+    assert own.status_code == 200
+    other = pisell.api.get("/locations", headers={"X-Store-Domain": "other.mypisell.com"})
+    assert other.status_code == 403
+    assert other.json()["errors"] == [{"field": "X-Store-Domain", "code": "store_forbidden"}]
+
+
 def test_signed_headers_are_the_alternative_scheme(pisell: Pisell) -> None:
     pisell.emu("clock", {"freeze": "2026-05-01T00:00:00+00:00"})
     now = 1777593600  # 2026-05-01T00:00:00Z

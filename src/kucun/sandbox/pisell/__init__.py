@@ -16,7 +16,8 @@ contract's paths follow it:
 Authentication: ``Authorization: Bearer <api_key>``, or the signed headers ``Client-Id``,
 ``Access-Token``, ``Timestamp``, ``Sign`` (uppercase hex MD5 of ``[timestamp, client_id,
 client_secret]`` sorted and joined with ``&``, accepted within five minutes of the emulator's
-clock) for a tenant seeded with them. Anything else → ``401`` problem+json. Every error is an
+clock) for a tenant seeded with them. Anything else → ``401`` problem+json. An
+``X-Store-Domain`` header naming another store than the tenant's → ``403``. Every error is an
 RFC 7807 ``application/problem+json`` body. Each credential has a token bucket (120 requests a
 minute by default, on the emulator clock); a refused call answers ``429`` with ``Retry-After``
 and ``X-RateLimit-Limit`` / ``-Remaining`` / ``-Reset`` (the Unix time at which the bucket is

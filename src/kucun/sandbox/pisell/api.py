@@ -151,6 +151,16 @@ def serve(
     tenant = authenticated_tenant(request)
     if tenant is None:
         return unauthorized(), ""
+    store = request.headers.get("X-Store-Domain", "")
+    if store and store != tenant.data.get("domain"):
+        refused = problem(
+            403,
+            "store_forbidden",
+            "Forbidden",
+            f"This credential does not cover the store {store}.",
+            [{"field": "X-Store-Domain", "code": "store_forbidden"}],
+        )
+        return refused, tenant.id
     if request.method not in methods:
         refused = problem(
             405, "method_not_allowed", "Method Not Allowed", f"Use {' or '.join(methods)}."
