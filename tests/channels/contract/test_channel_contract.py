@@ -234,5 +234,5 @@ def _write_path_regex(code: str) -> str:
         "shopify": r"graphql\.json$",
         "ebay": r"bulk_update_price_quantity",
         "kogan": r"stockprice|stock",
-        "pisell": r"stock",
+        "pisell": r"inventory/levels",
     }[code]

@@ -147,14 +147,23 @@ def test_products_follow_the_cursor_in_next_across_three_pages(
     ]
 
 
-def test_a_watermark_reads_listings_created_since_it_less_the_overlap(
+def test_a_watermark_reads_everything_and_keeps_what_may_have_changed(
     kogan: FakeKogan, channel: KoganChannel
 ) -> None:
-    kogan.on("products/", page([product("NEW-1")], None))
+    kogan.on(
+        "products/",
+        page(
+            [
+                {**product("OLD"), "updated_at": "2026-05-01T11:49:59Z"},
+                {**product("EDGE"), "updated_at": "2026-05-01T11:50:00Z"},
+                product("UNDATED"),
+            ],
+            None,
+        ),
+    )
     since = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-    assert [x.sku for x in channel.fetch_products(since)] == ["NEW-1"]
-    query = parse_qs(urlsplit(str(kogan.requests[0].url)).query)
-    assert query["created_after"] == ["2026-05-01T11:50:00Z"]
+    assert [x.sku for x in channel.fetch_products(since)] == ["EDGE", "UNDATED"]
+    assert str(kogan.requests[0].url) == f"{API}products/?size=100&detail=true"
 
 
 def test_a_next_url_on_another_host_is_read_from_the_stores_host(
@@ -348,6 +357,24 @@ def test_polling_a_finished_task_settles_each_listing(
     ]
     # One request per task, never with the fragment
     assert [str(r.url) for r in kogan.requests] == [f"{API}task/t1/", f"{API}task/t2/"]
+
+
+def test_a_polled_result_names_our_sku_and_kogans_product_sku(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on(
+        "task/t1/", httpx.Response(200, json=golden("task_get.complete_with_errors.response.json"))
+    )
+    ref = task_ref(f"{API}task/t1/", StockLevel("ABC-456", "OUR-456", 2))
+    assert channel.poll_pushes([ref]) == [
+        PushResult(
+            "ABC-456",
+            "OUR-456",
+            PushStatus.FAILED,
+            error="Unknown product (unknown_sku)",
+            task_ref=ref,
+        )
+    ]
 
 
 def test_polling_a_running_task_stays_pending(kogan: FakeKogan, channel: KoganChannel) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from kucun.channels.adapters.base import ListingRef, StockLevel
 from kucun.channels.adapters.kogan.mappers import (
+    TaskRef,
+    changed_since,
     follow_path,
     listing_from_product,
     local_refusal,
@@ -71,8 +74,20 @@ def test_the_throttle_figure_is_read_from_the_detail() -> None:
 def test_a_task_ref_names_its_listing_and_quantity() -> None:
     url = golden("products_stock_price_update.response.json")["pending_url"]
     ref = task_ref(url, StockLevel("ABC 1&2", "ABC 1&2", 7))
-    assert split_task_ref(ref) == (url, "ABC 1&2", 7)
-    assert split_task_ref(url) == (url, "", None)
+    assert ref == url + "#ref=ABC+1%262&stock=7"
+    assert split_task_ref(ref) == TaskRef(url, "ABC 1&2", "ABC 1&2", 7)
+    other = task_ref(url, StockLevel("K-9", "OURS-9", 0))
+    assert split_task_ref(other) == TaskRef(url, "K-9", "OURS-9", 0)
+    assert split_task_ref(url) == TaskRef(url, "", "", None)
+
+
+def test_an_update_time_is_kept_when_kogan_sends_one() -> None:
+    since = datetime(2026, 5, 1, tzinfo=UTC)
+    newer = listing_from_product({"product_sku": "N", "updated_at": "2026-05-01T00:00:00Z"})
+    older = listing_from_product({"product_sku": "O", "updated_at": "2026-04-30T23:59:59Z"})
+    unknown = listing_from_product({"product_sku": "U"})
+    assert newer.updated_at == since
+    assert [changed_since(x, since) for x in (newer, older, unknown)] == [True, False, True]
 
 
 def test_local_refusals() -> None:

@@ -1,10 +1,10 @@
 """The Kogan channel (integrations/kogan.md).
 
 * Products: ``GET products/?detail=true&size=100`` following the cursor in ``next``. Kogan has
-  no "updated since" filter (§3.2): with a watermark, only listings **created** since it
-  (minus WATERMARK_OVERLAP) are read through ``created_after``; changes to existing listings
-  are found by a full read, so ``incremental_products`` is False and callers schedule full
-  reads.
+  no "updated since" filter (§3.2; ``created_after`` sees new listings only), so a read from a
+  watermark is a full read filtered here: a product is kept when it carries an update time at
+  or after the watermark (minus WATERMARK_OVERLAP) or carries none, which with the documented
+  payload is every product. ``incremental_products`` is therefore False.
 * Stock: ``POST products/stockprice/`` in batches of 500 (§4), answered asynchronously:
   each listing gets a PENDING result whose ``task_ref`` is the task's ``pending_url`` (with a
   fragment naming the listing, see mappers). ``poll_pushes`` GETs each pending_url once and
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -47,6 +47,7 @@ from kucun.channels.adapters.kogan.mappers import (
     COMPLETE_WITH_ERRORS,
     FAILED,
     PENDING,
+    changed_since,
     chunks,
     listing_from_product,
     local_refusal,
@@ -75,10 +76,6 @@ CAPABILITIES = ChannelCapabilities(
     max_stock_batch=STOCK_BATCH,
     webhooks=False,
 )
-
-
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def envelope_body(payload: Any) -> Any:
@@ -130,11 +127,13 @@ class KoganChannel:
                 return
 
     def fetch_products(self, since: datetime | None) -> Iterator[ListingRef]:
-        params: dict[str, Any] = {"size": PAGE_SIZE, "detail": "true"}
-        if since is not None:
-            params["created_after"] = utc_text(since - WATERMARK_OVERLAP)
-        for product in self.products(params):
-            yield listing_from_product(product)
+        """Every product; with a watermark, a full read filtered here (Kogan has no
+        "updated since" filter, and ``created_after`` would miss changed listings)."""
+        start = None if since is None else since - WATERMARK_OVERLAP
+        for product in self.products({"size": PAGE_SIZE, "detail": "true"}):
+            listing = listing_from_product(product)
+            if start is None or changed_since(listing, start):
+                yield listing
 
     def fetch_stock(self, inventory_refs: Sequence[str]) -> dict[str, int]:
         wanted = set(inventory_refs)
@@ -224,7 +223,7 @@ class KoganChannel:
     def poll_pushes(self, task_refs: Sequence[str]) -> list[PushResult]:
         by_url: dict[str, list[str]] = {}
         for ref in dict.fromkeys(task_refs):
-            by_url.setdefault(split_task_ref(ref)[0], []).append(ref)
+            by_url.setdefault(split_task_ref(ref).pending_url, []).append(ref)
         results: list[PushResult] = []
         for url, refs in by_url.items():
             results.extend(self.poll_task(url, refs))
@@ -260,9 +259,9 @@ def task_results(url: str, refs: Sequence[str], payload: Mapping[str, Any]) -> l
     errors = sku_errors(payload)
     results = []
     for ref in refs:
-        _, sku, quantity = split_task_ref(ref)
-        if sku:
-            results.append(settled(sku, sku, quantity, ref, errors))
+        parts = split_task_ref(ref)
+        if parts.inventory_ref:
+            results.append(settled(parts.inventory_ref, parts.sku, parts.quantity, ref, errors))
         else:
             results.extend(failed_ref(ref, message, sku=name) for name, message in errors.items())
     return results
@@ -285,8 +284,8 @@ def pending(level: StockLevel, ref: str) -> PushResult:
 
 
 def pending_again(ref: str) -> PushResult:
-    _, sku, _ = split_task_ref(ref)
-    return PushResult(sku, sku, PushStatus.PENDING, task_ref=ref)
+    parts = split_task_ref(ref)
+    return PushResult(parts.inventory_ref, parts.sku, PushStatus.PENDING, task_ref=ref)
 
 
 def failed(level: StockLevel, message: str, *, retryable: bool = False) -> PushResult:
@@ -296,9 +295,10 @@ def failed(level: StockLevel, message: str, *, retryable: bool = False) -> PushR
 
 
 def failed_ref(ref: str, message: str, *, retryable: bool = False, sku: str = "") -> PushResult:
-    name = sku or split_task_ref(ref)[1]
+    parts = split_task_ref(ref)
+    inventory_ref, our_sku = (sku, sku) if sku else (parts.inventory_ref, parts.sku)
     return PushResult(
-        name, name, PushStatus.FAILED, error=message, retryable=retryable, task_ref=ref
+        inventory_ref, our_sku, PushStatus.FAILED, error=message, retryable=retryable, task_ref=ref
     )
 
 

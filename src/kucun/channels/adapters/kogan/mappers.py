@@ -1,16 +1,18 @@
 """Kogan payloads ↔ our data classes (integrations/kogan.md §3–§4, §8).
 
 A pending stock write is known to Kucun by a task reference that is the task's
-``pending_url`` with a fragment naming the SKU and the quantity sent
-(``…/task/6f1c…/#sku=ABC-123&stock=7``): Kogan's task answer lists only the SKUs that failed,
-so the reference carries which listing it stands for, and a poll in another process can still
-answer one result per listing. The fragment is never sent to Kogan.
+``pending_url`` with a fragment naming the listing and the quantity sent
+(``…/task/6f1c…/#ref=ABC-123&stock=7``, plus ``sku`` when our SKU differs from Kogan's product
+SKU): Kogan's task answer lists only the SKUs that failed, so the reference carries which
+listing it stands for, and a poll in another process can still answer one result per listing.
+The fragment is never sent to Kogan.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -18,6 +20,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from kucun.channels.adapters.base import ListingRef, StockLevel
 
 MAX_SKU_LENGTH = 45
+UPDATE_TIME_FIELDS = ("updated_at", "last_updated", "date_updated", "modified_at")
 THROTTLE_FIGURE = re.compile(r"available in\s+(\d+(?:\.\d+)?)\s*sec", re.IGNORECASE)
 
 # Task statuses (kogan.md §4.1).
@@ -47,6 +50,15 @@ def quantity_of(value: Any) -> int | None:
     return None
 
 
+def update_time(product: Mapping[str, Any]) -> datetime | None:
+    """A product's last change, should Kogan send one (kogan.md documents none)."""
+    for name in UPDATE_TIME_FIELDS:
+        moment = parse_time(product.get(name))
+        if moment is not None:
+            return moment
+    return None
+
+
 def listing_from_product(product: Mapping[str, Any]) -> ListingRef:
     """One Kogan product (one SKU: Kogan has no separate variant id) as a listing."""
     sku = str(product.get("product_sku", ""))
@@ -58,7 +70,7 @@ def listing_from_product(product: Mapping[str, Any]) -> ListingRef:
         title=str(product.get("product_title") or ""),
         quantity=quantity_of(product.get("stock")),
         active=bool(product.get("enabled", True)),
-        updated_at=parse_time(product.get("updated_at")),
+        updated_at=update_time(product),
         raw=dict(product),
     )
 
@@ -119,16 +131,36 @@ def sku_errors(payload: Any) -> dict[str, str]:
     return found
 
 
+@dataclass(frozen=True)
+class TaskRef:
+    """A task reference taken apart; ``inventory_ref`` is empty for a bare pending_url."""
+
+    pending_url: str
+    inventory_ref: str
+    sku: str
+    quantity: int | None
+
+
 def task_ref(pending_url: str, level: StockLevel) -> str:
-    return f"{pending_url}#{urlencode({'sku': level.inventory_ref, 'stock': level.quantity})}"
+    fields: dict[str, str | int] = {"ref": level.inventory_ref}
+    if level.sku != level.inventory_ref:
+        fields["sku"] = level.sku
+    fields["stock"] = level.quantity
+    return f"{pending_url}#{urlencode(fields)}"
 
 
-def split_task_ref(ref: str) -> tuple[str, str, int | None]:
-    """(the pending_url, the SKU, the quantity sent); the SKU is empty for a bare URL."""
+def split_task_ref(ref: str) -> TaskRef:
     url, _, fragment = ref.partition("#")
-    fields = parse_qs(fragment)
-    sku = fields.get("sku", [""])[0]
-    return url, sku, quantity_of(fields.get("stock", [""])[0])
+    fields = parse_qs(fragment, keep_blank_values=True)
+    inventory_ref = fields.get("ref", [""])[0]
+    sku = fields.get("sku", [inventory_ref])[0]
+    return TaskRef(url, inventory_ref, sku, quantity_of(fields.get("stock", [""])[0]))
+
+
+def changed_since(listing: ListingRef, since: datetime) -> bool:
+    """Kept by an incremental read: changed at or after ``since``, or of unknown age (Kogan
+    documents no update time on products, so a product without one is always kept)."""
+    return listing.updated_at is None or listing.updated_at >= since
 
 
 def same_origin(url: str, base_url: str) -> bool:
