@@ -192,6 +192,17 @@ def test_golden_products_listing_field_for_field(pisell: Pisell) -> None:
     assert body["next_cursor"]
 
 
+def test_local_time_string_mode_writes_the_merchants_wall_clock(pisell: Pisell) -> None:
+    pisell.emu("clock", {"freeze": "2026-05-02T05:18:51+00:00"})
+    local = {**BIG_TENANT, "local_time_zone": "Australia/Melbourne"}
+    local["products"] = [{"title": "T", "variants": [{"sku": "T-1"}]}]
+    pisell.emu("seed", {"tenants": [local]})
+    with pisell.client("psk_test_big") as client:
+        [product] = client.get("/products").json()["data"]
+    assert product["updated_at"] == "02/May/2026 15:18:51"
+    assert product["variants"][0]["updated_at"] == "02/May/2026 15:18:51"
+
+
 def test_golden_locations_listing(pisell: Pisell) -> None:
     pisell.emu(
         "seed",

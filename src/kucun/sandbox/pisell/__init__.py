@@ -40,12 +40,14 @@ Seed JSON (``POST __emu/seed``), every part optional::
     {"tenants": [{"id": "acme", "name": "Acme Pets", "api_key": "psk_…",
                   "domain": "acme.mypisell.com",
                   "client_id": "…", "client_secret": "…", "access_token": "…",
+                  "local_time_zone": "Australia/Melbourne",
                   "locations": [{"id": "loc_main", "name": "Shop", "default": true}],
                   "webhooks": [{"id": "wh_1", "url": "http://…", "events": ["product.updated"],
                                 "secret": "whsec_…"}],
                   "products": [PRODUCT, …]}],
      "products": {"tenant": "acme", "items": [PRODUCT, …]},
-     "generate": {"tenant": "acme", "count": 10000, "prefix": "GEN", "quantity": 5}}
+     "generate": {"tenant": "acme", "count": 10000, "prefix": "GEN",
+                  "quantity": 5 (else the product number modulo 10)}}
 
     PRODUCT = {"id": "p_1001" (optional), "title": "Dog Treats", "status": "published",
                "variants": [{"id": "v_5001" (optional), "sku": "TREAT-43G",
@@ -53,9 +55,12 @@ Seed JSON (``POST __emu/seed``), every part optional::
                              "stock_quantity": 12 (at the default location)
                              or "stock": {"loc_main": 12, "loc_backroom": 3}}]}
 
-A tenant without ``locations`` gets ``loc_main`` "Shop". ``generate`` adds ``count`` products of
-one variant each (SKU ``<prefix>-00001`` …) in bulk. A variant's ``stock_quantity`` in the
-products listing is its total over the tenant's locations.
+A tenant without ``locations`` gets ``loc_main`` "Shop". A tenant with a ``local_time_zone`` is
+in "local time string" mode (pisell.md §3): the products listing writes its times as that
+zone's wall clock, ``02/May/2026 15:18:51``, to exercise a parser (filters stay ISO-8601).
+``generate`` adds ``count`` products of one variant each (SKU ``<prefix>-00001`` …) in bulk.
+A variant's ``stock_quantity`` in the products listing is its total over the tenant's
+locations.
 
 Control plane extras: ``__emu/webhooks/fire`` ``{"tenant", "event", "sku" | "order_id",
 "deliver": true}`` signs (and, unless ``deliver`` is false, delivers) the event to every

@@ -206,7 +206,8 @@ def products(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     page, next_cursor = products_page(
         tenant, updated_since=since, after=after, limit=int(raw_limit)
     )
-    return answer({"data": [product_json(record) for record in page], "next_cursor": next_cursor})
+    data = [product_json(record, tenant.local_time_zone) for record in page]
+    return answer({"data": data, "next_cursor": next_cursor})
 
 
 @vendor_view("locations", ("GET",))

@@ -141,6 +141,7 @@ def seed_tenant(spec: Mapping[str, Any]) -> int:
             for key in ("client_id", "client_secret", "access_token")
             if key in spec
         },
+        local_time_zone=str(spec.get("local_time_zone", "")),
     )
     for webhook in spec.get("webhooks", []):
         webhook_register(
@@ -209,7 +210,7 @@ def event_data(tenant: Tenant, body: Mapping[str, Any]) -> dict[str, Any] | None
     product_id, variant_id = next(iter(links.values()))
     record = products_by_id(tenant, [product_id])[product_id]
     if event == "product.updated":
-        return product_json(record)
+        return product_json(record, tenant.local_time_zone)
     variant = find_variant(record.data, variant_id)
     return inventory_data(tenant, record.data["id"], variant, tenant.default_location)
 

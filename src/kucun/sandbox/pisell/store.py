@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
@@ -42,6 +43,7 @@ DEFAULT_LOCATION = {"id": "loc_main", "name": "Shop", "active": True}
 # 120 requests a minute per credential (pisell.md §2.7).
 PISELL_RATE_LIMIT = {"capacity": 120.0, "refill_per_second": 2.0}
 PRODUCT_STATUSES = ("published", "draft", "archived")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 EVENTS = (
     "order.created",
     "order.updated",
@@ -60,6 +62,10 @@ class Tenant:
     credential: str
 
     @property
+    def local_time_zone(self) -> str:
+        return str(self.data.get("local_time_zone") or "")
+
+    @property
     def default_location(self) -> str:
         return str(self.data.get("default_location") or DEFAULT_LOCATION["id"])
 
@@ -67,6 +73,16 @@ class Tenant:
 def iso(moment: datetime) -> str:
     """ISO-8601 UTC with ``Z``, to the second, as the contract writes times."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stamp(moment: datetime, local_time_zone: str = "") -> str:
+    """A time as the products listing writes it: ISO-8601 UTC, or in "local time string"
+    mode (pisell.md §1, §3) the merchant's wall clock as ``02/May/2026 15:18:51``."""
+    if not local_time_zone:
+        return iso(moment)
+    local = moment.astimezone(ZoneInfo(local_time_zone))
+    month = MONTHS[local.month - 1]
+    return f"{local.day:02d}/{month}/{local.year} {local:%H:%M:%S}"
 
 
 def parse_time(text: str) -> datetime | None:
@@ -88,6 +104,7 @@ def tenant_create(
     domain: str = "",
     locations: Iterable[Mapping[str, Any]] = (),
     client: Mapping[str, str] | None = None,
+    local_time_zone: str = "",
 ) -> None:
     """A tenant with its API key (kept as a digest), its locations and, when given, the signed
     headers' client id, secret and access token."""
@@ -104,6 +121,7 @@ def tenant_create(
             "default_location": default,
             "api_key_digest": credential_digest(api_key),
             "client_id": (client or {}).get("client_id", ""),
+            "local_time_zone": local_time_zone,
         },
     )
     EMULATOR.put("", "api_key", credential_digest(api_key), {"tenant": tenant_id})
@@ -237,7 +255,7 @@ def generated_products(
         }
 
 
-def variant_json(variant: Mapping[str, Any]) -> dict[str, Any]:
+def variant_json(variant: Mapping[str, Any], local_time_zone: str = "") -> dict[str, Any]:
     updated = datetime.fromisoformat(str(variant["updated_at"]))
     return {
         "id": variant["id"],
@@ -246,19 +264,19 @@ def variant_json(variant: Mapping[str, Any]) -> dict[str, Any]:
         "title": variant["title"],
         "price": variant["price"],
         "stock_quantity": sum(variant["stock"].values()),
-        "updated_at": iso(updated),
+        "updated_at": stamp(updated, local_time_zone),
     }
 
 
-def product_json(record: EmulatorRecord) -> dict[str, Any]:
+def product_json(record: EmulatorRecord, local_time_zone: str = "") -> dict[str, Any]:
     """A product as ``GET products`` answers it (pisell.md §2.2)."""
     data = record.data
     return {
         "id": data["id"],
         "title": data["title"],
         "status": data["status"],
-        "updated_at": iso(record.updated_at),
-        "variants": [variant_json(variant) for variant in data["variants"]],
+        "updated_at": stamp(record.updated_at, local_time_zone),
+        "variants": [variant_json(variant, local_time_zone) for variant in data["variants"]],
     }
 
 
