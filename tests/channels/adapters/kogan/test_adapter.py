@@ -267,6 +267,15 @@ def test_a_refused_batch_fails_the_named_sku_and_sends_the_rest_again(
     ]
 
 
+def test_a_garbled_answer_to_a_push_fails_retryable(
+    kogan: FakeKogan, channel: KoganChannel
+) -> None:
+    kogan.on("products/stockprice/", httpx.Response(200, content=b"<html>gateway</html>"))
+    [result] = channel.push_stock([StockLevel("A", "A", 1)])
+    assert (result.status, result.retryable) == (PushStatus.FAILED, True)
+    assert result.error == "Kogan answered 200 with a body that is not JSON"
+
+
 def test_a_level_kogan_would_refuse_is_failed_without_a_request(
     kogan: FakeKogan, channel: KoganChannel
 ) -> None:

@@ -124,7 +124,9 @@ def decoded(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
+        # A garbled answer may be a proxy's page or a cut connection: asking again may help.
         raise ChannelError(
             f"Kogan answered {response.status_code} with a body that is not JSON",
             status=response.status_code,
+            retryable=True,
         ) from None
