@@ -135,6 +135,23 @@ def test_a_sale_of_an_unknown_sku_changes_nothing(pisell: Pisell) -> None:
     assert pisell.state()["orders"] == []
 
 
+def test_a_malformed_seed_is_refused_whole(pisell: Pisell) -> None:
+    control = pisell.sandbox.control
+    no_tenant = control.post(
+        f"{pisell.base_url}/__emu/seed", json={"products": {"tenant": "ghost", "items": []}}
+    )
+    assert no_tenant.status_code == 400
+    assert no_tenant.json() == {"error": "no tenant 'ghost': seed it under tenants first"}
+    half = {
+        "tenants": [{"id": "half", "api_key": "psk_half"}],
+        "products": {"items": [{"title": "no variants key", "variants": [{"title": "no sku"}]}]},
+    }
+    refused = control.post(f"{pisell.base_url}/__emu/seed", json=half)
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "malformed seed: KeyError 'sku'"
+    assert "half" not in control.get(f"{pisell.base_url}/__emu/state").json()["tenants"]
+
+
 def test_pages_show_tenants_and_a_tenants_stock(pisell: Pisell) -> None:
     _token, plain = api_token_create(user=UserFactory(role="viewer"), name="pages")
     headers = {"Authorization": f"Bearer {plain}"}

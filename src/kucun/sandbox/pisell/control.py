@@ -156,34 +156,49 @@ def seed_tenant(spec: Mapping[str, Any]) -> int:
     return products_add(tenant, spec.get("products", []))
 
 
-def seed(body: Mapping[str, Any]) -> dict[str, Any]:
-    """Load tenants, products and generated catalogues; answers what was added."""
+class SeedRefused(Exception):
+    """A seed that names something the emulator does not hold."""
+
+
+def seeded_tenant(spec: Mapping[str, Any]) -> Tenant:
+    tenant = tenant_named(str(spec.get("tenant", DEFAULT_TENANT)))
+    if tenant is None:
+        raise SeedRefused(f"no tenant {spec.get('tenant')!r}: seed it under tenants first")
+    return tenant
+
+
+def seed_load(body: Mapping[str, Any]) -> dict[str, int]:
     added = {"tenants": 0, "variants": 0}
-    with transaction.atomic():
-        for spec in body.get("tenants", []):
-            added["variants"] += seed_tenant(spec)
-            added["tenants"] += 1
-        more = body.get("products")
-        if more:
-            tenant = tenant_named(str(more.get("tenant", DEFAULT_TENANT)))
-            if tenant is None:
-                return {"error": f"no tenant {more.get('tenant')!r}"}
-            added["variants"] += products_add(tenant, more.get("items", []))
-        generate = body.get("generate")
-        if generate:
-            tenant = tenant_named(str(generate.get("tenant", DEFAULT_TENANT)))
-            if tenant is None:
-                return {"error": f"no tenant {generate.get('tenant')!r}"}
-            quantity = generate.get("quantity")
-            added["variants"] += products_add(
-                tenant,
-                generated_products(
-                    count=int(generate["count"]),
-                    prefix=str(generate.get("prefix", "GEN")),
-                    quantity=None if quantity is None else int(quantity),
-                ),
-            )
+    for spec in body.get("tenants", []):
+        added["variants"] += seed_tenant(spec)
+        added["tenants"] += 1
+    more = body.get("products")
+    if more:
+        added["variants"] += products_add(seeded_tenant(more), more.get("items", []))
+    generate = body.get("generate")
+    if generate:
+        quantity = generate.get("quantity")
+        added["variants"] += products_add(
+            seeded_tenant(generate),
+            generated_products(
+                count=int(generate["count"]),
+                prefix=str(generate.get("prefix", "GEN")),
+                quantity=None if quantity is None else int(quantity),
+            ),
+        )
     return added
+
+
+def seed(body: Mapping[str, Any]) -> dict[str, int] | HttpResponse:
+    """Load tenants, products and generated catalogues, all or nothing; answers what was
+    added, or a 400 saying what is wrong with the seed."""
+    try:
+        with transaction.atomic():
+            return seed_load(body)
+    except SeedRefused as refused:
+        return json_answer({"error": str(refused)}, status=400)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        return json_answer({"error": f"malformed seed: {type(error).__name__} {error}"}, status=400)
 
 
 def state(request: HttpRequest) -> dict[str, Any]:
