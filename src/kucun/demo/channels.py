@@ -11,11 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from kucun.accounts.models import User
-from kucun.channels.models import Store
+from kucun.channels.choices import PushStatus
+from kucun.channels.models import StockSyncRecord, Store
 from kucun.channels.platforms import platforms
 from kucun.channels.services.listings import listings_match, listings_pull
-from kucun.channels.services.stores import store_create
+from kucun.channels.services.stores import store_create, store_set_location
 from kucun.channels.services.sync_manual import stock_push_manual
+from kucun.channels.services.sync_push import wait_for_pending
 from kucun.demo.data import BUNDLES, ITEMS, DemoSummary, ean13
 from kucun.warehouses.models import Warehouse
 
@@ -140,10 +142,76 @@ def ebay_account(listings: list[DemoListing]) -> tuple[dict[str, str], dict[str,
     }
 
 
+def kogan_account(listings: list[DemoListing]) -> tuple[dict[str, str], dict[str, str]]:
+    from kucun.sandbox.kogan.state import seed
+
+    seller_id, token = "SAUSAGE-BEER-AU", "demo-kogan-seller-token-not-real"
+    seed(
+        {
+            "sellers": [
+                {
+                    "seller_id": seller_id,
+                    "seller_token": token,
+                    "name": "Sausage & Beer",
+                    "products": [
+                        {
+                            "product_sku": listing.sku,
+                            "product_title": listing.title,
+                            "product_gtin": listing.barcode,
+                            "stock": listing.quantity,
+                            "price": "9.95",
+                        }
+                        for listing in listings
+                    ],
+                }
+            ]
+        }
+    )
+    return {"seller_id": seller_id, "seller_token": token}, {"environment": "uat"}
+
+
+def pisell_account(listings: list[DemoListing]) -> tuple[dict[str, str], dict[str, str]]:
+    from kucun.sandbox.pisell.control import seed_load
+
+    api_key = "psk_demo_sausage_and_beer_not_real"
+    seed_load(
+        {
+            "tenants": [
+                {
+                    "id": "sausage-and-beer",
+                    "name": "Sausage & Beer shopfront",
+                    "api_key": api_key,
+                    "domain": "sausage-and-beer.mypisell.com",
+                    "locations": [{"id": "loc_main", "name": "Shop", "default": True}],
+                    "products": [
+                        {
+                            "title": listing.title,
+                            "status": "published",
+                            "variants": [
+                                {
+                                    "sku": listing.sku,
+                                    "barcode": listing.barcode,
+                                    "title": "Default",
+                                    "price": "9.95",
+                                    "stock_quantity": listing.quantity,
+                                }
+                            ],
+                        }
+                        for listing in listings
+                    ],
+                }
+            ]
+        }
+    )
+    return {"api_key": api_key}, {}
+
+
 AccountMaker = Callable[[list[DemoListing]], tuple[dict[str, str], dict[str, str]]]
 DEMO_STORES: list[tuple[str, str, AccountMaker]] = [
     ("Sausage & Beer on Shopify", "shopify", shopify_account),
     ("Sausage & Beer on eBay", "ebay", ebay_account),
+    ("Sausage & Beer on Kogan", "kogan", kogan_account),
+    ("Sausage & Beer shopfront (Pisell)", "pisell", pisell_account),
 ]
 
 
@@ -170,14 +238,22 @@ def demo_stores(user: User, summary: DemoSummary) -> list[int]:
             order_download=True,
             sandbox=True,
         )
+        if code == "pisell":
+            # Pisell sets stock at a location of the store's choosing: the shop's own.
+            store_set_location(
+                store=store, location_ref="loc_main", location_name="Shop", actor=user
+            )
         bound.append(store.pk)
         summary.add("stores")
     return bound
 
 
 def demo_first_sync(store_ids: list[int], actor: Any = None) -> None:
-    """A full pull, a quick match and a push of every linked listing, store by store."""
+    """A full pull, a quick match and a push of every linked listing, store by store; then
+    the asynchronous platforms' writes (Kogan's) are asked about until they are confirmed."""
     for store in Store.objects.filter(pk__in=store_ids).order_by("pk"):
         listings_pull(store=store, mode="full", trigger="manual")
         listings_match(store=store, actor=actor)
         stock_push_manual(all=True, store_ids=[store.pk], actor=actor, run_now=True)
+    pending = StockSyncRecord.objects.filter(store_id__in=store_ids, status=PushStatus.PENDING)
+    wait_for_pending(list(pending.values_list("pk", flat=True)), timeout_seconds=20, interval=0.2)
