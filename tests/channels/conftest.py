@@ -17,8 +17,7 @@ from kucun.channels.models import Listing, Store, StoreWarehouse
 from kucun.channels.platforms import register_platform, unregister_platform
 from kucun.channels.receivers import drain_flag_clear
 from kucun.channels.services.listings import listing_link, listing_unlink
-from kucun.channels.services.stores import store_create, store_update
-from kucun.channels.services.sync import listing_changes_record
+from kucun.channels.services.stores import listings_changes_queue, store_create, store_update
 from kucun.core.secrets import encrypt_mapping
 from kucun.warehouses.models import Warehouse
 from tests.channels import memory_channel
@@ -165,7 +164,9 @@ def set_buffer(store: Store, buffer: int) -> None:
 
 def push_now(listing: Listing) -> None:
     """A manual push of one listing through the outbox (the listing page's button)."""
-    listing_changes_record(listing_ids=[listing.pk], trigger=PushTrigger.MANUAL)
+    listings_changes_queue(
+        store_ids=[listing.store_id], listing_ids=[listing.pk], trigger=PushTrigger.MANUAL
+    )
 
 
 @dataclass

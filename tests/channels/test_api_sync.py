@@ -13,7 +13,8 @@ from django.utils import timezone
 from kucun.channels.choices import PushStatus, PushTrigger, SyncRunKind
 from kucun.channels.models import Listing, StockSyncRecord, Store
 from kucun.channels.services.reconcile import stores_reconcile
-from kucun.channels.services.sync import listing_changes_record, sync_drain
+from kucun.channels.services.stores import listings_changes_queue
+from kucun.channels.services.sync import sync_drain
 from kucun.core.dataio.services import export_run_create
 from kucun.core.models import Job
 from tests.channels.conftest import Shop, add_listing, platform_of, push_now
@@ -34,7 +35,7 @@ def log(site: Site, shop: Shop, store_factory: Callable[..., Store]) -> dict[str
     mug_listing = add_listing(shop.store, mug)
     lid_listing = add_listing(shop.store, lid)
     other_listing = add_listing(other, mug)
-    listing_changes_record(listing_ids=[mug_listing.pk])
+    listings_changes_queue(store_ids=[shop.store.pk], listing_ids=[mug_listing.pk])
     sync_drain()
     del shop.platform.quantities[lid_listing.inventory_ref]
     push_now(lid_listing)

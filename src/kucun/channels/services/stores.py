@@ -270,11 +270,17 @@ def without_secrets(message: str, secrets: Iterable[str]) -> str:
 # --- pushes owed --------------------------------------------------------------------------------
 
 
-def listings_changes_queue(*, store_ids: Iterable[int], listing_ids: Iterable[int]) -> int:
-    """Record that these listings must be pushed, and announce their stores after commit.
-    Call inside the transaction of the change; returns how many rows were written."""
+def listings_changes_queue(
+    *,
+    store_ids: Iterable[int],
+    listing_ids: Iterable[int],
+    trigger: str = PushTrigger.AUTOMATIC,
+) -> int:
+    """Record that these listings must be pushed (the stock sync's outbox), and announce their
+    stores after commit. Call inside the transaction of the change; returns how many rows were
+    written. The one writer of ListingChange rows."""
     rows = [
-        ListingChange(listing_id=listing_id, trigger=PushTrigger.AUTOMATIC)
+        ListingChange(listing_id=listing_id, trigger=trigger)
         for listing_id in sorted(set(listing_ids))
     ]
     if not rows:

@@ -261,47 +261,25 @@ def sync_drain(*, limit: int = CLAIM_LIMIT, send: bool = True) -> DrainResult:
 # --- writing changes ----------------------------------------------------------------------------
 
 
-def listing_changes_record(
-    *, listing_ids: Iterable[int], trigger: str = PushTrigger.AUTOMATIC
-) -> int:
-    """Ask for these listings to be pushed, in the caller's transaction (the outbox row), and
-    drain soon after it commits. For the services that link, unlink and change stores."""
-    ids = sorted(set(listing_ids))
-    ListingChange.objects.bulk_create(
-        ListingChange(listing_id=listing_id, trigger=trigger) for listing_id in ids
-    )
-    if ids:
-        from kucun.channels.receivers import drain_soon
-
-        transaction.on_commit(drain_soon)
-    return len(ids)
-
-
-def store_listings_changed(*, store_id: int, trigger: str = PushTrigger.AUTOMATIC) -> int:
-    """Every linked listing of the store (its warehouses, buffer or sync switch changed)."""
-    return listing_changes_record(
-        listing_ids=Listing.objects.filter(
-            store_id=store_id, status=ListingStatus.LINKED
-        ).values_list("pk", flat=True),
-        trigger=trigger,
-    )
-
-
 def bundle_listings_changed(*, bundle_id: int) -> int:
     """The listings of a bundle whose components changed, and of the bundles holding it."""
+    from kucun.channels.services.stores import listings_changes_queue
+
     items = {bundle_id} | bundles_affected_by([bundle_id])
-    return listing_changes_record(
-        listing_ids=Listing.objects.filter(
-            status=ListingStatus.LINKED, item_id__in=sorted(items)
-        ).values_list("pk", flat=True)
+    linked = list(
+        Listing.objects.filter(status=ListingStatus.LINKED, item_id__in=sorted(items)).values_list(
+            "pk", "store_id"
+        )
+    )
+    return listings_changes_queue(
+        store_ids={store_id for _pk, store_id in linked},
+        listing_ids=[pk for pk, _store_id in linked],
     )
 
 
 __all__ = [
     "DrainResult",
     "bundle_listings_changed",
-    "listing_changes_record",
     "stock_records_queue",
-    "store_listings_changed",
     "sync_drain",
 ]
