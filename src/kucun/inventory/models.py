@@ -519,10 +519,11 @@ class AvailabilityChange(models.Model):
     """An (item, warehouse) whose available quantity changed, written by the ledger's writer
     in the same transaction as the change.
 
-    Consumers (channel sync) read the rows after the last id they handled (the id is the
-    cursor; rows are never updated) and look the figures up again; rows older than a few days
-    are pruned nightly. Bundles are not recorded: ``catalog.selectors.bundles_affected_by``
-    names them.
+    The table is an outbox with one consumer, the channels' stock sync: it claims rows and
+    deletes them in the transaction that queues their pushes (an id watermark would skip rows
+    of transactions that commit out of id order), then looks the figures up again. Rows left
+    behind (no store syncs) are pruned nightly after a few days. Bundles are not recorded:
+    ``catalog.selectors.bundles_affected_by`` names them.
     """
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")

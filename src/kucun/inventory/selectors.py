@@ -696,7 +696,8 @@ def ledger_drift() -> list[Drift]:
 
 
 def availability_changes_after(after_id: int, *, limit: int = 1000) -> list[AvailabilityChange]:
-    """The availability changes recorded after ``after_id`` (a consumer's watermark), oldest
-    first, at most ``limit``. The same pair may appear more than once; the figures themselves
-    are read again from the balances (``StockLevel``), which are current."""
+    """The availability changes still recorded after ``after_id``, oldest first, at most
+    ``limit``: for looking at what the ledger recorded (tests, diagnostics). The stock sync
+    consumes these rows by claiming and deleting them, never by this cursor. The same pair may
+    appear more than once; the figures themselves are read again from the balances."""
     return list(AvailabilityChange.objects.filter(id__gt=after_id).order_by("id")[:limit])

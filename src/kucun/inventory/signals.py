@@ -3,7 +3,8 @@ none of them.
 
 ``availability_changed``: sent once after a stock change commits, with ``pairs``, the sorted
 (item id, warehouse id) pairs whose available quantity changed. The same pairs are in
-``AvailabilityChange`` rows (read them after an id watermark to catch up after a restart).
+``AvailabilityChange`` rows, the outbox that the stock sync claims and deletes (so that a
+restart loses nothing); other listeners take the signal's pairs and leave the rows alone.
 Bundles are not named: ``kucun.catalog.selectors.bundles_affected_by`` finds every bundle
 that holds one of the items, however deeply nested.
 """
