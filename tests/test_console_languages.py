@@ -247,6 +247,7 @@ SAMPLE_KWARGS: dict[str, Callable[[Sample], list[dict[str, Any]]]] = {
     "channels:store_location": lambda s: [{"pk": s.store.pk}],
     "channels:store_pull": lambda s: [{"pk": s.store.pk}],
     "channels:store_match": lambda s: [{"pk": s.store.pk}],
+    "channels:store_reconcile": lambda s: [{"pk": s.store.pk}],
     "channels:pull_detail": lambda s: [{"pk": s.store.pk, "job_id": s.pull_job.pk}],
     "channels:run_detail": lambda s: [{"pk": s.run.pk}],
     "channels:listing_link": lambda s: [{"pk": s.listing.pk}],

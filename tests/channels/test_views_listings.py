@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
 from kucun.channels.choices import ListingStatus
-from kucun.channels.models import Listing, Store
+from kucun.channels.models import Listing, Store, SyncRun
 from kucun.channels.services.listings import listings_pull
 from kucun.core.models import Job
 from tests.channels.memory_channel import MemoryPlatform
@@ -95,3 +97,43 @@ def test_sync_log_and_home_page_show_pushes(staff_client: Client, pulled: Store)
     assert b'data-empty="sync-log"' in page
     home = staff_client.get("/").content
     assert b'data-figure="failed-pushes"' in home
+
+
+def test_reconcile_from_the_store_page_lists_what_differed(
+    staff_client: Client,
+    pulled: Store,
+    memory: MemoryPlatform,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    item = ItemFactory(sku="TEA-1")
+    listing = Listing.objects.get(sku="TEA-1")
+    staff_client.post(f"/channels/listings/{listing.pk}/link/", {"item": item.sku})
+    memory.sell(listing.inventory_ref, 1)  # the platform now holds something Kucun did not say
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(f"/channels/stores/{pulled.pk}/reconcile/")
+
+    assert response.status_code == 302
+    run = SyncRun.objects.filter(store=pulled, kind="reconcile").get()
+    assert run.difference_count == 1
+    page = staff_client.get(f"/channels/runs/{run.pk}/").content.decode()
+    assert 'id="reconcile-differences"' in page
+    assert 'data-sku="TEA-1"' in page
+
+
+def test_the_sync_log_exports_with_its_filters(staff_client: Client, pulled: Store) -> None:
+    page = staff_client.get(f"/channels/sync-log/?store={pulled.pk}&status=failed").content
+    assert b'id="sync-log-export"' in page
+    assert b'name="kind" value="stock_pushes"' in page
+    assert f'name="store" value="{pulled.pk}"'.encode() in page
+
+
+def test_the_item_page_pushes_the_item_to_its_listings(staff_client: Client, pulled: Store) -> None:
+    item = ItemFactory(sku="TEA-1")
+    listing = Listing.objects.get(sku="TEA-1")
+    staff_client.post(f"/channels/listings/{listing.pk}/link/", {"item": item.sku})
+    page = staff_client.get(f"/catalog/items/{item.pk}/").content
+    assert b'id="item-push"' in page
+    response = staff_client.post("/channels/stock-push/", {"ids": [item.pk]})
+    assert response.status_code == 302
+    assert Job.objects.filter(kind="channels.stock_push").exists()

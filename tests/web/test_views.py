@@ -69,7 +69,7 @@ def test_home_figures_link_to_their_filtered_lists_and_value_stock_per_warehouse
         "bundles": reverse("catalog:bundle_list") + "?active=yes",
         "low-stock": reverse("inventory:stock") + "?low_stock=on",
         "failed-pushes": reverse("channels:sync_log")
-        + f"?status=failed&amp;since={(timezone.now() - timedelta(hours=24)):%Y-%m-%d}",
+        + f"?status=failed&amp;date_from={(timezone.now() - timedelta(hours=24)):%Y-%m-%d}",
     }
     for href in links.values():
         assert viewer_client.get(href.replace("&amp;", "&")).status_code == 200

@@ -12,6 +12,7 @@ urlpatterns = [
     path("stores/<int:pk>/location/", views_stores.store_location, name="store_location"),
     path("stores/<int:pk>/pull/", views_stores.store_pull, name="store_pull"),
     path("stores/<int:pk>/match/", views_stores.store_match, name="store_match"),
+    path("stores/<int:pk>/reconcile/", views_stores.store_reconcile, name="store_reconcile"),
     path("stores/<int:pk>/pulls/<int:job_id>/", views_stores.pull_detail, name="pull_detail"),
     path("runs/<int:pk>/", views_stores.run_detail, name="run_detail"),
     path("listings/", views_listings.listing_list, name="listing_list"),

@@ -20,6 +20,7 @@ from kucun.channels.models import Store, SyncRun
 from kucun.channels.platforms import platforms
 from kucun.channels.services import listings as listing_services
 from kucun.channels.services import stores as store_services
+from kucun.channels.services.reconcile import reconcile_start
 from kucun.core.errors import DomainError, FieldError
 from kucun.core.forms import add_domain_error
 from kucun.core.models import Job
@@ -196,6 +197,28 @@ def store_match(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.detail)
         return redirect("channels:store_detail", pk=store.pk)
     return redirect("channels:run_detail", pk=run.pk)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def store_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
+    """Compare every linked listing's platform quantity with Kucun's now, and fix the
+    differences; the run lists what differed."""
+    store = get_store(pk)
+    try:
+        reconcile_start(store_id=store.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(
+            request,
+            _(
+                "Reconciling %(store)s: its runs below show the differences found and fixed "
+                "in a moment."
+            )
+            % {"store": store.name},
+        )
+    return redirect("channels:store_detail", pk=store.pk)
 
 
 @require_GET

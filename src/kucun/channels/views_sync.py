@@ -36,16 +36,16 @@ def day_start(value: str) -> datetime | None:
 def sync_log_filters(request: HttpRequest) -> tuple[SyncLogFilters, dict[str, str]]:
     raw = {
         name: request.GET.get(name, "").strip()[:100]
-        for name in ("store", "status", "trigger", "sku", "since", "until")
+        for name in ("store", "status", "trigger", "sku", "date_from", "date_to")
     }
-    until = day_start(raw["until"])
+    until = day_start(raw["date_to"])
     return (
         SyncLogFilters(
             store=int(raw["store"]) if raw["store"].isdigit() else None,
             status=raw["status"] if raw["status"] in PushStatus.values else "",
             trigger=raw["trigger"] if raw["trigger"] in PushTrigger.values else "",
             sku=raw["sku"],
-            since=day_start(raw["since"]),
+            since=day_start(raw["date_from"]),
             until=until + timedelta(days=1) if until else None,
         ),
         raw,
