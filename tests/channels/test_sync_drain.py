@@ -4,10 +4,13 @@ is lost or pushed that should not be."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import transaction
+from huey import SqliteHuey
+from huey.contrib import djhuey
 from huey.contrib.djhuey import HUEY
 
 from kucun.catalog.services import bundle_set_components
@@ -15,12 +18,12 @@ from kucun.channels.choices import PushStatus, PushTrigger
 from kucun.channels.hooks import register_before_overwrite, unregister_before_overwrite
 from kucun.channels.models import Listing, ListingChange, StockSyncRecord, Store
 from kucun.channels.quantities import listing_quantity
-from kucun.channels.receivers import DRAIN_QUEUED_KEY
+from kucun.channels.receivers import DRAIN_QUEUED_KEY, drain_flag_set
 from kucun.channels.services import sync as sync_service
 from kucun.channels.services.stores import store_update
 from kucun.channels.services.sync import sync_drain
 from kucun.channels.signals import listings_changed
-from kucun.channels.tasks import sync_drain_task
+from kucun.channels.tasks import sync_drain_periodic, sync_drain_task
 from kucun.inventory.models import AvailabilityChange
 from kucun.inventory.services import (
     DocumentLineInput,
@@ -487,6 +490,48 @@ def test_one_queued_drain_is_enough(
     with django_capture_on_commit_callbacks(execute=True):
         receive(site, "MUG", 1)
     assert held(shop, mug_listing) == 16
+
+
+@pytest.mark.usefixtures("drain_on_commit")
+def test_a_queue_store_that_cannot_expire_keys_still_drains_on_commit(
+    site: Site,
+    shop: Shop,
+    mug_listing: Listing,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # Given the queue's store is huey's SQLite one, which (like Redis before 7.4) cannot
+    # give the 'drain queued' flag a lifetime (tasks still run inline, as in every test)
+    store = SqliteHuey(
+        filename=str(tmp_path / "queue.sqlite3"), immediate=True, immediate_use_memory=False
+    )
+    monkeypatch.setattr(djhuey, "HUEY", store)
+
+    # When a change commits
+    with django_capture_on_commit_callbacks(execute=True):
+        receive(site, "MUG", 5)
+
+    # Then its drain was queued and ran (inline here), and cleared the flag it set
+    assert held(shop, mug_listing) == 15
+    assert AvailabilityChange.objects.count() == 0
+    assert store.get(DRAIN_QUEUED_KEY, peek=True) is None
+
+
+def test_the_periodic_drain_clears_a_flag_whose_drain_was_lost(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Given a flag without a lifetime whose drain task never ran
+    store = SqliteHuey(filename=str(tmp_path / "queue.sqlite3"))
+    monkeypatch.setattr(djhuey, "HUEY", store)
+    assert drain_flag_set(store)
+    assert not drain_flag_set(store)
+
+    # When the periodic drain runs
+    sync_drain_periodic.call_local()
+
+    # Then the next change queues its own drain again
+    assert drain_flag_set(store)
 
 
 @pytest.mark.usefixtures("drain_on_commit")

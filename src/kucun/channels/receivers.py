@@ -3,8 +3,10 @@
 Connected in ``ChannelsConfig.ready()``. One pending drain is enough however many changes
 commit meanwhile: a flag in the queue's store (shared by every process on Redis) says a drain
 is queued, and the drain clears it before it claims anything, so a change committed after that
-queues the next one. The flag expires, and a periodic drain runs every minute anyway, so a lost
-task delays a push by a minute at most; nothing is lost, the change rows wait in the outbox.
+queues the next one. The flag expires where the queue's store can expire it (Redis 7.4 and
+later); the periodic drain, every minute, clears it too (SQLite's store and older Redis keep
+no expiry), so a lost task delays a push by a minute at most; nothing is lost, the change rows
+wait in the outbox.
 """
 
 from __future__ import annotations
@@ -33,10 +35,20 @@ def drain_soon(**_signal: Any) -> None:
 
         from kucun.channels.tasks import sync_drain_task
 
-        if HUEY.put_if_empty(DRAIN_QUEUED_KEY, "1", DRAIN_QUEUED_SECONDS):
+        if drain_flag_set(HUEY):
             sync_drain_task()
     except Exception:
         logger.exception("could not queue the stock sync drain; the periodic drain will run it")
+
+
+def drain_flag_set(huey: Any) -> bool:
+    """Set the 'drain queued' flag unless it is set; True when this call set it."""
+    try:
+        return bool(huey.put_if_empty(DRAIN_QUEUED_KEY, "1", DRAIN_QUEUED_SECONDS))
+    except NotImplementedError:
+        # huey's SQLite store, and Redis before 7.4, cannot expire a key: the flag is set
+        # without a lifetime, and the periodic drain clears it.
+        return bool(huey.put_if_empty(DRAIN_QUEUED_KEY, "1"))
 
 
 def drain_flag_clear() -> None:

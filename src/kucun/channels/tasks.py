@@ -33,7 +33,10 @@ def sync_drain_task() -> int:
 
 @db_periodic_task(crontab(minute="*"))
 def sync_drain_periodic() -> int:
-    """The safety net: changes whose drain was never queued (a lost task, a worker down)."""
+    """The safety net: changes whose drain was never queued (a lost task, a worker down).
+    Clears the 'drain queued' flag as the queued drain does, so a flag whose task was lost
+    holds back the drains on commit for a minute at most, where the store cannot expire it."""
+    drain_flag_clear()
     return sync_drain().queued
 
 
