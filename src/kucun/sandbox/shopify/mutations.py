@@ -94,6 +94,8 @@ class AdjustmentGroupView:
             context.domain,
             {state.variant_id_of_item(change["item"]) for change in self.data["changes"]},
         )
+        # One read per location, not per change: a 250-quantity write names one location.
+        locations: dict[int, EmulatorRecord | None] = {}
         found = []
         for change in self.data["changes"]:
             item_gid = state.gid("InventoryItem", change["item"])
@@ -105,7 +107,11 @@ class AdjustmentGroupView:
             if quantityNames is not None and change["name"] not in quantityNames:
                 continue
             record = variants.get(state.variant_id_of_item(change["item"]))
-            location = state.location_get(context.domain, change["location"])
+            if change["location"] not in locations:
+                locations[change["location"]] = state.location_get(
+                    context.domain, change["location"]
+                )
+            location = locations[change["location"]]
             found.append(
                 {
                     "name": change["name"],
@@ -288,6 +294,7 @@ def apply(
     context = ctx(info)
     name, other = given["name"], "on_hand" if given["name"] == "available" else "available"
     applied = []
+    now = state.emulator.now()
     locked = {
         record.id: record
         for record in state.variants(context.domain)
@@ -313,14 +320,14 @@ def apply(
                     "location": location,
                 }
             )
-        state.variant_save(record, reason=given["reason"])
+        state.variant_save(record, reason=given["reason"], now=now)
         context.events.append(
             {"topic": "inventory_levels/update", "variant": int(record.key), "location": location}
         )
     number = state.allocate_ids(1)
     group = {
         "id": state.gid("InventoryAdjustmentGroup", number),
-        "createdAt": state.shopify_time(state.emulator.now()),
+        "createdAt": state.shopify_time(now),
         "reason": given["reason"],
         "referenceDocumentUri": given.get("referenceDocumentUri"),
         "changes": applied,

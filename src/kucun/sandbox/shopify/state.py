@@ -325,9 +325,10 @@ def variant_find(domain: str, *, sku: str = "", variant: str = "") -> EmulatorRe
     return variants(domain).filter(data__sku=sku).order_by("id").first()
 
 
-def variant_save(record: EmulatorRecord, *, reason: str) -> None:
-    """Store a changed variant: its clock stamp is its new ``updatedAt``."""
-    now = emulator.now()
+def variant_save(record: EmulatorRecord, *, reason: str, now: datetime | None = None) -> None:
+    """Store a changed variant: its clock stamp is its new ``updatedAt``. A write of many
+    variants passes the clock's reading once (``now``): it is a setting read each time."""
+    now = now or emulator.now()
     record.data["last_change"] = {"at": shopify_time(now), "reason": reason}
     record.updated_at = now
     record.save(update_fields=["data", "updated_at"])
