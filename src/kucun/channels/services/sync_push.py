@@ -43,6 +43,7 @@ from kucun.channels.connect import store_channel
 from kucun.channels.hooks import run_before_overwrite
 from kucun.channels.models import Listing, StockSyncRecord, Store
 from kucun.channels.quantities import listing_quantities
+from kucun.channels.services.rows import update_rows
 from kucun.channels.services.sync import chunks, in_transaction
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, NotFound, ValidationFailed
@@ -184,13 +185,14 @@ def records_claim(
                 next_attempt_at=now + LEASE,
                 attempts=F("attempts") + 1,
             )
-        StockSyncRecord.objects.bulk_update(
+        update_rows(
+            StockSyncRecord,
+            ["quantity"],
             [
                 StockSyncRecord(pk=record_id, quantity=quantities[listing_id])
                 for listing_id, record_id in newest.items()
                 if record_id in kept
             ],
-            ["quantity"],
         )
         return keep
 
@@ -509,9 +511,10 @@ def record_outcomes(
         summary.record_ids.append(record.pk)
 
     def unit() -> None:
-        StockSyncRecord.objects.bulk_update(records, RECORD_FIELDS)
-        if listings:
-            Listing.objects.bulk_update(listings, LISTING_FIELDS)
+        # Plain parameters, not bulk_update's CASE per row and column: building those cost
+        # about 6 ms a record, most of the time of a 250-record outcome on a busy machine.
+        update_rows(StockSyncRecord, RECORD_FIELDS, records)
+        update_rows(Listing, LISTING_FIELDS, listings)
 
     in_transaction(unit)
     return summary
