@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-GROUPS = ["ledger", "imports", "api"]
+GROUPS = ["ledger", "imports", "api", "sync"]
 ALIASES = {"import": "imports", "export": "imports"}
 
 
