@@ -42,7 +42,12 @@ def drain_soon(**_signal: Any) -> None:
 
 
 def drain_flag_set(huey: Any) -> bool:
-    """Set the 'drain queued' flag unless it is set; True when this call set it."""
+    """Set the 'drain queued' flag unless it is set; True when this call set it.
+
+    Read first: while a drain is queued every commit finds the flag, and on huey's SQLite
+    store the refused write is an exclusive transaction of its own at every posting."""
+    if huey.storage.has_data_for_key(DRAIN_QUEUED_KEY):
+        return False
     try:
         return bool(huey.put_if_empty(DRAIN_QUEUED_KEY, "1", DRAIN_QUEUED_SECONDS))
     except NotImplementedError:
