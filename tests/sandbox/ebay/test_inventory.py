@@ -3,7 +3,6 @@ bulkUpdatePriceQuantity with its per-offer answers."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -301,18 +300,14 @@ def test_sellers_see_only_their_own_items(ebay: Ebay) -> None:
     assert REFRESH_TOKEN not in str(ebay.emu("seed", {}))
 
 
-def test_ten_thousand_items_seed_and_pull_fast(ebay: Ebay) -> None:
-    started = time.monotonic()
-    seed_items(ebay, 10_000)
-    seeded = time.monotonic() - started
+def test_thousands_of_items_seed_in_bulk_and_pull_page_by_page(ebay: Ebay) -> None:
+    # How fast is for `make bench`; here, that every item of many pages comes once.
+    seed_items(ebay, 2_000)
     token = ebay.user_token()
-    started = time.monotonic()
     found, pages = pull_all(ebay, token, 200)
-    pulled = time.monotonic() - started
-    assert len(found) == 10_005
-    assert pages == 51
-    assert seeded < 30
-    assert pulled < 10, f"a full pull took {pulled:.1f}s"
+    assert len(found) == 2_005
+    assert len({item["sku"] for item in found}) == 2_005
+    assert pages == 11
 
 
 def test_a_listing_takes_250_revisions_a_day(ebay: Ebay) -> None:
