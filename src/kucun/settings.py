@@ -60,6 +60,19 @@ SANDBOX_ENABLED = env_flag("KUCUN_SANDBOX", default=True)
 # from its --host and --port when the variable is unset).
 SANDBOX_SERVER_URL = os.environ.get("KUCUN_SANDBOX_URL", "http://127.0.0.1:8000").rstrip("/")
 
+
+def env_number(name: str, kind: type[int] | type[float]) -> int | float | None:
+    value = os.environ.get(name, "").strip()
+    return kind(value) if value else None
+
+
+# The channel adapters' HTTP limits; unset, each adapter keeps its own defaults (30 s reads,
+# 4 attempts). Short values make fault drills and slow test hosts fail fast.
+CHANNEL_CONNECT_TIMEOUT = env_number("KUCUN_CHANNEL_CONNECT_TIMEOUT", float)
+CHANNEL_READ_TIMEOUT = env_number("KUCUN_CHANNEL_READ_TIMEOUT", float)
+CHANNEL_MAX_ATTEMPTS = env_number("KUCUN_CHANNEL_MAX_ATTEMPTS", int)
+CHANNEL_BACKOFF_CAP_SECONDS = env_number("KUCUN_CHANNEL_BACKOFF_CAP_SECONDS", float)
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

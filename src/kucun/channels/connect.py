@@ -7,6 +7,8 @@ never logged or returned. A sandbox store's address is the emulator under this s
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from kucun.channels.adapters.base import Channel, ChannelConfig, PlatformSpec
@@ -44,6 +46,18 @@ def store_base_url(store: Store, spec: PlatformSpec, options: dict[str, str]) ->
     return spec.production_base_url(options)
 
 
+def client_limits() -> dict[str, Any]:
+    """Timeouts and attempts the operator set for every adapter's HTTP client (settings
+    ``CHANNEL_*``, from ``KUCUN_CHANNEL_*``); unset ones keep ChannelConfig's defaults."""
+    limits = {
+        "connect_timeout": getattr(settings, "CHANNEL_CONNECT_TIMEOUT", None),
+        "read_timeout": getattr(settings, "CHANNEL_READ_TIMEOUT", None),
+        "max_attempts": getattr(settings, "CHANNEL_MAX_ATTEMPTS", None),
+        "backoff_cap_seconds": getattr(settings, "CHANNEL_BACKOFF_CAP_SECONDS", None),
+    }
+    return {name: value for name, value in limits.items() if value is not None}
+
+
 def store_config(store: Store) -> ChannelConfig:
     spec = store_spec(store)
     options = store_options(store)
@@ -53,6 +67,7 @@ def store_config(store: Store) -> ChannelConfig:
         credentials=decrypt_mapping(store.credentials_encrypted),
         options=options,
         store_key=f"store:{store.pk}",
+        **client_limits(),
     )
 
 

@@ -456,6 +456,7 @@ def apply_outcome(record: StockSyncRecord, outcome: Outcome, now: Any) -> Listin
         record.next_attempt_at = now + PENDING_TIMEOUT
         return None
     record.error = outcome.error or _("The platform refused the quantity.")
+    attempt_error_note(record, now)
     if outcome.retryable and record.attempts < MAX_ATTEMPTS:
         record.status = PushStatus.QUEUED
         record.next_attempt_at = now + backoff(record.attempts)
@@ -463,6 +464,17 @@ def apply_outcome(record: StockSyncRecord, outcome: Outcome, now: Any) -> Listin
         record.status = PushStatus.FAILED
         record.finished_at = now
     return None
+
+
+def attempt_error_note(record: StockSyncRecord, now: Any) -> None:
+    """Keep every failed attempt's error in the record's details: ``error`` holds only the
+    last one, and a push that succeeds at its third attempt clears it, so without this the log
+    would not show the failures the push went through."""
+    details = dict(record.details or {})
+    errors = list(details.get("attempt_errors", []))
+    errors.append({"attempt": record.attempts, "at": now.isoformat(), "error": record.error[:500]})
+    details["attempt_errors"] = errors[-2 * MAX_ATTEMPTS :]
+    record.details = details
 
 
 RECORD_FIELDS = [
