@@ -102,6 +102,30 @@ def test_a_retryable_failure_backs_off_then_fails(
     assert shop.platform.quantities[mug_listing.inventory_ref] == 10
 
 
+def test_every_failed_attempt_stays_in_the_log_after_the_push_succeeds(
+    site: Site, shop: Shop, mug_listing: Listing
+) -> None:
+    # Given the platform answers 503 to the next two pushes
+    shop.platform.fail_next_pushes = 2
+    receive(site, "MUG", 5)
+
+    # When the drain and two retries run
+    sync_drain()
+    for _retry in range(2):
+        time_passes()
+        stock_pushes_send()
+
+    # Then the push succeeded at its third attempt and its details keep both failures
+    record = latest(mug_listing)
+    assert (record.status, record.attempts, record.error) == (RecordStatus.SUCCEEDED, 3, "")
+    failures = record.details["attempt_errors"]
+    assert [(failure["attempt"], failure["error"]) for failure in failures] == [
+        (1, "503: memory platform unavailable"),
+        (2, "503: memory platform unavailable"),
+    ]
+    assert shop.platform.quantities[mug_listing.inventory_ref] == 15
+
+
 def test_a_refusal_fails_at_once_with_the_platforms_words(
     site: Site, shop: Shop, mug_listing: Listing
 ) -> None:
