@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-GROUPS = ["ledger", "imports", "api", "sync"]
+GROUPS = ["ledger", "imports", "api", "sync", "sync_drills"]
 ALIASES = {"import": "imports", "export": "imports"}
 
 

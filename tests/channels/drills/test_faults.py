@@ -4,6 +4,7 @@ quantity and every failed call is in the sync log."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from typing import Any
@@ -31,7 +32,7 @@ from tests.sandbox.conftest import Sandbox
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.drill]
 
 ITEMS = 40
-CHANGES = 1000
+CHANGES = int(os.environ.get("KUCUN_DRILL_CHANGES", "1000"))
 LINES_PER_POSTING = 20
 FAULT_PROBABILITY = 0.3
 OPEN = [PushStatus.QUEUED, PushStatus.SENDING, PushStatus.PENDING]
