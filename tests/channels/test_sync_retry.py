@@ -235,7 +235,10 @@ def test_a_push_in_flight_is_not_overtaken_and_a_dead_worker_is_recovered(
     assert stock_pushes_recover() == 1
     stock_pushes_send()
     assert [level.quantity for level in shop.platform.pushes] == [10, 17]
-    assert StockSyncRecord.objects.get(pk=claimed[0]).status == RecordStatus.SUPERSEDED
+    dead = StockSyncRecord.objects.get(pk=claimed[0])
+    assert dead.status == RecordStatus.SUPERSEDED
+    assert [failure["attempt"] for failure in dead.details["attempt_errors"]] == [1]
+    assert dead.details["attempt_errors"][0]["error"].startswith("The worker stopped")
     assert latest(mug_listing).status == RecordStatus.SUCCEEDED
 
 

@@ -108,6 +108,22 @@ def expire_leases() -> dict[str, Any]:
     return {"leases_ended": ended}
 
 
+def unlogged_attempts() -> list[int]:
+    """Records whose failed attempts are not all in their details: every attempt but a
+    successful last one must be there."""
+    from kucun.channels.choices import PushStatus
+    from kucun.channels.models import StockSyncRecord
+
+    wrong = []
+    for record in StockSyncRecord.objects.exclude(
+        status__in=[PushStatus.QUEUED, PushStatus.SENDING, PushStatus.PENDING]
+    ):
+        logged = len((record.details or {}).get("attempt_errors", []))
+        if logged != record.attempts - (1 if record.status == PushStatus.SUCCEEDED else 0):
+            wrong.append(record.pk)
+    return wrong
+
+
 def status() -> dict[str, Any]:
     from kucun.channels.choices import PushStatus
     from kucun.channels.models import StockSyncRecord, Store
@@ -121,8 +137,7 @@ def status() -> dict[str, Any]:
         "open": open_pushes,
         "changes_waiting": AvailabilityChange.objects.count(),
         "failed": StockSyncRecord.objects.filter(status=PushStatus.FAILED).count(),
-        "recovered": StockSyncRecord.objects.filter(error__icontains="worker stopped").count()
-        + StockSyncRecord.objects.filter(details__has_key="attempt_errors").count(),
+        "unlogged_attempts": unlogged_attempts(),
         "quantities": {store.platform: kucun_quantities(store) for store in Store.objects.all()},
     }
 

@@ -206,3 +206,4 @@ def test_a_consumer_killed_while_sending_converges_after_restart(
             restarted.kill()
     assert left_sending > 0
     assert state["failed"] == 0
+    assert state["unlogged_attempts"] == []

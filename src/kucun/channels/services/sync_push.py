@@ -593,13 +593,31 @@ def stock_pushes_recover() -> int:
     failed when their attempts are used up. The platform may or may not have applied them."""
     now = timezone.now()
     message = _("The worker stopped while sending this push; it is sent again.")
-    stuck = StockSyncRecord.objects.filter(status=PushStatus.SENDING, next_attempt_at__lt=now)
-    with transaction.atomic():
-        failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-            status=PushStatus.FAILED, next_attempt_at=None, finished_at=now, error=message
+
+    def unit() -> int:
+        stuck = list(
+            StockSyncRecord.objects.select_for_update().filter(
+                status=PushStatus.SENDING, next_attempt_at__lt=now
+            )
         )
-        queued = stuck.update(status=PushStatus.QUEUED, next_attempt_at=now, error=message)
-    return failed + queued
+        for record in stuck:
+            # The lost attempt is a failed one in the log like any other.
+            record.error = message
+            attempt_error_note(record, now)
+            if record.attempts >= MAX_ATTEMPTS:
+                record.status, record.next_attempt_at, record.finished_at = (
+                    PushStatus.FAILED,
+                    None,
+                    now,
+                )
+            else:
+                record.status, record.next_attempt_at = PushStatus.QUEUED, now
+        StockSyncRecord.objects.bulk_update(
+            stuck, ["status", "error", "details", "next_attempt_at", "finished_at"]
+        )
+        return len(stuck)
+
+    return in_transaction(unit)
 
 
 def sync_record_retry(*, record_ids: Iterable[int], actor: Any) -> list[StockSyncRecord]:
