@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -45,9 +46,49 @@ KILL_WAIT_SECONDS = 60
 CONVERGE_SECONDS = 90
 
 
-def drill_env(var_dir: Path, port: int) -> dict[str, str]:
-    """The drill's processes: their own var directory and SQLite file; the queue on Redis
-    when the run names one (its own queue name), else huey's SQLite file there."""
+class Database:
+    """The drill's own database: a SQLite file in its var directory, or, when the run is on
+    PostgreSQL (``DATABASE_URL``), a database of its own on that server, dropped afterwards."""
+
+    def __init__(self, var_dir: Path) -> None:
+        self.var_dir = var_dir
+        self.url = ""
+        server = os.environ.get("DATABASE_URL", "")
+        if server.startswith(("postgres://", "postgresql://")):
+            import psycopg
+
+            parts = urlsplit(server)
+            self.name = f"kucun_crash_drill_{os.getpid()}"
+            self.admin = urlunsplit(parts._replace(path="/postgres"))
+            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
+            with psycopg.connect(self.admin, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{self.name}"')
+
+    def sending_count(self) -> int:
+        query = "SELECT count(*) FROM channels_stocksyncrecord WHERE status = 'sending'"
+        if self.url:
+            import psycopg
+
+            with psycopg.connect(self.url) as db:
+                row = db.execute(query).fetchone()
+        else:
+            with sqlite3.connect(self.var_dir / SQLITE_FILE_NAME, timeout=5) as db:
+                row = db.execute(query).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def drop(self) -> None:
+        if self.url:
+            import psycopg
+
+            with psycopg.connect(self.admin, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def drill_env(var_dir: Path, port: int, database: Database) -> dict[str, str]:
+    """The drill's processes: their own var directory and database; the queue on Redis when
+    the run names one (its own queue name), else huey's SQLite file there."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -65,6 +106,8 @@ def drill_env(var_dir: Path, port: int) -> dict[str, str]:
         PYTHONPATH=os.pathsep.join([str(REPOSITORY), str(REPOSITORY / "src")]),
         PYTHONUNBUFFERED="1",
     )
+    if database.url:
+        env["DATABASE_URL"] = database.url
     return env
 
 
@@ -95,27 +138,23 @@ class Consumer:
 
 
 @pytest.fixture
-def drill_dir(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], Server]]:
+def drill_dir(tmp_path: Path) -> Iterator[tuple[Database, dict[str, str], Server]]:
     port = free_port()
-    env = drill_env(tmp_path, port)
-    subprocess.run([*KUCUN, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=REPOSITORY)
-    subprocess.run(
-        [*KUCUN, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=REPOSITORY
-    )
-    server = Server(tmp_path, "--no-worker", port=port, env=env)
+    database = Database(tmp_path)
+    env = drill_env(tmp_path, port, database)
     try:
-        server.wait_healthy()
-        yield tmp_path, env, server
+        for command in ("migrate", "collectstatic"):
+            subprocess.run(
+                [*KUCUN, command, "--noinput", "-v0"], env=env, check=True, cwd=REPOSITORY
+            )
+        server = Server(tmp_path, "--no-worker", port=port, env=env)
+        try:
+            server.wait_healthy()
+            yield database, env, server
+        finally:
+            server.stop()
     finally:
-        server.stop()
-
-
-def sending_count(var_dir: Path) -> int:
-    with sqlite3.connect(var_dir / SQLITE_FILE_NAME, timeout=5) as db:
-        row = db.execute(
-            "SELECT count(*) FROM channels_stocksyncrecord WHERE status = 'sending'"
-        ).fetchone()
-    return int(row[0])
+        database.drop()
 
 
 def emulator_quantities(sandbox: Sandbox, configs: dict[str, Any]) -> dict[str, dict[str, int]]:
@@ -137,9 +176,10 @@ def slow_writes(sandbox: Sandbox, code: str) -> None:
 
 
 def test_a_consumer_killed_while_sending_converges_after_restart(
-    drill_dir: tuple[Path, dict[str, str], Server],
+    drill_dir: tuple[Database, dict[str, str], Server],
 ) -> None:
-    var_dir, env, server = drill_dir
+    database, env, server = drill_dir
+    var_dir = database.var_dir
     prepared = child(env, "setup")
     configs = prepared["configs"]
     assert sorted(configs) == sorted(DRILL_PLATFORMS)
@@ -160,7 +200,7 @@ def test_a_consumer_killed_while_sending_converges_after_restart(
         )
         try:
             deadline = time.monotonic() + KILL_WAIT_SECONDS
-            while sending_count(var_dir) == 0:
+            while database.sending_count() == 0:
                 assert consumer.process.poll() is None, (var_dir / "consumer.log").read_text()
                 assert time.monotonic() < deadline, "no push was ever in flight to kill"
                 time.sleep(0.02)
@@ -171,7 +211,7 @@ def test_a_consumer_killed_while_sending_converges_after_restart(
             consumer.kill()
             if changing.poll() is None:
                 changing.kill()
-        left_sending = sending_count(var_dir)
+        left_sending = database.sending_count()
         for code in configs:
             sandbox.control.delete(sandbox.url(code, "__emu/faults")).raise_for_status()
 
