@@ -27,6 +27,7 @@ def arm(sandbox: Sandbox, code: str, *, probability: float, delay_ms: int) -> No
     Faults are tried in order, so each one's chance is set for the share left by the ones
     before it."""
     share = 1 - (1 - probability) ** (1 / 3)
+    assert code in WRITE_OPERATIONS, f"name {code}'s stock-write operation in WRITE_OPERATIONS"
     match = {"op": WRITE_OPERATIONS[code]}
     sandbox.emu(
         code,
