@@ -62,6 +62,8 @@ def bind_shop(
         for number, sku in enumerate(skus)
     ]
     config: ChannelConfig = setup.prepare(sandbox, variants=variants)
+    # The drills arm the refusals they test: the emulator's own bucket never runs dry.
+    sandbox.emu(code, "rate-limit", {"capacity": 100_000, "refill_per_second": 10_000})
     extra = EXTRA_OPTIONS.get(code)
     options = {**config.options, **(extra(setup) if extra else {})}
     store = store_create(
