@@ -357,6 +357,37 @@ def test_a_pending_write_is_resolved_by_polling(site: Site, async_shop: Shop) ->
     assert async_shop.platform.quantities[listing.inventory_ref] == 10
 
 
+def test_a_newer_push_waits_until_the_pending_write_is_applied(
+    site: Site, async_shop: Shop
+) -> None:
+    # Given a write of 10 the asynchronous platform accepted but has not applied yet
+    item = build_item("MUG")
+    receive(site, "MUG", 10)
+    listing = add_listing(async_shop.store, item)
+    push_now(listing)
+    sync_drain()
+    assert latest(listing).status == RecordStatus.PENDING
+
+    # When the stock changes meanwhile
+    receive(site, "MUG", 5)
+    sync_drain()
+
+    # Then the newer push is not sent while the first is pending (the platform could apply the
+    # two in any order, and 10 would land last)
+    assert len(BOARD.tasks) == 1
+    assert latest(listing).status == RecordStatus.QUEUED
+
+    # When the first is applied, the newer one goes and the platform ends with 15
+    stock_pushes_poll()
+    stock_pushes_poll()
+    stock_pushes_send()
+    assert len(BOARD.tasks) == 2
+    stock_pushes_poll()
+    stock_pushes_poll()
+    assert latest(listing).status == RecordStatus.SUCCEEDED
+    assert async_shop.platform.quantities[listing.inventory_ref] == 15
+
+
 def test_a_pending_write_never_confirmed_is_shown_failed(site: Site, async_shop: Shop) -> None:
     BOARD.polls = 1000
     try:

@@ -3,8 +3,8 @@
 A worker claims due records (queued, their ``next_attempt_at`` passed or unset) by marking
 them ``sending`` with a lease in ``next_attempt_at``, in a short transaction of its own; it
 sends them after commit, per store in the platform's largest batch, and writes each outcome.
-A listing with a push in flight gets no second one until the first is answered, so a late,
-older push never lands after a newer one; a newer record replaces an older one still waiting.
+A listing with a push in flight (sending, or pending on an asynchronous platform) gets no
+second one until the first is answered, so a late, older push never lands after a newer one; a newer record replaces an older one still waiting.
 A worker that dies while sending leaves records whose lease lapses: ``stock_pushes_recover``
 queues them again (compare-and-set or an absolute quantity make the repeat harmless).
 
@@ -128,8 +128,10 @@ class Outcome:
 
 def due_records(*, record_ids: Sequence[int] | None, store_id: int | None) -> Any:
     now = timezone.now()
-    in_flight = StockSyncRecord.objects.filter(
-        listing_id=OuterRef("listing_id"), status=PushStatus.SENDING, next_attempt_at__gt=now
+    # A write an asynchronous platform accepted but has not applied yet (pending) is in flight
+    # too: a second one sent meanwhile may be applied before it, and the older quantity last.
+    in_flight = StockSyncRecord.objects.filter(listing_id=OuterRef("listing_id")).filter(
+        Q(status=PushStatus.SENDING, next_attempt_at__gt=now) | Q(status=PushStatus.PENDING)
     )
     rows = (
         StockSyncRecord.objects.filter(status=PushStatus.QUEUED)
