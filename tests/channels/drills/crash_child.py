@@ -35,7 +35,7 @@ def setup() -> dict[str, Any]:
     from kucun.accounts.services import api_token_create
     from kucun.channels.services.sync import sync_drain
     from kucun.inventory.services import DocumentLineInput, receipt_create
-    from tests.channels.drills.world import DRILL_PLATFORMS, bind_shop, link_all
+    from tests.channels.drills.world import DRILL_PLATFORMS, bind_shop, link_all, pushes_settle
     from tests.factories import UserFactory
     from tests.inventory.conftest import build_item, build_site
     from tests.sandbox.conftest import Sandbox
@@ -62,6 +62,7 @@ def setup() -> dict[str, Any]:
             link_all(shop, items)
             configs[code] = {**shop.config.__dict__, "store_id": shop.store.pk}
     sync_drain()
+    pushes_settle()
     return {"token": plain, "configs": configs}
 
 
@@ -127,9 +128,12 @@ def unlogged_attempts() -> list[int]:
 def status() -> dict[str, Any]:
     from kucun.channels.choices import PushStatus
     from kucun.channels.models import StockSyncRecord, Store
+    from kucun.channels.services.sync_push import stock_pushes_poll
     from kucun.inventory.models import AvailabilityChange
     from tests.channels.drills.world import kucun_quantities
 
+    # The periodic poll's work, now: asynchronous platforms (Kogan) confirm their writes.
+    stock_pushes_poll()
     open_pushes = StockSyncRecord.objects.filter(
         status__in=[PushStatus.QUEUED, PushStatus.SENDING, PushStatus.PENDING]
     ).count()

@@ -13,6 +13,8 @@ from tests.sandbox.conftest import Sandbox
 WRITE_OPERATIONS = {
     "shopify": "inventorySetQuantities",
     "ebay": "bulkUpdatePriceQuantity",
+    "kogan": "products_stock_price_update",
+    "pisell": "inventory_levels",
 }
 SERVER_ERROR = "drill-server-error"
 THROTTLED = "drill-throttled"

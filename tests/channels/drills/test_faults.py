@@ -25,6 +25,7 @@ from tests.channels.drills.world import (
     held_for,
     kucun_quantities,
     link_all,
+    pushes_settle,
 )
 from tests.inventory.conftest import build_item, build_site
 from tests.sandbox.conftest import Sandbox
@@ -91,6 +92,7 @@ def test_a_thousand_changes_under_faults_converge_and_every_failure_is_logged(
     shop = bind_shop(sandbox, code, name=f"Faults {code}", skus=skus, warehouses=[site.warehouse])
     link_all(shop, items)
     sync_drain()
+    pushes_settle()
     assert held_for(shop, sandbox, skus) == kucun_quantities(shop.store)
     first_request = faults.last_request_id()
 

@@ -38,6 +38,7 @@ from tests.channels.drills.world import (
     bind_shop,
     held_for,
     kucun_quantities,
+    pushes_settle,
     retire_stores,
 )
 from tests.inventory.conftest import build_bundle, build_item, build_site, receive
@@ -229,6 +230,7 @@ def test_every_emulator_holds_kucuns_quantity_after_a_drain(
             world.apply(operation)
 
     sync_drain()
+    pushes_settle()
 
     for shop in world.shops:
         expected = kucun_quantities(shop.store)

@@ -8,17 +8,20 @@ pulled with ``listings_pull`` and linked with ``listing_link``, as a merchant wo
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
 from kucun.catalog.models import Item
 from kucun.channels.adapters.base import ChannelConfig
-from kucun.channels.choices import ListingStatus
-from kucun.channels.models import Listing, Store
+from kucun.channels.choices import ListingStatus, PushStatus
+from kucun.channels.models import Listing, StockSyncRecord, Store
+from kucun.channels.platforms import platform
 from kucun.channels.quantities import listing_quantities
 from kucun.channels.services.listings import listing_link, listings_pull
-from kucun.channels.services.stores import store_create
+from kucun.channels.services.stores import store_create, store_set_location
+from kucun.channels.services.sync_push import stock_pushes_poll
 from kucun.warehouses.models import Warehouse
 from tests.channels.contract.conftest import contract_platforms
 from tests.channels.contract.seeds import VariantSeed
@@ -28,6 +31,7 @@ DRILL_PLATFORMS = contract_platforms()
 
 # Options a store form asks for that the contract config carries elsewhere (in its address).
 EXTRA_OPTIONS = {"shopify": lambda setup: {"shop_domain": setup.SHOP}}
+LOCATION_OPTIONS = ("location_ref", "location_id")
 
 
 @dataclass
@@ -65,7 +69,11 @@ def bind_shop(
     # The drills arm the refusals they test: the emulator's own bucket never runs dry.
     sandbox.emu(code, "rate-limit", {"capacity": 100_000, "refill_per_second": 10_000})
     extra = EXTRA_OPTIONS.get(code)
-    options = {**config.options, **(extra(setup) if extra else {})}
+    given = {**config.options, **(extra(setup) if extra else {})}
+    fields = {spec.name for spec in platform(code).option_fields}
+    options = {name: value for name, value in given.items() if name in fields}
+    # A location the config names outside the store's settings is the store's location.
+    location = next((given[name] for name in LOCATION_OPTIONS if name in given), "")
     store = store_create(
         actor=None,
         platform=code,
@@ -76,6 +84,8 @@ def bind_shop(
         buffer=buffer,
         sandbox=True,
     )
+    if location and "location_ref" not in options:
+        store = store_set_location(store=store, location_ref=location)
     run = listings_pull(store=store, mode="full")
     assert run.status == "succeeded", run.error
     listings = list(Listing.objects.filter(store=store).order_by("sku"))
@@ -106,6 +116,19 @@ def held_for(shop: Shop, sandbox: Sandbox, skus: Sequence[str]) -> dict[str, int
     return {sku: held[sku] for sku in skus}
 
 
+def pushes_settle(*, polls: int = 50, interval: float = 0.05) -> None:
+    """Poll asynchronous platforms (Kogan) until no write is pending (bounded)."""
+    for _poll in range(polls):
+        if not StockSyncRecord.objects.filter(status=PushStatus.PENDING).exists():
+            return
+        stock_pushes_poll()
+        time.sleep(interval)
+    pending = list(
+        StockSyncRecord.objects.filter(status=PushStatus.PENDING).values_list("pk", flat=True)
+    )
+    raise AssertionError(f"writes still pending after {polls} polls: {pending}")
+
+
 def retire_stores() -> None:
     """Stores of earlier examples stop selling: their emulator accounts are gone."""
     Store.objects.update(active=False)
@@ -118,5 +141,6 @@ __all__ = [
     "held_for",
     "kucun_quantities",
     "link_all",
+    "pushes_settle",
     "retire_stores",
 ]
