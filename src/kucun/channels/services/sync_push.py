@@ -4,7 +4,8 @@ A worker claims due records (queued, their ``next_attempt_at`` passed or unset) 
 them ``sending`` with a lease in ``next_attempt_at``, in a short transaction of its own; it
 sends them after commit, per store in the platform's largest batch, and writes each outcome.
 A listing with a push in flight (sending, or pending on an asynchronous platform) gets no
-second one until the first is answered, so a late, older push never lands after a newer one; a newer record replaces an older one still waiting.
+second one until the first is answered, so a late, older push never lands after a newer
+one; a newer record replaces an older one still waiting.
 A worker that dies while sending leaves records whose lease lapses: ``stock_pushes_recover``
 queues them again (compare-and-set or an absolute quantity make the repeat harmless).
 
