@@ -103,6 +103,7 @@ def test_a_thousand_changes_under_faults_converge_and_every_failure_is_logged(
     while changes < CHANGES:
         changes += post_changes(rng, skus, stock)
         sync_drain()
+        stock_pushes_poll()
     faults.disarm(sandbox, code)
     # A delayed answer is logged when the emulator wakes, after the client gave up on it.
     time.sleep(READ_TIMEOUT)

@@ -21,7 +21,7 @@ from kucun.channels.platforms import platform
 from kucun.channels.quantities import listing_quantities
 from kucun.channels.services.listings import listing_link, listings_pull
 from kucun.channels.services.stores import store_create, store_set_location
-from kucun.channels.services.sync_push import stock_pushes_poll
+from kucun.channels.services.sync_push import stock_pushes_poll, stock_pushes_send
 from kucun.warehouses.models import Warehouse
 from tests.channels.contract.conftest import contract_platforms
 from tests.channels.contract.seeds import VariantSeed
@@ -116,17 +116,20 @@ def held_for(shop: Shop, sandbox: Sandbox, skus: Sequence[str]) -> dict[str, int
     return {sku: held[sku] for sku in skus}
 
 
-def pushes_settle(*, polls: int = 50, interval: float = 0.05) -> None:
-    """Poll asynchronous platforms (Kogan) until no write is pending (bounded)."""
-    for _poll in range(polls):
-        if not StockSyncRecord.objects.filter(status=PushStatus.PENDING).exists():
+def pushes_settle(*, rounds: int = 50, interval: float = 0.05) -> None:
+    """What the periodic poll and send do, now, until no push is open (bounded): asynchronous
+    platforms (Kogan) apply their writes, and the pushes waiting behind them go out."""
+    open_statuses = [PushStatus.QUEUED, PushStatus.SENDING, PushStatus.PENDING]
+    for _round in range(rounds):
+        if not StockSyncRecord.objects.filter(status__in=open_statuses).exists():
             return
         stock_pushes_poll()
+        stock_pushes_send()
         time.sleep(interval)
-    pending = list(
-        StockSyncRecord.objects.filter(status=PushStatus.PENDING).values_list("pk", flat=True)
+    still = list(
+        StockSyncRecord.objects.filter(status__in=open_statuses).values_list("pk", "status")
     )
-    raise AssertionError(f"writes still pending after {polls} polls: {pending}")
+    raise AssertionError(f"pushes still open after {rounds} rounds: {still}")
 
 
 def retire_stores() -> None:
