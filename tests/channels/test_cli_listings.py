@@ -34,9 +34,11 @@ def test_stores_lists_each_store_with_its_switches_and_last_pull(
     store: Store, memory: MemoryPlatform
 ) -> None:
     store_update(actor=None, store=store, inventory_sync=False)
+    # The id column is as wide as its widest id (PostgreSQL does not restart its sequences).
+    width = max(len("ID"), len(str(store.pk)))
     assert run("stores")[1].splitlines() == [
-        "ID  NAME         PLATFORM  SANDBOX  SYNC  LAST PULL",
-        f"{store.pk:<2}  Memory shop  memory    no       off   never",
+        f"{'ID':<{width}}  NAME         PLATFORM  SANDBOX  SYNC  LAST PULL",
+        f"{store.pk:<{width}}  Memory shop  memory    no       off   never",
     ]
 
     run("listings", "pull", "Memory shop")
