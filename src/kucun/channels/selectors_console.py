@@ -3,7 +3,6 @@ sync log's filters."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,37 +51,6 @@ def listing_counts(*, store: Store) -> dict[str, int]:
         .values_list("status", "count")
     )
     return {status: counts.get(status, 0) for status in ListingStatus.values}
-
-
-@dataclass(frozen=True)
-class SyncLogFilters:
-    store: int | None = None
-    status: str = ""
-    trigger: str = ""
-    sku: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
-
-    def any(self) -> bool:
-        return any(value not in (None, "") for value in self.__dict__.values())
-
-
-def sync_log(filters: SyncLogFilters) -> QuerySet[StockSyncRecord]:
-    """The sync log, newest first, by the console's and the export's filters."""
-    records = StockSyncRecord.objects.select_related("store", "listing")
-    if filters.store:
-        records = records.filter(store_id=filters.store)
-    if filters.status:
-        records = records.filter(status=filters.status)
-    if filters.trigger:
-        records = records.filter(trigger=filters.trigger)
-    if filters.sku:
-        records = records.filter(sku__icontains=filters.sku)
-    if filters.since:
-        records = records.filter(created_at__gte=filters.since)
-    if filters.until:
-        records = records.filter(created_at__lt=filters.until)
-    return records.order_by("-created_at", "-id")
 
 
 def channel_health(now: datetime | None = None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import role_required, user_has_role
 from kucun.catalog.models import Item
+from kucun.catalog.selectors import item_list
 from kucun.channels.choices import ListingStatus
 from kucun.channels.models import Listing, Store
 from kucun.channels.selectors import listings_query
@@ -114,11 +115,7 @@ def listing_item_search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("item", "").strip()[:200]
     results: list[Item] = []
     if text:
-        results = list(
-            Item.objects.filter(
-                Q(sku__icontains=text) | Q(name__icontains=text) | Q(barcode__icontains=text)
-            ).order_by("sku")[:SEARCH_RESULTS]
-        )
+        results = list(item_list(text=text)[:SEARCH_RESULTS])
     return render(
         request, "channels/includes/item_choices.html", {"results": results, "text": text}
     )

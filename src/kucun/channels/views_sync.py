@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +17,7 @@ from kucun.accounts.permissions import role_required, user_has_role
 from kucun.catalog.models import Item
 from kucun.channels.choices import PushStatus, PushTrigger
 from kucun.channels.models import StockSyncRecord, Store
-from kucun.channels.selectors_console import SyncLogFilters, sync_log
+from kucun.channels.selectors_sync import stock_push_query
 from kucun.channels.services import sync_manual, sync_push
 from kucun.core.bulk_actions import selected_ids
 from kucun.core.errors import DomainError
@@ -25,29 +25,29 @@ from kucun.core.pagination import paginate
 from kucun.inventory.selectors import stock_query
 
 
-def day_start(value: str) -> datetime | None:
+def parsed_day(value: str) -> date | None:
     try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007  (made aware below)
+        return date.fromisoformat(value)
     except ValueError:
         return None
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def sync_log_filters(request: HttpRequest) -> tuple[SyncLogFilters, dict[str, str]]:
+def sync_log_filters(request: HttpRequest) -> tuple[dict[str, Any], dict[str, str]]:
+    """The log's filters as the selector takes them (the API's and the export's too), and
+    as typed, for the form."""
     raw = {
         name: request.GET.get(name, "").strip()[:100]
         for name in ("store", "status", "trigger", "sku", "date_from", "date_to")
     }
-    until = day_start(raw["date_to"])
     return (
-        SyncLogFilters(
-            store=int(raw["store"]) if raw["store"].isdigit() else None,
-            status=raw["status"] if raw["status"] in PushStatus.values else "",
-            trigger=raw["trigger"] if raw["trigger"] in PushTrigger.values else "",
-            sku=raw["sku"],
-            since=day_start(raw["date_from"]),
-            until=until + timedelta(days=1) if until else None,
-        ),
+        {
+            "store_id": int(raw["store"]) if raw["store"].isdigit() else None,
+            "status": raw["status"] if raw["status"] in PushStatus.values else None,
+            "trigger": raw["trigger"] if raw["trigger"] in PushTrigger.values else None,
+            "sku": raw["sku"] or None,
+            "date_from": parsed_day(raw["date_from"]),
+            "date_to": parsed_day(raw["date_to"]),
+        },
         raw,
     )
 
@@ -55,7 +55,7 @@ def sync_log_filters(request: HttpRequest) -> tuple[SyncLogFilters, dict[str, st
 @require_GET
 def sync_log_view(request: HttpRequest) -> HttpResponse:
     filters, raw = sync_log_filters(request)
-    page = paginate(request, sync_log(filters))
+    page = paginate(request, stock_push_query(**filters))
     return render(
         request,
         "channels/sync_log.html",
@@ -63,7 +63,7 @@ def sync_log_view(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "records": page.object_list,
             "filters": raw,
-            "filtered": filters.any(),
+            "filtered": any(value is not None for value in filters.values()),
             "stores": Store.objects.order_by("name"),
             "statuses": PushStatus.choices,
             "triggers": PushTrigger.choices,
