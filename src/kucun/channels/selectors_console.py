@@ -1,56 +1,34 @@
-"""Reads for the console's channel pages: stores with their health, listing counts, the
-sync log's filters."""
+"""Reads for the console's channel pages: stores with their health, the home page's sync
+health, an item's listings, stores whose sync is off."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from kucun.channels.choices import ListingStatus, PushStatus, SyncRunKind, SyncRunStatus
-from kucun.channels.models import Listing, StockSyncRecord, Store, SyncRun
-
-PULL_KINDS = (SyncRunKind.PULL_FULL, SyncRunKind.PULL_INCREMENTAL)
+from kucun.channels.choices import ListingStatus, PushStatus, SyncRunStatus
+from kucun.channels.models import StockSyncRecord, Store
+from kucun.channels.selectors import listings_of_item, stores_query
 
 
 def store_overview() -> QuerySet[Store]:
-    """Stores with their linked / total listings, their last pull's status and time, and the
-    pushes that failed in the last 24 hours."""
-    last_pull = SyncRun.objects.filter(store=OuterRef("pk"), kind__in=PULL_KINDS).order_by(
-        "-started_at", "-id"
-    )
+    """The stores of ``stores_query`` (last pull, warehouses) with their linked / total
+    listings and the pushes that failed in the last 24 hours."""
     since = timezone.now() - timedelta(hours=24)
-    return (
-        Store.objects.annotate(
-            listings_total=Count("listings", distinct=True),
-            listings_linked=Count(
-                "listings", filter=Q(listings__status=ListingStatus.LINKED), distinct=True
-            ),
-            last_pull_status=Subquery(last_pull.values("status")[:1]),
-            last_pull_at=Subquery(last_pull.values("started_at")[:1]),
-            failed_pushes=Count(
-                "sync_records",
-                filter=Q(
-                    sync_records__status=PushStatus.FAILED, sync_records__created_at__gte=since
-                ),
-                distinct=True,
-            ),
-        )
-        .prefetch_related("warehouses")
-        .order_by("name")
+    return stores_query().annotate(
+        listings_total=Count("listings", distinct=True),
+        listings_linked=Count(
+            "listings", filter=Q(listings__status=ListingStatus.LINKED), distinct=True
+        ),
+        failed_pushes=Count(
+            "sync_records",
+            filter=Q(sync_records__status=PushStatus.FAILED, sync_records__created_at__gte=since),
+            distinct=True,
+        ),
     )
-
-
-def listing_counts(*, store: Store) -> dict[str, int]:
-    counts = dict(
-        Listing.objects.filter(store=store)
-        .values_list("status")
-        .annotate(count=Count("id"))
-        .values_list("status", "count")
-    )
-    return {status: counts.get(status, 0) for status in ListingStatus.values}
 
 
 def channel_health(now: datetime | None = None) -> dict[str, Any]:
@@ -71,8 +49,7 @@ def channel_health(now: datetime | None = None) -> dict[str, Any]:
 
 def item_listings(item: Any) -> dict[str, Any]:
     """The item page's section: the item's listings in every store with their quantities."""
-    listings = Listing.objects.filter(item=item).select_related("store").order_by("store__name")
-    return {"listings": list(listings)}
+    return {"listings": listings_of_item(item)}
 
 
 def stores_with_sync_off() -> list[str]:

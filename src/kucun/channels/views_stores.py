@@ -18,6 +18,7 @@ from kucun.channels.adapters.base import PlatformSpec
 from kucun.channels.forms import PlatformChoiceForm, StoreForm, store_initial
 from kucun.channels.models import Store, SyncRun
 from kucun.channels.platforms import platforms
+from kucun.channels.selectors import store_summary
 from kucun.channels.services import listings as listing_services
 from kucun.channels.services import stores as store_services
 from kucun.channels.services.reconcile import reconcile_start
@@ -131,7 +132,7 @@ def store_context(request: HttpRequest, store: Store, **extra: Any) -> dict[str,
         "platform": platforms().get(store.platform),
         "warehouses": store.warehouses.order_by("code"),
         "runs": SyncRun.objects.filter(store=store).select_related("job")[:10],
-        "listing_counts": selectors.listing_counts(store=store),
+        "listing_counts": store_summary(store),
         "can_bind": user_has_role(request.user, Role.OWNER),
         "can_work": user_has_role(request.user, Role.STAFF),
         **extra,
