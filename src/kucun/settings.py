@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kucun.catalog",
     "kucun.inventory",
     "kucun.channels",
+    "kucun.shipping",
     "kucun.sandbox",
     "kucun.web",
     "kucun.demo",

@@ -7,55 +7,15 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kucun.channels.adapters.base import FieldSpec, PlatformSpec
+from kucun.channels.adapters.base import PlatformSpec
 from kucun.channels.models import DEFAULT_ORDER_INTERVAL_MINUTES, Store
-from kucun.core.forms import BootstrapFormMixin
+from kucun.core.forms import BootstrapFormMixin, spec_field
 from kucun.warehouses.models import Warehouse
 
 CREDENTIAL_PREFIX = "credential_"
 OPTION_PREFIX = "option_"
-
-
-def translated(text: str) -> str:
-    """A platform's label or help in the reader's language: adapters speak English only, and
-    channels' catalogue holds their words (tests/channels/test_forms.py checks every one)."""
-    return gettext(text) if text else text
-
-
-def spec_field(spec: FieldSpec, *, stored_mask: str = "") -> forms.Field:
-    """A form field for one platform field. A stored secret is never put back in the page:
-    its input stays empty, shows the mask, and an empty answer keeps the stored value."""
-    label, help_text = translated(spec.label), translated(spec.help_text)
-    if spec.choices:
-        return forms.ChoiceField(
-            label=label,
-            choices=[(value, translated(text)) for value, text in spec.choices],
-            required=spec.required,
-            initial=spec.default or None,
-            help_text=help_text,
-        )
-    if spec.secret:
-        if stored_mask:
-            help_text = _("Stored: %(mask)s. Leave empty to keep it.") % {"mask": stored_mask}
-        return forms.CharField(
-            label=label,
-            required=spec.required and not stored_mask,
-            help_text=help_text,
-            widget=forms.PasswordInput(
-                render_value=False,
-                attrs={"autocomplete": "new-password", "placeholder": stored_mask},
-            ),
-        )
-    return forms.CharField(
-        label=label,
-        required=spec.required,
-        initial=spec.default or None,
-        help_text=help_text,
-        widget=forms.TextInput(attrs={"placeholder": translated(spec.placeholder)}),
-    )
 
 
 class StoreForm(BootstrapFormMixin, forms.Form):

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from kucun.core.vendor.fields import FieldSpec
 
 
 class BootstrapFormMixin:
@@ -40,3 +44,42 @@ def add_domain_error(form: forms.BaseForm, error: Any) -> None:
             placed = True
     if not placed:
         form.add_error(None, str(error))
+
+
+def translated(text: str) -> str:
+    """An adapter's label or help in the reader's language: adapters speak English only, and
+    the catalogue of the app that uses them holds their words."""
+    return gettext(text) if text else text
+
+
+def spec_field(spec: FieldSpec, *, stored_mask: str = "") -> forms.Field:
+    """A form field for one field an adapter declares. A stored secret is never put back in
+    the page: its input stays empty, shows the mask, and an empty answer keeps the stored value."""
+    label, help_text = translated(spec.label), translated(spec.help_text)
+    if spec.choices:
+        return forms.ChoiceField(
+            label=label,
+            choices=[(value, translated(text)) for value, text in spec.choices],
+            required=spec.required,
+            initial=spec.default or None,
+            help_text=help_text,
+        )
+    if spec.secret:
+        if stored_mask:
+            help_text = _("Stored: %(mask)s. Leave empty to keep it.") % {"mask": stored_mask}
+        return forms.CharField(
+            label=label,
+            required=spec.required and not stored_mask,
+            help_text=help_text,
+            widget=forms.PasswordInput(
+                render_value=False,
+                attrs={"autocomplete": "new-password", "placeholder": stored_mask},
+            ),
+        )
+    return forms.CharField(
+        label=label,
+        required=spec.required,
+        initial=spec.default or None,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"placeholder": translated(spec.placeholder)}),
+    )

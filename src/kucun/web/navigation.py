@@ -98,6 +98,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         _("Settings"),
         (
             NavEntry(_("Warehouses"), "warehouses:warehouse_list", "warehouses"),
+            NavEntry(_("Packaging"), "shipping:box_preset_list", "packaging"),
             NavEntry(_("Users & roles"), "accounts:user_list", "users", owner_only=True),
             NavEntry(_("API tokens"), "accounts:token_list", "api-tokens"),
             NavEntry(_("Language"), "accounts:preferences", "language"),
@@ -114,6 +115,7 @@ PLANNED_SCREENS: dict[str, str | Promise] = {
     "carriers": _("Australia Post, 4PX and Fastway accounts."),
     "rules": _("Rules that choose a carrier for each order."),
     "shipments": _("Labels and tracking numbers from your carriers."),
+    "packaging": _("The boxes you pack into: inner size and tare weight."),
 }
 
 

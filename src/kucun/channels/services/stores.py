@@ -14,7 +14,6 @@ transaction and ``signals.listings_changed`` after commit.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from kucun.accounts.choices import Role
-from kucun.channels.adapters.base import ChannelError, ConnectionInfo, FieldSpec, PlatformSpec
+from kucun.channels.adapters.base import ChannelError, ConnectionInfo, PlatformSpec
 from kucun.channels.choices import ListingStatus, PushTrigger
 from kucun.channels.connect import store_channel, store_config
 from kucun.channels.models import (
@@ -38,21 +37,26 @@ from kucun.channels.models import (
 from kucun.channels.platforms import platforms
 from kucun.channels.signals import listings_changed
 from kucun.core.audit import audit_record
+from kucun.core.credentials import (
+    Problems,
+    clean_spec_values,
+    clean_text,
+    credential_masks,
+    secret_values,
+    without_secrets,
+)
 from kucun.core.errors import (
     Conflict,
     DomainError,
     FieldError,
     PermissionDenied,
-    ValidationFailed,
 )
-from kucun.core.secrets import decrypt_mapping, encrypt_mapping, mask
+from kucun.core.secrets import decrypt_mapping, encrypt_mapping
 from kucun.warehouses.models import Warehouse
 
 NAME_MAX_LENGTH = 100
-FIELD_MAX_LENGTH = 2000
 INTERVAL_RANGE = (1, 60)
 BUFFER_MAX = 1_000_000_000
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -76,80 +80,6 @@ def require_owner(actor: Any) -> None:
 
 
 # --- cleaning -----------------------------------------------------------------------------------
-
-
-class Problems:
-    """Every refused field of one request, reported together."""
-
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.append(FieldError(field, message))
-
-    def raise_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed(
-                detail="; ".join(f"{error.field}: {error.message}" for error in self.errors),
-                errors=list(self.errors),
-            )
-
-
-def clean_text(value: Any, *, field: str, label: str, problems: Problems) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        problems.add(field, _("%(label)s must be text.") % {"label": label})
-        return ""
-    text = str(value).strip()
-    if CONTROL_CHARACTERS.search(text):
-        problems.add(field, _("%(label)s has a control character: remove it.") % {"label": label})
-    elif len(text) > FIELD_MAX_LENGTH:
-        problems.add(
-            field,
-            _("%(label)s is too long: at most %(max)d characters.")
-            % {"label": label, "max": FIELD_MAX_LENGTH},
-        )
-    return text
-
-
-def clean_spec_values(
-    fields: Sequence[FieldSpec],
-    given: Mapping[str, Any] | None,
-    stored: Mapping[str, str],
-    *,
-    problems: Problems,
-) -> dict[str, str]:
-    """The platform's fields from ``given``, falling back to ``stored`` (an update) or the
-    field's default; a secret sent empty keeps the stored one. Unknown names are refused."""
-    given = dict(given or {})
-    known = {spec.name for spec in fields}
-    for name in sorted(set(given) - known):
-        problems.add(str(name), _("%(name)s is not a setting of this platform.") % {"name": name})
-    values: dict[str, str] = {}
-    for spec in fields:
-        if spec.name in given:
-            value = clean_text(
-                given[spec.name], field=spec.name, label=str(spec.label), problems=problems
-            )
-            if not value and spec.secret:
-                value = stored.get(spec.name, "")
-        else:
-            value = stored.get(spec.name, spec.default)
-        if spec.required and not value:
-            problems.add(spec.name, _("%(label)s is required.") % {"label": spec.label})
-        elif value and spec.choices and value not in {choice for choice, _label in spec.choices}:
-            problems.add(
-                spec.name,
-                _("%(label)s must be one of: %(choices)s.")
-                % {
-                    "label": spec.label,
-                    "choices": ", ".join(choice for choice, _label in spec.choices),
-                },
-            )
-        if value:
-            values[spec.name] = value
-    return values
 
 
 def clean_name(value: Any, *, exclude_id: int | None, problems: Problems) -> str:
@@ -233,38 +163,12 @@ def spec_for(code: Any, problems: Problems) -> PlatformSpec | None:
 # --- credentials --------------------------------------------------------------------------------
 
 
-def credential_masks(spec: PlatformSpec, credentials: Mapping[str, str]) -> dict[str, str]:
-    """What may be shown of each credential: a secret masked, anything else in full."""
-    shown: dict[str, str] = {}
-    for field in spec.credential_fields:
-        value = credentials.get(field.name, "")
-        if value:
-            shown[field.name] = mask(value) if field.secret else value
-    return shown
-
-
 def account_ref_of(
     spec: PlatformSpec, credentials: Mapping[str, str], options: Mapping[str, str]
 ) -> str:
     if not spec.account_field:
         return ""
     return (credentials.get(spec.account_field) or options.get(spec.account_field) or "")[:200]
-
-
-def secret_values(spec: PlatformSpec, credentials: Mapping[str, str]) -> list[str]:
-    return [
-        credentials[field.name]
-        for field in spec.credential_fields
-        if field.secret and credentials.get(field.name)
-    ]
-
-
-def without_secrets(message: str, secrets: Iterable[str]) -> str:
-    """A platform's message as it may be shown: any secret it echoes is masked."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 4:
-            message = message.replace(secret, mask(secret))
-    return message
 
 
 # --- pushes owed --------------------------------------------------------------------------------
@@ -381,7 +285,7 @@ def store_create(
                 platform=spec.code,
                 account_ref=account_ref_of(spec, secrets, settings_),
                 credentials_encrypted=encrypt_mapping(secrets),
-                credential_masks=credential_masks(spec, secrets),
+                credential_masks=credential_masks(spec.credential_fields, secrets),
                 options=settings_,
                 **values,
             )
@@ -467,7 +371,7 @@ def store_update(
         )
         if secrets != stored:
             changes["credentials_encrypted"] = encrypt_mapping(secrets)
-            changes["credential_masks"] = credential_masks(spec, secrets)
+            changes["credential_masks"] = credential_masks(spec.credential_fields, secrets)
         if settings_ != (store.options or {}):
             changes["options"] = settings_
         changes["account_ref"] = account_ref_of(spec, secrets, settings_)
@@ -561,7 +465,7 @@ def store_test_connection(*, store: Store) -> ConnectionInfo:
     """A cheap authenticated call to the platform: its account name and locations, or
     StoreConnectionFailed with what the platform said (any secret in it masked)."""
     config = store_config(store)
-    secrets = secret_values(platforms()[store.platform], config.credentials)
+    secrets = secret_values(platforms()[store.platform].credential_fields, config.credentials)
     channel = store_channel(store)
     try:
         return channel.test_connection()

@@ -20,6 +20,7 @@ from kucun.channels.adapters.base.types import (
     PushResult,
     StockLevel,
 )
+from kucun.core.vendor.fields import FieldSpec
 
 # A watermark is not an exact boundary: incremental reads start this much earlier.
 WATERMARK_OVERLAP = timedelta(minutes=10)
@@ -34,21 +35,6 @@ class ChannelCapabilities:
     max_stock_batch: int = 1
     webhooks: bool = False
     consent: bool = False  # the merchant grants access through a consent page (eBay)
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One field of a platform's store form. ``secret`` fields are encrypted at rest, never
-    shown back but masked, never returned by the API. ``choices`` as (value, label) pairs."""
-
-    name: str
-    label: str
-    secret: bool = False
-    required: bool = True
-    default: str = ""
-    choices: tuple[tuple[str, str], ...] = ()
-    help_text: str = ""
-    placeholder: str = ""
 
 
 class Channel(Protocol):

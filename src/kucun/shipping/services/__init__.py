@@ -1,0 +1,1 @@
+"""Writes of the shipping app: accounts, rules, packaging, shipments, tracking, manifests."""
