@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -11,14 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kucun.channels.adapters.base import PlatformSpec
 from kucun.channels.models import DEFAULT_ORDER_INTERVAL_MINUTES, Store
-from kucun.core.forms import BootstrapFormMixin, spec_field
+from kucun.core.forms import BootstrapFormMixin, SpecFieldsMixin, spec_initial
 from kucun.warehouses.models import Warehouse
 
-CREDENTIAL_PREFIX = "credential_"
-OPTION_PREFIX = "option_"
 
-
-class StoreForm(BootstrapFormMixin, forms.Form):
+class StoreForm(SpecFieldsMixin, BootstrapFormMixin, forms.Form):
     """The fields every platform shares, then the platform's credentials and options."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -65,38 +61,13 @@ class StoreForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.platform = platform
         self.store = store
-        masks: Mapping[str, str] = store.credential_masks if store else {}
-        for spec in platform.credential_fields:
-            self.fields[CREDENTIAL_PREFIX + spec.name] = spec_field(
-                spec, stored_mask=masks.get(spec.name, "") if spec.secret else ""
-            )
-        for spec in platform.option_fields:
-            self.fields[OPTION_PREFIX + spec.name] = spec_field(spec)
+        self.add_spec_fields(
+            platform.credential_fields,
+            platform.option_fields,
+            store.credential_masks if store else {},
+        )
         if not settings.SANDBOX_ENABLED and not (store and store.sandbox):
             del self.fields["sandbox"]
-        self.style_added_fields()
-
-    def style_added_fields(self) -> None:
-        """Bootstrap classes for the platform's fields, added after the mixin styled the rest."""
-        for name, field in self.fields.items():
-            if name.startswith((CREDENTIAL_PREFIX, OPTION_PREFIX)):
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
-
-    def credentials(self) -> dict[str, str]:
-        """The credentials entered (an empty secret is left out: the stored one is kept)."""
-        found = {}
-        for spec in self.platform.credential_fields:
-            value = (self.cleaned_data.get(CREDENTIAL_PREFIX + spec.name) or "").strip()
-            if value or not spec.secret:
-                found[spec.name] = value
-        return found
-
-    def options(self) -> dict[str, str]:
-        return {
-            spec.name: (self.cleaned_data.get(OPTION_PREFIX + spec.name) or "").strip()
-            for spec in self.platform.option_fields
-        }
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -112,14 +83,6 @@ class StoreForm(BootstrapFormMixin, forms.Form):
             "sandbox": bool(data.get("sandbox")),
         }
 
-    @staticmethod
-    def service_field(form_field: str) -> str:
-        """The service's name for a form field (errors come back under the service's names)."""
-        for prefix in (CREDENTIAL_PREFIX, OPTION_PREFIX):
-            if form_field.startswith(prefix):
-                return form_field[len(prefix) :]
-        return form_field
-
 
 def store_initial(store: Store) -> dict[str, Any]:
     initial: dict[str, Any] = {
@@ -131,12 +94,7 @@ def store_initial(store: Store) -> dict[str, Any]:
         "order_interval_minutes": store.order_interval_minutes,
         "sandbox": store.sandbox,
     }
-    for name, value in (store.options or {}).items():
-        initial[OPTION_PREFIX + name] = value
-    for name, value in (store.credential_masks or {}).items():
-        # Ids that are not secret are shown in full; secrets never are.
-        if not value.startswith("•"):
-            initial[CREDENTIAL_PREFIX + name] = value
+    initial.update(spec_initial(store.options, store.credential_masks))
     return initial
 
 

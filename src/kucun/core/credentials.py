@@ -53,6 +53,28 @@ def clean_text(value: Any, *, field: str, label: str, problems: Problems) -> str
     return text
 
 
+def clean_whole(
+    value: Any, *, field: str, label: str, low: int, high: int, problems: Problems
+) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.add(field, _("%(label)s must be a whole number.") % {"label": label})
+        return low
+    if not low <= value <= high:
+        problems.add(
+            field,
+            _("%(label)s must be between %(low)d and %(high)d.")
+            % {"label": label, "low": low, "high": high},
+        )
+    return value
+
+
+def clean_flag(value: Any, *, field: str, label: str, problems: Problems) -> bool:
+    if not isinstance(value, bool):
+        problems.add(field, _("%(label)s must be true or false.") % {"label": label})
+        return False
+    return value
+
+
 def clean_spec_values(
     fields: Sequence[FieldSpec],
     given: Mapping[str, Any] | None,

@@ -32,6 +32,7 @@ from kucun.core.models import IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyRecord
 
 P = ParamSpec("P")
 T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 # Arguments that say who asks and under which key, not what is asked.
 NOT_PAYLOAD = frozenset({"user", "idempotency_key"})
 INTERNAL_SCOPE = "internal"
@@ -223,3 +224,27 @@ def idempotent(
         return run
 
     return decorate
+
+
+def model_once(
+    *,
+    user: Any,
+    key: str | None,
+    operation: str,
+    payload: dict[str, Any],
+    unit: Callable[[], M],
+    model: type[M],
+) -> M:
+    """``run_once`` for a unit that returns one saved object of ``model``: an API endpoint's
+    write taken once per Idempotency-Key (the payload as the request sent it)."""
+    record, replay = model_result(model)
+    found: M = run_once(
+        user=user,
+        operation=operation,
+        payload=payload,
+        key=clean_key(key),
+        unit=unit,
+        record=record,
+        replay=lambda stored: replay(stored, payload),
+    )
+    return found

@@ -39,8 +39,10 @@ from kucun.channels.signals import listings_changed
 from kucun.core.audit import audit_record
 from kucun.core.credentials import (
     Problems,
+    clean_flag,
     clean_spec_values,
     clean_text,
+    clean_whole,
     credential_masks,
     secret_values,
     without_secrets,
@@ -95,28 +97,6 @@ def clean_name(value: Any, *, exclude_id: int | None, problems: Problems) -> str
         if taken.exists():
             problems.add("name", _("A store named '%(name)s' already exists.") % {"name": name})
     return name
-
-
-def clean_whole(
-    value: Any, *, field: str, label: str, low: int, high: int, problems: Problems
-) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.add(field, _("%(label)s must be a whole number.") % {"label": label})
-        return low
-    if not low <= value <= high:
-        problems.add(
-            field,
-            _("%(label)s must be between %(low)d and %(high)d.")
-            % {"label": label, "low": low, "high": high},
-        )
-    return value
-
-
-def clean_flag(value: Any, *, field: str, label: str, problems: Problems) -> bool:
-    if not isinstance(value, bool):
-        problems.add(field, _("%(label)s must be true or false.") % {"label": label})
-        return False
-    return value
 
 
 def clean_warehouses(value: Any, *, problems: Problems) -> list[int]:
