@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from kucun.channels import selectors
 from kucun.channels.services.listings import pull_runs_settle
+from kucun.core.management.columns import column_lines
 
 
 class Command(BaseCommand):
@@ -32,10 +33,5 @@ class Command(BaseCommand):
         if len(rows) == 1:
             self.stdout.write("No store is bound yet.")
             return
-        widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-        for row in rows:
-            self.stdout.write(
-                "  ".join(
-                    value.ljust(width) for value, width in zip(row, widths, strict=True)
-                ).rstrip()
-            )
+        for line in column_lines(rows):
+            self.stdout.write(line)
