@@ -9,6 +9,12 @@ urlpatterns = [
     path("stores/<int:pk>/", views_stores.store_detail, name="store_detail"),
     path("stores/<int:pk>/edit/", views_stores.store_edit, name="store_edit"),
     path("stores/<int:pk>/test/", views_stores.store_test, name="store_test"),
+    path("stores/<int:pk>/consent/", views_stores.store_consent, name="store_consent"),
+    path(
+        "stores/consent/return/",
+        views_stores.store_consent_return,
+        name="store_consent_return",
+    ),
     path("stores/<int:pk>/location/", views_stores.store_location, name="store_location"),
     path("stores/<int:pk>/pull/", views_stores.store_pull, name="store_pull"),
     path("stores/<int:pk>/match/", views_stores.store_match, name="store_match"),

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from kucun.channels.platforms import platforms
 from kucun.channels.selectors import store_summary
 from kucun.channels.services import listings as listing_services
 from kucun.channels.services import stores as store_services
+from kucun.channels.services.consent import store_consent_finish, store_consent_url
 from kucun.channels.services.reconcile import reconcile_start
 from kucun.core.errors import DomainError, FieldError
 from kucun.core.forms import add_domain_error
@@ -135,6 +137,7 @@ def store_context(request: HttpRequest, store: Store, **extra: Any) -> dict[str,
         "listing_counts": store_summary(store),
         "can_bind": user_has_role(request.user, Role.OWNER),
         "can_work": user_has_role(request.user, Role.STAFF),
+        "consent_return_url": request.build_absolute_uri(reverse("channels:store_consent_return")),
         **extra,
     }
 
@@ -246,3 +249,43 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "channels/includes/run_status.html" if is_htmx(request) else "channels/run_detail.html"
     )
     return render(request, template, {"run": run, "job": run.job, "store": run.store})
+
+
+@require_POST
+@role_required(Role.OWNER)
+def store_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the owner to the platform's consent page (eBay) to grant Kucun access."""
+    store = get_store(pk)
+    try:
+        url = store_consent_url(actor=request.user, store=store)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("channels:store_detail", pk=store.pk)
+    return redirect(url)
+
+
+@require_GET
+@role_required(Role.OWNER)
+def store_consent_return(request: HttpRequest) -> HttpResponse:
+    """Where the consent page sends the owner back: the code becomes the refresh token."""
+    state = request.GET.get("state", "")
+    if request.GET.get("error"):
+        messages.error(
+            request,
+            _("Access was not granted: %(reason)s")
+            % {"reason": request.GET.get("error_description") or request.GET["error"]},
+        )
+        return redirect("channels:store_list")
+    try:
+        store = store_consent_finish(
+            actor=request.user, state=state, code=request.GET.get("code", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("channels:store_list")
+    messages.success(
+        request,
+        _("Access granted: %(name)s's refresh token is stored. Test the connection.")
+        % {"name": store.name},
+    )
+    return redirect("channels:store_detail", pk=store.pk)

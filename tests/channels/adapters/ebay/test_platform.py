@@ -40,7 +40,8 @@ def test_the_store_form_fields() -> None:
         ("verification_token", True, False),
     ]
     options = {f.name: f for f in PLATFORM.option_fields}
-    assert list(options) == ["environment", "marketplace_id", "username"]
+    assert list(options) == ["environment", "marketplace_id", "ru_name", "username"]
+    assert options["ru_name"].required is False
     assert options["environment"].default == "production"
     assert [value for value, _label in options["environment"].choices] == ["production", "sandbox"]
     assert options["marketplace_id"].default == "EBAY_AU"

@@ -474,6 +474,14 @@ PLATFORM = PlatformSpec(
             choices=MARKETPLACES,
         ),
         FieldSpec(
+            "ru_name",
+            "RuName",
+            required=False,
+            help_text="The RuName (eBay redirect URL name) of your keyset. Set its accept URL at "
+            "eBay to Kucun's return address shown on the store's page, then use Grant access "
+            "on eBay to fill in the refresh token.",
+        ),
+        FieldSpec(
             "username",
             "eBay user ID",
             required=False,
