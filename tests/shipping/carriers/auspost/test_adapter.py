@@ -383,15 +383,35 @@ def test_tracking_retries_a_server_error(fake: FakeAusPost, sleeps: Sleeps) -> N
 # -- quote, cancel and the manifest ---------------------------------------------------------
 
 
-def test_a_quote_prices_each_product_of_the_contract(fake: FakeAusPost, sleeps: Sleeps) -> None:
+def test_a_quote_prices_each_product_and_bills_the_service_asked(
+    fake: FakeAusPost, sleeps: Sleeps
+) -> None:
     one = {"items": golden("prices_items.response.json")["items"][:1]}
     fake.on("POST", "prices/items", httpx.Response(200, json=one))
+    summary = {"total_cost": 13.09, "total_gst": 1.19, "fuel_surcharge": 0.9}
+    priced = golden("shipments_create.response.json")
+    priced["shipments"][0]["shipment_summary"] = summary
+    fake.on("POST", "prices/shipments", httpx.Response(200, json=priced))
     rates = carrier_for(fake, sleeps).quote(request())
     assert [(rate.service_code, rate.price_inc_tax, rate.tax) for rate in rates] == [
-        ("T28", Decimal("12.1"), Decimal("1.1")),
+        ("T28", Decimal("13.09"), Decimal("1.19")),
         ("E34", Decimal("16.5"), Decimal("1.5")),
     ]
     assert [rate.service_name for rate in rates] == ["Parcel Post", "Express Post"]
+    [items] = fake.sent("POST", "prices/items")
+    assert "product_ids" not in json.loads(items.content)["items"][0]
+    [billed] = fake.sent("POST", "prices/shipments")
+    assert json.loads(billed.content)["shipments"][0]["items"][0]["product_id"] == "T28"
+
+
+def test_a_refused_shipment_price_is_a_refusal(fake: FakeAusPost, sleeps: Sleeps) -> None:
+    one = {"items": golden("prices_items.response.json")["items"][:1]}
+    fake.on("POST", "prices/items", httpx.Response(200, json=one))
+    refusal = golden("shipments_create.400.response.json")
+    fake.on("POST", "prices/shipments", httpx.Response(400, json=refusal))
+    with pytest.raises(ShipmentRefused) as refused:
+        carrier_for(fake, sleeps).quote(request())
+    assert refused.value.problems[0].field == "shipments[0].to.postcode"
 
 
 def test_cancel_is_a_delete_and_a_refusal_says_so(fake: FakeAusPost, sleeps: Sleeps) -> None:

@@ -281,6 +281,17 @@ def test_rates_add_up_the_items_and_skip_a_product_missing_for_one() -> None:
     ]
 
 
+def test_the_shipment_price_bills_the_rate_with_surcharges() -> None:
+    rate = Rate("T28", "Parcel Post", Decimal("12.1"), Decimal("1.1"))
+    # The create answer's summary is the shape of the shipment price's (§3.2).
+    priced = mappers.priced_rate(golden("shipments_create.response.json"), rate)
+    assert (priced.price_inc_tax, priced.tax) == (Decimal("12.1"), Decimal("1.1"))
+    surcharged = {"shipments": [{"shipment_summary": {"total_cost": 13.09}}]}
+    assert mappers.priced_rate(surcharged, rate).price_inc_tax == Decimal("13.09")
+    assert mappers.priced_rate(surcharged, rate).tax == Decimal("1.1")
+    assert mappers.priced_rate({"shipments": []}, rate) is rate
+
+
 # -- labels -------------------------------------------------------------------------------------
 
 

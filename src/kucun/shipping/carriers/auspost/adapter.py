@@ -127,16 +127,26 @@ class AusPostCarrier:
 
     # -- quotes and shipments -------------------------------------------------------------
     def quote(self, shipment: ShipmentRequest) -> list[Rate]:
-        """The contract's item prices for these parcels, one rate per product (surcharges
-        such as fuel are not in item prices)."""
+        """The contract's item prices for these parcels, one rate per product; the service
+        asked for is priced as the shipment would be billed (its shipment price, surcharges
+        such as fuel included, which item prices leave out)."""
         response = self.client.item_prices(mappers.item_prices_body(shipment))
         refuse_unless_ok(response)
-        return mappers.rates_from_item_prices(
+        rates = mappers.rates_from_item_prices(
             decoded(response),
             parcels=len(shipment.parcels),
             currency=shipment.currency,
             names=SERVICE_NAMES,
         )
+        return [
+            self.binding(shipment, rate) if rate.service_code == shipment.service_code else rate
+            for rate in rates
+        ]
+
+    def binding(self, shipment: ShipmentRequest, rate: Rate) -> Rate:
+        response = self.client.shipment_price(mappers.create_shipments_body(shipment))
+        refuse_unless_ok(response)
+        return mappers.priced_rate(decoded(response), rate)
 
     def create_shipment(self, shipment: ShipmentRequest) -> CreatedShipment:
         body = mappers.create_shipments_body(

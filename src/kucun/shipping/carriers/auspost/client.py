@@ -123,6 +123,10 @@ class AusPostClient:
         """``POST /shipping/v1/prices/items``: a price read, safe to repeat."""
         return self.send("POST", "prices/items", idempotent=True, json=body)
 
+    def shipment_price(self, body: Mapping[str, Any]) -> httpx.Response:
+        """``POST /shipping/v1/prices/shipments``: the create body priced, nothing created."""
+        return self.send("POST", "prices/shipments", idempotent=True, json=body)
+
     def create_shipments(self, body: Mapping[str, Any]) -> httpx.Response:
         """``POST /shipping/v1/shipments``: never repeated blindly (a duplicate is a second
         billable shipment); a timeout after sending raises OutcomeUnknown."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -395,6 +396,20 @@ def rates_from_item_prices(
         for product, (total, tax) in totals.items()
         if counts[product] == parcels
     ]
+
+
+def priced_rate(payload: Any, rate: Rate) -> Rate:
+    """The rate with the shipment price's totals (``POST /shipping/v1/prices/shipments``,
+    §3.2): surcharges such as fuel included, as the shipment will be billed."""
+    shipment = first_shipment(payload)
+    summary = shipment.get("shipment_summary") if shipment is not None else None
+    if not isinstance(summary, Mapping):
+        return rate
+    total = decimal_of(summary.get("total_cost"))
+    if total is None:
+        return rate
+    tax = decimal_of(summary.get("total_gst"))
+    return replace(rate, price_inc_tax=total, tax=rate.tax if tax is None else tax)
 
 
 # -- labels -------------------------------------------------------------------------------------
