@@ -193,6 +193,17 @@ def test_a_create_timing_out_after_sending_is_an_unknown_outcome(
     assert len(fake.requests) == 1
 
 
+@pytest.mark.parametrize("body", [b"<html>gateway</html>", b'{"shipments": []}'])
+def test_an_accepted_create_without_its_shipment_is_an_unknown_outcome(
+    fake: FakeAusPost, sleeps: Sleeps, body: bytes
+) -> None:
+    fake.on("POST", "shipments", httpx.Response(201, content=body))
+    with pytest.raises(OutcomeUnknown) as unknown:
+        carrier_for(fake, sleeps).create_shipment(request())
+    assert unknown.value.retryable
+    assert len(fake.requests) == 1
+
+
 def test_the_throttle_on_create_is_waited_out(fake: FakeAusPost, sleeps: Sleeps) -> None:
     fake.on(
         "POST",

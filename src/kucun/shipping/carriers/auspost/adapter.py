@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -40,6 +41,7 @@ from kucun.shipping.carriers.base import (
     CreatedShipment,
     LabelNotReady,
     ManifestResult,
+    OutcomeUnknown,
     Rate,
     ServiceInfo,
     ShipmentRefused,
@@ -154,17 +156,18 @@ class AusPostCarrier:
         )
         response = self.client.create_shipments(body)
         refuse_unless_ok(response)
-        created = mappers.first_shipment(decoded(response))
+        try:
+            created = mappers.first_shipment(response.json())
+        except ValueError:
+            created = None
         if created is None:
-            raise CarrierError(
-                "Australia Post's answer to the shipment holds no shipment",
+            # Accepted, but the answer does not say what was made: it may exist.
+            raise OutcomeUnknown(
+                "Australia Post accepted the shipment but its answer holds no shipment",
                 status=response.status_code,
-                retryable=True,
             )
         found = mappers.created_shipment(created, [parcel.reference for parcel in shipment.parcels])
-        if not found.reference:
-            return CreatedShipment(**{**found.__dict__, "reference": shipment.reference})
-        return found
+        return found if found.reference else replace(found, reference=shipment.reference)
 
     def find_shipment(self, reference: str) -> CreatedShipment | None:
         """The live shipment AusPost holds under our ``shipment_reference`` (a cancelled one is
