@@ -98,13 +98,8 @@ def duplicate_problems(account_number: str, shipments: Sequence[Any]) -> list[di
 
 
 def consignment_id(account: Mapping[str, Any]) -> str:
-    """The account's prefix and a 7-digit sequence. The sequence starts at a random point
-    after each reset, so a reset emulator does not hand out numbers it handed out before."""
+    """The account's prefix and a 7-digit sequence, like ``ABC000128``."""
     number = next_number(account["account_number"], "consignment")
-    if number == 1:
-        start = 1_000_000 + secrets.randbelow(8_000_000)
-        emulator.put(account["account_number"], "counter", "consignment", {"value": start})
-        number = start
     return f"{account['consignment_prefix']}{number:07d}"
 
 
