@@ -232,3 +232,44 @@ def test_post_orders_creates_the_shipments_and_the_order_at_once(
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["name"] == "DUPLICATE_SHIPMENT_REFERENCE"
     assert len(emu_state(sandbox)["accounts"]["0001234567"]["orders"]) == 1
+
+
+# -- items update -------------------------------------------------------------------------
+def test_items_are_updated_and_added_until_the_shipment_is_in_an_order(
+    auspost: AccountClient, sandbox: Sandbox
+) -> None:
+    client = auspost()
+    shipment = create(client)
+    first = shipment["items"][0]
+    item = golden("create_shipments_request")["shipments"][0]["items"][0]
+    body = {"items": [{**item, "item_id": first["item_id"], "weight": 3}, {**item, "weight": 1}]}
+    response = client.put(f"shipments/{shipment['shipment_id']}/items", json=body)
+    assert response.status_code == 200
+    updated = response.json()["shipments"][0]
+    assert updated["items"][0]["item_id"] == first["item_id"]
+    assert updated["items"][0]["tracking_details"] == first["tracking_details"]
+    assert updated["items"][0]["weight"] == 3
+    assert updated["items"][0]["item_summary"]["total_cost_ex_gst"] == 14.5  # 8.50 + 2.00 x 3
+    assert updated["shipment_summary"]["number_of_items"] == 2
+    added = updated["items"][1]["tracking_details"]["article_id"]
+    assert added not in articles(shipment)
+    assert emu_state(sandbox)["shipments"][0]["tracking_numbers"] == [*articles(shipment), added]
+    tracked = client.get("track", params={"tracking_ids": added}).json()["tracking_results"][0]
+    assert "errors" not in tracked
+
+    unknown = client.put(
+        f"shipments/{shipment['shipment_id']}/items", json={"items": [{**item, "item_id": "x"}]}
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["field"] == "items[0].item_id"
+    invalid = client.put(f"shipments/{shipment['shipment_id']}/items", json={"items": [{}]})
+    assert {entry["field"] for entry in invalid.json()["errors"]} >= {
+        "items[0].product_id",
+        "items[0].weight",
+    }
+
+    client.put("orders", json=order_body(shipment))
+    sealed = client.put(f"shipments/{shipment['shipment_id']}/items", json={"items": [item]})
+    assert sealed.status_code == 400
+    assert sealed.json()["errors"][0]["name"] == "SHIPMENT_ALREADY_IN_ORDER"
+    assert len(emu_state(sandbox)["shipments"][0]["tracking_numbers"]) == 2

@@ -28,6 +28,9 @@ What it speaks (all under ``shipping/v1/``):
   Allocates ``shipment_id``, ``item_id``, ``article_id`` and ``consignment_id``.
 * ``GET shipments?shipment_ids=a,b``; ``GET shipments?shipment_reference=R`` (with
   ``offset``/``number_of_shipments`` paging: the emulator's guess, see ``views.shipments_get``).
+* ``PUT shipments/{id}/items`` — items naming an ``item_id`` are replaced (ids and tracking
+  details kept), the others added with new article ids; 400 once the shipment is in an order.
+  (``PUT shipments/{id}``, unverified in the doc, is not emulated: 405.)
 * ``DELETE shipments/{id}`` → 200 without a body; 400 once the shipment is in an order, 404
   when unknown or already deleted.
 * ``POST labels`` — ``wait_for_label_url: true`` answers AVAILABLE with ``url``; otherwise

@@ -98,13 +98,8 @@ def duplicate_problems(account_number: str, shipments: Sequence[Any]) -> list[di
 
 
 def consignment_id(account: Mapping[str, Any]) -> str:
-    """The account's prefix and a 7-digit sequence. The sequence starts at a random point
-    after each reset, so a reset emulator does not hand out numbers it handed out before."""
+    """The account's prefix and a 7-digit sequence, like ``ABC000128``."""
     number = next_number(account["account_number"], "consignment")
-    if number == 1:
-        start = 1_000_000 + secrets.randbelow(8_000_000)
-        emulator.put(account["account_number"], "counter", "consignment", {"value": start})
-        number = start
     return f"{account['consignment_prefix']}{number:07d}"
 
 
@@ -239,6 +234,71 @@ def shipments_page(
     total = found.count()
     rows = found.values_list("data", flat=True)[offset : offset + size]
     return [vendor_view(data) for data in rows], total
+
+
+# -- items update -------------------------------------------------------------------------
+def item_updated(item: dict[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The item with the given fields replaced; its ids and tracking details stay."""
+    kept = {name: item[name] for name in ("item_id", "tracking_details")}
+    status = item["item_summary"]["status"]
+    updated = {name: spec[name] for name in ITEM_FIELDS if name in spec}
+    updated.update({**kept, "product_id": spec["product_id"]})
+    updated["item_summary"] = pricing.item_summary(updated, status)
+    return updated
+
+
+def shipment_items_put(
+    account_number: str, shipment_id: str, specs: Sequence[Mapping[str, Any]], *, max_items: int
+) -> dict[str, Any]:
+    """``PUT shipments/{id}/items``: items naming an ``item_id`` are updated, the others added
+    with new article ids; refused once the shipment is in an order."""
+    with transaction.atomic():
+        shipment = live_shipment(account_number, shipment_id)
+        if shipment is None:
+            raise Refused(404, [not_found(shipment_id)])
+        if shipment["status"] == MANIFESTED:
+            message = (
+                f"Shipment {shipment_id} is in order {shipment['order_id']} and can no longer "
+                "be changed or deleted."
+            )
+            raise Refused(400, [errors.entry(errors.SHIPMENT_IN_ORDER, message, "shipment_id")])
+        by_id = {item["item_id"]: index for index, item in enumerate(shipment["items"])}
+        problems = [
+            errors.entry(
+                errors.FIELD_INVALID,
+                f"Item {spec['item_id']} is not an item of shipment {shipment_id}.",
+                f"items[{index}].item_id",
+            )
+            for index, spec in enumerate(specs)
+            if spec.get("item_id") and spec["item_id"] not in by_id
+        ]
+        if problems:
+            raise Refused(400, problems)
+        items = list(shipment["items"])
+        postcode = str((shipment.get("to") or {}).get("postcode", ""))
+        for spec in specs:
+            if spec.get("item_id"):
+                position = by_id[spec["item_id"]]
+                items[position] = item_updated(items[position], spec)
+            else:
+                items.append(new_item(spec, shipment["consignment_id"], len(items) + 1, postcode))
+        if len(items) > max_items:
+            message = (
+                f"A shipment holds at most {max_items} items; this one would have {len(items)}."
+            )
+            raise Refused(400, [errors.entry(errors.TOO_MANY_ITEMS, message, "items")])
+        status = shipment["shipment_summary"]["status"]
+        shipment["items"] = items
+        shipment["shipment_summary"] = pricing.shipment_summary(items, status)
+        statuses = [item["item_summary"]["status"] for item in items]
+        shipment["shipment_summary"]["tracking_summary"] = {
+            found: statuses.count(found) for found in dict.fromkeys(statuses)
+        }
+        shipment["shipment_modified_date"] = aest(emulator.now())
+        emulator.put(account_number, SHIPMENT, shipment_id, shipment)
+        for key, data in tracking_keys(shipment):
+            emulator.put(account_number, ARTICLE, key, data)
+    return shipment
 
 
 # -- cancellation -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -155,13 +156,16 @@ def accounts() -> list[dict[str, Any]]:
 
 
 def next_number(account_number: str, counter: str) -> int:
-    """The next number of an account's sequence (consignments, orders), under a row lock."""
+    """The next number of an account's sequence (consignments, orders), under a row lock.
+    A sequence starts at a random point after each reset, so a reset emulator does not hand
+    out the numbers it handed out before (a demo's database may still hold them)."""
     with transaction.atomic():
         records = emulator.records(account_number, COUNTER).select_for_update()
         record = records.filter(key=counter).first()
         if record is None:
-            emulator.put(account_number, COUNTER, counter, {"value": 1})
-            return 1
+            first = 1_000_000 + secrets.randbelow(8_000_000)
+            emulator.put(account_number, COUNTER, counter, {"value": first})
+            return first
         value = int(record.data["value"]) + 1
         record.data = {"value": value}
         record.save(update_fields=["data"])

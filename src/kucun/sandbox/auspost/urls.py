@@ -55,6 +55,10 @@ urlpatterns: list[URLPattern] = [
         f"{API}shipments/<str:shipment_id>",
         views.endpoint({"DELETE": ("delete_shipment", views.shipment_delete)}),
     ),
+    path(
+        f"{API}shipments/<str:shipment_id>/items",
+        views.endpoint({"PUT": ("update_items", views.shipment_items_update)}),
+    ),
     path(f"{API}labels", views.endpoint({"POST": ("create_labels", views.labels_create)})),
     path(
         f"{API}labels/<str:request_id>",

@@ -23,7 +23,7 @@ from kucun.sandbox.auspost.state import (
     product,
     setting,
 )
-from kucun.sandbox.auspost.validation import request_problems
+from kucun.sandbox.auspost.validation import items_problems, request_problems
 from kucun.sandbox.emulator import json_answer, json_body
 from kucun.sandbox.pdf import summary_pdf
 
@@ -263,6 +263,20 @@ def shipment_delete(request: HttpRequest, caller: dict, shipment_id: str) -> Htt
     """``DELETE shipments/{id}``: 200 with no body; refused once the shipment is in an order."""
     shipments.shipment_cancel(caller["account_number"], shipment_id)
     return HttpResponse(status=200)
+
+
+def shipment_items_update(request: HttpRequest, caller: dict, shipment_id: str) -> HttpResponse:
+    """``PUT shipments/{id}/items`` → 200 with the shipment; 400 with one entry per problem,
+    or once the shipment is in an order."""
+    specs = json_object(request).get("items")
+    limit = setting("max_items")
+    problems = items_problems(specs, "items", caller["services"], limit)
+    if problems:
+        return errors.refused(400, problems)
+    updated = shipments.shipment_items_put(
+        caller["account_number"], shipment_id, specs, max_items=limit
+    )
+    return json_answer({"shipments": [shipments.vendor_view(updated)]})
 
 
 # -- labels -------------------------------------------------------------------------------
