@@ -55,6 +55,7 @@ from kucun.inventory.services import (
     transfer_create,
 )
 from kucun.inventory.services.checks import stock_check_run
+from kucun.shipping.models import CarrierAccount
 from kucun.warehouses.choices import VIRTUAL_LOCATION_KINDS
 from kucun.warehouses.models import Location, Warehouse, Zone
 from kucun.web.navigation import NAVIGATION
@@ -106,6 +107,7 @@ class Sample:
     listing: Listing
     run: SyncRun
     pull_job: Job
+    carrier_account: CarrierAccount
 
 
 def make_sample(tmp_path: Path) -> Sample:
@@ -189,6 +191,14 @@ def make_sample(tmp_path: Path) -> Sample:
     Listing.objects.create(store=store, inventory_ref="GID-2", sku="MUG-RED", title="红色杯子")
     pull_job = Job.objects.create(kind="channels.pull.full")
     run = SyncRun.objects.create(store=store, kind="pull_full", trigger="manual", job=pull_job)
+    carrier_account = CarrierAccount.objects.create(
+        name="墨尔本澳邮",
+        carrier="auspost",
+        sandbox=True,
+        sender_warehouse=warehouse,
+        default_service="T28",
+        credential_masks={"account_number": "0001234567", "api_key": "••••••••9a1f"},
+    )
     return Sample(
         warehouse=warehouse,
         zone=zone,
@@ -209,6 +219,7 @@ def make_sample(tmp_path: Path) -> Sample:
         listing=listing,
         run=run,
         pull_job=pull_job,
+        carrier_account=carrier_account,
     )
 
 
@@ -251,6 +262,11 @@ SAMPLE_KWARGS: dict[str, Callable[[Sample], list[dict[str, Any]]]] = {
     "channels:pull_detail": lambda s: [{"pk": s.store.pk, "job_id": s.pull_job.pk}],
     "channels:run_detail": lambda s: [{"pk": s.run.pk}],
     "channels:listing_link": lambda s: [{"pk": s.listing.pk}],
+    "channels:store_consent": lambda s: [{"pk": s.store.pk}],
+    "shipping:carrier_detail": lambda s: [{"pk": s.carrier_account.pk}],
+    "shipping:carrier_edit": lambda s: [{"pk": s.carrier_account.pk}],
+    "shipping:carrier_test": lambda s: [{"pk": s.carrier_account.pk}],
+    "shipping:carrier_delete": lambda s: [{"pk": s.carrier_account.pk}],
     "web:not_built": lambda s: [
         {"slug": entry.slug}
         for section in NAVIGATION

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CarrierCode(models.TextChoices):
-    AUSPOST = "auspost", "Australia Post"
-    FOURPX = "fourpx", "4PX"
-    FASTWAY = "fastway", "Fastway (Aramex)"
+    AUSPOST = "auspost", _("Australia Post")
+    FOURPX = "fourpx", _("4PX")
+    FASTWAY = "fastway", _("Fastway (Aramex)")
 
 
 class Environment(models.TextChoices):
@@ -58,4 +58,4 @@ class TrackingStatus(models.TextChoices):
 
 class ShipmentSource(models.TextChoices):
     MANUAL = "manual", _("entered by hand")
-    ORDER = "order", _("order")
+    ORDER = "order", _("for an order")

@@ -3,6 +3,9 @@ credentials; staff test the connection; everyone may look."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kucun.accounts.choices import Role
 from kucun.accounts.permissions import role_required, user_has_role
 from kucun.core.errors import DomainError, FieldError, NotFound
-from kucun.core.forms import add_domain_error
+from kucun.core.forms import add_domain_error, translated
+from kucun.core.vendor.fields import FieldSpec
 from kucun.shipping import selectors_accounts as selectors
 from kucun.shipping.carrier_registry import carriers
 from kucun.shipping.carriers.base import CarrierSpec
@@ -121,16 +125,35 @@ def carrier_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def carrier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_account(pk)
+    spec = carriers().get(account.carrier)
     return render(
         request,
         "shipping/carriers/carrier_detail.html",
         {
             "account": account,
-            "carrier": carriers().get(account.carrier),
+            "carrier": spec,
+            "credentials": shown_fields(
+                spec.credential_fields if spec else (), account.credential_masks
+            ),
+            "options": shown_fields(spec.option_fields if spec else (), account.options),
             "can_manage": user_has_role(request.user, Role.OWNER),
             "can_work": user_has_role(request.user, Role.STAFF),
         },
     )
+
+
+def shown_fields(
+    specs: tuple[FieldSpec, ...], values: Mapping[str, Any] | None
+) -> list[tuple[str, str]]:
+    """(label in the reader's language, value or mask) of each declared field that is set."""
+    values = values or {}
+    shown = []
+    for spec in specs:
+        value = str(values.get(spec.name, ""))
+        if value:
+            labels = dict(spec.choices)
+            shown.append((translated(spec.label), translated(labels.get(value, value))))
+    return shown
 
 
 @require_POST
