@@ -181,6 +181,21 @@ def test_a_product_the_account_lacks_and_reseller_fields_are_403(fastway: Fastwa
     assert api.post("consignments", json=consignment()).status_code == 201
 
 
+def test_a_reseller_consigns_from_its_own_validated_sender(fastway: Fastway) -> None:
+    fastway.emu(
+        "seed",
+        {"accounts": [{"client_id": "reseller", "client_secret": "r-secret", "reseller": True}]},
+    )
+    api = fastway.api(fastway.token("reseller", "r-secret"))
+    sender = receiver(locality="Port Melbourne", stateOrProvince="VIC", postalCode="3207")
+    created = api.post("consignments", json=consignment(**{"from": sender, "conTypeId": 5}))
+    assert created.status_code == 201, created.text
+    assert created.json()["data"]["from"]["address"]["locality"] == "Port Melbourne"
+    wrong = receiver(locality="Port Melbourne", stateOrProvince="NSW", postalCode="3207")
+    refused = api.post("consignments", json=consignment("ORD-R2", **{"from": wrong}))
+    assert [error["code"] for error in refused.json()["errors"]] == ["from.address.stateOrProvince"]
+
+
 # -- look-ups -------------------------------------------------------------------------------
 def test_get_by_id_is_the_created_consignment_and_others_are_404(fastway: Fastway) -> None:
     api = fastway.api()
