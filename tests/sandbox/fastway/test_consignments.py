@@ -146,8 +146,13 @@ def test_validation_names_every_field_and_keeps_nothing(fastway: Fastway) -> Non
 
 
 def test_items_and_receiver_are_required(fastway: Fastway) -> None:
-    response = fastway.api().post("consignments", json={"externalRef1": "X"})
+    api = fastway.api()
+    response = api.post("consignments", json={"externalRef1": "X"})
     assert [error["code"] for error in response.json()["errors"]] == ["to", "items"]
+    no_address = api.post("consignments", json=consignment(to={"contactName": "Ann"}))
+    assert [error["code"] for error in no_address.json()["errors"]] == ["to.address"]
+    too_long = api.post("consignments", json=consignment("R" * 51))
+    assert [error["code"] for error in too_long.json()["errors"]] == ["externalRef1"]
 
 
 def test_a_duplicate_external_reference_is_refused(fastway: Fastway) -> None:

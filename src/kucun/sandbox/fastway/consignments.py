@@ -32,6 +32,7 @@ DELIVERY_OPTIONS = {
 }
 PACKAGE_TYPES = {"P": "Parcel", "S": "Satchel"}
 MAX_QUANTITY = 99
+MAX_REFERENCE = 50  # the vendor notes give no limit: the emulator's guess
 CENT = Decimal("0.01")
 
 
@@ -99,7 +100,8 @@ def address_check(
     """The normalised address (with ``lat``, ``lng`` and ids) and its locality, or the errors
     naming the fields at fault (``suggestedValues`` holding the localities that might be meant)."""
     if not isinstance(address, dict):
-        return None, None, [ApiError(f"{prefix}address", f"{prefix}address is required.")]
+        name = prefix.rstrip(".") or "address"
+        return None, None, [ApiError(name, f"{name} is required.")]
     errors = [
         ApiError(f"{prefix}{name}", f"{prefix}{name} is required.")
         for name in ADDRESS_FIELDS
@@ -401,6 +403,11 @@ def draft_read(
                 lines.append(line)
     option, service_errors = read_services(body.get("services"))
     errors.extend(service_errors)
+    errors.extend(
+        ApiError(name, f"{name} must have {MAX_REFERENCE} characters or fewer.")
+        for name in ("externalRef1", "externalRef2")
+        if len(text(body, name)) > MAX_REFERENCE
+    )
     if errors or to is None or destination is None:
         raise Refused(400, errors)
     return Draft(
