@@ -229,6 +229,7 @@ def test_a_server_error_on_create_is_not_retried(
 
 def test_create_sends_the_mapped_body_once(carrier: FourPxCarrier, gateway: FakeGateway) -> None:
     gateway.on("ds.xms.order.create", golden("order_create.response.json"))
+    gateway.on("ds.xms.order.get", order_of("ORD-1042", []))
     created = carrier.create_shipment(shipment(parcels=2))
     [request] = gateway.calls("ds.xms.order.create")
     sent = json.loads(request.content)
@@ -237,6 +238,54 @@ def test_create_sends_the_mapped_body_once(carrier: FourPxCarrier, gateway: Fake
     assert request.url.params["v"] == "1.0.0"
     assert created.tracking_numbers == ("800900010807", "800900010807")
     assert created.last_mile_carrier == "DHL 900900010237"
+
+
+def order_of(reference: str, children: list[str]) -> dict[str, Any]:
+    [entry] = golden("order_get.response.json")["data"]
+    entry["consignment_info"].update(
+        {"ref_no": reference, "4px_tracking_no": "800900010807", "child_label_barcode": children}
+    )
+    entry["parcel_confirm_info"]["confirm_parcel_qty"] = str(len(children) or 1)
+    return ok([entry])
+
+
+def test_several_parcels_take_the_child_barcodes_4px_lists(
+    carrier: FourPxCarrier, gateway: FakeGateway
+) -> None:
+    gateway.on("ds.xms.order.create", golden("order_create.response.json"))
+    gateway.on("ds.xms.order.get", order_of("ORD-1042", ["80090001080701", "80090001080702"]))
+    created = carrier.create_shipment(shipment(parcels=2))
+    assert created.tracking_numbers == ("80090001080701", "80090001080702")
+    assert [(p.reference, p.tracking_number) for p in created.parcels] == [
+        ("ORD-1042-1", "80090001080701"),
+        ("ORD-1042-2", "80090001080702"),
+    ]
+    assert created.consignment_number == "800900010807"
+    assert json.loads(gateway.calls("ds.xms.order.get")[0].content) == {"request_no": "ORD-1042"}
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        httpx.Response(503, json={}),
+        refused("DS000017", "Order not found"),
+        {"result": "1", "data": []},
+    ],
+)
+def test_several_parcels_share_the_4px_number_when_the_lookup_gives_none(
+    carrier: FourPxCarrier, gateway: FakeGateway, lookup: Any
+) -> None:
+    gateway.on("ds.xms.order.create", golden("order_create.response.json"))
+    gateway.on("ds.xms.order.get", lookup)
+    created = carrier.create_shipment(shipment(parcels=2))
+    assert created.tracking_numbers == ("800900010807", "800900010807")
+    assert len(gateway.calls("ds.xms.order.create")) == 1
+
+
+def test_one_parcel_needs_no_lookup(carrier: FourPxCarrier, gateway: FakeGateway) -> None:
+    gateway.on("ds.xms.order.create", golden("order_create.response.json"))
+    carrier.create_shipment(shipment())
+    assert gateway.calls("ds.xms.order.get") == []
 
 
 def test_business_errors_are_a_refusal_with_a_problem_each(

@@ -63,6 +63,7 @@ from kucun.shipping.carriers.fourpx.mappers import (
     services_from_products,
     tracking_refused,
     tracking_result,
+    with_parcel_numbers,
 )
 
 PRODUCTION_GATEWAY = "https://open.4px.com/router/api/service"
@@ -88,8 +89,8 @@ CAPABILITIES = CarrierCapabilities(
     weight_unit="g",
 )
 SERVICES = (
-    ServiceInfo("F3", "4PX Standard Registered (F3)"),
-    ServiceInfo("PX", "4PX Express (PX)"),
+    ServiceInfo("F3", "4PX Standard Line (tracked)"),
+    ServiceInfo("PX", "4PX Priority Post"),
 )
 LABEL_SIZES = (
     ("label_80x90", "80 × 90 mm"),
@@ -152,7 +153,23 @@ class FourPxCarrier:
         raise_refusal(envelope, "4PX refused the consignment")
         if not isinstance(envelope.data, Mapping):
             raise CarrierError("4PX accepted the consignment but sent no numbers", retryable=True)
-        return created_from_create(envelope.data, shipment, self.currency)
+        created = created_from_create(envelope.data, shipment, self.currency)
+        if len(shipment.parcels) > 1:
+            created = self.parcel_numbers_of(created)
+        return created
+
+    def parcel_numbers_of(self, created: CreatedShipment) -> CreatedShipment:
+        """A consignment of several parcels: the create answers one 4PX number; the lookup
+        may list a child barcode per parcel. The consignment exists whatever the lookup
+        answers, so a failed lookup leaves the shared number on every parcel."""
+        try:
+            envelope = self.client.call(*ORDER, {"request_no": created.reference}, idempotent=True)
+        except CarrierError:
+            return created
+        entry = order_with_reference(envelope.data, created.reference)
+        if not envelope.succeeded or entry is None:
+            return created
+        return with_parcel_numbers(created, entry)
 
     def find_shipment(self, reference: str) -> CreatedShipment | None:
         envelope = self.client.call(*ORDER, {"request_no": reference}, idempotent=True)

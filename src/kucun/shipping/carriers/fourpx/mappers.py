@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
@@ -372,6 +372,21 @@ def created_shipment(
             info.get("logistics_channel_name"), info.get("logistics_channel_no")
         ),
     )
+
+
+def with_parcel_numbers(created: CreatedShipment, entry: Mapping[str, Any]) -> CreatedShipment:
+    """The created consignment with the per-parcel numbers (child barcodes) a lookup gave,
+    when it gave one for each parcel; as it was otherwise."""
+    info = entry.get("consignment_info") or {}
+    count = len(created.tracking_numbers)
+    numbers = parcel_numbers({**info, "parcel_list": entry.get("parcel_list") or ()}, count)
+    if len(set(numbers)) != count:
+        return created
+    parcels = tuple(
+        replace(parcel, tracking_number=parcel_number)
+        for parcel, parcel_number in zip(created.parcels, numbers, strict=True)
+    )
+    return replace(created, tracking_numbers=numbers, parcels=parcels)
 
 
 def order_entries(data: Any) -> list[Mapping[str, Any]]:
