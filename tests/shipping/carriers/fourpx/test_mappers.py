@@ -434,3 +434,31 @@ def test_event_times_with_a_zone_or_in_epoch_milliseconds() -> None:
     assert event_time("2025-05-03T10:12:00+10:00") == datetime(2025, 5, 3, 0, 12, tzinfo=UTC)
     assert event_time("2025-05-03T10:12:00Z") == datetime(2025, 5, 3, 10, 12, tzinfo=UTC)
     assert event_time(1611810365000) == datetime(2021, 1, 28, 5, 6, 5, tzinfo=UTC)
+
+
+def test_a_scan_naming_its_time_zone_is_read_in_it() -> None:
+    data = {
+        "trackingList": [
+            {
+                "occurDatetime": "2025-05-03 10:12:00",
+                "timeZone": "UTC+10:00",
+                "trackingContent": "Delivered",
+            },
+            {
+                "occurDatetime": "2025-05-03 10:12:00",
+                "timeZone": "UTC-05:00",
+                "trackingContent": "Out for delivery",
+            },
+        ]
+    }
+    result = tracking_result("N1", data)
+    assert [event.at for event in result.events] == [
+        datetime(2025, 5, 3, 0, 12, tzinfo=UTC),
+        datetime(2025, 5, 3, 15, 12, tzinfo=UTC),
+    ]
+
+
+def test_a_scan_time_not_understood_is_answered_as_an_error() -> None:
+    result = tracking_result("N1", {"trackingList": [{"occurDatetime": "yesterday"}]})
+    assert (result.status, result.events) == (TrackingStatus.UNKNOWN, ())
+    assert "yesterday" in result.error

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
@@ -641,15 +641,27 @@ def status_of_event(code: str, description: str) -> TrackingStatus:
     return TrackingStatus.UNKNOWN
 
 
-def event_time(value: Any) -> datetime:
-    """``occurDatetime``: "2025-05-03 10:12:00" (China time, see TRACKING_TIME_ZONE), an ISO
-    time with its offset, or epoch milliseconds."""
+def scan_zone(value: Any) -> tzinfo:
+    """A scan's ``timeZone`` ("UTC+08:00", "+10:00") when 4PX names one, else China time."""
+    found = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", str(value or "").strip())
+    if found is None:
+        return TRACKING_TIME_ZONE
+    sign, hours, minutes = found.groups()
+    offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    return timezone(-offset if sign == "-" else offset)
+
+
+def event_time(value: Any, zone: tzinfo = TRACKING_TIME_ZONE) -> datetime:
+    """``occurDatetime``: "2025-05-03 10:12:00" in ``zone`` (China time unless the scan names
+    its own), an ISO time with its offset, or epoch milliseconds. ValueError when unreadable."""
     if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
         return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    text = str(value or "").strip().replace("T", " ").removesuffix("Z")
-    parsed = datetime.fromisoformat(text) if text else datetime.fromtimestamp(0, tz=UTC)
+    text = str(value or "").strip()
+    if text.endswith("Z"):
+        text, zone = text.removesuffix("Z"), UTC
+    parsed = datetime.fromisoformat(text.replace("T", " "))
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=TRACKING_TIME_ZONE if not str(value).endswith("Z") else UTC)
+        parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(UTC)
 
 
@@ -657,7 +669,7 @@ def tracking_event(entry: Mapping[str, Any]) -> TrackingEvent:
     code = str(entry.get("businessLinkCode") or "")
     description = str(entry.get("trackingContent") or "")
     return TrackingEvent(
-        at=event_time(entry.get("occurDatetime")),
+        at=event_time(entry.get("occurDatetime"), scan_zone(entry.get("timeZone"))),
         description=description or code,
         location=str(entry.get("occurLocation") or ""),
         raw_code=code,
@@ -676,10 +688,15 @@ def overall_status(events: Sequence[TrackingEvent]) -> TrackingStatus:
 def tracking_result(tracking_number: str, data: Any) -> TrackingResult:
     """``tr.order.tracking.get``'s ``data`` for one number, events oldest first."""
     entries = data.get("trackingList") if isinstance(data, Mapping) else None
-    events = sorted(
-        (tracking_event(entry) for entry in entries or () if isinstance(entry, Mapping)),
-        key=lambda event: event.at,
-    )
+    try:
+        events = sorted(
+            (tracking_event(entry) for entry in entries or () if isinstance(entry, Mapping)),
+            key=lambda event: event.at,
+        )
+    except ValueError as unreadable:
+        return tracking_refused(
+            tracking_number, f"4PX sent a scan time not understood: {unreadable}"
+        )
     return TrackingResult(
         tracking_number=tracking_number,
         status=overall_status(events),
