@@ -153,7 +153,7 @@ class FourPxCarrier:
         raise_refusal(envelope, "4PX refused the consignment")
         if not isinstance(envelope.data, Mapping):
             raise CarrierError("4PX accepted the consignment but sent no numbers", retryable=True)
-        created = created_from_create(envelope.data, shipment, self.currency)
+        created = created_from_create(envelope.data, shipment, shipment.currency)
         if len(shipment.parcels) > 1:
             created = self.parcel_numbers_of(created)
         return created
