@@ -118,7 +118,7 @@ class FourPX:
         return data
 
 
-def order(ref_no: str, *, parcels: int = 1, **changes: Any) -> dict[str, Any]:
+def order(ref_no: str, /, *, parcels: int = 1, **changes: Any) -> dict[str, Any]:
     """The golden create request (fourpx.md §6) under another ref_no, with ``parcels`` copies
     of its parcel and any top-level field replaced."""
     body: dict[str, Any] = golden("order_create_request")
