@@ -5,6 +5,7 @@ while forecast (§7)."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -406,3 +407,14 @@ def test_a_cancel_needs_a_known_number_and_a_reason(
     fourpx.create("ORD-C")
     assert fourpx.codes(CANCEL, body) == [code]
     assert fourpx.state()["shipments"][0]["status"] == "created"
+
+
+def test_creates_racing_with_one_ref_no_make_one_consignment(fourpx: FourPX) -> None:
+    """The ref_no is the record's unique key: whichever create comes second is refused,
+    however close together they arrive."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: fourpx.call(CREATE, order("ORD-RACE")).json(), range(4)))
+    assert sorted(answer["result"] for answer in answers) == ["0", "0", "0", "1"]
+    refused = [answer["errors"][0]["error_code"] for answer in answers if answer["result"] == "0"]
+    assert refused == ["DS000007"] * 3
+    assert [found["reference"] for found in fourpx.state()["shipments"]] == ["ORD-RACE"]

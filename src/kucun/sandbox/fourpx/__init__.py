@@ -14,7 +14,8 @@ The gateway (every answer HTTP 200 with ``{"result", "msg", "errors", "data"}``,
 * Public parameters in the query string: ``method``, ``app_key``, ``v``, ``timestamp`` (epoch
   ms), ``format`` (json), ``sign``; ``access_token`` is accepted and ignored (a direct
   customer's app), ``language`` ``cn``/``en`` picks the messages' language (English when
-  absent). The body is JSON.
+  absent). ``v`` must be present; every version of a method is served alike. The body is
+  JSON (a JSON value that is not an object → ``DS000004``).
 * Checked in this order: a missing parameter, a format other than json or a timestamp that is
   not digits → ``000014``; unknown app_key → ``000013``; unknown method → ``000011``; a sign
   other than the MD5 of §1.2 over the exact bytes received → ``000012``; an app that emptied
