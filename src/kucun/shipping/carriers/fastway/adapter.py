@@ -441,7 +441,7 @@ CARRIER = CarrierSpec(
             "client_secret",
             "Client secret",
             secret=True,
-            help_text="Shown once when the API key is created in myFastway.",
+            help_text="The secret of that API key.",
         ),
         FieldSpec(
             "scope",
