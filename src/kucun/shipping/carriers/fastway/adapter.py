@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -215,7 +216,7 @@ class FastwayCarrier:
     def _consignment_body(
         self, shipment: ShipmentRequest, service_code: str, normalised: Mapping[str, str]
     ) -> dict[str, Any]:
-        chosen = ShipmentRequest(**{**shipment.__dict__, "service_code": service_code})
+        chosen = replace(shipment, service_code=service_code)
         return consignment_body(
             chosen, satchel_size=self.satchel_size, normalised_address=normalised
         )
