@@ -292,7 +292,24 @@ def test_find_shipment_answers_none_when_no_consignment_has_the_reference() -> N
     fake = FakeMyFastway().on("GET", CONSIGNMENTS, answer(200, fixture("consignments.list.json")))
 
     assert make_carrier(fake).find_shipment("ORD-9999") is None
-    assert len(fake.sent("GET", CONSIGNMENTS)) == 1
+    assert len(fake.sent("GET", CONSIGNMENTS)) == 2  # the second page repeats the first
+
+
+def test_find_shipment_reads_on_past_short_pages_until_an_empty_one() -> None:
+    """The doc's 1000 rows a page is not relied on: a shorter page may not be the last."""
+    fake = FakeMyFastway().on(
+        "GET",
+        CONSIGNMENTS,
+        answer(200, {"data": [{"conId": 1, "externalRef1": "OTHER-1"}]}),
+        answer(200, fixture("consignments.list.json")),
+        answer(200, {"data": []}),
+    )
+    fake.on(
+        "GET", f"{CONSIGNMENTS}/1234567", answer(200, fixture("consignment.create.response.json"))
+    )
+
+    assert make_carrier(fake).find_shipment("ORD-1042") is not None
+    assert make_carrier(fake).find_shipment("ORD-9999") is None
 
 
 def test_the_label_is_the_consignments_pdf() -> None:

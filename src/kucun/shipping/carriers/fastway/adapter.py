@@ -49,7 +49,6 @@ from kucun.shipping.carriers.base import (
 )
 from kucun.shipping.carriers.fastway.client import (
     DEFAULT_REGION,
-    PAGE_SIZE,
     PRODUCTION_API,
     SCOPES,
     FastwayClient,
@@ -93,7 +92,7 @@ LIMITER_RATE = 5.0
 # difference between our clock and the carrier's).
 LOOKUP_DAYS_BACK = 31
 LOOKUP_DAYS_AHEAD = 2
-MAX_LIST_PAGES = 50
+MAX_LIST_PAGES = 100
 
 CAPABILITIES = CarrierCapabilities(
     manifest=False,  # §6: "No end-of-day manifest call exists"
@@ -254,25 +253,28 @@ class FastwayCarrier:
             raise CarrierError(f"myFastway consignment {con_id}: {error}") from None
 
     def _listed_consignment(self, reference: str) -> str | None:
+        """Every page of the window until an empty one: the doc's 1000 rows a page is not
+        relied on to spot the last page, since stopping early would miss the consignment and
+        lead to a second one. A page repeating the one before ends the reading too."""
         today = datetime.now(self.local_time).date()
         window = {
             "date_from": _day(today - timedelta(days=LOOKUP_DAYS_BACK)),
             "date_to": _day(today + timedelta(days=LOOKUP_DAYS_AHEAD)),
         }
+        previous: list[Any] = []
         for page in range(MAX_LIST_PAGES):
             response = self.client.consignments_page(**window, page=page)
             if response.status_code == 404:
                 return None
             rows = envelope_data(self._read(response, "myFastway consignment list"))
-            if not isinstance(rows, list):
+            if not isinstance(rows, list) or not rows or rows == previous:
                 return None
             found = listed_consignment_id(rows, reference)
             if found is not None:
                 return found
-            if len(rows) < PAGE_SIZE:
-                return None
+            previous = rows
         raise CarrierError(
-            f"myFastway lists more than {MAX_LIST_PAGES * PAGE_SIZE} consignments in "
+            f"myFastway lists more than {MAX_LIST_PAGES} pages of consignments in "
             f"{LOOKUP_DAYS_BACK} days; {reference} was not among them"
         )
 

@@ -32,7 +32,6 @@ SANDBOX_TOKEN_PATH = "/identity/connect/token"  # noqa: S105 (a path under the e
 SCOPES = {"AU": "fw-fl2-api-au", "NZ": "fw-fl2-api-nz"}
 DEFAULT_REGION = "AU"
 ACCEPT = "application/json; api-version=1.0"
-PAGE_SIZE = 1000  # §3: collections page at 1000 rows
 
 _MYFASTWAY_HOSTS = {urlsplit(url).hostname for url in PRODUCTION_API.values()}
 
@@ -209,7 +208,7 @@ class FastwayClient:
         return self.call("GET", f"/api/consignments/{quote(con_id, safe='')}", idempotent=True)
 
     def consignments_page(self, *, date_from: str, date_to: str, page: int) -> httpx.Response:
-        """§6 list (1000 rows a page, ``pageNumber`` zero-based)."""
+        """§6 list (1000 rows a page, §3; ``pageNumber`` zero-based)."""
         return self.call(
             "GET",
             "/api/consignments",
