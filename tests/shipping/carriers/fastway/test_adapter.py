@@ -216,6 +216,19 @@ def test_a_refused_consignment_names_the_carriers_problems() -> None:
     assert refused.value.problems[0].code == "DuplicateReference"
 
 
+def test_a_package_type_the_account_may_not_use_is_refused() -> None:
+    fake = consigning(FakeMyFastway()).on(
+        "POST",
+        CONSIGNMENTS,
+        answer(403, {"errors": [{"code": "packageType", "message": "Satchel is not permitted"}]}),
+    )
+
+    with pytest.raises(ShipmentRefused, match="Satchel is not permitted") as refused:
+        make_carrier(fake).create_shipment(shipment(service_code="S"))
+
+    assert refused.value.status == 403
+
+
 def test_a_server_error_on_create_is_not_repeated() -> None:
     fake = consigning(FakeMyFastway()).on("POST", CONSIGNMENTS, answer(503, {}))
 

@@ -357,15 +357,17 @@ class FastwayCarrier:
     # --- answers -------------------------------------------------------------------------------
 
     def _read(self, response: httpx.Response, what: str, *, refusal: bool = False) -> Any:
-        """The JSON of a 2xx answer; a 400 ``errors`` answer as a ShipmentRefused when the
-        call is one the carrier may refuse, else a CarrierError with its words."""
+        """The JSON of a 2xx answer. When the call is one the carrier may refuse (a quote, a
+        consignment), a 400 ``errors`` answer or a 403 (§3: "not permitted for account", e.g. a
+        package type the account does not have) is a ShipmentRefused; otherwise a CarrierError
+        with myFastway's words."""
         body = json_or_none(response)
         status = response.status_code
         if status < 400:
             if body is None:
                 raise CarrierError(f"{what}: the answer is not JSON", status=status)
             return body
-        if status == 400 and refusal:
+        if status in (400, 403) and refusal:
             raise refused(what, body, status)
         words = problems_message(error_problems(body)) or text(response.text)[:300]
         words = self.client.scrub(words or f"HTTP {status}")
