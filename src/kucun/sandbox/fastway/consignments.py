@@ -448,7 +448,6 @@ def consignment_document(
                 "quantity": 1,
                 "reference": line.reference,
                 "packageType": line.package_type,
-                "satchelSize": line.satchel_size or None,
                 "weightDead": float(line.weight_dead),
                 "weightCubic": money(line.weight_cubic),
                 "length": float(line.length),
@@ -458,6 +457,8 @@ def consignment_document(
                 "tax": money(tax),
                 "total": money(total),
                 "services": [],
+                # A parcel's item carries no satchelSize (fastway.md §6's answer).
+                **({"satchelSize": line.satchel_size} if line.package_type == "S" else {}),
             }
         )
     services = []

@@ -92,6 +92,7 @@ def dump(request: HttpRequest) -> dict[str, Any]:
     for client in clients:
         records = emulator.records(client["client_id"], state.CONSIGNMENT).order_by("key")
         shipments.extend(shipment_state(record) for record in records)
+    shipments.sort(key=lambda shipment: int(shipment["id"]))
     return {
         "now": emulator.now().isoformat(),
         "settings": state.settings(),

@@ -1,5 +1,6 @@
-"""The identity host (fastway.md §1): IdentityServer's client-credentials token endpoint and its
-discovery document, under ``/sandbox/fastway/identity/``."""
+"""The identity host (fastway.md §1): IdentityServer's client-credentials token endpoint under
+``/sandbox/fastway/identity/``. (Its discovery document is left out: the sandbox shows nothing
+to anonymous callers, and clients are given the token URL.)"""
 
 from __future__ import annotations
 
@@ -76,16 +77,3 @@ def _token(request: HttpRequest) -> tuple[HttpResponse, str]:
         client_id,
     )
 
-
-def discovery(request: HttpRequest) -> HttpResponse:
-    """``identity/.well-known/openid-configuration``: where the token endpoint is."""
-    issuer = request.build_absolute_uri("/sandbox/fastway/identity").rstrip("/")
-    return JsonResponse(
-        {
-            "issuer": issuer,
-            "token_endpoint": f"{issuer}/connect/token",
-            "grant_types_supported": ["client_credentials"],
-            "scopes_supported": list(state.SCOPES),
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        }
-    )

@@ -13,7 +13,6 @@ CONSIGNMENT = f"{API}consignments/<int:con_id>"
 
 urlpatterns: list[URLPattern] = [
     path("identity/connect/token", identity.token, name="sandbox_fastway_token"),
-    path("identity/.well-known/openid-configuration", identity.discovery),
     path(f"{API}addresses/validate", views.address_validate_view),
     path(f"{API}addresses/localities", views.localities_view),
     path(f"{API}addresses/serviced-by", views.serviced_by_view),
