@@ -160,6 +160,8 @@ def test_service_codes_are_package_types() -> None:
     assert package_type("P") == "P"
     assert package_type("s") == "S"
     assert package_type("") == "P"
+    with pytest.raises(ShipmentRefused, match="no service 'EXPRESS'"):
+        package_type("EXPRESS")
 
 
 def test_wire_numbers_are_integers_when_whole() -> None:

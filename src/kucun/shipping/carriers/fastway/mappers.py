@@ -214,9 +214,15 @@ def delivery_options(options: ShipmentOptions) -> list[dict[str, str]]:
 
 
 def package_type(service_code: str) -> str:
-    """Our service code is the package type (§6 ``packageType``): P parcel, S satchel."""
+    """Our service code is the package type (§6 ``packageType``): P parcel (also when none is
+    named), S satchel; any other is refused before anything is sent."""
     code = (service_code or PARCEL).strip().upper()
-    return SATCHEL if code == SATCHEL else PARCEL
+    if code not in (PARCEL, SATCHEL):
+        raise ShipmentRefused(
+            f"myFastway has no service {service_code!r}: P (parcel) or S (satchel)",
+            problems=(FieldProblem("service_code", "P (parcel) or S (satchel)"),),
+        )
+    return code
 
 
 def item_body(parcel: Parcel, index: int, *, kind: str, satchel_size: str) -> dict[str, Any]:
