@@ -146,8 +146,13 @@ def test_validation_names_every_field_and_keeps_nothing(fastway: Fastway) -> Non
 
 
 def test_items_and_receiver_are_required(fastway: Fastway) -> None:
-    response = fastway.api().post("consignments", json={"externalRef1": "X"})
+    api = fastway.api()
+    response = api.post("consignments", json={"externalRef1": "X"})
     assert [error["code"] for error in response.json()["errors"]] == ["to", "items"]
+    no_address = api.post("consignments", json=consignment(to={"contactName": "Ann"}))
+    assert [error["code"] for error in no_address.json()["errors"]] == ["to.address"]
+    too_long = api.post("consignments", json=consignment("R" * 51))
+    assert [error["code"] for error in too_long.json()["errors"]] == ["externalRef1"]
 
 
 def test_a_duplicate_external_reference_is_refused(fastway: Fastway) -> None:
@@ -179,6 +184,21 @@ def test_a_product_the_account_lacks_and_reseller_fields_are_403(fastway: Fastwa
     assert refused.json()["errors"][0]["code"] == "items[0].packageType"
     assert api.post("consignments", json=consignment(**{"from": receiver()})).status_code == 403
     assert api.post("consignments", json=consignment()).status_code == 201
+
+
+def test_a_reseller_consigns_from_its_own_validated_sender(fastway: Fastway) -> None:
+    fastway.emu(
+        "seed",
+        {"accounts": [{"client_id": "reseller", "client_secret": "r-secret", "reseller": True}]},
+    )
+    api = fastway.api(fastway.token("reseller", "r-secret"))
+    sender = receiver(locality="Port Melbourne", stateOrProvince="VIC", postalCode="3207")
+    created = api.post("consignments", json=consignment(**{"from": sender, "conTypeId": 5}))
+    assert created.status_code == 201, created.text
+    assert created.json()["data"]["from"]["address"]["locality"] == "Port Melbourne"
+    wrong = receiver(locality="Port Melbourne", stateOrProvince="NSW", postalCode="3207")
+    refused = api.post("consignments", json=consignment("ORD-R2", **{"from": wrong}))
+    assert [error["code"] for error in refused.json()["errors"]] == ["from.address.stateOrProvince"]
 
 
 # -- look-ups -------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ def test_seed_answers_what_it_loaded_and_never_a_secret(fastway: Fastway) -> Non
             "scope": "fw-fl2-api-au",
             "services": ["Parcel"],
             "label_prefix": "BD",
+            "reseller": False,
         }
     ]
     assert loaded["settings"]["token_ttl_seconds"] == 900

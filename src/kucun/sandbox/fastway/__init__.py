@@ -26,7 +26,8 @@ What it speaks:
   ``Retry-After``).
 * Answers are ``{"data": …}``; refusals ``{"errors": [{"code", "message", "suggestedValues"}]}``
   with 400 (a field error's code is the field's path, e.g. ``items[0].weightDead``), 403 (what
-  the account may not do: a product it lacks, resellers' ``from``, assigned labels) or 404.
+  the account may not do: a product it lacks, ``from``/``conTypeId`` unless seeded as a
+  ``reseller``, assigned labels) or 404.
 * ``POST api/addresses/validate``, ``GET api/addresses/localities?term=``,
   ``GET api/addresses/serviced-by?locality=&postalCode=`` — a small locality table
   (``localities.py``; more can be seeded); suburb, state and postcode must agree, otherwise
@@ -56,7 +57,7 @@ Seed JSON (``__emu/seed``)::
 
     {"accounts": [{"client_id": "c-2", "client_secret": "s-2", "scope": "fw-fl2-api-au",
                    "name": "Second shipper", "services": ["Parcel"], "label_prefix": "BD",
-                   "generate_consignments": 2500}],
+                   "reseller": false, "generate_consignments": 2500}],
      "settings": {"token_ttl_seconds": 600, "require_api_version": true, "page_size": 1000},
      "localities": [{"locality": "Ballarat", "state": "VIC", "postcode": "3350",
                      "franchise_code": "BAL", "franchise_name": "Ballarat"}]}

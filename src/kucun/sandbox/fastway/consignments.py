@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -32,6 +32,7 @@ DELIVERY_OPTIONS = {
 }
 PACKAGE_TYPES = {"P": "Parcel", "S": "Satchel"}
 MAX_QUANTITY = 99
+MAX_REFERENCE = 50  # the vendor notes give no limit: the emulator's guess
 CENT = Decimal("0.01")
 
 
@@ -99,7 +100,8 @@ def address_check(
     """The normalised address (with ``lat``, ``lng`` and ids) and its locality, or the errors
     naming the fields at fault (``suggestedValues`` holding the localities that might be meant)."""
     if not isinstance(address, dict):
-        return None, None, [ApiError(f"{prefix}address", f"{prefix}address is required.")]
+        name = prefix.rstrip(".") or "address"
+        return None, None, [ApiError(name, f"{name} is required.")]
     errors = [
         ApiError(f"{prefix}{name}", f"{prefix}{name} is required.")
         for name in ADDRESS_FIELDS
@@ -182,7 +184,7 @@ class Draft:
     external_ref2: str = ""
     instructions_public: str = ""
     instructions_private: str = ""
-    errors: list[ApiError] = field(default_factory=list)
+    sender: dict[str, Any] | None = None  # a reseller's own ``from``
 
 
 def decimal_field(
@@ -328,41 +330,65 @@ def read_services(services: Any) -> tuple[str, list[ApiError]]:
 
 
 def read_contact(
-    to: Any, table: Sequence[Locality]
+    contact: Any, table: Sequence[Locality], name: str = "to"
 ) -> tuple[dict[str, Any] | None, Locality | None, list[ApiError]]:
-    if not isinstance(to, dict):
-        return None, None, [ApiError("to", "to is required (or toContactId).")]
+    """The receiver (``to``) or a reseller's sender (``from``) with its validated address."""
+    if not isinstance(contact, dict):
+        return None, None, [ApiError(name, f"{name} is required (or {name}ContactId).")]
     errors = []
-    if not text(to, "contactName") and not text(to, "businessName"):
-        errors.append(ApiError("to.contactName", "to.contactName or to.businessName is required."))
-    address, locality, address_errors = address_check(to.get("address"), table, "to.address.")
+    if not text(contact, "contactName") and not text(contact, "businessName"):
+        errors.append(
+            ApiError(
+                f"{name}.contactName", f"{name}.contactName or {name}.businessName is required."
+            )
+        )
+    address, locality, address_errors = address_check(
+        contact.get("address"), table, f"{name}.address."
+    )
     errors.extend(address_errors)
     if errors or address is None:
         return None, None, errors
-    contact = {
-        "contactName": text(to, "contactName"),
-        "businessName": text(to, "businessName"),
-        "phoneNumber": text(to, "phoneNumber"),
-        "email": text(to, "email"),
+    found = {
+        "contactName": text(contact, "contactName"),
+        "businessName": text(contact, "businessName"),
+        "phoneNumber": text(contact, "phoneNumber"),
+        "email": text(contact, "email"),
         "address": address,
     }
-    return contact, locality, []
+    return found, locality, []
 
 
-def draft_read(body: Any, *, package_types: set[str], table: Sequence[Locality]) -> Draft:
+def reseller_sender(
+    body: Mapping[str, Any], *, reseller: bool, table: Sequence[Locality]
+) -> tuple[dict[str, Any] | None, list[ApiError]]:
+    """fastway.md §6: ``from`` and ``conTypeId`` are for resellers (and returns) only; any other
+    account is refused with 403. A reseller's ``from`` is validated as ``to`` is."""
+    given = body.get("from") not in (None, {}) or body.get("contypeid") not in (None, 0)
+    if not given:
+        return None, []
+    if not reseller:
+        raise Refused(403, [ApiError("from", "Only reseller accounts may set from or conTypeId.")])
+    if body.get("from") in (None, {}):
+        return None, [ApiError("from", "from is required with conTypeId.")]
+    sender, _locality, errors = read_contact(body.get("from"), table, "from")
+    return sender, errors
+
+
+def draft_read(
+    body: Any, *, package_types: set[str], table: Sequence[Locality], reseller: bool = False
+) -> Draft:
     """The request as a Draft, or Refused: 400 naming every field at fault, 403 for what the
     account may not do (resellers' ``from``/``conTypeId``, assigned labels, a product the
     account lacks)."""
     if not isinstance(body, dict):
         raise Refused(400, [ApiError("body", "A consignment (a JSON object) is required.")])
     body = folded(body)
-    if body.get("from") not in (None, {}) or body.get("contypeid") not in (None, 0):
-        raise Refused(403, [ApiError("from", "Only reseller accounts may set from or conTypeId.")])
+    sender, sender_errors = reseller_sender(body, reseller=reseller, table=table)
     if body.get("tocontactid") not in (None, 0, ""):
         raise Refused(
             400, [ApiError("toContactId", f"Contact {body['tocontactid']} was not found.")]
         )
-    errors: list[ApiError] = []
+    errors: list[ApiError] = list(sender_errors)
     to, destination, contact_errors = read_contact(body.get("to"), table)
     errors.extend(contact_errors)
     items = body.get("items")
@@ -377,11 +403,17 @@ def draft_read(body: Any, *, package_types: set[str], table: Sequence[Locality])
                 lines.append(line)
     option, service_errors = read_services(body.get("services"))
     errors.extend(service_errors)
+    errors.extend(
+        ApiError(name, f"{name} must have {MAX_REFERENCE} characters or fewer.")
+        for name in ("externalRef1", "externalRef2")
+        if len(text(body, name)) > MAX_REFERENCE
+    )
     if errors or to is None or destination is None:
         raise Refused(400, errors)
     return Draft(
         to=to,
         destination=destination,
+        sender=sender,
         items=tuple(lines),
         delivery_option=option,
         external_ref1=text(body, "externalRef1"),
@@ -488,7 +520,7 @@ def consignment_document(
         "instructionsPrivate": draft.instructions_private,
         "externalRef1": draft.external_ref1,
         "externalRef2": draft.external_ref2,
-        "from": dict(sender),
+        "from": dict(draft.sender or sender),
         "to": draft.to,
         "items": items,
         "services": services,

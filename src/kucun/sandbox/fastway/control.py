@@ -33,7 +33,7 @@ def reset() -> None:
 @transaction.atomic
 def seed(body: Mapping[str, Any]) -> dict[str, Any]:
     """``{"accounts": [{"client_id", "client_secret", "scope", "name", "services": [...],
-    "label_prefix"?, "from"?, "generate_consignments"?}], "settings": {...},
+    "label_prefix"?, "from"?, "reseller"?, "generate_consignments"?}], "settings": {...},
     "localities": [{"locality", "state", "postcode", ...}]}``: all of it, or nothing."""
     loaded: dict[str, Any] = {"accounts": [], "consignments": {}, "localities": 0}
     if body.get("settings"):
@@ -64,6 +64,7 @@ def public_client(client: Mapping[str, Any]) -> dict[str, Any]:
         "scope": " ".join(client["scopes"]),
         "services": client["services"],
         "label_prefix": client["label_prefix"],
+        "reseller": client.get("reseller", False),
     }
 
 

@@ -76,4 +76,3 @@ def _token(request: HttpRequest) -> tuple[HttpResponse, str]:
         ),
         client_id,
     )
-

@@ -134,6 +134,7 @@ def client_put(spec: Mapping[str, Any]) -> dict[str, Any]:
         "scopes": scopes,
         "services": services,
         "label_prefix": prefix,
+        "reseller": bool(spec.get("reseller", False)),  # may consign with its own ``from``
         "from": dict(spec.get("from") or {**DEFAULT_FROM, "businessName": name}),
     }
     emulator.put(client_id, CLIENT, client_id, client)

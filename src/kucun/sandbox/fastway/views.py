@@ -14,6 +14,7 @@ from kucun.sandbox.fastway import state, store, tracking
 from kucun.sandbox.fastway.consignments import (
     DELIVERY_OPTIONS,
     ApiError,
+    Draft,
     Refused,
     address_check,
     draft_read,
@@ -107,9 +108,12 @@ def serviced_by(request: HttpRequest, client: Client) -> HttpResponse:
 
 
 # -- consignments (§5, §6) ------------------------------------------------------------------
-def draft_of(request: HttpRequest, client: Client) -> Any:
+def draft_of(request: HttpRequest, client: Client) -> Draft:
     return draft_read(
-        json_body(request), package_types=state.package_types(client), table=state.locality_table()
+        json_body(request),
+        package_types=state.package_types(client),
+        table=state.locality_table(),
+        reseller=bool(client.get("reseller")),
     )
 
 
