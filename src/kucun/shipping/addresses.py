@@ -28,7 +28,7 @@ AUSTRALIAN_POSTCODES: dict[str, tuple[tuple[int, int], ...]] = {
     "TAS": ((7000, 7999),),
     "NT": ((800, 999),),
 }
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()\-]{4,24}$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9(][0-9 ()\-]{4,24}$")
 PHONE_DIGITS = (6, 15)
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 TEXT_MAX = 100

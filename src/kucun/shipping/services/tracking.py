@@ -332,6 +332,7 @@ def account_track_run(
     due: Sequence[tuple[int, list[str]]],
     summary: TrackRunSummary,
     *,
+    now: datetime.datetime,
     deadline: float | None,
     clock: Callable[[], float],
     sleep: Callable[[float], None],
@@ -346,7 +347,6 @@ def account_track_run(
             if not pace.take(cost):
                 summary.left_due += sum(len(b.shipment_ids) for b in batches[position:])
                 return
-            now = timezone.now()
             summary.requests += cost
             try:
                 results = carrier.track(list(batch.numbers))
@@ -392,5 +392,7 @@ def shipments_track_due(
     accounts = CarrierAccount.objects.in_bulk(list(by_account))
     for account_id, due in by_account.items():
         account = accounts[account_id]
-        account_track_run(account, due, summary, deadline=deadline, clock=clock, sleep=sleep)
+        account_track_run(
+            account, due, summary, now=moment, deadline=deadline, clock=clock, sleep=sleep
+        )
     return summary
