@@ -153,8 +153,8 @@ def test_a_sender_that_died_mid_call_is_looked_up_after_its_lease(
         parcels=[PARCEL],
         submit=False,
     )
+    from kucun.shipping.carrier_data import request_of
     from kucun.shipping.connect import account_carrier
-    from kucun.shipping.services.shipments import request_of
 
     with pytest.raises(Exception):  # noqa: B017, PT011  (the answer never came)
         account_carrier(carrier_account).create_shipment(request_of(shipment))

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from kucun.core.audit import audit_record
 from kucun.shipping import files
-from kucun.shipping.carriers.base import CarrierError, CreatedParcel, CreatedShipment
+from kucun.shipping.carrier_data import created_of
+from kucun.shipping.carriers.base import CarrierError
 from kucun.shipping.choices import ShipmentStatus
 from kucun.shipping.connect import account_carrier
 from kucun.shipping.models import Shipment
@@ -45,30 +46,6 @@ def label_retry_delay(attempts: int) -> datetime.timedelta:
     first = int(getattr(settings, "SHIPMENT_LABEL_RETRY_FIRST_SECONDS", LABEL_RETRY_FIRST_SECONDS))
     return datetime.timedelta(
         seconds=min(first * 2 ** max(attempts - 1, 0), LABEL_RETRY_CAP_SECONDS)
-    )
-
-
-def created_of(shipment: Shipment) -> CreatedShipment:
-    """The carrier's view of a created shipment, rebuilt from what was recorded."""
-    parcels = list(shipment.parcels.order_by("index"))
-    return CreatedShipment(
-        carrier=shipment.carrier_account.carrier,
-        reference=shipment.reference,
-        carrier_shipment_id=shipment.carrier_shipment_id,
-        tracking_numbers=tuple(parcel.tracking_number for parcel in parcels),
-        parcels=tuple(
-            CreatedParcel(
-                reference=f"{shipment.reference}-{parcel.index}",
-                carrier_parcel_id=parcel.carrier_parcel_id,
-                tracking_number=parcel.tracking_number,
-            )
-            for parcel in parcels
-        ),
-        consignment_number=shipment.consignment_number,
-        label_ref=shipment.label_ref,
-        cost=shipment.cost,
-        currency=shipment.currency,
-        last_mile_carrier=shipment.last_mile_carrier,
     )
 
 

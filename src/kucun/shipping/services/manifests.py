@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from kucun.core.audit import audit_record
 from kucun.core.errors import Conflict, ValidationFailed
 from kucun.shipping import files
+from kucun.shipping.carrier_data import created_of
 from kucun.shipping.carriers.base import CarrierError, ManifestResult, ShipmentRefused
 from kucun.shipping.choices import ShipmentStatus
 from kucun.shipping.connect import account_carrier, account_spec
 from kucun.shipping.models import CarrierAccount, Manifest, Shipment
-from kucun.shipping.services.labels import created_of
 from kucun.shipping.services.roles import require_staff, user_or_none
 from kucun.shipping.services.shipments import CarrierUnreachable
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -32,31 +32,24 @@ from django.utils.translation import gettext as _
 
 from kucun.core.audit import audit_record
 from kucun.core.credentials import Problems
-from kucun.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from kucun.core.errors import Conflict, DomainError, FieldError, ValidationFailed
 from kucun.core.idempotency import clean_key, model_result, run_once
 from kucun.core.models import IdempotencyRecord
 from kucun.shipping import parcels as parcel_rules
 from kucun.shipping.addresses import receiver_clean
+from kucun.shipping.carrier_data import created_of, parcel_reference, request_of
 from kucun.shipping.carriers.base import (
     Address,
     CarrierError,
     CreatedShipment,
     FieldProblem,
     OutcomeUnknown,
-    Parcel,
-    ParcelContent,
-    ShipmentOptions,
     ShipmentRefused,
-    ShipmentRequest,
 )
 from kucun.shipping.choices import ShipmentSource, ShipmentStatus
 from kucun.shipping.connect import account_carrier, account_spec
 from kucun.shipping.models import BoxPreset, CarrierAccount, Shipment, ShipmentParcel
-from kucun.shipping.services.labels import (
-    created_of,
-    next_track_after_creation,
-    shipment_fetch_label,
-)
+from kucun.shipping.services.labels import next_track_after_creation, shipment_fetch_label
 from kucun.shipping.services.roles import require_staff, user_or_none
 
 REFERENCE_PREFIX = "SHP-"
@@ -112,105 +105,6 @@ def append_error(details: dict[str, Any], key: str, entry: dict[str, str]) -> No
 
 def locked(shipment_id: int) -> Shipment:
     return Shipment.objects.select_for_update().get(pk=shipment_id)
-
-
-# --- what the carrier is sent --------------------------------------------------------------------
-
-
-def sender_of(shipment: Shipment) -> Address:
-    warehouse = shipment.sender_warehouse
-    lines = tuple(line for line in (warehouse.address_line1, warehouse.address_line2) if line)
-    return Address(
-        name=warehouse.name[:40],
-        lines=lines,
-        suburb=warehouse.city.upper(),
-        state=warehouse.state.upper(),
-        postcode=warehouse.postcode,
-        country=warehouse.country or "AU",
-        phone=warehouse.phone,
-        email=warehouse.email,
-    )
-
-
-def receiver_of(shipment: Shipment) -> Address:
-    lines = tuple(
-        line
-        for line in (shipment.receiver_line1, shipment.receiver_line2, shipment.receiver_line3)
-        if line
-    )
-    return Address(
-        name=shipment.receiver_name,
-        company=shipment.receiver_company,
-        lines=lines,
-        suburb=shipment.receiver_suburb,
-        state=shipment.receiver_state,
-        postcode=shipment.receiver_postcode,
-        country=shipment.receiver_country,
-        phone=shipment.receiver_phone,
-        email=shipment.receiver_email,
-    )
-
-
-def decimal_or_zero(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return Decimal("0")
-
-
-def contents_of(row: ShipmentParcel) -> tuple[ParcelContent, ...]:
-    return tuple(
-        ParcelContent(
-            sku=str(line.get("sku") or ""),
-            description=str(line.get("description") or ""),
-            quantity=int(line.get("quantity") or 1),
-            unit_value=decimal_or_zero(line.get("unit_value") or 0),
-            unit_weight_kg=decimal_or_zero(line.get("unit_weight_kg") or 0),
-        )
-        for line in row.contents or []
-    )
-
-
-def parcel_reference(shipment: Shipment, index: int) -> str:
-    return f"{shipment.reference}-{index}"
-
-
-def options_of(shipment: Shipment) -> ShipmentOptions:
-    options = shipment.options or {}
-    insurance = options.get("insurance_value")
-    return ShipmentOptions(
-        authority_to_leave=bool(options.get("authority_to_leave")),
-        signature=bool(options.get("signature")),
-        insurance_value=decimal_or_zero(insurance) if insurance not in (None, "") else None,
-        dangerous_goods=bool(options.get("dangerous_goods")),
-    )
-
-
-def request_of(shipment: Shipment) -> ShipmentRequest:
-    account = shipment.carrier_account
-    return ShipmentRequest(
-        reference=shipment.reference,
-        sender=sender_of(shipment),
-        receiver=receiver_of(shipment),
-        parcels=tuple(
-            Parcel(
-                reference=parcel_reference(shipment, row.index),
-                weight_kg=row.weight_kg,
-                length_cm=row.length_cm,
-                width_cm=row.width_cm,
-                height_cm=row.height_cm,
-                description=row.description,
-                value=row.value,
-                contents=contents_of(row),
-            )
-            for row in shipment.parcels.order_by("index")
-        ),
-        service_code=shipment.service_code,
-        options=options_of(shipment),
-        currency=shipment.currency,
-        label_format=account.label_format or "PDF",
-        label_size=account.label_size,
-    )
 
 
 # --- creating the draft --------------------------------------------------------------------------
@@ -816,7 +710,8 @@ def carrier_cancel(shipment: Shipment) -> None:
         carrier.close()
 
 
-class CarrierUnreachable(Conflict):
+@dataclass
+class CarrierUnreachable(DomainError):
     """The carrier did not answer; the request may be repeated."""
 
     status_code: int = 503
@@ -851,10 +746,3 @@ def shipment_cancel(shipment: Shipment, *, actor: Any) -> Shipment:
             summary=f"{current.reference} cancelled",
         )
         return current
-
-
-def shipment_by_pk(shipment_id: int) -> Shipment:
-    shipment = Shipment.objects.filter(pk=shipment_id).first()
-    if shipment is None:
-        raise NotFound(detail=_("No shipment has this id."))
-    return shipment
