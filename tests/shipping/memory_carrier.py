@@ -15,6 +15,7 @@ events, cancellations refused once lodged, manifests; and failures a test arms p
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -75,6 +76,7 @@ class MemoryCarrierSide:
     track_requests: list[list[str]] = field(default_factory=list)
     manifests: list[ManifestResult] = field(default_factory=list)
     label_not_ready_polls: int = 0  # label calls answering "not ready" per shipment
+    create_seconds: float = 0.0  # how long a create takes (to overlap concurrent senders)
     sequence: int = 0
 
     def arm(self, operation: str, *kinds: str) -> None:
@@ -159,6 +161,7 @@ class MemoryCarrier:
 
     def create_shipment(self, shipment: ShipmentRequest) -> CreatedShipment:
         self.side.calls.append("create")
+        time.sleep(self.side.create_seconds)
         kind = self.side.fault("create")
         raise_for(kind, "create")
         if self.side.with_reference(shipment.reference):
