@@ -18,6 +18,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 import kucun
 from kucun.accounts.choices import Role
@@ -55,7 +57,8 @@ from kucun.inventory.services import (
     transfer_create,
 )
 from kucun.inventory.services.checks import stock_check_run
-from kucun.shipping.models import CarrierAccount
+from kucun.shipping.files import label_save, manifest_save
+from kucun.shipping.models import BoxPreset, CarrierAccount, Manifest, Shipment
 from kucun.warehouses.choices import VIRTUAL_LOCATION_KINDS
 from kucun.warehouses.models import Location, Warehouse, Zone
 from kucun.web.navigation import NAVIGATION
@@ -108,6 +111,9 @@ class Sample:
     run: SyncRun
     pull_job: Job
     carrier_account: CarrierAccount
+    shipment: Shipment
+    manifest: Manifest
+    box: BoxPreset
 
 
 def make_sample(tmp_path: Path) -> Sample:
@@ -199,6 +205,45 @@ def make_sample(tmp_path: Path) -> Sample:
         default_service="T28",
         credential_masks={"account_number": "0001234567", "api_key": "••••••••9a1f"},
     )
+    box = BoxPreset.objects.create(
+        name="中号纸箱", length_cm=40, width_cm=30, height_cm=20, tare_kg=Decimal("0.4")
+    )
+    manifest = Manifest.objects.create(
+        carrier_account=carrier_account,
+        reference="EOD-MEL-1",
+        carrier_manifest_id="AP-ORDER-1",
+        pdf_file=manifest_save(b"%PDF-1.4\n%%EOF\n"),
+        shipment_count=1,
+    )
+    shipment = Shipment.objects.create(
+        reference="SHP-000001",
+        carrier_account=carrier_account,
+        service_code="T28",
+        sender_warehouse=warehouse,
+        receiver_name="李安",
+        receiver_line1="乔治街 1 号",
+        receiver_suburb="SYDNEY",
+        receiver_state="NSW",
+        receiver_postcode="2000",
+        status="manifested",
+        manifest=manifest,
+        carrier_shipment_id="9LESEAOVOM4",
+        label_file=label_save(b"%PDF-1.4\n%%EOF\n"),
+    )
+    shipment.parcels.create(
+        index=1,
+        weight_kg=Decimal("1.250"),
+        tracking_number="ABC000128B4C5",
+        contents=[{"sku": "TEA-GREEN", "quantity": 2}],
+    )
+    shipment.tracking_events.create(
+        tracking_number="ABC000128B4C5",
+        occurred_at=timezone.now(),
+        status="in_transit",
+        description="运输中",
+        location="SYDNEY NSW",
+        fingerprint="sample",
+    )
     return Sample(
         warehouse=warehouse,
         zone=zone,
@@ -220,6 +265,9 @@ def make_sample(tmp_path: Path) -> Sample:
         run=run,
         pull_job=pull_job,
         carrier_account=carrier_account,
+        shipment=shipment,
+        manifest=manifest,
+        box=box,
     )
 
 
@@ -267,6 +315,14 @@ SAMPLE_KWARGS: dict[str, Callable[[Sample], list[dict[str, Any]]]] = {
     "shipping:carrier_edit": lambda s: [{"pk": s.carrier_account.pk}],
     "shipping:carrier_test": lambda s: [{"pk": s.carrier_account.pk}],
     "shipping:carrier_delete": lambda s: [{"pk": s.carrier_account.pk}],
+    "shipping:shipment_detail": lambda s: [{"pk": s.shipment.pk}],
+    "shipping:shipment_label": lambda s: [{"pk": s.shipment.pk}],
+    "shipping:shipment_cancel": lambda s: [{"pk": s.shipment.pk}],
+    "shipping:shipment_track": lambda s: [{"pk": s.shipment.pk}],
+    "shipping:shipment_retry": lambda s: [{"pk": s.shipment.pk}],
+    "shipping:manifest_pdf": lambda s: [{"pk": s.manifest.pk}],
+    "shipping:box_preset_edit": lambda s: [{"pk": s.box.pk}],
+    "shipping:box_preset_delete": lambda s: [{"pk": s.box.pk}],
     "web:not_built": lambda s: [
         {"slug": entry.slug}
         for section in NAVIGATION

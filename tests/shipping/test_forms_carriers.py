@@ -22,7 +22,13 @@ def carrier_texts() -> list[str]:
             texts += [label for _value, label in field.choices]
         texts += [service.name for service in spec.services]
         texts += [label for _value, label in spec.label_sizes]
-    return sorted({text for text in texts if text and not text[:1].isdigit()})
+    return sorted(
+        {
+            text
+            for text in texts
+            if text and not text[:1].isdigit() and not text.startswith(("http:", "https:"))
+        }
+    )
 
 
 def test_every_carrier_label_help_and_service_is_in_the_catalogue() -> None:

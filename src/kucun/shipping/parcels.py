@@ -278,7 +278,7 @@ def parcel_by_hand(
         value = decimal_of(
             given.get("value"),
             field_name=f"{prefix}.value",
-            label=_("Value"),
+            label=_("Parcel value"),
             problems=problems,
             places=MONEY_PLACES,
             maximum=VALUE_MAX,
