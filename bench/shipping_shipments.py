@@ -9,8 +9,8 @@ queue consumer) starts on a free loopback port, serving the emulator, and a seco
 * ``shipping.create_100_shipments_s``: 100 shipments of one parcel created one after another
   through ``shipment_create`` (receiver checked, draft written, created at Australia Post, label
   fetched and kept as a file); every one must end ``label_ready``. Each costs three requests
-  (create, label, PDF) and the Australia Post adapter keeps bursts polite (five requests a
-  second per account), so this is mostly that allowance.
+  (create, label, PDF), within the Australia Post adapter's own allowance (25 requests a
+  second per account, bursts of 40).
 * ``shipping.track_1k_shipments_s``: 900 more shipments are created (not timed), the emulator's
   clock is moved 30 hours on (so each parcel has new scans), and one refresh of every active
   shipment (``shipments_track_due(all_active=True)``: 100 requests of ten numbers, events

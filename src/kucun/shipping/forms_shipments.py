@@ -3,6 +3,7 @@ a box preset (Settings → Packaging)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from kucun.shipping.carrier_registry import carriers
 from kucun.shipping.models import BoxPreset, CarrierAccount
 
 ITEM_ROWS = 6
+SERVICE_FIELD = re.compile(r"^(?P<group>[a-z_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<name>[a-z_]+))?")
 PARCEL_FIELDS = ("box_preset", "weight_kg", "length_cm", "width_cm", "height_cm", "description")
 RECEIVER_FIELDS = (
     "name",
@@ -125,6 +127,34 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
             for row in range(1, ITEM_ROWS + 1)
             if data.get(f"item_sku_{row}") and data.get(f"item_qty_{row}")
         ]
+
+    def item_row_numbers(self) -> list[int]:
+        data = getattr(self, "cleaned_data", {})
+        return [
+            row
+            for row in range(1, ITEM_ROWS + 1)
+            if data.get(f"item_sku_{row}") and data.get(f"item_qty_{row}")
+        ]
+
+    def form_field(self, service_field: str) -> str | None:
+        """The form's field for a field the shipment service named (``receiver.postcode``,
+        ``items[0].sku``, ``parcels[0].weight_kg``); None for the form as a whole."""
+        match = SERVICE_FIELD.match(service_field)
+        if match is None:
+            return None
+        group, index, name = match.group("group"), match.group("index"), match.group("name")
+        if group == "receiver" and name in RECEIVER_FIELDS:
+            return f"receiver_{name}"
+        if group == "items" and index is not None:
+            rows = self.item_row_numbers()
+            position = int(index)
+            if position < len(rows):
+                return f"item_{'qty' if name == 'quantity' else 'sku'}_{rows[position]}"
+        if group == "parcels" and name in PARCEL_FIELDS:
+            return name
+        if group in {"carrier_account", "service_code", "box_preset"}:
+            return group
+        return None
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -85,7 +85,7 @@ def shipment_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, **form.service_arguments()
             )
         except DomainError as error:
-            add_domain_error(form, error)
+            on_shipment_form(form, error)
         else:
             if shipment.status == ShipmentStatus.DRAFT:
                 messages.warning(
@@ -103,6 +103,14 @@ def shipment_create(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("shipping:shipment_detail", pk=shipment.pk)
     return render(request, "shipping/shipments/shipment_form.html", {"form": form})
+
+
+def on_shipment_form(form: ShipmentForm, error: DomainError) -> None:
+    """Each problem the service named on the form's own field (the whole form otherwise)."""
+    if not error.errors:
+        form.add_error(None, error.detail)
+    for problem in error.errors:
+        form.add_error(form.form_field(problem.field), problem.message)
 
 
 @require_GET

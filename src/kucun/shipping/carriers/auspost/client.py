@@ -19,9 +19,10 @@ from kucun.shipping.carriers.base import AuthenticationFailed, CarrierConfig, Ca
 
 API_PATH = "shipping/v1/"
 # Not rate limited by the reference pages (§9), but the gateway answers 429 under abuse: a
-# bucket keeps bursts polite.
-LIMITER_CAPACITY = 20.0
-LIMITER_RATE_PER_SECOND = 5.0
+# bucket keeps bursts polite without holding back a day's labels (a shipment costs three
+# requests: create, label, its PDF).
+LIMITER_CAPACITY = 40.0
+LIMITER_RATE_PER_SECOND = 25.0
 # Tracking: about 10 requests a minute per account (§7, unverified).
 TRACK_REQUESTS_PER_MINUTE = 10
 
