@@ -73,7 +73,8 @@ def test_each_earlier_rule_names_its_first_failed_condition() -> None:
         facts(postcode="2000", weight_kg=Decimal("1.5"), shipping_method="Overnight EXPRESS"),
     )
 
-    assert decision.rule is not None and decision.rule.rule_id == 3
+    assert decision.rule is not None
+    assert decision.rule.rule_id == 3
     assert [(f.rule.rule_id, f.condition, f.explanation) for f in decision.failures] == [
         (1, "postcodes", "postcode 2000 is not in 3000-3999"),
         (2, "weight_min_kg", "weight 1.5 kg is below the minimum of 5 kg"),
@@ -107,7 +108,8 @@ def test_every_kind_of_condition_explains_itself() -> None:
         ),
     )
 
-    assert decision.rule is not None and decision.rule.is_default
+    assert decision.rule is not None
+    assert decision.rule.is_default
     assert [f.explanation for f in decision.failures] == [
         "store Shopify AU is not one of #1, #2",
         "country AU is not one of NZ",
@@ -148,7 +150,8 @@ def test_disabled_rules_are_skipped_and_the_default_is_always_last_and_on() -> N
 
     assert [rule.rule_id for rule in compiled.rules] == [2, 5]
     decision = evaluate(compiled, facts())
-    assert decision.rule is not None and decision.rule.rule_id == 5
+    assert decision.rule is not None
+    assert decision.rule.rule_id == 5
     assert [f.rule.rule_id for f in decision.failures] == [2]
 
 
@@ -188,7 +191,8 @@ def test_limits_are_inclusive_and_skus_and_methods_ignore_case() -> None:
                 shipping_method="express post",
             ),
         )
-        assert decision.rule is not None and decision.rule.rule_id == 1, weight
+        assert decision.rule is not None, weight
+        assert decision.rule.rule_id == 1, weight
     decision = evaluate(compiled, facts(weight_kg=Decimal("2.501"), value=Decimal(10)))
     assert [f.condition for f in decision.failures] == ["weight_max_kg"]
 
@@ -197,12 +201,13 @@ def test_a_stored_condition_that_no_longer_reads_never_matches_and_says_why() ->
     rows = [Row(1, "Broken", 1, {"postcodes": "30x0"}), default_row()]
     decision = evaluate(compile_rules(rows), facts(postcode="3000"))
 
-    assert decision.rule is not None and decision.rule.is_default
+    assert decision.rule is not None
+    assert decision.rule.is_default
     assert decision.failures[0].condition == "postcodes"
     assert decision.failures[0].explanation.startswith("the condition Postcodes cannot be read:")
 
 
-# --- cleaning conditions ----------------------------------------------------------------------------
+# --- cleaning conditions ---------------------------------------------------------------------
 
 
 def test_postcodes_parse_into_merged_ranges_compared_as_numbers() -> None:

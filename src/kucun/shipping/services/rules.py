@@ -466,8 +466,9 @@ def rule_delete(*, user: Any, rule_id: int, idempotency_key: str | None = None) 
             summary=rule.name,
             data=rule_snapshot(rule),
         )
+        remaining = [other for other in rules if other.pk != rule.pk]
         rule.delete()
-        renumber([other for other in rules if other.pk != rule_id])
+        renumber(remaining)
 
 
 @idempotent(operation="shipping_rule.reorder")
