@@ -174,18 +174,15 @@ def existing_conditions(conditions: Mapping[str, Any], problems: Problems) -> di
     except ValidationFailed as error:
         problems.extend(error.errors)
         return {}
-    for key, model, label in (
-        ("stores", Store, _("store")),
-        ("warehouses", Warehouse, _("warehouse")),
+    for key, model, message in (
+        ("stores", Store, _("No store has id %(ids)s.")),
+        ("warehouses", Warehouse, _("No warehouse has id %(ids)s.")),
     ):
         wanted = cleaned.get(key, [])
         found = set(model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         missing = [str(pk) for pk in wanted if pk not in found]
         if missing:
-            problems.add(
-                f"conditions.{key}",
-                _("No %(thing)s has id %(ids)s.") % {"thing": label, "ids": ", ".join(missing)},
-            )
+            problems.add(f"conditions.{key}", message % {"ids": ", ".join(missing)})
     return cleaned
 
 
@@ -496,12 +493,17 @@ def ordered_as_asked(rules: Sequence[ShippingRule], rule_ids: Sequence[Any]) -> 
         unknown = [
             str(value) for value, pk in zip(rule_ids, asked, strict=False) if pk not in by_id
         ]
-        message = _(
-            "Give every rule's id once, in the new order, without the default rule "
-            "(it stays last): %(ids)s."
-        ) % {"ids": ", ".join(str(pk) for pk in movable) or "-"}
+        every = ", ".join(str(pk) for pk in movable) or "-"
         if unknown:
-            message = _("No shipping rule has id %(ids)s. ") % {"ids": ", ".join(unknown)} + message
+            message = _(
+                "No shipping rule has id %(unknown)s. Give every rule's id once, in the new "
+                "order, without the default rule (it stays last): %(ids)s."
+            ) % {"unknown": ", ".join(unknown), "ids": every}
+        else:
+            message = _(
+                "Give every rule's id once, in the new order, without the default rule "
+                "(it stays last): %(ids)s."
+            ) % {"ids": every}
         raise ValidationFailed.for_field("ids", message)
     return [by_id[pk] for pk in asked if pk is not None] + default
 
