@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kucun.channels.models import Store
@@ -230,3 +232,19 @@ def test_trying_the_rules_names_an_unknown_sku(viewer_client: Client) -> None:
     assert page.status_code == 200
     assert "Line 1: no item has SKU &#x27;GHOST&#x27;." in page.content.decode()
     assert 'id="rule-test-table"' not in page.content.decode()
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(
+    staff_client: Client, auspost: CarrierAccount, shop: Store
+) -> None:
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(reverse("shipping:rule_list")).status_code == 200
+        return len(captured)
+
+    make("One", action="carrier", carrier_account=auspost.pk, conditions={"stores": [shop.pk]})
+    few = queries_for_list()
+    for number in range(10):
+        make(f"More {number}", action="carrier", carrier_account=auspost.pk)
+
+    assert queries_for_list() == few

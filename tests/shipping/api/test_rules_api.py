@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kucun.channels.models import Store
 from kucun.shipping.models import BoxPreset, CarrierAccount, ShippingRule
@@ -228,3 +230,20 @@ def test_evaluate_names_what_it_cannot_read(viewer_api: ApiClient) -> None:
         }
     ]
     assert viewer_api.post(f"{URL}/evaluate", {"warehouse": "NOWHERE"}).status_code == 422
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(
+    staff_api: ApiClient, auspost: CarrierAccount
+) -> None:
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_api.get(URL).status_code == 200
+        return len(captured)
+
+    rule_create(user=None, name="One", action="carrier", carrier_account=auspost.pk)
+    queries_for_list()  # the token's first use is recorded once
+    few = queries_for_list()
+    for number in range(10):
+        rule_create(user=None, name=f"More {number}", action="carrier", carrier_account=auspost.pk)
+
+    assert queries_for_list() == few
