@@ -556,20 +556,31 @@ def checks_for(
     return tuple(checks)
 
 
-def first_failure_function(checks: Sequence[Check]) -> Callable[[RuleFacts], int]:
-    """One function testing a rule's conditions in turn, answering the index of the first that
-    does not hold, or -1. Built from the checks' fixed expressions; the values (sets, limits)
-    are bound as constants, never written into the source."""
-    lines = ["def first_failure(f):"]
+Decide = Callable[[RuleFacts], tuple[Any, list[Any]]]
+
+
+def decide_function(rules: Sequence[CompiledRule]) -> Decide:
+    """One function trying every rule in turn, conditions inline: it answers the first rule
+    whose conditions all hold (or None) and, for each rule above it, (rule, index of its first
+    condition that failed). Built from the checks' fixed expressions; the values (sets, limits,
+    the rules themselves) are bound as names, never written into the source."""
     namespace: dict[str, Any] = {}
-    for index, check in enumerate(checks):
-        name = f"k{index}"
-        namespace[name] = check.constant
-        test = re.sub(r"\bk\b", name, check.expression)
-        lines.append(f"    if not ({test}): return {index}")
-    lines.append("    return -1")
-    exec(compile("\n".join(lines), "<shipping rule>", "exec"), namespace)  # noqa: S102
-    function: Callable[[RuleFacts], int] = namespace["first_failure"]
+    lines = ["def decide(f):", "    failed = []", "    failed_append = failed.append"]
+    for number, rule in enumerate(rules):
+        namespace[f"r{number}"] = rule
+        lines.append("    while True:")
+        for index, check in enumerate(rule.checks):
+            constant = f"k{number}_{index}"
+            namespace[constant] = check.constant
+            namespace[f"p{number}_{index}"] = (rule, index)
+            test = re.sub(r"\bk\b", constant, check.expression)
+            lines.append(f"        if not ({test}):")
+            lines.append(f"            failed_append(p{number}_{index})")
+            lines.append("            break")
+        lines.append(f"        return r{number}, failed")
+    lines.append("    return None, failed")
+    exec(compile("\n".join(lines), "<shipping rules>", "exec"), namespace)  # noqa: S102
+    function: Decide = namespace["decide"]
     return function
 
 
@@ -599,12 +610,12 @@ class CompiledRule:
     service_code: str
     box_preset_id: int | None
     checks: tuple[Check, ...]
-    first_failure: Callable[[RuleFacts], int] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
 class CompiledRules:
     rules: tuple[CompiledRule, ...]
+    decide: Decide = field(repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -675,19 +686,13 @@ def compile_rules(
                 service_code=row.service_code,
                 box_preset_id=row.box_preset_id,
                 checks=checks,
-                first_failure=first_failure_function(checks),
             )
         )
-    return CompiledRules(rules=tuple(compiled))
+    return CompiledRules(rules=tuple(compiled), decide=decide_function(compiled))
 
 
 def evaluate(compiled: CompiledRules, facts: RuleFacts) -> RuleDecision:
     """The first rule whose conditions all hold; for every rule above it, the first condition
     that failed."""
-    failed: list[tuple[CompiledRule, int]] = []
-    for rule in compiled.rules:
-        index = rule.first_failure(facts)
-        if index < 0:
-            return RuleDecision(rule=rule, failed=tuple(failed), facts=facts)
-        failed.append((rule, index))
-    return RuleDecision(rule=None, failed=tuple(failed), facts=facts)
+    rule, failed = compiled.decide(facts)
+    return RuleDecision(rule=rule, failed=tuple(failed), facts=facts)
