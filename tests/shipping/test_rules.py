@@ -389,7 +389,7 @@ def rule_sets(draw: st.DrawFn) -> list[Row]:
     rows = []
     for number in range(1, 201):
         keys = draw(
-            st.lists(st.sampled_from(sorted(CONDITIONS)), min_size=1, max_size=4, unique=True)
+            st.lists(st.sampled_from(sorted(CONDITIONS)), min_size=2, max_size=4, unique=True)
         )
         conditions = {key: draw(CONDITIONS[key]) for key in keys}
         rows.append(Row(number, f"Rule {number}", number, conditions, enabled=draw(st.booleans())))
@@ -412,7 +412,7 @@ parcel_facts = st.builds(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=rule_sets(), parcels=st.lists(parcel_facts, min_size=1, max_size=25))
+@given(rows=rule_sets(), parcels=st.lists(parcel_facts, min_size=10, max_size=50))
 def test_the_compiled_rules_decide_as_a_plain_reading_does(
     rows: list[Row], parcels: list[RuleFacts]
 ) -> None:
