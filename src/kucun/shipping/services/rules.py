@@ -2,10 +2,11 @@
 
 Rules are an ordered list numbered 1…n; the default rule (no conditions) is always the last,
 always enabled, and cannot be deleted, moved or given conditions: only its action changes.
-``rules_ensure_default`` makes it when it is missing. Every write locks the whole list (the
-rows, ordered by pk) in its own transaction and renumbers it in two steps (out of the way,
-then into place), so positions stay unique at every statement. Staff write; ``user`` None is
-the system itself (the demo, a command). Every write leaves an audit entry.
+``rules_ensure_default`` makes it when it is missing. Every write locks the default rule and
+then the whole list in its own transaction, so writers take turns, and renumbers the list in
+two steps (out of the way, then into place), so positions stay unique at every statement.
+Staff write; ``user`` None is the system itself (the demo, a command). Every write leaves an
+audit entry.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -23,7 +24,6 @@ from kucun.channels.models import Store
 from kucun.core.audit import audit_record
 from kucun.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from kucun.core.idempotency import idempotent
-from kucun.core.locks import lock_rows
 from kucun.shipping.carrier_registry import carriers
 from kucun.shipping.choices import RuleAction
 from kucun.shipping.models import BoxPreset, CarrierAccount, ShippingRule
@@ -55,10 +55,13 @@ def require_staff(user: Any) -> None:
 
 
 def locked_rules() -> list[ShippingRule]:
-    """Every rule, locked (by pk), in list order: the default last."""
-    ids = ShippingRule.objects.values_list("pk", flat=True)
-    rows = lock_rows(ShippingRule.objects.all(), ids)
-    return sorted(rows.values(), key=lambda rule: (rule.is_default, rule.position, rule.pk))
+    """Every rule, locked, in list order (the default last). Writers first lock the default
+    rule, which always exists, so they run one after another and each reads the list only
+    once the one before has committed (a rule added meanwhile included)."""
+    anchor = rules_ensure_default()
+    list(ShippingRule.objects.select_for_update().filter(pk=anchor.pk))
+    rows = ShippingRule.objects.select_for_update().order_by("pk")
+    return sorted(rows, key=lambda rule: (rule.is_default, rule.position, rule.pk))
 
 
 def rule_in(rules: Sequence[ShippingRule], rule_id: Any) -> ShippingRule:
@@ -92,23 +95,25 @@ def rules_ensure_default() -> ShippingRule:
     found = ShippingRule.objects.filter(is_default=True).first()
     if found is not None:
         return found
-    with transaction.atomic():
-        rules = locked_rules()
-        found = next((rule for rule in rules if rule.is_default), None)
-        if found is not None:
-            return found
-        top = max((rule.position for rule in rules), default=0)
-        rule = ShippingRule.objects.create(
-            position=top + 1,
-            name=DEFAULT_RULE_NAME,
-            is_default=True,
-            enabled=True,
-            conditions={},
-            action=RuleAction.HOLD,
-        )
-        renumber([*rules, rule])
-        audit_record(actor=None, action="shipping_rule.create", obj=rule, summary=rule.name)
-        return rule
+    try:
+        with transaction.atomic():
+            top = ShippingRule.objects.aggregate(top=Max("position"))["top"] or 0
+            rule = ShippingRule.objects.create(
+                position=top + 1,
+                name=DEFAULT_RULE_NAME,
+                is_default=True,
+                enabled=True,
+                conditions={},
+                action=RuleAction.HOLD,
+            )
+            audit_record(actor=None, action="shipping_rule.create", obj=rule, summary=rule.name)
+            return rule
+    except IntegrityError:
+        # Made at the same moment by another transaction (one default, unique positions).
+        found = ShippingRule.objects.filter(is_default=True).first()
+        if found is None:
+            raise
+        return found
 
 
 # --- cleaning -------------------------------------------------------------------------------------
@@ -314,7 +319,6 @@ def rule_create(
 ) -> ShippingRule:
     """A new rule, placed last before the default rule."""
     require_staff(user)
-    rules_ensure_default()
     problems = Problems()
     values = {
         "name": clean_name(name, problems),
