@@ -58,7 +58,8 @@ from kucun.inventory.services import (
 )
 from kucun.inventory.services.checks import stock_check_run
 from kucun.shipping.files import label_save, manifest_save
-from kucun.shipping.models import BoxPreset, CarrierAccount, Manifest, Shipment
+from kucun.shipping.models import BoxPreset, CarrierAccount, Manifest, Shipment, ShippingRule
+from kucun.shipping.services.rules import rule_create, rules_ensure_default
 from kucun.warehouses.choices import VIRTUAL_LOCATION_KINDS
 from kucun.warehouses.models import Location, Warehouse, Zone
 from kucun.web.navigation import NAVIGATION
@@ -114,6 +115,7 @@ class Sample:
     shipment: Shipment
     manifest: Manifest
     box: BoxPreset
+    rules: list[ShippingRule]
 
 
 def make_sample(tmp_path: Path) -> Sample:
@@ -208,6 +210,12 @@ def make_sample(tmp_path: Path) -> Sample:
     box = BoxPreset.objects.create(
         name="中号纸箱", length_cm=40, width_cm=30, height_cm=20, tare_kg=Decimal("0.4")
     )
+    rules = [
+        rule_create(
+            user=None, name="墨尔本自取", action="pickup", conditions={"postcodes": "3000-3999"}
+        ),
+        rules_ensure_default(),
+    ]
     manifest = Manifest.objects.create(
         carrier_account=carrier_account,
         reference="EOD-MEL-1",
@@ -268,6 +276,7 @@ def make_sample(tmp_path: Path) -> Sample:
         shipment=shipment,
         manifest=manifest,
         box=box,
+        rules=rules,
     )
 
 
@@ -323,6 +332,10 @@ SAMPLE_KWARGS: dict[str, Callable[[Sample], list[dict[str, Any]]]] = {
     "shipping:manifest_pdf": lambda s: [{"pk": s.manifest.pk}],
     "shipping:box_preset_edit": lambda s: [{"pk": s.box.pk}],
     "shipping:box_preset_delete": lambda s: [{"pk": s.box.pk}],
+    "shipping:rule_edit": lambda s: [{"pk": rule.pk} for rule in s.rules],
+    "shipping:rule_delete": lambda s: [{"pk": s.rules[0].pk}],
+    "shipping:rule_toggle": lambda s: [{"pk": s.rules[0].pk}],
+    "shipping:rule_move": lambda s: [{"pk": s.rules[0].pk}],
     "web:not_built": lambda s: [
         {"slug": entry.slug}
         for section in NAVIGATION
@@ -337,6 +350,7 @@ for _kind in ("receipt", "issue", "transfer", "stocktake"):
 
 # Pages whose interesting state needs a query: searches and filters that find something.
 SAMPLE_QUERIES: dict[str, list[str]] = {
+    "shipping:rule_test": ["run=1&country=AU&postcode=2000&items=TEA-GREEN+1"],
     "warehouses:bin_lookup": ["q=A-01", "q=TEA"],
     "catalog:item_search": ["q=TEA"],
     "inventory:item_search": ["q=TEA"],

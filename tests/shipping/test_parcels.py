@@ -94,3 +94,23 @@ def test_parcels_by_hand_are_checked_field_by_field() -> None:
     with pytest.raises(ValidationFailed) as too_many:
         parcels_given([{"weight_kg": 1}] * 3, box_preset=None, max_parcels=2)
     assert too_many.value.errors[0].field == "parcels"
+
+
+def test_items_in_no_box_take_the_size_measured_by_hand() -> None:
+    ItemFactory(sku="HAND-SIZED", weight_g=300)
+    (parcel,) = parcels_from_items(
+        [{"sku": "HAND-SIZED", "quantity": 2}],
+        box_preset=None,
+        dimensions={"length_cm": "30", "width_cm": 20, "height_cm": "10.5"},
+    )
+    assert (parcel.length_cm, parcel.width_cm, parcel.height_cm) == (
+        Decimal("30.0"),
+        Decimal("20.0"),
+        Decimal("10.5"),
+    )
+    assert parcel.weight_kg == Decimal("0.600")
+    with pytest.raises(ValidationFailed) as refused:
+        parcels_from_items(
+            [{"sku": "HAND-SIZED", "quantity": 1}], box_preset=None, dimensions={"width_cm": -1}
+        )
+    assert [error.field for error in refused.value.errors] == ["dimensions.width_cm"]

@@ -214,6 +214,8 @@ def test_a_carrier_rule_needs_an_active_account_and_a_known_service(
 def test_without_the_carriers_adapter_any_service_is_taken_and_empty_means_the_default(
     auspost: CarrierAccount,
 ) -> None:
+    auspost.carrier = "pigeon"  # a carrier whose adapter is not installed
+    auspost.save()
     assert (
         make("Any", action="carrier", carrier_account=auspost.pk, service_code="ZZ9").service_code
         == "ZZ9"
@@ -225,6 +227,13 @@ def test_without_the_carriers_adapter_any_service_is_taken_and_empty_means_the_d
     with pytest.raises(ValidationFailed) as refused:
         make("None", action="carrier", carrier_account=auspost.pk)
     assert list(field_errors(refused.value)) == ["service_code"]
+
+
+def test_an_installed_carrier_takes_only_its_own_services(auspost: CarrierAccount) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        make("Odd", action="carrier", carrier_account=auspost.pk, service_code="ZZ9")
+    assert list(field_errors(refused.value)) == ["service_code"]
+    assert make("Express", action="carrier", carrier_account=auspost.pk, service_code="E34")
 
 
 def test_changing_the_action_away_from_a_carrier_clears_the_account(

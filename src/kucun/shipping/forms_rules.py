@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kucun.channels.models import Store
-from kucun.core.forms import BootstrapFormMixin
+from kucun.core.forms import BootstrapFormMixin, translated
 from kucun.shipping.carrier_registry import carriers
 from kucun.shipping.choices import RuleAction
 from kucun.shipping.models import BoxPreset, CarrierAccount, ShippingRule
@@ -27,14 +27,13 @@ LIST_CONDITIONS = ("countries", "states", "skus")
 def service_choices(accounts: list[CarrierAccount], current: str = "") -> list[Any]:
     """Services grouped by account ("<account id>:<code>"), each account's carrier's own list,
     or its default service when the carrier's adapter is not installed."""
-    try:
-        specs = carriers()
-    except Exception:  # an adapter that does not import yet: offer defaults only
-        specs = {}
+    specs = carriers()
     groups: list[Any] = [("", _("The account's default service"))]
     for account in accounts:
         spec = specs.get(account.carrier)
-        options = [(s.code, f"{s.code} · {s.name}") for s in spec.services] if spec else []
+        options = (
+            [(s.code, f"{s.code} · {translated(s.name)}") for s in spec.services] if spec else []
+        )
         known = {code for code, _label in options}
         for code in (account.default_service, current):
             if code and code not in known:

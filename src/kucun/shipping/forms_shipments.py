@@ -77,7 +77,12 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
         decimal_places=3,
         help_text=_("Only for a parcel entered by hand, without items."),
     )
-    length_cm = forms.DecimalField(label=_("Length (cm)"), required=False, min_value=Decimal("0.1"))
+    length_cm = forms.DecimalField(
+        label=_("Length (cm)"),
+        required=False,
+        min_value=Decimal("0.1"),
+        help_text=_("Without a box: the parcel's size measured by hand."),
+    )
     width_cm = forms.DecimalField(label=_("Width (cm)"), required=False, min_value=Decimal("0.1"))
     height_cm = forms.DecimalField(label=_("Height (cm)"), required=False, min_value=Decimal("0.1"))
     description = forms.CharField(label=_("Contents"), max_length=200, required=False)
@@ -150,7 +155,7 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
             position = int(index)
             if position < len(rows):
                 return f"item_{'qty' if name == 'quantity' else 'sku'}_{rows[position]}"
-        if group == "parcels" and name in PARCEL_FIELDS:
+        if group in {"parcels", "dimensions"} and name in PARCEL_FIELDS:
             return name
         if group in {"carrier_account", "service_code", "box_preset"}:
             return group
@@ -169,6 +174,9 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
         items = self.items()
         if items:
             arguments["items"] = items
+            arguments["dimensions"] = {
+                name: data.get(name) for name in ("length_cm", "width_cm", "height_cm")
+            }
         else:
             arguments["parcels"] = [
                 {

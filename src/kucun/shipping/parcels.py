@@ -146,10 +146,35 @@ def unit_weight_grams(item: Item, field_name: str, problems: Problems) -> int | 
     return sum((row.component.weight_g or 0) * row.quantity for row in components)
 
 
+def sizes_given(
+    given: Mapping[str, Any] | None,
+    prefix: str,
+    box_preset: BoxPreset | None,
+    problems: Problems,
+) -> dict[str, Decimal | None]:
+    """The box's inner size, each dimension replaced by one given by hand."""
+    sizes = box_sizes(box_preset)
+    for name in SIZES:
+        if given and given.get(name) not in (None, ""):
+            sizes[name] = decimal_of(
+                given.get(name),
+                field_name=f"{prefix}.{name}",
+                label=_("Size"),
+                problems=problems,
+                places=SIZE_PLACES,
+                maximum=SIZE_MAX_CM,
+            )
+    return sizes
+
+
 def parcels_from_items(
-    items: Sequence[Mapping[str, Any]], *, box_preset: BoxPreset | None
+    items: Sequence[Mapping[str, Any]],
+    *,
+    box_preset: BoxPreset | None,
+    dimensions: Mapping[str, Any] | None = None,
 ) -> list[ParcelDraft]:
-    """One parcel holding every line: the items' weights plus the box's tare, the box's size."""
+    """One parcel holding every line: the items' weights plus the box's tare; the box's size,
+    or ``dimensions`` measured by hand (length_cm, width_cm, height_cm)."""
     problems = Problems()
     if isinstance(items, str | bytes) or not isinstance(items, Sequence) or not items:
         problems.add("items", _("List at least one item to ship."))
@@ -208,6 +233,7 @@ def parcels_from_items(
             )
             % {"weight": weight, "box": box_preset.name, "max": box_preset.max_weight_kg},
         )
+    sizes = sizes_given(dimensions, "dimensions", box_preset, problems)
     problems.raise_any()
     description = ", ".join(f"{line['quantity']} × {line['sku']}" for line in contents)
     return [
@@ -217,7 +243,7 @@ def parcels_from_items(
             value=value.quantize(MONEY_PLACES),
             contents=contents,
             box_preset=box_preset,
-            **box_sizes(box_preset),
+            **sizes,
         )
     ]
 
@@ -262,17 +288,7 @@ def parcel_by_hand(
         places=WEIGHT_PLACES,
         maximum=WEIGHT_MAX_KG,
     )
-    sizes = box_sizes(box_preset)
-    for name in SIZES:
-        if given.get(name) not in (None, ""):
-            sizes[name] = decimal_of(
-                given.get(name),
-                field_name=f"{prefix}.{name}",
-                label=_("Size"),
-                problems=problems,
-                places=SIZE_PLACES,
-                maximum=SIZE_MAX_CM,
-            )
+    sizes = sizes_given(given, prefix, box_preset, problems)
     value = Decimal("0")
     if given.get("value") not in (None, ""):
         value = decimal_of(

@@ -202,6 +202,9 @@ class ShipmentCreateIn(Schema):
     items: list[dict[str, Any]] | None = Field(None, max_length=500)
     parcels: list[dict[str, Any]] | None = Field(None, max_length=100)
     box_preset: int | None = Field(None, ge=1, le=MAX_ID)
+    dimensions: dict[str, Any] | None = Field(
+        None, description="With items and no box: length_cm, width_cm, height_cm by hand."
+    )
     reference: str | None = Field(None, max_length=200)
     source_reference: str = Field("", max_length=200)
     options: dict[str, Any] | None = None
@@ -433,6 +436,7 @@ def shipments_create(request: HttpRequest, payload: ShipmentCreateIn) -> Any:
         items=payload.items,
         parcels=payload.parcels,
         box_preset=payload.box_preset,
+        dimensions=payload.dimensions,
         reference=payload.reference,
         source=ShipmentSource.MANUAL,
         source_reference=payload.source_reference,

@@ -193,10 +193,7 @@ def existing_conditions(conditions: Mapping[str, Any], problems: Problems) -> di
 
 def known_services(account: CarrierAccount) -> list[str] | None:
     """The services of the account's carrier, or None when its adapter is not installed."""
-    try:
-        spec = carriers().get(account.carrier)
-    except Exception:  # an adapter package that does not import yet: treat as absent
-        spec = None
+    spec = carriers().get(account.carrier)
     if spec is None:
         return None
     return [service.code for service in spec.services]

@@ -219,6 +219,7 @@ def drafts_of_parcels(
     items: Sequence[Mapping[str, Any]] | None,
     parcels: Sequence[Mapping[str, Any]] | None,
     box: BoxPreset | None,
+    dimensions: Mapping[str, Any] | None = None,
 ) -> list[parcel_rules.ParcelDraft]:
     if (items is None) == (parcels is None):
         raise ValidationFailed.for_field(
@@ -227,7 +228,7 @@ def drafts_of_parcels(
     if parcels is not None:
         max_parcels = account_spec(account).capabilities.max_parcels
         return parcel_rules.parcels_given(parcels, box_preset=box, max_parcels=max_parcels)
-    return parcel_rules.parcels_from_items(items or [], box_preset=box)
+    return parcel_rules.parcels_from_items(items or [], box_preset=box, dimensions=dimensions)
 
 
 def draft_write(
@@ -304,6 +305,7 @@ def shipment_create(
     items: Sequence[Mapping[str, Any]] | None = None,
     parcels: Sequence[Mapping[str, Any]] | None = None,
     box_preset: BoxPreset | int | None = None,
+    dimensions: Mapping[str, Any] | None = None,
     reference: str | None = None,
     source: str = ShipmentSource.MANUAL,
     source_reference: str = "",
@@ -325,7 +327,7 @@ def shipment_create(
     cleaned_options = clean_options(options, problems)
     problems.raise_any()
     address = receiver_clean(receiver, account_spec(account).address_rules)
-    drafts = drafts_of_parcels(account, items, parcels, box)
+    drafts = drafts_of_parcels(account, items, parcels, box, dimensions)
     payload = {
         "carrier_account": account.pk,
         "receiver": dict(receiver),
@@ -333,6 +335,7 @@ def shipment_create(
         "items": items,
         "parcels": parcels,
         "box_preset": box.pk if box is not None else None,
+        "dimensions": dimensions,
         "reference": reference,
         "source": source,
         "source_reference": source_reference,
