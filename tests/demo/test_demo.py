@@ -73,7 +73,8 @@ def test_loads_warehouses_zones_bins_items_bundles_stock_and_login() -> None:
     output = run_demo()
     assert output.splitlines() == [
         "Demo data loaded: 1 user, 2 warehouses, 4 zones, 100 bins, 20 items, 3 bundles, "
-        "2 receipts, 2 transfers, 1 stock check, 4 stores.",
+        "2 receipts, 2 transfers, 1 stock check, 4 stores, 2 carrier accounts, 3 boxes, "
+        "6 shipping rules.",
         "Log in as demo / kucun-demo (owner).",
     ]
     # The demo's stock agrees with its ledger, and the first check says so.

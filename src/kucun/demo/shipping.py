@@ -4,13 +4,14 @@ account), the boxes the warehouses pack into, and a few rules that choose betwee
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from kucun.demo.data import DemoSummary
 from kucun.shipping.carrier_registry import carriers
 from kucun.shipping.models import BoxPreset, CarrierAccount, ShippingRule
 from kucun.shipping.services.accounts import carrier_account_create
+from kucun.shipping.services.packaging import box_preset_create
+from kucun.shipping.services.rules import rule_create, rule_update, rules_ensure_default
 from kucun.warehouses.models import Warehouse
 
 # (account name, carrier, sender warehouse, default service)
@@ -89,19 +90,88 @@ def demo_boxes(user: Any, summary: DemoSummary) -> None:
     for name, length, width, height, tare, maximum in DEMO_BOXES:
         if BoxPreset.objects.filter(name=name).exists():
             continue
-        BoxPreset.objects.create(
+        box_preset_create(
+            actor=user,
             name=name,
-            length_cm=Decimal(length),
-            width_cm=Decimal(width),
-            height_cm=Decimal(height),
-            tare_kg=Decimal(tare),
-            max_weight_kg=Decimal(maximum),
+            length_cm=length,
+            width_cm=width,
+            height_cm=height,
+            tare_kg=tare,
+            max_weight_kg=maximum,
         )
         summary.add("boxes")
+
+
+def demo_rules(user: Any, summary: DemoSummary) -> None:
+    """Pickup and local delivery by the shipping method and the postcode, heavy parcels and
+    overseas orders by 4PX, Express Post when the customer paid for it, Parcel Post otherwise."""
+    auspost = CarrierAccount.objects.filter(name=DEMO_ACCOUNTS[0][0]).first()
+    fourpx = CarrierAccount.objects.filter(name=DEMO_ACCOUNTS[1][0]).first()
+    sydney = Warehouse.objects.get(code="SYD")
+    satchel = BoxPreset.objects.filter(name=DEMO_BOXES[0][0]).first()
+    rules: list[dict[str, Any]] = [
+        {
+            "name": "Click and collect",
+            "action": "pickup",
+            "conditions": {"shipping_method_contains": "pickup"},
+        },
+        {
+            "name": "Sydney inner suburbs: our van",
+            "action": "local_delivery",
+            "conditions": {"postcodes": "2000-2020", "warehouses": [sydney.pk]},
+        },
+    ]
+    if fourpx is not None:
+        rules.append(
+            {
+                "name": "Overseas by 4PX",
+                "action": "carrier",
+                "carrier_account": fourpx.pk,
+                "service_code": "PX",
+                "conditions": {"countries": ["NZ", "US", "GB", "CN", "SG"]},
+            }
+        )
+    if auspost is not None:
+        rules.append(
+            {
+                "name": "Express Post when paid for",
+                "action": "carrier",
+                "carrier_account": auspost.pk,
+                "service_code": "E34",
+                "conditions": {"shipping_method_contains": "express", "countries": ["AU"]},
+            }
+        )
+        rules.append(
+            {
+                "name": "Light parcels in a satchel",
+                "action": "carrier",
+                "carrier_account": auspost.pk,
+                "service_code": "T28",
+                "box_preset": satchel.pk if satchel is not None else None,
+                "conditions": {"weight_max_kg": "2.5", "countries": ["AU"]},
+            }
+        )
+    rules.append(
+        {
+            "name": "Too heavy to post: a person decides",
+            "action": "hold",
+            "conditions": {"weight_min_kg": "22"},
+        }
+    )
+    for rule in rules:
+        rule_create(user=user, **rule)
+        summary.add("shipping rules")
+    default = rules_ensure_default()
+    if auspost is not None:
+        rule_update(
+            user=user,
+            rule_id=default.pk,
+            changes={"action": "carrier", "carrier_account": auspost.pk, "service_code": "T28"},
+        )
 
 
 def demo_shipping(user: Any, summary: DemoSummary) -> None:
     demo_carrier_accounts(user, summary)
     demo_boxes(user, summary)
-    if not ShippingRule.objects.exists():
-        pass
+    if not ShippingRule.objects.filter(is_default=False).exists():
+        demo_rules(user, summary)

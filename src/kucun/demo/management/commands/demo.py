@@ -8,13 +8,14 @@ from kucun.catalog.models import Item
 from kucun.core.errors import DomainError
 from kucun.demo.channels import demo_stores
 from kucun.demo.data import DEMO_PASSWORD, DEMO_USERNAME, demo_load, demo_user
+from kucun.demo.shipping import demo_shipping
 
 
 class Command(BaseCommand):
     help = (
         "Load demo data (two warehouses with zones and bins, items, bundles, opening stock, "
-        "transfers, an owner login and a sandbox store on each platform). Running it again "
-        "creates nothing new."
+        "transfers, an owner login, a sandbox store on each platform, sandbox Australia Post "
+        "and 4PX accounts, boxes and shipping rules). Running it again creates nothing new."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,7 +36,9 @@ class Command(BaseCommand):
             return
         try:
             summary = demo_load()
-            store_ids = demo_stores(demo_user(summary), summary)
+            user = demo_user(summary)
+            store_ids = demo_stores(user, summary)
+            demo_shipping(user, summary)
         except DomainError as error:
             raise CommandError(f"Demo data could not be loaded: {error.detail}") from error
         if summary.anything_created:
