@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kucun.core.errors import FieldError, ValidationFailed
-from kucun.core.secrets import mask
+from kucun.core.secrets import decrypt_mapping, encrypt_mapping, mask
 from kucun.core.vendor.fields import FieldSpec
 
 FIELD_MAX_LENGTH = 2000
@@ -136,3 +136,30 @@ def without_secrets(message: str, secrets: Iterable[str]) -> str:
         if len(secret) >= 4:
             message = message.replace(secret, mask(secret))
     return message
+
+
+def account_fields_changes(
+    *,
+    credential_fields: Sequence[FieldSpec],
+    option_fields: Sequence[FieldSpec],
+    credentials: Mapping[str, Any] | None,
+    options: Mapping[str, Any] | None,
+    stored_encrypted: str,
+    stored_options: Mapping[str, Any] | None,
+    problems: Problems,
+) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """An account's credentials and options after an update given field by field (a secret
+    sent empty keeps the stored one): the columns that change (``credentials_encrypted``,
+    ``credential_masks``, ``options``), and the resulting secrets and options."""
+    stored = decrypt_mapping(stored_encrypted)
+    secrets = clean_spec_values(credential_fields, credentials, stored, problems=problems)
+    settings_ = clean_spec_values(
+        option_fields, options, dict(stored_options or {}), problems=problems
+    )
+    changes: dict[str, Any] = {}
+    if secrets != stored:
+        changes["credentials_encrypted"] = encrypt_mapping(secrets)
+        changes["credential_masks"] = credential_masks(credential_fields, secrets)
+    if settings_ != (stored_options or {}):
+        changes["options"] = settings_
+    return changes, secrets, settings_

@@ -39,6 +39,7 @@ from kucun.channels.signals import listings_changed
 from kucun.core.audit import audit_record
 from kucun.core.credentials import (
     Problems,
+    account_fields_changes,
     clean_flag,
     clean_spec_values,
     clean_text,
@@ -53,7 +54,7 @@ from kucun.core.errors import (
     FieldError,
     PermissionDenied,
 )
-from kucun.core.secrets import decrypt_mapping, encrypt_mapping
+from kucun.core.secrets import encrypt_mapping
 from kucun.warehouses.models import Warehouse
 
 NAME_MAX_LENGTH = 100
@@ -339,21 +340,16 @@ def store_update(
     if spec is None:
         problems.add("platform", _("This store's platform is not installed."))
     elif credentials is not None or options is not None:
-        stored = decrypt_mapping(store.credentials_encrypted)
-        secrets = clean_spec_values(
-            spec.credential_fields,
-            credentials,
-            stored,
+        fields_changes, secrets, settings_ = account_fields_changes(
+            credential_fields=spec.credential_fields,
+            option_fields=spec.option_fields,
+            credentials=credentials,
+            options=options,
+            stored_encrypted=store.credentials_encrypted,
+            stored_options=store.options,
             problems=problems,
         )
-        settings_ = clean_spec_values(
-            spec.option_fields, options, dict(store.options or {}), problems=problems
-        )
-        if secrets != stored:
-            changes["credentials_encrypted"] = encrypt_mapping(secrets)
-            changes["credential_masks"] = credential_masks(spec.credential_fields, secrets)
-        if settings_ != (store.options or {}):
-            changes["options"] = settings_
+        changes.update(fields_changes)
         changes["account_ref"] = account_ref_of(spec, secrets, settings_)
     problems.raise_any()
     try:

@@ -23,6 +23,7 @@ from kucun.accounts.models import Role
 from kucun.core.audit import audit_record
 from kucun.core.credentials import (
     Problems,
+    account_fields_changes,
     clean_flag,
     clean_spec_values,
     clean_text,
@@ -300,16 +301,16 @@ def carrier_account_update(
     if spec is None:
         problems.add("carrier", _("This account's carrier is not installed."))
     elif credentials is not None or options is not None:
-        stored = decrypt_mapping(account.credentials_encrypted)
-        secrets = clean_spec_values(spec.credential_fields, credentials, stored, problems=problems)
-        settings_ = clean_spec_values(
-            spec.option_fields, options, dict(account.options or {}), problems=problems
+        fields_changes, _secrets, _options = account_fields_changes(
+            credential_fields=spec.credential_fields,
+            option_fields=spec.option_fields,
+            credentials=credentials,
+            options=options,
+            stored_encrypted=account.credentials_encrypted,
+            stored_options=account.options,
+            problems=problems,
         )
-        if secrets != stored:
-            changes["credentials_encrypted"] = encrypt_mapping(secrets)
-            changes["credential_masks"] = credential_masks(spec.credential_fields, secrets)
-        if settings_ != (account.options or {}):
-            changes["options"] = settings_
+        changes.update(fields_changes)
     problems.raise_any()
     with transaction.atomic():
         locked = CarrierAccount.objects.select_for_update().get(pk=account.pk)
