@@ -42,6 +42,9 @@ SANDBOX_PREFIX = "/sandbox/"
 SANDBOX_PUBLIC_PAGES = frozenset(
     {"/sandbox/ebay/oauth2/authorize", "/sandbox/ebay/oauth2/accepted"}
 )
+# 4PX's gateway refuses inside HTTP 200, as 4PX does: its envelope says result "0" and names
+# the missing authentication (integrations/fourpx.md §3).
+SANDBOX_REFUSING_IN_200 = frozenset({"/sandbox/fourpx/router/api/service"})
 # Webhook receivers answer platforms, not people: no session, a signature on every delivery
 # (tests/channels/test_webhooks.py). An unsigned request never gets through.
 SIGNED_PREFIXES = ("/hooks/",)
@@ -194,6 +197,13 @@ def test_every_console_page_sends_anonymous_to_login(path: str, view: str) -> No
     if path in PUBLIC_CONSOLE_PATHS:
         response = Client().get(path)
         assert response.status_code == 200, f"{path} ({view}) should be public"
+        return
+    if path in SANDBOX_REFUSING_IN_200:
+        assert Client().get(path).status_code == 405, path  # the gateway takes POST only
+        answer = Client().post(path)
+        assert answer.status_code == 200, f"POST {path} ({view})"
+        assert answer.json()["result"] == "0", path
+        assert answer.json()["errors"], path
         return
     if path.startswith(SANDBOX_PREFIX) and path not in SANDBOX_PUBLIC_PAGES:
         for method in ("get", "post"):
