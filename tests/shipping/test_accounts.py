@@ -344,3 +344,29 @@ def test_the_console_shows_the_carriers_refusal(owner: Any, sender: Warehouse) -
     )
     assert b'id="connection-failed"' in answer.content
     assert client.get(reverse("shipping:carrier_create")).status_code == 403
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def test_kucun_carriers_lists_accounts_and_tests_one(owner: Any, sender: Warehouse) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("carriers", stdout=out)
+    assert out.getvalue().strip() == "No carrier account yet."
+    account = create(owner, sender)
+    out = StringIO()
+    call_command("carriers", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["ID", "NAME", "CARRIER", "ENV", "SENDER", "SERVICE", "LAST", "TEST"]
+    assert lines[1].split()[:2] == [str(account.pk), "Desk"]
+    assert "never" in lines[1]
+    out = StringIO()
+    call_command("carriers", "--test", "desk main", stdout=out)
+    assert out.getvalue().splitlines()[0] == "Connected: Desk 0001234567"
+    create(owner, sender, name="Wrong", credentials={"account_number": "2", "password": "no-no-no"})
+    with pytest.raises(CommandError, match="Desk Post answered"):
+        call_command("carriers", "--test", "Wrong")
