@@ -31,6 +31,7 @@ from kucun.core.dataio.registry import (
 from kucun.core.dataio.templates import template_bytes
 from kucun.core.errors import DomainError, NotFound
 from kucun.core.forms import add_domain_error
+from kucun.core.middleware import without_nul
 from kucun.core.models import ExportRun, ImportRun
 from kucun.core.pagination import apply_sort, paginate
 from kucun.core.tabular import check_size
@@ -111,7 +112,9 @@ def import_create(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 def import_create_protected(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
+        # A multipart body is read here, after the upload handlers were chosen: its text fields
+        # are cleaned of NUL here too (plain forms are cleaned by RefuseNulMiddleware).
+        form = ImportForm(without_nul(request.POST), request.FILES)
         too_large = getattr(request, "upload_too_large", 0)
         if too_large:
             form.is_valid()
@@ -127,7 +130,7 @@ def import_create_protected(request: HttpRequest) -> HttpResponse:
                     user=request.user,
                     kind=form.cleaned_data["kind"],
                     upload=upload,
-                    original_name=upload.name,
+                    original_name=(upload.name or "").replace("\x00", ""),
                     size=upload.size,
                     options=form.options(),
                 )
