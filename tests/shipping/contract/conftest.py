@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
@@ -22,6 +20,7 @@ import pytest
 from kucun.shipping.carrier_registry import CARRIER_CODES, carrier_spec
 from kucun.shipping.carriers.base import Carrier, CarrierConfig
 from tests.sandbox.conftest import Sandbox, sandbox  # noqa: F401  (fixture)
+from tests.vendor_contract import register_needs_emulator, skip_emulator_only, vendor_config
 
 
 def contract_carriers() -> list[str]:
@@ -35,29 +34,8 @@ def contract_carriers() -> list[str]:
     return found
 
 
-def vendor_config(code: str) -> dict[str, Any] | None:
-    path = os.environ.get(f"KUCUN_CONTRACT_{code.upper()}")
-    if not path:
-        return None
-    with open(path, encoding="utf-8") as handle:
-        loaded: dict[str, Any] = json.load(handle)
-    return loaded
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        code = callspec.params.get("carrier_code") if callspec is not None else None
-        if (
-            isinstance(code, str)
-            and vendor_config(code) is not None
-            and item.get_closest_marker("needs_emulator")
-        ):
-            item.add_marker(pytest.mark.skip(reason="needs the emulator's control plane"))
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "needs_emulator: uses an emulator's control plane")
+pytest_collection_modifyitems = skip_emulator_only("carrier_code")
+pytest_configure = register_needs_emulator
 
 
 @dataclass

@@ -286,3 +286,23 @@ def raise_for_status(response: httpx.Response, message: str | None = None) -> No
             message or vendor_message(response) or f"HTTP {response.status_code}",
             status=response.status_code,
         )
+
+
+def json_or_none(response: httpx.Response) -> Any:
+    """The answer's JSON, or None when it has no body or the body is not JSON."""
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def oauth_error(body: Any) -> str:
+    """OAuth2's error shape, ``{"error": "invalid_client", "error_description": "…"}``, in
+    words ("" when the body is not one)."""
+    if not isinstance(body, Mapping) or not body.get("error"):
+        return ""
+    error = str(body.get("error")).strip()
+    description = str(body.get("error_description") or "").strip()
+    return f"{error}: {description}" if description else error

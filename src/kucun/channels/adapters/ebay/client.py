@@ -32,8 +32,15 @@ from kucun.channels.adapters.base import (
     ChannelError,
     Throttled,
 )
-from kucun.channels.adapters.base.http import HttpClient, RateLimiter, Sleep, TokenCache
 from kucun.channels.adapters.ebay.mappers import error_ids, error_text
+from kucun.core.vendor.http import (
+    HttpClient,
+    RateLimiter,
+    Sleep,
+    TokenCache,
+    json_or_none,
+    oauth_error,
+)
 
 PRODUCTION_API = "https://api.ebay.com"
 SANDBOX_API = "https://api.sandbox.ebay.com"
@@ -232,9 +239,9 @@ class EbayClient:
             },
             data=form,
         )
-        body = _json_or_none(response)
+        body = json_or_none(response)
         if response.status_code >= 400:
-            message = _oauth_error(body) or error_text(body) or f"HTTP {response.status_code}"
+            message = oauth_error(body) or error_text(body) or f"HTTP {response.status_code}"
             if response.status_code in (400, 401, 403):
                 raise AuthenticationFailed(
                     f"eBay refused the token request ({message}); if the seller's access was "
@@ -334,7 +341,7 @@ class EbayClient:
 
     def _read(self, response: httpx.Response, what: str) -> Any:
         """The JSON of a 2xx answer; a ChannelError with eBay's words for a 4xx."""
-        body = _json_or_none(response)
+        body = json_or_none(response)
         if response.status_code >= 400:
             message = (
                 error_text(body) or response.text.strip()[:500] or f"HTTP {response.status_code}"
@@ -415,7 +422,7 @@ class EbayClient:
                 headers=self._inventory_headers(write=True),
                 json=body,
             )
-            parsed = _json_or_none(response)
+            parsed = json_or_none(response)
             if response.status_code == 403 and 1100 in error_ids(parsed):
                 self._read(response, "eBay stock update")
         return response.status_code, parsed
@@ -433,21 +440,3 @@ class EbayClient:
                 headers={"Accept": "application/json"},
             )
             return self._read(response, f"eBay public key {kid}")
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _oauth_error(body: Any) -> str:
-    """OAuth's own error shape: ``{"error": "invalid_grant", "error_description": "…"}``."""
-    if not isinstance(body, Mapping) or not body.get("error"):
-        return ""
-    error = str(body.get("error"))
-    description = str(body.get("error_description") or "").strip()
-    return f"{error}: {description}" if description else error

@@ -18,7 +18,14 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from kucun.core.vendor.http import HttpClient, RateLimiter, Sleep, TokenCache
+from kucun.core.vendor.http import (
+    HttpClient,
+    RateLimiter,
+    Sleep,
+    TokenCache,
+    json_or_none,
+    oauth_error,
+)
 from kucun.shipping.carriers.base import (
     AuthenticationFailed,
     CarrierConfig,
@@ -241,21 +248,3 @@ class FastwayClient:
     def track_label(self, label: str) -> httpx.Response:
         """§8: one label's scans per call."""
         return self.call("GET", f"/api/track/label/{quote(label, safe='')}", idempotent=True)
-
-
-def json_or_none(response: httpx.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def oauth_error(body: Any) -> str:
-    """OAuth2's error shape (§1): ``{"error": "invalid_client", "error_description": "…"}``."""
-    if not isinstance(body, Mapping) or not body.get("error"):
-        return ""
-    error = text(body.get("error"))
-    description = text(body.get("error_description"))
-    return f"{error}: {description}" if description else error
