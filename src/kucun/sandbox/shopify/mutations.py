@@ -302,6 +302,7 @@ def apply(
         .filter(id__in=[record.id for record, _location, _quantity in changes])
         .order_by("id")
     }
+    saved: dict[int, EmulatorRecord] = {}
     for stale, location, target in changes:
         record = locked[stale.id]
         level = record.data["levels"][str(location)]
@@ -320,10 +321,11 @@ def apply(
                     "location": location,
                 }
             )
-        state.variant_save(record, reason=given["reason"], now=now)
+        saved[record.id] = record
         context.events.append(
             {"topic": "inventory_levels/update", "variant": int(record.key), "location": location}
         )
+    state.variants_save(list(saved.values()), reason=given["reason"], now=now)
     number = state.allocate_ids(1)
     group = {
         "id": state.gid("InventoryAdjustmentGroup", number),

@@ -334,6 +334,18 @@ def variant_save(record: EmulatorRecord, *, reason: str, now: datetime | None = 
     record.save(update_fields=["data", "updated_at"])
 
 
+def variants_save(
+    records: Sequence[EmulatorRecord], *, reason: str, now: datetime | None = None
+) -> None:
+    """Store many changed variants in one statement (a bulk write of quantities), each stamped
+    as ``variant_save`` stamps one."""
+    now = now or emulator.now()
+    for record in records:
+        record.data["last_change"] = {"at": shopify_time(now), "reason": reason}
+        record.updated_at = now
+    EmulatorRecord.objects.bulk_update(records, ["data", "updated_at"], batch_size=500)
+
+
 def variants_page(
     queryset: QuerySet[EmulatorRecord], *, after: list[Any] | None, size: int, reverse: bool
 ) -> tuple[list[EmulatorRecord], bool]:
