@@ -32,7 +32,7 @@ from django.utils import timezone
 
 import kucun
 from kucun.accounts.choices import Role
-from kucun.accounts.models import User
+from kucun.accounts.models import ApiToken, User
 from kucun.accounts.services import api_token_create
 from kucun.catalog.models import Item
 from kucun.channels.models import Listing, Store, SyncRun
@@ -585,7 +585,9 @@ def render_every_page(client: Client, sample: Sample) -> list[Rendered]:
 
 def test_every_console_page_in_chinese_is_chinese(sample: Sample) -> None:
     rendered = render_every_page(client_speaking("zh-hans"), sample)
-    data = [sample.export_run.file_name, sample.import_run.original_name]
+    # Data, not console text: file names, and a token's random prefix (which may spell "No").
+    token_prefix = ApiToken.objects.get(pk=sample.token_id).prefix
+    data = [sample.export_run.file_name, sample.import_run.original_name, token_prefix]
 
     leaks: list[str] = []
     repeats: list[str] = []
