@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from kucun.core import secrets
+from kucun.core.dataio.bulk import bulk_update_rows
 from kucun.sandbox.emulator import Emulator, credential_digest
 from kucun.sandbox.models import EmulatorRecord, EmulatorSetting
 
@@ -337,13 +338,21 @@ def variant_save(record: EmulatorRecord, *, reason: str, now: datetime | None = 
 def variants_save(
     records: Sequence[EmulatorRecord], *, reason: str, now: datetime | None = None
 ) -> None:
-    """Store many changed variants in one statement (a bulk write of quantities), each stamped
-    as ``variant_save`` stamps one."""
+    """Store many changed variants with one prepared statement run for all of them (a bulk
+    write of quantities), each stamped as ``variant_save`` stamps one."""
     now = now or emulator.now()
     for record in records:
         record.data["last_change"] = {"at": shopify_time(now), "reason": reason}
         record.updated_at = now
-    EmulatorRecord.objects.bulk_update(records, ["data", "updated_at"], batch_size=500)
+    data = EmulatorRecord._meta.get_field("data")
+    bulk_update_rows(
+        EmulatorRecord,
+        ["data", "updated_at"],
+        [
+            (data.get_db_prep_save(record.data, connection), record.updated_at, record.pk)
+            for record in records
+        ],
+    )
 
 
 def variants_page(
