@@ -141,3 +141,42 @@ def test_listing_allocations_is_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         page = viewer_api.get("/api/v1/allocations", {"reference_prefix": "order:"})
     assert page.json()["count"] == 3
+
+
+def test_an_order_shipment_posted_through_post_issues_consumes_its_lines_allocations(
+    stocked: None, site: Site, staff_api: Any
+) -> None:
+    allocated = staff_api.post(
+        "/api/v1/allocations/orders",
+        {
+            "lines": [{"reference": "order:shop1:2001:1", "sku": "W-1", "qty": 3}],
+            "warehouse": "MEL",
+        },
+    )
+    assert allocated.status_code == 201, allocated.content
+    issued = staff_api.post(
+        "/api/v1/issues",
+        {
+            "warehouse": "MEL",
+            "kind": "order_shipment",
+            "lines": [{"sku": "W-1", "qty": 2, "allocation_reference": "order:shop1:2001:1"}],
+            "post": True,
+        },
+    )
+    assert issued.status_code == 201, issued.content
+    # Two of the three allocated units shipped: one stays allocated under the reference.
+    assert list(
+        Allocation.objects.filter(reference="order:shop1:2001:1").values_list("qty", flat=True)
+    ) == [1]
+    refused = staff_api.post(
+        "/api/v1/issues",
+        {
+            "warehouse": "MEL",
+            "kind": "other",
+            "lines": [{"sku": "W-1", "qty": 1, "allocation_reference": "order:shop1:2001:1"}],
+            "post": True,
+        },
+    )
+    assert refused.status_code == 422
+    assert "lines[0].allocation_reference" in refused.content.decode()
+    assert_ledger_consistent()

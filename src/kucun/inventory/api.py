@@ -10,7 +10,7 @@ different request is a 409. Line fields are checked by the services, which name 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -90,8 +90,18 @@ class ReceiptIn(Schema):
     post: bool = False
 
 
+class IssueLineIn(LineIn):
+    allocation_reference: str = Field(
+        "",
+        max_length=255,
+        description="An order shipment's line ships exactly this much of the stock allocated "
+        "under this reference (e.g. order:{store}:{external}:{line}).",
+    )
+
+
 class IssueIn(ReceiptIn):
     kind: str = "other"
+    lines: list[IssueLineIn]  # type: ignore[assignment]
     allocation_reference: str = Field("", max_length=255)
 
 
@@ -459,8 +469,16 @@ def document_list(document_type: str, filters: DocumentFilters) -> dict[str, Any
     }
 
 
-def line_inputs(lines: list[LineIn]) -> list[DocumentLineInput]:
-    return [DocumentLineInput(sku=line.sku, qty=line.qty, bin=line.bin) for line in lines]
+def line_inputs(lines: Sequence[LineIn]) -> list[DocumentLineInput]:
+    return [
+        DocumentLineInput(
+            sku=line.sku,
+            qty=line.qty,
+            bin=line.bin,
+            allocation_reference=getattr(line, "allocation_reference", "") or "",
+        )
+        for line in lines
+    ]
 
 
 def transfer_line_inputs(lines: list[TransferLineIn]) -> list[TransferLineInput]:
