@@ -248,6 +248,32 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"kucun serve never answered /health:\n{log.read_text()[-4000:]}")
 
 
+def setup_token(module: str, env: dict[str, str], what: str, timeout: int = 600) -> str:
+    """Run ``python -m <module> setup`` in a child process with ``env``; the API token it
+    prints on its last line."""
+    setup = subprocess.run(
+        [sys.executable, "-m", module, "setup"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if setup.returncode != 0:
+        raise RuntimeError(f"{what} benchmark setup failed:\n{setup.stderr[-4000:]}")
+    return setup.stdout.strip().splitlines()[-1]
+
+
+def serve(port: int, env: dict[str, str], log: Path, *options: str) -> subprocess.Popen[bytes]:
+    """A real ``kucun serve`` on loopback, its output in ``log``."""
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [*KUCUN, "serve", *options, "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def run_engine(engine: str, environment: dict[str, str], var_dir: Path) -> Iterator[Figure]:
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "KUCUN_SECRET_KEY"}},
@@ -256,25 +282,10 @@ def run_engine(engine: str, environment: dict[str, str], var_dir: Path) -> Itera
         "KUCUN_LOG_LEVEL": "WARNING",
         **environment,
     }
-    setup = subprocess.run(
-        [sys.executable, "-m", "bench.api", "setup"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if setup.returncode != 0:
-        raise RuntimeError(f"api benchmark setup on {engine} failed:\n{setup.stderr[-4000:]}")
-    token = setup.stdout.strip().splitlines()[-1]
+    token = setup_token("bench.api", env, f"api on {engine}")
     port = free_port()
     log = var_dir / "serve.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [*KUCUN, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    server = serve(port, env, log, "--no-worker")
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, server, log)

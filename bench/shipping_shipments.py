@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.api import KUCUN, descendants, free_port, wait_healthy
+from bench.api import descendants, free_port, serve, setup_token, wait_healthy
 
 ROOT = Path.cwd() / "var" / "bench" / "shipping"
 WAREHOUSE = "BEN"
@@ -179,24 +179,9 @@ def run_engine(var_dir: Path) -> Iterator[Figure]:
         "DATABASE_URL": "",
         "REDIS_URL": "",
     }
-    setup = subprocess.run(
-        [sys.executable, "-m", "bench.shipping_shipments", "setup"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if setup.returncode != 0:
-        raise RuntimeError(f"shipping benchmark setup failed:\n{setup.stderr[-4000:]}")
-    token = setup.stdout.strip().splitlines()[-1]
+    token = setup_token("bench.shipping_shipments", env, "shipping")
     log = var_dir / "serve.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [*KUCUN, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    server = serve(port, env, log)
     try:
         wait_healthy(url, server, log)
         assert descendants(server.pid), "kucun serve started nothing"

@@ -41,7 +41,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.api import KUCUN, descendants, free_port, postgres_reachable, wait_healthy
+from bench.api import (
+    descendants,
+    free_port,
+    postgres_reachable,
+    serve,
+    setup_token,
+    wait_healthy,
+)
 
 ROOT = Path.cwd() / "var" / "bench" / "sync"
 POSTGRES_URL = os.environ.get(
@@ -422,24 +429,9 @@ def run_engine(engine: str, environment: dict[str, str], var_dir: Path) -> Itera
         "KUCUN_QUEUE_NAME": f"kucun-bench-sync-{os.getpid()}",
         **environment,
     }
-    setup = subprocess.run(
-        [sys.executable, "-m", "bench.sync", "setup"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    if setup.returncode != 0:
-        raise RuntimeError(f"sync benchmark setup on {engine} failed:\n{setup.stderr[-4000:]}")
-    token = setup.stdout.strip().splitlines()[-1]
+    token = setup_token("bench.sync", env, f"sync on {engine}", timeout=1200)
     log = var_dir / "serve.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [*KUCUN, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    server = serve(port, env, log)
     try:
         wait_healthy(url, server, log)
         time.sleep(1)  # the consumer started too
