@@ -9,6 +9,7 @@ from kucun.catalog.api import router as catalog_router
 from kucun.channels.api import router as channels_router
 from kucun.core.api_errors import install_error_handlers
 from kucun.inventory.api import router as inventory_router
+from kucun.orders.api import router as orders_router
 from kucun.shipping.api import router as shipping_router
 from kucun.warehouses.api import router as warehouses_router
 from kucun.web.data.api import router as data_router
@@ -27,4 +28,5 @@ api.add_router("/", catalog_router)
 api.add_router("/", inventory_router)
 api.add_router("/", channels_router)
 api.add_router("/", shipping_router)
+api.add_router("/", orders_router)
 api.add_router("/", data_router)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kucun.inventory",
     "kucun.channels",
     "kucun.shipping",
+    "kucun.orders",
     "kucun.sandbox",
     "kucun.web",
     "kucun.demo",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("inventory/", include("kucun.inventory.urls")),
     path("channels/", include("kucun.channels.urls")),
     path("shipping/", include("kucun.shipping.urls")),
+    path("orders/", include("kucun.orders.urls")),
     path("data/", include("kucun.web.data.urls")),
     path("sandbox/", include("kucun.sandbox.urls")),
     # Platforms deliver webhooks here; each is checked by its signature, not a session.

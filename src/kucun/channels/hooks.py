@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from kucun.channels.adapters.base import ChannelEvent
     from kucun.channels.models import Listing, Store
 
 logger = logging.getLogger(__name__)
@@ -49,3 +50,30 @@ def run_before_overwrite(store: Store, listings: Sequence[Listing]) -> tuple[int
             logger.exception("before-overwrite callback failed for store %s", store.pk)
             errors.append(f"{type(error).__name__}: {error}"[:500])
     return len(callbacks), errors
+
+
+# Order events that a store's webhook delivered, verified and seen for the first time. The
+# orders app registers here; channels only records the delivery and announces it after commit.
+OrderEventCallback = Callable[["Store", "ChannelEvent"], None]
+ORDER_EVENT_KINDS = frozenset({"order_created", "order_updated", "order_cancelled"})
+_order_events: list[OrderEventCallback] = []
+
+
+def register_order_events(callback: OrderEventCallback) -> None:
+    if callback not in _order_events:
+        _order_events.append(callback)
+
+
+def unregister_order_events(callback: OrderEventCallback) -> None:
+    if callback in _order_events:
+        _order_events.remove(callback)
+
+
+def announce_order_event(store: Store, event: ChannelEvent) -> None:
+    """Call every order-event callback; what one raises is logged and does not stop the
+    others (the poll that follows is the safety net)."""
+    for callback in list(_order_events):
+        try:
+            callback(store, event)
+        except Exception:
+            logger.exception("order-event callback failed for store %s", store.pk)

@@ -62,6 +62,9 @@ class Store(TimeStampedModel):
     order_interval_minutes = models.PositiveSmallIntegerField(
         _("order download interval (minutes)"), default=DEFAULT_ORDER_INTERVAL_MINUTES
     )
+    order_backfill_days = models.PositiveSmallIntegerField(
+        _("first order download reaches back (days)"), default=30
+    )
     products_watermark = models.DateTimeField(null=True, blank=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
 
@@ -71,6 +74,10 @@ class Store(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(order_interval_minutes__gte=1, order_interval_minutes__lte=60),
                 name="store_order_interval_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(order_backfill_days__gte=0, order_backfill_days__lte=365),
+                name="store_order_backfill_range",
             ),
         ]
 

@@ -1,7 +1,8 @@
 """Webhook deliveries: verified by the platform's adapter, recorded once per event id, acted on.
 
 A product or inventory event queues an incremental pull of the store (one queued pull covers a
-burst of events); order events are recorded and left to the orders app. A delivery whose
+burst of events); an order event is recorded and announced after commit to whoever registered
+with ``hooks.register_order_events`` (the orders app). A delivery whose
 signature does not verify changes nothing; an event id seen before changes nothing either.
 """
 
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 from kucun.channels.adapters.base import ChannelEvent, EventKind
 from kucun.channels.choices import PushTrigger, WebhookStatus
 from kucun.channels.connect import store_channel
+from kucun.channels.hooks import ORDER_EVENT_KINDS, announce_order_event
 from kucun.channels.models import Store, WebhookDelivery
 from kucun.channels.services.listings import listings_pull_enqueue, pull_queued
 
@@ -86,6 +88,8 @@ def webhook_event_record(store: Store, event: ChannelEvent, raw_body: bytes) -> 
                 listings_pull_enqueue(
                     store=store, mode="incremental", trigger=PushTrigger.AUTOMATIC
                 )
+            if str(event.kind) in ORDER_EVENT_KINDS:
+                transaction.on_commit(lambda: announce_order_event(store, event))
     except IntegrityError:
         logger.info("webhook event %s of store %s seen before", event.event_id, store.pk)
         return False

@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from kucun.channels.adapters.base.errors import ChannelError
 from kucun.channels.adapters.base.types import (
     ChannelConfig,
     ChannelEvent,
+    ChannelOrder,
     ConnectionInfo,
+    Fulfilment,
     ListingRef,
     PushResult,
+    ShipResult,
     StockLevel,
 )
 from kucun.core.vendor.fields import FieldSpec
@@ -35,6 +39,8 @@ class ChannelCapabilities:
     max_stock_batch: int = 1
     webhooks: bool = False
     consent: bool = False  # the merchant grants access through a consent page (eBay)
+    order_webhooks: bool = False  # the platform pushes order events (else: polling only)
+    partial_fulfilment: bool = True  # a fulfilment may name some lines and quantities
 
 
 class Channel(Protocol):
@@ -62,6 +68,24 @@ class Channel(Protocol):
 
     def poll_pushes(self, task_refs: Sequence[str]) -> list[PushResult]:
         """Resolve pending asynchronous writes (platforms without them answer [])."""
+        ...
+
+    def fetch_orders(self, since: datetime) -> Iterator[ChannelOrder]:
+        """Every order created or updated since the watermark minus WATERMARK_OVERLAP (the
+        caller passes the first pull's horizon the first time), oldest change first where the
+        platform sorts, all pages. The caller de-duplicates by order ref and updated time."""
+        ...
+
+    def fetch_order(self, order_ref: str) -> ChannelOrder | None:
+        """One order by the platform's id (a webhook named it); None when the platform does
+        not know it."""
+        ...
+
+    def mark_shipped(self, fulfilment: Fulfilment) -> ShipResult:
+        """Send the tracking number for these lines. Idempotent: an existing fulfilment with
+        the same tracking number (or the platform's idempotency key) is answered, not doubled.
+        Raises ChannelError with the vendor's words; ``retryable`` on its class says whether
+        to try again."""
         ...
 
     def parse_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> list[ChannelEvent]:
@@ -98,3 +122,17 @@ class PlatformSpec:
     sandbox_base_url: Callable[[str, Mapping[str, str]], str]
     account_field: str = ""
     extras: Mapping[str, str] = field(default_factory=dict)
+
+
+class WithoutOrders:
+    """Order methods for an adapter whose platform's orders are not read yet: each refuses
+    with a ChannelError that says so."""
+
+    def fetch_orders(self, since: datetime) -> Iterator[ChannelOrder]:
+        raise ChannelError("This platform's orders are not read by Kucun yet.")
+
+    def fetch_order(self, order_ref: str) -> ChannelOrder | None:
+        raise ChannelError("This platform's orders are not read by Kucun yet.")
+
+    def mark_shipped(self, fulfilment: Fulfilment) -> ShipResult:
+        raise ChannelError("This platform's orders are not read by Kucun yet.")

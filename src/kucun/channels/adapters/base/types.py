@@ -132,3 +132,105 @@ class ChannelEvent:
     occurred_at: datetime | None = None
     payload: Mapping[str, Any] = field(default_factory=dict, compare=False)
     response_body: bytes = b""  # what to answer (a challenge response), when not empty
+
+
+class OrderStatus(enum.StrEnum):
+    """An order's state on the channel, in Kucun's words. ``PENDING`` is placed but not yet
+    paid or released for fulfilment; ``OPEN`` is waiting to be shipped."""
+
+    PENDING = "pending"
+    OPEN = "open"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+    ON_HOLD = "on_hold"
+
+
+@dataclass(frozen=True)
+class OrderAddress:
+    """Where an order goes. ``state`` is the state or province code where the platform gives
+    one (NSW), else its name; ``country_code`` is ISO 3166-1 alpha-2."""
+
+    name: str = ""
+    company: str = ""
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    state: str = ""
+    postcode: str = ""
+    country_code: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelOrderLine:
+    """One line of a channel order. ``line_ref`` is the channel's own line id (what fulfilment
+    names); ``inventory_ref`` / ``variant_ref`` identify the listing where the platform says."""
+
+    line_ref: str
+    sku: str
+    quantity: int
+    quantity_unfulfilled: int | None = None
+    unit_price: Decimal | None = None
+    title: str = ""
+    inventory_ref: str = ""
+    variant_ref: str = ""
+    product_ref: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelOrder:
+    """An order as the channel holds it now. ``order_ref`` is the platform's id (unique in a
+    store); ``number`` what the merchant and the buyer see (#1001)."""
+
+    order_ref: str
+    number: str
+    status: OrderStatus
+    created_at: datetime
+    updated_at: datetime
+    lines: tuple[ChannelOrderLine, ...]
+    currency: str = ""
+    total: Decimal | None = None
+    shipping_total: Decimal | None = None
+    customer_name: str = ""
+    customer_email: str = ""
+    customer_phone: str = ""
+    ship_to: OrderAddress = field(default_factory=OrderAddress)
+    shipping_method: str = ""
+    channel_status: str = ""  # the platform's own words (PAID / UNFULFILLED), for people
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class ShipLine:
+    line_ref: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    """Tell the channel that these lines left with this tracking number. ``carrier`` is Kucun's
+    carrier code (auspost, fourpx, fastway, or "" for local delivery / pickup); the adapter maps
+    it to the platform's own vocabulary, sending ``carrier_name`` where the platform takes free
+    text. ``key`` is stable for one order's one shipment: a retry with the same key never makes
+    a second fulfilment."""
+
+    order_ref: str
+    lines: tuple[ShipLine, ...]
+    tracking_number: str
+    carrier: str
+    carrier_name: str
+    shipped_at: datetime
+    key: str
+    tracking_url: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ShipResult:
+    """What the channel answered: its fulfilment's id, and whether that fulfilment already
+    existed (a replay found it instead of creating another)."""
+
+    fulfilment_ref: str
+    already_done: bool = False

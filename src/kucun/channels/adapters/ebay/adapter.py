@@ -50,6 +50,7 @@ from kucun.channels.adapters.base import (
     StockLevel,
     SupportsConsent,
     WebhookRejected,
+    WithoutOrders,
 )
 from kucun.channels.adapters.base.http import (
     RateLimiter,
@@ -135,7 +136,7 @@ MARKETPLACES = (
 )
 
 
-class EbayChannel:
+class EbayChannel(WithoutOrders):
     """One eBay seller on one marketplace.
 
     ``tokens``, ``keys`` and ``limiter`` default to the process-wide ones (one per credential);

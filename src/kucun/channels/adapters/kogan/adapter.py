@@ -39,6 +39,7 @@ from kucun.channels.adapters.base import (
     PushStatus,
     StockLevel,
     WebhookRejected,
+    WithoutOrders,
 )
 from kucun.channels.adapters.base.http import Sleep, vendor_message
 from kucun.channels.adapters.kogan.client import KoganClient, decoded
@@ -87,7 +88,7 @@ def envelope_body(payload: Any) -> Any:
     return payload.get("body")
 
 
-class KoganChannel:
+class KoganChannel(WithoutOrders):
     capabilities = CAPABILITIES
 
     def __init__(

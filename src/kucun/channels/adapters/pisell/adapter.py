@@ -27,6 +27,7 @@ from kucun.channels.adapters.base import (
     PushResult,
     StockLevel,
     WebhookRejected,
+    WithoutOrders,
 )
 from kucun.channels.adapters.base.http import Sleep
 from kucun.channels.adapters.pisell import mappers
@@ -53,7 +54,7 @@ CAPABILITIES = ChannelCapabilities(
 )
 
 
-class PisellChannel:
+class PisellChannel(WithoutOrders):
     """One Pisell store. ``transport`` and ``sleep`` are for tests of the client; ``clock``
     (unix seconds) checks a webhook signature's age."""
 

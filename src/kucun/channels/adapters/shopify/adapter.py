@@ -30,6 +30,7 @@ from kucun.channels.adapters.base.interface import (
     ChannelCapabilities,
     FieldSpec,
     PlatformSpec,
+    WithoutOrders,
 )
 from kucun.channels.adapters.base.types import (
     ChannelConfig,
@@ -77,7 +78,7 @@ CAPABILITIES = ChannelCapabilities(
 HMAC_HEADER = "x-shopify-hmac-sha256"
 
 
-class ShopifyChannel:
+class ShopifyChannel(WithoutOrders):
     """One Shopify store. ``transport``, ``sleep``, ``bucket`` and ``tokens`` are for unit
     tests of the HTTP behaviour; a real store is reached with the config alone."""
 

@@ -1,0 +1,7 @@
+"""The Orders menu's screens: the order list and detail, downloads, pick lists and packing
+slips, and (under Settings) postcode locations."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "orders"
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""Fixtures shared by the orders tests live in their own modules (imported where used)."""
