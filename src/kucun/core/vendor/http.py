@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 import httpx
@@ -119,6 +121,14 @@ class TokenCache:
 token_cache = TokenCache()
 
 
+@cache
+def verified_tls() -> ssl.SSLContext:
+    """One certificate-verifying TLS context for every vendor client in the process. Loading
+    the trust store costs tens of milliseconds, and a client is built per store or account
+    use; the context is safe to share between threads."""
+    return httpx.create_ssl_context()
+
+
 def retry_after_seconds(response: httpx.Response) -> float | None:
     raw = response.headers.get("Retry-After", "").strip()
     try:
@@ -160,7 +170,9 @@ class HttpClient:
             write=config.read_timeout,
             pool=config.connect_timeout,
         )
-        self.http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
+        self.http = httpx.Client(
+            timeout=timeout, transport=transport, follow_redirects=False, verify=verified_tls()
+        )
 
     def close(self) -> None:
         self.http.close()
