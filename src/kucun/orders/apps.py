@@ -7,4 +7,11 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self) -> None:
-        from kucun.orders import receivers  # noqa: F401  (registers with channels and inventory)
+        # Receivers register with channels and inventory; the postcode table is one of the
+        # import and export kinds.
+        from kucun.core.dataio.registry import register_exporter, register_importer
+        from kucun.orders import receivers  # noqa: F401
+        from kucun.orders.dataio import PostcodeExporter, PostcodeImporter
+
+        register_importer(PostcodeImporter)
+        register_exporter(PostcodeExporter)

@@ -6,4 +6,7 @@ also see each order's raw payload.
 
 from ninja import Router
 
+from kucun.orders.api.geocoding import router as geocoding_router
+
 router = Router()
+router.add_router("/", geocoding_router)
