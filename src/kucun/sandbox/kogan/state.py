@@ -99,7 +99,21 @@ DEFAULT_SETTINGS: dict[str, int] = {
     "task_polls": 2,  # polls answered "pending" before a task completes
     "max_batch": 500,  # items per stockprice request (kogan.md §4)
     "page_size": 100,  # products/ default and maximum ``size``
+    "release_delay_seconds": 0,  # fraud screening before an order is released (kogan.md §5.1)
+    "fulfil_async": 0,  # 1: orders/fulfill/ answers with a task, as the catalogue writes do
 }
+# Kogan's help-centre list could not be read beyond Australia Post (kogan.md §6); the rest are
+# the emulator's stand-ins, replaceable through the ``carrier_codes`` setting.
+DEFAULT_CARRIER_CODES = (
+    "AUP",
+    "StarTrack",
+    "Aramex",
+    "4PX",
+    "CouriersPlease",
+    "TNT",
+    "DHL",
+    "TOLL",
+)
 MAX_SKU_LENGTH = 45
 DEFAULT_CURRENCY = "AUD"
 
@@ -154,13 +168,31 @@ def setting(name: str) -> int:
     return int(emulator.setting("settings", {}).get(name, DEFAULT_SETTINGS[name]))
 
 
-def update_settings(changes: Mapping[str, Any]) -> dict[str, int]:
+def update_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The numeric settings, and ``carrier_codes`` (the codes ``orders/fulfill/`` accepts)."""
     current = {**DEFAULT_SETTINGS, **emulator.setting("settings", {})}
     for name in DEFAULT_SETTINGS:
         if name in changes:
             current[name] = max(0, int(changes[name]))
+    if "carrier_codes" in changes:
+        codes = changes["carrier_codes"]
+        if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+            raise SeedError("carrier_codes must be a list of strings")
+        emulator.set_setting("carrier_codes", codes)
     emulator.set_setting("settings", current)
-    return current
+    return settings_now()
+
+
+def carrier_codes() -> list[str]:
+    return list(emulator.setting("carrier_codes", list(DEFAULT_CARRIER_CODES)))
+
+
+def settings_now() -> dict[str, Any]:
+    return {
+        **DEFAULT_SETTINGS,
+        **emulator.setting("settings", {}),
+        "carrier_codes": carrier_codes(),
+    }
 
 
 class SeedError(ValueError):
@@ -169,10 +201,18 @@ class SeedError(ValueError):
 
 # -- sellers ------------------------------------------------------------------------------
 def seller_put(
-    *, seller_id: str, seller_token: str, name: str = "", status_permission: bool = False
+    *,
+    seller_id: str,
+    seller_token: str,
+    name: str = "",
+    status_permission: bool = False,
+    no_carrier_permission: bool = False,
+    orders_error: str = "",
 ) -> None:
     """A seller and a digest of its token (the token itself is not kept).
-    ``status_permission`` is the account grant that products/status/ needs."""
+    ``status_permission`` is the account grant that products/status/ needs,
+    ``no_carrier_permission`` the agreement to dispatch with carrier ``NA``; an
+    ``orders_error`` is an account-level problem that ``orders/`` answers with ``Failed``."""
     emulator.put(
         seller_id,
         SELLER,
@@ -182,6 +222,8 @@ def seller_put(
             "name": name or seller_id,
             "token_digest": credential_digest(seller_token),
             "status_permission": status_permission,
+            "no_carrier_permission": no_carrier_permission,
+            "orders_error": orders_error,
         },
     )
 
@@ -189,6 +231,11 @@ def seller_put(
 def seller_may_change_status(seller_id: str) -> bool:
     seller = emulator.get(seller_id, SELLER, seller_id) or {}
     return bool(seller.get("status_permission"))
+
+
+def seller_orders_error(seller_id: str) -> str:
+    seller = emulator.get(seller_id, SELLER, seller_id) or {}
+    return str(seller.get("orders_error") or "")
 
 
 def seller_authenticated(seller_id: str, seller_token: str) -> bool:
@@ -294,6 +341,8 @@ def seed(body: Mapping[str, Any]) -> dict[str, Any]:
                 seller_token=str(spec["seller_token"]),
                 name=str(spec.get("name") or ""),
                 status_permission=bool(spec.get("status_permission", False)),
+                no_carrier_permission=bool(spec.get("no_carrier_permission", False)),
+                orders_error=str(spec.get("orders_error") or ""),
             )
         elif emulator.get(seller_id, SELLER, seller_id) is None:
             raise SeedError(f"seller {seller_id} does not exist: give its seller_token")
@@ -314,7 +363,7 @@ def state(seller_id: str | None = None) -> dict[str, Any]:
         found = [account for account in found if account == seller_id]
     return {
         "now": emulator.now().isoformat(),
-        "settings": {**DEFAULT_SETTINGS, **emulator.setting("settings", {})},
+        "settings": settings_now(),
         "sellers": {account: seller_state(account) for account in found},
     }
 
@@ -326,48 +375,8 @@ def seller_state(seller_id: str) -> dict[str, Any]:
         for record in emulator.records(seller_id, PRODUCT).order_by("key")
     }
     tasks = {record.key: record.data for record in emulator.records(seller_id, TASK)}
-    orders = [record.data for record in emulator.records(seller_id, ORDER).order_by("id")]
+    orders = [
+        record.data["order"]
+        for record in emulator.records(seller_id, ORDER).order_by("created_at", "id")
+    ]
     return {"name": seller.get("name", ""), "products": products, "tasks": tasks, "orders": orders}
-
-
-class SaleRefused(ValueError):
-    pass
-
-
-def sale_record(seller_id: str, items: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """A sale on Kogan that the seller has not seen: stock drops, and an order is kept for
-    the orders API to come. All items or none."""
-    if emulator.get(seller_id, SELLER, seller_id) is None:
-        raise SaleRefused(f"unknown seller {seller_id}")
-    if not items:
-        raise SaleRefused("a sale needs items")
-    with transaction.atomic():
-        changed: list[tuple[str, dict[str, Any]]] = []
-        for item in items:
-            sku, quantity = str(item.get("product_sku", "")), int(item.get("quantity", 1))
-            product = emulator.get(seller_id, PRODUCT, sku)
-            if product is None:
-                raise SaleRefused(f"unknown product_sku {sku}")
-            if quantity <= 0 or quantity > product["stock"]:
-                raise SaleRefused(f"{sku} has {product['stock']} in stock, {quantity} asked")
-            product["stock"] -= quantity
-            changed.append((sku, product))
-        for sku, product in changed:
-            emulator.put(seller_id, PRODUCT, sku, product)
-        number = emulator.records(seller_id, ORDER).count() + 1
-        order_id = f"KGN-{number:07d}"
-        order = {
-            "ID": order_id,
-            "OrderStatus": "ReleasedForShipment",
-            "OrderDateUtc": emulator.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "Items": [
-                {
-                    "ID": f"{number}{index:03d}",
-                    "SellerSku": str(item["product_sku"]),
-                    "Quantity": int(item.get("quantity", 1)),
-                }
-                for index, item in enumerate(items, start=1)
-            ],
-        }
-        emulator.put(seller_id, ORDER, order_id, order)
-    return order
