@@ -27,8 +27,10 @@ What it speaks:
   the terminal answer.
 * Missing credentials → 401 ``{"detail": "Authentication credentials were not provided."}``;
   wrong ones → 401 ``{"detail": "Incorrect authentication credentials."}``.
-* A bucket per SellerID (500 requests, refilling 500 a minute on the emulator clock); when empty
-  → 429 ``{"detail": "Request was throttled. Expected available in N sec."}`` + ``Retry-After``.
+* A bucket per SellerID (500 requests, refilling 500 a minute on the emulator clock), and two
+  more for the sustained and daily limits (``hourly_limit`` 20,000 refilling over an hour,
+  ``daily_limit`` 100,000 over a day); when one is empty → 429 ``{"detail": "Request was
+  throttled. Expected available in N sec."}`` + ``Retry-After``.
 
 * ``GET api/marketplace/v2/orders/?status=…`` — ``status`` required (400 ``Failed``
   envelope without it or with an unknown one); ``ReleasedForShipment`` is the to-do list
@@ -49,8 +51,8 @@ What it speaks:
 
 Control plane (``__emu/``, staff only): ``reset``, ``seed``, ``state`` (``?seller=`` narrows
 it), ``faults``, ``clock``, ``rate-limit``, ``requests``, ``settings`` (``task_polls``,
-``max_batch``, ``page_size``, ``release_delay_seconds``, ``fulfil_async``,
-``carrier_codes``), and:
+``max_batch``, ``page_size``, ``release_delay_seconds``, ``fulfil_async``, ``hourly_limit``,
+``daily_limit``, ``carrier_codes``), and:
 
 * ``orders`` — POST places an order on Kogan: ``{"seller_id", "items": [{"product_sku",
   "quantity", "unit_price"?}], "shipping_address"?, "buyer_address"?, "currency"?,

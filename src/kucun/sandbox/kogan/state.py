@@ -49,10 +49,13 @@ class KoganEmulator(Emulator):
         if cached is not None:
             cached[name] = value
 
-    def spend(self, credential: str, cost: float = 1.0) -> float | None:
+    def spend(
+        self, credential: str, cost: float = 1.0, limit: Mapping[str, float] | None = None
+    ) -> float | None:
         """``take`` in one UPDATE when the bucket has the tokens (the usual case): None when
-        allowed, else the seconds until it will have them. Same bucket, same arithmetic."""
-        limit = self.rate_limit()
+        allowed, else the seconds until it will have them. Same bucket, same arithmetic.
+        ``limit`` (capacity, refill_per_second) is the burst limit unless given."""
+        limit = limit or self.rate_limit()
         capacity, rate = float(limit["capacity"]), float(limit["refill_per_second"])
         now = self.now().timestamp()
         bucket = EmulatorBucket.objects.filter(
@@ -76,7 +79,7 @@ class KoganEmulator(Emulator):
                         refilled_at=now,
                     )
             except IntegrityError:  # another request created it meanwhile
-                return self.spend(credential, cost)
+                return self.spend(credential, cost, limit)
             return None if capacity >= cost else 60.0
         tokens = min(capacity, found.tokens + max(0.0, now - found.refilled_at) * rate)
         return (cost - tokens) / rate if rate > 0 else 60.0
@@ -101,7 +104,12 @@ DEFAULT_SETTINGS: dict[str, int] = {
     "page_size": 100,  # products/ default and maximum ``size``
     "release_delay_seconds": 0,  # fraud screening before an order is released (kogan.md §5.1)
     "fulfil_async": 0,  # 1: orders/fulfill/ answers with a task, as the catalogue writes do
+    "hourly_limit": 20_000,  # kogan.md §8: sustained requests an hour per seller
+    "daily_limit": 100_000,  # kogan.md §8: requests a day per seller
 }
+# The sustained and daily windows (kogan.md §8), each a bucket of its own that refills over
+# its window; the burst window is the emulator's ``rate_limit`` (``__emu/rate-limit``).
+LONG_WINDOWS = (("hourly_limit", "hour", 3600.0), ("daily_limit", "day", 86400.0))
 # Kogan's help-centre list could not be read beyond Australia Post (kogan.md §6); the rest are
 # the emulator's stand-ins, replaceable through the ``carrier_codes`` setting.
 DEFAULT_CARRIER_CODES = (
@@ -181,6 +189,19 @@ def update_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
         emulator.set_setting("carrier_codes", codes)
     emulator.set_setting("settings", current)
     return settings_now()
+
+
+def seller_throttled(seller_id: str) -> float | None:
+    """None when the seller may make one more request, else the seconds to wait: the burst
+    bucket first, then the hourly and daily ones."""
+    wait = emulator.spend(seller_id)
+    for setting_name, window, seconds in LONG_WINDOWS:
+        if wait is not None:
+            return wait
+        capacity = float(setting(setting_name))
+        limit = {"capacity": capacity, "refill_per_second": capacity / seconds}
+        wait = emulator.spend(f"{seller_id}@{window}", limit=limit)
+    return wait
 
 
 def carrier_codes() -> list[str]:

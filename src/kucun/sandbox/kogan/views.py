@@ -26,6 +26,7 @@ from kucun.sandbox.kogan.state import (
     seller_authenticated,
     seller_may_change_status,
     seller_orders_error,
+    seller_throttled,
     setting,
 )
 
@@ -67,7 +68,7 @@ def seller_api(operation: str, methods: tuple[str, ...]) -> Callable[[SellerView
                 return detail("Incorrect authentication credentials.", 401)
             if request.method not in methods:
                 return detail(f'Method "{request.method}" not allowed.', 405)
-            wait_seconds = emulator.spend(seller_id)
+            wait_seconds = seller_throttled(seller_id)
             if wait_seconds is not None:
                 wait = max(1, math.ceil(wait_seconds))
                 throttled = detail(f"Request was throttled. Expected available in {wait} sec.", 429)
