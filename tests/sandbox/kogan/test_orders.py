@@ -542,6 +542,16 @@ def test_placing_refuses_what_it_cannot_sell_and_changes_nothing(
             "shipping_address: unknown field(s) Town",
         ),
         ({"seller_id": "ghost", "items": [{"product_sku": "KG-MUG"}]}, 404, "unknown seller"),
+        (
+            {"items": [{"product_sku": "KG-MUG"}], "shipping_price": "free"},
+            400,
+            "shipping_price must be a decimal amount",
+        ),
+        (
+            {"items": [{"product_sku": "KG-MUG", "unit_price": -1}]},
+            400,
+            "items[0].unit_price must be a decimal amount",
+        ),
     ]
     for body, status, message in cases:
         response = sandbox.control.post(url, json=body)

@@ -441,6 +441,18 @@ def test_placing_refuses_bad_input_and_changes_nothing(pisell: Pisell) -> None:
             },
             "shipping_address.town",
         ),
+        (
+            {"line_items": [{"sku": "TREAT-43G", "quantity": 1}], "location_id": "loc_x"},
+            "location_id",
+        ),
+        (
+            {"line_items": [{"sku": "TREAT-43G", "quantity": 1}], "shipping_total": "x"},
+            "shipping_total",
+        ),
+        (
+            {"line_items": [{"sku": "TREAT-43G", "quantity": 1, "unit_price": "-2"}]},
+            "line_items[0].unit_price",
+        ),
     ]
     for body, field in cases:
         response = pisell.sandbox.control.post(url, json=body)

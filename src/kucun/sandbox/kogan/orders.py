@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -155,7 +155,18 @@ def address_document(spec: Any, where: str) -> dict[str, str | None]:
     return address
 
 
-def checked_lines(items: Any) -> list[tuple[str, int, Any]]:
+def amount(value: Any, where: str) -> Decimal:
+    """A price given to the control plane, or OrderRefused naming where it was."""
+    try:
+        found = Decimal(str(value))
+    except InvalidOperation:
+        found = Decimal(-1)
+    if not found.is_finite() or found < 0:
+        raise OrderRefused(f"{where} must be a decimal amount of 0 or more")
+    return found
+
+
+def checked_lines(items: Any) -> list[tuple[str, int, Decimal | None]]:
     """(SKU, quantity, unit price or None) per line, or OrderRefused naming the line."""
     if not isinstance(items, list) or not items:
         raise OrderRefused('items must be a list of {"product_sku", "quantity"}')
@@ -166,7 +177,9 @@ def checked_lines(items: Any) -> list[tuple[str, int, Any]]:
         quantity = item.get("quantity", 1)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
             raise OrderRefused(f"items[{index}].quantity must be a whole number of 1 or more")
-        lines.append((item["product_sku"], quantity, item.get("unit_price")))
+        price = item.get("unit_price")
+        given = None if price is None else amount(price, f"items[{index}].unit_price")
+        lines.append((item["product_sku"], quantity, given))
     return lines
 
 
@@ -183,6 +196,7 @@ def order_place(seller_id: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     if emulator.get(seller_id, SELLER, seller_id) is None:
         raise OrderRefused(f"unknown seller {seller_id}", status=404)
     lines = checked_lines(spec.get("items"))
+    shipping_price = amount(spec.get("shipping_price", "0"), "shipping_price")
     shipping = address_document(spec.get("shipping_address"), "shipping_address")
     buyer = address_document(spec.get("buyer_address") or spec.get("shipping_address"), "buyer")
     currency = str(spec.get("currency") or DEFAULT_CURRENCY)
@@ -204,7 +218,6 @@ def order_place(seller_id: str, spec: Mapping[str, Any]) -> dict[str, Any]:
             }
             for index, (sku, quantity, price) in enumerate(lines, start=1)
         ]
-        shipping_price = Decimal(str(spec.get("shipping_price", "0")))
         total = sum(
             (Decimal(str(item["UnitPrice"])) * item["Quantity"] for item in items), Decimal(0)
         )
@@ -238,7 +251,9 @@ def order_place(seller_id: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     return order
 
 
-def sold_products(seller_id: str, lines: list[tuple[str, int, Any]]) -> dict[str, dict[str, Any]]:
+def sold_products(
+    seller_id: str, lines: list[tuple[str, int, Decimal | None]]
+) -> dict[str, dict[str, Any]]:
     """Take each line's quantity from its product's stock (all or none)."""
     wanted: dict[str, int] = {}
     for sku, quantity, _price in lines:
@@ -263,9 +278,9 @@ def sold_products(seller_id: str, lines: list[tuple[str, int, Any]]) -> dict[str
     return {sku: record.data for sku, record in records.items()}
 
 
-def unit_price(product: Mapping[str, Any], currency: str, given: Any) -> Decimal:
+def unit_price(product: Mapping[str, Any], currency: str, given: Decimal | None) -> Decimal:
     if given is not None:
-        return Decimal(str(given))
+        return given
     offer = (product.get("offer_data") or {}).get(currency) or {}
     return Decimal(str(offer.get("price") or "0"))
 

@@ -13,7 +13,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +26,7 @@ from kucun.sandbox.pisell.store import (
     encode_cursor,
     find_variant,
     iso,
+    locations,
     next_ids,
     parse_time,
     product_save,
@@ -179,6 +180,24 @@ def placed_contacts(
     )
 
 
+def amount(value: Any, where: str) -> Decimal:
+    """A price given to the control plane, or a refusal naming where it was."""
+    try:
+        found = Decimal(str(value))
+    except InvalidOperation:
+        found = Decimal(-1)
+    if not found.is_finite() or found < 0:
+        raise invalid(
+            f"{where} must be a decimal amount of 0 or more.",
+            [{"field": where, "code": "invalid_amount"}],
+        )
+    return found
+
+
+def given_or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
 def order_lines_checked(lines: Any, found: Mapping[str, tuple[str, str]]) -> None:
     if not isinstance(lines, list) or not lines:
         raise invalid(
@@ -196,6 +215,8 @@ def order_lines_checked(lines: Any, found: Mapping[str, tuple[str, str]]) -> Non
                 f"quantity must be a positive whole number in {line!r}",
                 [{"field": f"line_items[{index}].quantity", "code": "invalid_quantity"}],
             )
+        if line.get("unit_price") is not None:
+            amount(line["unit_price"], f"line_items[{index}].unit_price")
 
 
 def order_place(
@@ -215,6 +236,12 @@ def order_place(
             "a new order is pending or paid.", [{"field": "status", "code": "invalid_choice"}]
         )
     location = str(body.get("location_id") or tenant.default_location)
+    if location not in {found["id"] for found in locations(tenant.id) if found["active"]}:
+        raise invalid(
+            f"No active location has the id {location!r}.",
+            [{"field": "location_id", "code": "unknown_location"}],
+        )
+    shipping_total = amount(body.get("shipping_total", "0"), "shipping_total")
     lines = body.get("line_items")
     skus = [str(line.get("sku")) for line in lines or [] if isinstance(line, dict)]
     found = variants_by_sku(tenant, skus)
@@ -239,12 +266,13 @@ def order_place(
                 "sku": line["sku"],
                 "quantity": line["quantity"],
                 "quantity_fulfilled": line["quantity"] if channel == "pos" else 0,
-                "unit_price": money(Decimal(str(line.get("unit_price", variant["price"])))),
+                "unit_price": money(
+                    Decimal(str(given_or(line.get("unit_price"), variant["price"])))
+                ),
             }
         )
     for product_id in sorted(documents):
         product_save(records[product_id], documents[product_id])
-    shipping_total = Decimal(str(body.get("shipping_total", "0")))
     total = sum((Decimal(i["unit_price"]) * i["quantity"] for i in items), Decimal(0))
     total += shipping_total
     document: dict[str, Any] = {
