@@ -613,3 +613,22 @@ def test_orders_are_numbered_across_sellers(sandbox: Sandbox, kogan: SellerClien
     second = place(sandbox, ("X", 1), seller_id="S-2")
     assert (first["ID"], second["ID"]) == ("KGN-0000001", "KGN-0000002")
     assert second["Items"][0]["ID"] == "2001"
+
+
+def test_a_lost_dispatch_answer_then_a_resend_is_refused_as_shipped(
+    kogan: SellerClient, sandbox: Sandbox
+) -> None:
+    # Given a dispatch whose answer is lost after Kogan applied it
+    placed = place(sandbox, ("KG-MUG", 1))
+    sandbox.emu(
+        "kogan",
+        "faults",
+        {"match": {"op": "orders_fulfill"}, "response": {"status": 504}, "after_apply": True},
+    )
+    lost = kogan().post("orders/fulfill/", json=[dispatch(placed, 0, 1)])
+    assert lost.status_code == 504
+
+    # When the seller sends it again, Kogan says the order is already shipped
+    [again] = fulfil(kogan(), dispatch(placed, 0, 1))
+    assert again["Errors"][0]["ErrorCode"] == "InvalidOrderStatus"
+    assert len(order_now(kogan(), placed["ID"])["DispatchedItems"]) == 1

@@ -14,6 +14,7 @@ import pytest
 from kucun.accounts.services import api_token_create
 from tests.factories import UserFactory
 from tests.sandbox.pisell.conftest import Pisell, Receiver, golden
+from tests.sandbox.pisell.test_access_and_limits import signed_headers
 from tests.sandbox.pisell.test_webhooks_and_pages import verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -495,3 +496,35 @@ def test_the_orders_page_shows_orders_and_their_fulfilments(pisell: Pisell) -> N
     assert 'href="accounts/demo/orders/">1</a>' in tenants.text
     missing = httpx.get(f"{pisell.base_url}/accounts/nobody/orders/", headers=headers)
     assert missing.status_code == 404
+
+
+# -- access, limits and faults ------------------------------------------------------------
+def test_orders_take_signed_headers_and_count_against_the_bucket(pisell: Pisell) -> None:
+    pisell.emu("clock", {"freeze": "2026-05-01T00:00:00+00:00"})
+    headers = signed_headers(1777593600)
+    response = httpx.get(f"{pisell.base_url}/orders", headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {"data": [], "next_cursor": None}
+    assert response.headers["X-RateLimit-Limit"] == "120"
+    assert response.headers["X-RateLimit-Remaining"] == "119"
+    assert httpx.get(f"{pisell.base_url}/orders").status_code == 401
+
+
+def test_a_lost_fulfilment_answer_is_recovered_by_replaying_its_key(pisell: Pisell) -> None:
+    # Given a fulfilment whose answer is lost after it was applied
+    placed = place(pisell, ("TREAT-43G", 1))
+    pisell.emu(
+        "faults",
+        {"match": {"op": "order_fulfillments"}, "response": {"status": 502}, "after_apply": True},
+    )
+    lost = ship(pisell, placed["id"], SHIPMENT, key="lost-1")
+    assert lost.status_code == 502
+
+    # When it is sent again with the same key
+    replay = ship(pisell, placed["id"], SHIPMENT, key="lost-1")
+
+    # Then the stored fulfilment is answered and the order was shipped once
+    assert replay.status_code == 201
+    assert pisell.api.get(f"/orders/{placed['id']}/fulfillments").json() == {
+        "data": [replay.json()]
+    }
