@@ -35,7 +35,7 @@ from kucun.sandbox.kogan.state import (
     emulator,
     setting,
 )
-from kucun.sandbox.models import EmulatorRecord
+from kucun.sandbox.models import EmulatorRecord, EmulatorSetting
 
 PENDING = "Pending"
 RELEASED = "ReleasedForShipment"
@@ -184,9 +184,15 @@ def checked_lines(items: Any) -> list[tuple[str, int, Decimal | None]]:
 
 
 def next_order_number() -> int:
-    number = int(emulator.setting("order_counter", 0)) + 1
-    emulator.set_setting("order_counter", number)
-    return number
+    """The next order number of the emulator (all sellers), the counter row locked so that
+    orders placed at once do not share one."""
+    with transaction.atomic():
+        counter, _ = EmulatorSetting.objects.select_for_update().get_or_create(
+            system=emulator.system, name="order_counter", defaults={"value": 0}
+        )
+        counter.value = int(counter.value) + 1
+        counter.save(update_fields=["value"])
+    return int(counter.value)
 
 
 def order_place(seller_id: str, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -198,7 +204,11 @@ def order_place(seller_id: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     lines = checked_lines(spec.get("items"))
     shipping_price = amount(spec.get("shipping_price", "0"), "shipping_price")
     shipping = address_document(spec.get("shipping_address"), "shipping_address")
-    buyer = address_document(spec.get("buyer_address") or spec.get("shipping_address"), "buyer")
+    buyer = (
+        address_document(spec["buyer_address"], "buyer_address")
+        if spec.get("buyer_address") is not None
+        else dict(shipping)
+    )
     currency = str(spec.get("currency") or DEFAULT_CURRENCY)
     with transaction.atomic():
         products = sold_products(seller_id, lines)
