@@ -632,3 +632,25 @@ def test_a_lost_dispatch_answer_then_a_resend_is_refused_as_shipped(
     [again] = fulfil(kogan(), dispatch(placed, 0, 1))
     assert again["Errors"][0]["ErrorCode"] == "InvalidOrderStatus"
     assert len(order_now(kogan(), placed["ID"])["DispatchedItems"]) == 1
+
+
+def test_a_seed_places_its_orders_or_loads_nothing(kogan: SellerClient, sandbox: Sandbox) -> None:
+    seller = {
+        "seller_id": "S-O",
+        "seller_token": "t-o",
+        "products": [{"product_sku": "P-1", "stock": 5}],
+        "orders": [{"items": [{"product_sku": "P-1", "quantity": 2}]}],
+    }
+    loaded = sandbox.emu("kogan", "seed", {"sellers": [seller]}).json()
+    assert loaded == {"products": {"S-O": 1}, "orders": {"S-O": 1}}
+    [order] = open_orders(kogan("S-O", "t-o"))
+    assert order["Items"][0]["SellerSku"] == "P-1"
+
+    too_many = {**seller, "seller_id": "S-X", "seller_token": "t-x"}
+    too_many["orders"] = [{"items": [{"product_sku": "P-1", "quantity": 6}]}]
+    refused = sandbox.control.post(sandbox.url("kogan", "__emu/seed"), json={"sellers": [too_many]})
+    assert refused.status_code == 400
+    assert refused.json() == {"error": "P-1 has 5 in stock, 6 asked"}
+    state = sandbox.control.get(sandbox.url("kogan", "__emu/state")).json()
+    assert "S-X" not in state["sellers"]
+    assert state["sellers"]["S-O"]["products"]["P-1"]["stock"] == 3

@@ -528,3 +528,32 @@ def test_a_lost_fulfilment_answer_is_recovered_by_replaying_its_key(pisell: Pise
     assert pisell.api.get(f"/orders/{placed['id']}/fulfillments").json() == {
         "data": [replay.json()]
     }
+
+
+def test_a_seed_places_online_and_till_orders_or_loads_nothing(pisell: Pisell) -> None:
+    orders = [
+        {"channel": "online", "line_items": [{"sku": "TREAT-43G", "quantity": 1}]},
+        {"channel": "pos", "line_items": [{"sku": "LEAD-RED", "quantity": 1}]},
+    ]
+    assert pisell.emu("seed", {"orders": orders}).json() == {
+        "tenants": 0,
+        "variants": 0,
+        "orders": 2,
+    }
+    assert [(o["channel"], o["fulfillment_status"]) for o in listed(pisell)] == [
+        ("online", "unfulfilled"),
+        ("pos", "collected"),
+    ]
+    refused = pisell.sandbox.control.post(
+        f"{pisell.base_url}/__emu/seed",
+        json={
+            "tenants": [{"id": "half", "api_key": "psk_half"}],
+            "orders": [{"line_items": [{"sku": "NOPE", "quantity": 1}]}],
+        },
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [{"field": "line_items[0].sku", "code": "unknown_sku"}]
+    assert (
+        "half" not in pisell.sandbox.control.get(f"{pisell.base_url}/__emu/state").json()["tenants"]
+    )
+    assert len(listed(pisell)) == 2

@@ -73,9 +73,11 @@ Seed JSON (``__emu/seed``)::
                                 "product_gtin": "9300000000000", "stock": 5,
                                 "brand": "Acme", "category": "kogan:1234", "enabled": true,
                                 "price": "19.95", "currency": "AUD"}],
-                  "generate": {"count": 10000, "sku_prefix": "GEN"}}]}
+                  "generate": {"count": 10000, "sku_prefix": "GEN"},
+                  "orders": [{"items": [{"product_sku": "A-1", "quantity": 1}]}]}]}
 
 A seller without ``seller_token`` must exist already (products are added to it); ``generate``
-adds numbered products quickly. Products replace those with the same SKU. Plain names are
+adds numbered products quickly. Products replace those with the same SKU. ``orders`` are
+placed after the products, as ``__emu/orders`` places them (the stock drops). Plain names are
 accepted too: ``sku``, ``barcode`` or ``ean``, ``title``, ``quantity``.
 """

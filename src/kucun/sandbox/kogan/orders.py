@@ -33,6 +33,7 @@ from kucun.sandbox.kogan.state import (
     PRODUCT,
     SELLER,
     emulator,
+    seed,
     setting,
 )
 from kucun.sandbox.models import EmulatorRecord, EmulatorSetting
@@ -293,6 +294,23 @@ def unit_price(product: Mapping[str, Any], currency: str, given: Decimal | None)
         return given
     offer = (product.get("offer_data") or {}).get(currency) or {}
     return Decimal(str(offer.get("price") or "0"))
+
+
+def seed_with_orders(body: Mapping[str, Any]) -> dict[str, Any]:
+    """``__emu/seed``: sellers and products (state.seed), then each seller's ``orders`` (the
+    control plane's order JSON, without ``seller_id``); all of it or, when any is refused,
+    none."""
+    with transaction.atomic():
+        loaded = seed(body)
+        placed: dict[str, int] = {}
+        for spec in body.get("sellers") or []:
+            specs = spec.get("orders") or []
+            if not isinstance(specs, list) or not all(isinstance(one, dict) for one in specs):
+                raise OrderRefused("a seller's orders must be a list of order objects")
+            for order_spec in specs:
+                order_place(str(spec["seller_id"]), order_spec)
+            placed[str(spec["seller_id"])] = len(specs)
+    return {**loaded, "orders": placed}
 
 
 # -- status -------------------------------------------------------------------------------

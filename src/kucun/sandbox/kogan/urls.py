@@ -10,7 +10,7 @@ from django.urls import URLPattern, path
 
 from kucun.sandbox.control import control_patterns
 from kucun.sandbox.emulator import json_answer
-from kucun.sandbox.kogan import pages, state, views
+from kucun.sandbox.kogan import orders, pages, state, views
 
 API = "api/marketplace/v2/"
 
@@ -22,7 +22,7 @@ def state_for(request: HttpRequest) -> object:
 def seed_or_refuse(body: Any) -> object:
     """Seed JSON the emulator refuses is answered 400 with what is wrong, loading nothing."""
     try:
-        return state.seed(body)
+        return orders.seed_with_orders(body)
     except (KeyError, TypeError, ValueError) as refused:
         message = str(refused) if isinstance(refused, ValueError) else repr(refused)
         return json_answer({"error": message}, status=400)

@@ -57,7 +57,9 @@ Seed JSON (``POST __emu/seed``), every part optional::
                   "products": [PRODUCT, …]}],
      "products": {"tenant": "acme", "items": [PRODUCT, …]},
      "generate": {"tenant": "acme", "count": 10000, "prefix": "GEN",
-                  "quantity": 5 (else the product number modulo 10)}}
+                  "quantity": 5 (else the product number modulo 10)},
+     "orders": [{"tenant": "acme", "channel": "online", "line_items": [{"sku", "quantity"}],
+                 …as ``__emu/orders``; placed without firing webhooks}]}
 
     PRODUCT = {"id": "p_1001" (optional), "title": "Dog Treats", "status": "published",
                "variants": [{"id": "v_5001" (optional), "sku": "TREAT-43G",

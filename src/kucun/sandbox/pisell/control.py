@@ -194,6 +194,12 @@ def seed_load(body: Mapping[str, Any]) -> dict[str, int]:
                 quantity=None if quantity is None else int(quantity),
             ),
         )
+    orders = body.get("orders") or []
+    if not isinstance(orders, list) or not all(isinstance(spec, dict) for spec in orders):
+        raise SeedRefused("orders must be a list of order objects")
+    for spec in orders:
+        order_place(seeded_tenant(spec), spec)
+    added["orders"] = len(orders)
     return added
 
 
@@ -205,6 +211,8 @@ def seed(body: Mapping[str, Any]) -> dict[str, int] | HttpResponse:
             return seed_load(body)
     except SeedRefused as refused:
         return json_answer({"error": str(refused)}, status=400)
+    except OrderRefused as refused:
+        return json_answer({"error": refused.detail, "errors": refused.errors}, status=400)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         return json_answer({"error": f"malformed seed: {type(error).__name__} {error}"}, status=400)
 
