@@ -288,7 +288,9 @@ def fulfilment_failed(
         return order_shipment
 
 
-def fulfilment_send(order_id: int, *, user: Any, token: str) -> None:
+def fulfilment_send(
+    order_id: int, *, user: Any, token: str, now: datetime.datetime | None = None
+) -> None:
     """The fulfilment step of the order holding the lease ``token``: sent (the step becomes
     done), or the store's error raised after the order shipment has recorded it (and when to
     try again)."""
@@ -311,7 +313,7 @@ def fulfilment_send(order_id: int, *, user: Any, token: str) -> None:
     try:
         result = send_to_store(order, fulfilment_of(order, order_shipment))
     except ChannelError as error:
-        fulfilment_failed(order_shipment.pk, error, now=timezone.now())
+        fulfilment_failed(order_shipment.pk, error, now=now or timezone.now())
         raise
     fulfilment_sent(order_shipment.pk, result, user=user, token=token)
 
@@ -336,7 +338,7 @@ def fulfilments_send_due(*, now: datetime.datetime | None = None, limit: int = 1
         except Conflict:
             continue
         try:
-            fulfilment_send(order_id, user=None, token=token)
+            fulfilment_send(order_id, user=None, token=token, now=moment)
         except (ChannelError, Conflict) as error:
             message = getattr(error, "message", None) or str(error)
             step_failed(
