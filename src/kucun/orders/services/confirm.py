@@ -710,6 +710,9 @@ def order_confirm(
     rules."""
     require_staff(user)
     if carrier_account is not None:
+        refusal = confirm_refusal(Order.objects.get(pk=order.pk))
+        if refusal is not None:
+            raise refusal
         order_set_carrier(
             order=order, user=user, carrier_account=carrier_account, service_code=service_code
         )
@@ -767,7 +770,11 @@ def order_set_carrier(
     to choosing the carrier."""
     require_staff(user)
     with transaction.atomic():
-        current = Order.objects.select_for_update().select_related("warehouse").get(pk=order.pk)
+        current = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("warehouse")
+            .get(pk=order.pk)
+        )
         refuse_carrier_change(current)
         if carrier_account is None:
             current.carrier_account = None
