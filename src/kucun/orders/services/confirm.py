@@ -248,7 +248,6 @@ class Choice:
     service_code: str = ""
     box_preset_id: int | None = None
     rule_name: str = ""
-    note: str = ""
 
     def as_details(self) -> dict[str, Any]:
         return {
@@ -299,11 +298,7 @@ def choice_for(order: Order, lines: Sequence[tuple[OrderLine, int]]) -> Choice:
     decision = evaluate(rules_compiled(), facts)
     rule = decision.rule
     if rule is None or decision.action == RuleAction.HOLD:
-        return Choice(
-            method=RuleAction.HOLD,
-            rule_name=rule.name if rule else "",
-            note=str(getattr(rule, "name", "")),
-        )
+        return Choice(method=RuleAction.HOLD, rule_name=rule.name if rule else "")
     if decision.action == RuleAction.CARRIER:
         assert rule.carrier_account_id is not None  # the rule's constraint
         picked = chosen_account(rule.carrier_account_id, rule.service_code, order)
@@ -318,6 +313,14 @@ def choice_for(order: Order, lines: Sequence[tuple[OrderLine, int]]) -> Choice:
 
 
 # --- the steps ------------------------------------------------------------------------------------
+
+
+def step_done(order: Order, next_step: str, *changed: str) -> None:
+    """Move the locked ``order`` on to ``next_step`` (saving ``changed`` fields too)."""
+    order.confirm_step = next_step
+    order.confirm_error = ""
+    fields = ["confirm_step", "confirm_error", "confirm_lease_until", "updated_at"]
+    order.save(update_fields=[*fields, *changed])
 
 
 class StepNotDone(DomainError):
@@ -373,17 +376,7 @@ def step_rule(order_id: int, *, user: Any, token: str) -> None:
             order_shipment.save(update_fields=["method", "lines"])
         order.confirm_details = {**(order.confirm_details or {}), "choice": choice.as_details()}
         carrier = order_shipment.method == RuleAction.CARRIER
-        order.confirm_step = ConfirmStep.SHIPMENT if carrier else ConfirmStep.ISSUE
-        order.confirm_error = ""
-        order.save(
-            update_fields=[
-                "confirm_details",
-                "confirm_step",
-                "confirm_error",
-                "confirm_lease_until",
-                "updated_at",
-            ]
-        )
+        step_done(order, ConfirmStep.SHIPMENT if carrier else ConfirmStep.ISSUE, "confirm_details")
 
 
 def shipment_for_key(key: str) -> Shipment | None:
@@ -468,11 +461,7 @@ def step_shipment(order_id: int, *, user: Any, token: str) -> None:
     numbers = tracking_numbers(shipment)
     with transaction.atomic():
         order = locked_order(order_id, token)
-        order.confirm_step = ConfirmStep.LABEL
-        order.confirm_error = ""
-        order.save(
-            update_fields=["confirm_step", "confirm_error", "confirm_lease_until", "updated_at"]
-        )
+        step_done(order, ConfirmStep.LABEL)
         order_event_add(
             order,
             EventKind.SHIPMENT_CREATED,
@@ -507,17 +496,7 @@ def step_label(order_id: int, *, user: Any, token: str) -> None:
     with transaction.atomic():
         order = locked_order(order_id, token)
         order.status = OrderStatus.CONFIRMED
-        order.confirm_step = ConfirmStep.ISSUE
-        order.confirm_error = ""
-        order.save(
-            update_fields=[
-                "status",
-                "confirm_step",
-                "confirm_error",
-                "confirm_lease_until",
-                "updated_at",
-            ]
-        )
+        step_done(order, ConfirmStep.ISSUE, "status")
         order_event_add(
             order,
             EventKind.LABEL_READY,
@@ -600,18 +579,7 @@ def step_issue(order_id: int, *, user: Any, token: str) -> None:
                 data={"issue": issue.number},
             )
         order.status = OrderStatus.SHIPPED
-        order.confirm_step = ConfirmStep.FULFILMENT
-        order.confirm_error = ""
-        order.save(
-            update_fields=[
-                "status",
-                "shipped_at",
-                "confirm_step",
-                "confirm_error",
-                "confirm_lease_until",
-                "updated_at",
-            ]
-        )
+        step_done(order, ConfirmStep.FULFILMENT, "status", "shipped_at")
 
 
 def step_fulfilment(order_id: int, *, user: Any, token: str) -> None:
