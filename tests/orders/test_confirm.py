@@ -471,3 +471,31 @@ def test_confirming_marks_the_order_and_queues_its_job_for_the_worker(
     assert order.status == OrderStatus.SHIPPED
     assert len(issues_of(order)) == 1
     assert OrderEvent.objects.get(order=order, kind=EventKind.SHIPPED).actor == staff
+
+
+def test_a_stopped_order_may_have_its_carrier_chosen_and_a_bad_service_is_named(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff: User,
+) -> None:
+    account = CarrierAccount.objects.create(
+        name="AusPost dock", carrier="auspost", sender_warehouse=depot.warehouse
+    )
+    order = order_place(shop, depot, [(goods.bare, 1)])
+    stopped = order_confirm(order=order, user=staff)
+    assert stopped.confirm_step == ConfirmStep.RULE
+
+    with pytest.raises(ValidationFailed) as bad:
+        order_set_carrier(order=order, user=staff, carrier_account=account, service_code="NO WAY")
+    assert [error.field for error in bad.value.errors] == ["service_code"]
+    chosen = order_set_carrier(order=order, user=staff, carrier_account=account, service_code="E34")
+
+    assert (chosen.carrier_account, chosen.service_code) == (account, "E34")
+    assert chosen.confirm_step == ConfirmStep.RULE
+    note = OrderEvent.objects.filter(order=order, kind=EventKind.NOTE).get()
+    assert note.message == "Carrier set to AusPost dock, service E34."
+    assert note.actor == staff
+
+    cleared = order_set_carrier(order=order, user=staff, carrier_account=None)
+    assert (cleared.carrier_account, cleared.service_code) == (None, "")
