@@ -7,10 +7,10 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self) -> None:
-        # Receivers register with channels and inventory; the postcode table is one of the
-        # import and export kinds.
+        # Receivers register with channels and inventory, the worker's tasks with the queue;
+        # the postcode table is one of the import and export kinds.
         from kucun.core.dataio.registry import register_exporter, register_importer
-        from kucun.orders import receivers  # noqa: F401
+        from kucun.orders import receivers, tasks_confirm  # noqa: F401
         from kucun.orders.dataio import PostcodeExporter, PostcodeImporter
 
         register_importer(PostcodeImporter)
