@@ -153,8 +153,9 @@ class LineRequest:
     location: str
 
 
-def line_requests(given: Any, *, field: str = "lines") -> list[LineRequest]:
-    """``[{sku | variant, quantity, price?, location?}]`` checked, each problem named."""
+def line_requests(given: Any, *, field: str = "lines", minimum: int = 1) -> list[LineRequest]:
+    """``[{sku | variant, quantity, price?, location?}]`` checked, each problem named (an edit
+    may set a quantity of 0: ``minimum``)."""
     if not isinstance(given, list) or not given:
         raise OrderRefused(f"{field}: give at least one line {{sku | variant, quantity}}")
     found = []
@@ -162,8 +163,8 @@ def line_requests(given: Any, *, field: str = "lines") -> list[LineRequest]:
         if not isinstance(line, dict) or not (line.get("sku") or line.get("variant")):
             raise OrderRefused(f"{field}[{index}]: give the line's sku or variant")
         quantity = line.get("quantity", 1)
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
-            raise OrderRefused(f"{field}[{index}].quantity: a whole number of at least 0")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < minimum:
+            raise OrderRefused(f"{field}[{index}].quantity: a whole number of at least {minimum}")
         price = line.get("price")
         if price is not None:
             try:
@@ -236,7 +237,10 @@ def line_location(record: EmulatorRecord, line: LineRequest, index: int) -> int:
         return number
     if not levels:
         raise OrderRefused(f"lines[{index}]: the variant is not stocked at any location")
-    stocked = [key for key, level in levels.items() if int(level.get("available", 0)) >= 1]
+    # The first location that can ship the whole line, else the first that stocks it.
+    stocked = [
+        key for key, level in levels.items() if int(level.get("available", 0)) >= line.quantity
+    ]
     return int(stocked[0] if stocked else next(iter(levels)))
 
 
@@ -495,12 +499,17 @@ def order_change(record: EmulatorRecord, body: Mapping[str, Any]) -> list[dict[s
     if "shipping_address" not in body and "lines" not in body:
         raise OrderRefused("give shipping_address and/or lines")
     events: list[dict[str, Any]] = []
+    was = fulfillment_status(data)
     if "shipping_address" in body:
         data["shipping_address"] = address_of(body["shipping_address"])
     if "lines" in body:
-        events = lines_change(record, line_requests(body["lines"]))
+        events = lines_change(record, line_requests(body["lines"], minimum=0))
     order_save(record)
-    return [{"topic": "orders/updated", "order": int(record.key)}, *events]
+    order_id = int(record.key)
+    if was != "FULFILLED" and fulfillment_status(data) == "FULFILLED":
+        # Taking back the last units still to ship leaves an order whose every unit shipped.
+        events.insert(0, {"topic": "orders/fulfilled", "order": order_id})
+    return [{"topic": "orders/updated", "order": order_id}, *events]
 
 
 def lines_change(record: EmulatorRecord, lines: Sequence[LineRequest]) -> list[dict[str, Any]]:
@@ -680,6 +689,27 @@ def fulfil(
         },
     )
     return fulfillment, events
+
+
+def tracking_update(
+    record: EmulatorRecord, fulfillment_id: int, tracking: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Replace a fulfilment's tracking (a corrected number, or one known only later)."""
+    fulfillment = next(
+        entry for entry in record.data["fulfillments"] if int(entry["id"]) == fulfillment_id
+    )
+    fulfillment["tracking"] = list(tracking)
+    fulfillment["updated_at"] = state.shopify_time(emulator.now())
+    order_save(record)
+    state.mutation_log(
+        record.account,
+        {
+            "operation": "fulfillmentTrackingInfoUpdate",
+            "order": record.data["name"],
+            "tracking": ", ".join(str(entry.get("number") or "") for entry in tracking),
+        },
+    )
+    return fulfillment
 
 
 def ship_stock(domain: str, shipped: Mapping[tuple[int, int], int]) -> None:
