@@ -277,6 +277,36 @@ def shipping_fulfillment(
     return JsonResponse(found)
 
 
+def line_quantity(
+    line: Mapping[str, Any], entry: Mapping[str, Any], index: int
+) -> int | JsonResponse:
+    """The units of a line in the package: all of them, or the refusal of any other number."""
+    line_id = line["lineItemId"]
+    remaining = 0 if line["lineItemFulfillmentStatus"] == "FULFILLED" else int(line["quantity"])
+    quantity = entry.get("quantity", remaining or int(line["quantity"]))
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        return fulfillment_error(400, 32410, f"Invalid quantity for line item {line_id}.")
+    if quantity > remaining:
+        message = (
+            f"Line item {line_id} has already been shipped."
+            if remaining == 0
+            else f"The quantity of line item {line_id} is above its remaining {remaining}."
+        )
+        return fulfillment_error(
+            400,
+            32420,
+            message,
+            parameters=[{"name": f"lineItems[{index}].quantity", "value": str(quantity)}],
+        )
+    if quantity < remaining:
+        return fulfillment_error(
+            400,
+            32430,
+            f"All {remaining} units of line item {line_id} must ship in the same package.",
+        )
+    return quantity
+
+
 def package_problem(
     order: Mapping[str, Any], body: Any
 ) -> tuple[list[tuple[dict[str, Any], int]], str] | JsonResponse:
@@ -300,28 +330,9 @@ def package_problem(
                 f"Invalid line item ID: {line_id}",
                 parameters=[{"name": f"lineItems[{index}].lineItemId", "value": line_id}],
             )
-        remaining = 0 if line["lineItemFulfillmentStatus"] == "FULFILLED" else int(line["quantity"])
-        quantity = entry.get("quantity", remaining or int(line["quantity"]))
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-            return fulfillment_error(400, 32410, f"Invalid quantity for line item {line_id}.")
-        if quantity > remaining:
-            message = (
-                f"Line item {line_id} has already been shipped."
-                if remaining == 0
-                else f"The quantity of line item {line_id} is above its remaining {remaining}."
-            )
-            return fulfillment_error(
-                400,
-                32420,
-                message,
-                parameters=[{"name": f"lineItems[{index}].quantity", "value": str(quantity)}],
-            )
-        if quantity < remaining:
-            return fulfillment_error(
-                400,
-                32430,
-                f"All {remaining} units of line item {line_id} must ship in the same package.",
-            )
+        quantity = line_quantity(line, entry, index)
+        if isinstance(quantity, JsonResponse):
+            return quantity
         chosen.append((line, quantity))
     carrier, tracking = body.get("shippingCarrierCode"), body.get("trackingNumber")
     if bool(carrier) != bool(tracking):
