@@ -156,13 +156,6 @@ def test_bad_line_items_and_shipping_twice_are_refused(ebay: Ebay) -> None:
     assert too_many.json()["errors"][0]["message"] == (
         f"The quantity of line item {line_id} is above its remaining 2."
     )
-    split = ship(
-        ebay, token, placed["orderId"], {"lineItems": [{"lineItemId": line_id, "quantity": 1}]}
-    )
-    assert split.status_code == 400
-    assert split.json()["errors"][0]["message"] == (
-        f"All 2 units of line item {line_id} must ship in the same package."
-    )
     untracked_carrier = ship(
         ebay,
         token,
@@ -190,6 +183,20 @@ def test_bad_line_items_and_shipping_twice_are_refused(ebay: Ebay) -> None:
     unknown_order = ship(ebay, token, "12-00000-00000", {"lineItems": [{"lineItemId": line_id}]})
     assert unknown_order.status_code == 404
     assert unknown_order.json()["errors"][0]["errorId"] == 32100
+
+
+def test_a_package_with_part_of_a_line_leaves_the_line_fulfilled(ebay: Ebay) -> None:
+    token = ebay.user_token()
+    placed = checkout(ebay, [{"sku": "EB-MUG-01", "quantity": 2}])
+    line_id = placed["lineItems"][0]["lineItemId"]
+    part = {"lineItems": [{"lineItemId": line_id, "quantity": 1}]}
+    assert ship(ebay, token, placed["orderId"], part).status_code == 201
+    order = ebay.call("GET", f"{ORDER}/{placed['orderId']}", token).json()
+    assert order["lineItems"][0]["lineItemFulfillmentStatus"] == "FULFILLED"
+    assert order["orderFulfillmentStatus"] == "FULFILLED"
+    rest = ship(ebay, token, placed["orderId"], part)
+    assert rest.status_code == 400
+    assert rest.json()["errors"][0]["message"] == f"Line item {line_id} has already been shipped."
 
 
 def test_orders_are_paged_and_filtered_by_modification_date(ebay: Ebay) -> None:

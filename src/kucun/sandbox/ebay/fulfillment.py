@@ -10,9 +10,11 @@ brackets, braces and pipe must arrive percent-encoded. With both date criteria o
 years. ``orderIds`` (up to 50) overrides everything. ``limit`` 1–200 (default 50), ``offset``
 counts orders; orders come in the order they were created.
 
-``createShippingFulfillment``: one package; every unit of a line item goes in it (a
-``quantity`` other than the line's is refused, and a line already shipped has none left);
-``shippedDate`` defaults to now. 201 with ``Location`` and no body.
+``createShippingFulfillment``: one package. A seller ships all of a line item's units in one
+package; eBay marks the line FULFILLED as soon as any of its units is in a package (so a
+``quantity`` below the line's is taken, and the line has nothing left afterwards: a second
+package for it is refused, as is a quantity above the line's). The order is FULFILLED when every
+line is, IN_PROGRESS before. ``shippedDate`` defaults to now. 201 with ``Location``, no body.
 
 The errorIds of the Fulfillment API's refusals (30xxx for reads, 32xxx for the write) are
 not given by the notes; the numbers here are the emulator's own.
@@ -280,7 +282,8 @@ def shipping_fulfillment(
 def line_quantity(
     line: Mapping[str, Any], entry: Mapping[str, Any], index: int
 ) -> int | JsonResponse:
-    """The units of a line in the package: all of them, or the refusal of any other number."""
+    """The units of a line in the package (all of them unless given), or the refusal of a
+    number above what is left: a line once in a package has none left."""
     line_id = line["lineItemId"]
     remaining = 0 if line["lineItemFulfillmentStatus"] == "FULFILLED" else int(line["quantity"])
     quantity = entry.get("quantity", remaining or int(line["quantity"]))
@@ -297,12 +300,6 @@ def line_quantity(
             32420,
             message,
             parameters=[{"name": f"lineItems[{index}].quantity", "value": str(quantity)}],
-        )
-    if quantity < remaining:
-        return fulfillment_error(
-            400,
-            32430,
-            f"All {remaining} units of line item {line_id} must ship in the same package.",
         )
     return quantity
 

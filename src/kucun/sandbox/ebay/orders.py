@@ -345,8 +345,9 @@ def ship(
     tracking_number: str,
     href: str,
 ) -> dict[str, Any]:
-    """Record one package for these (checked) lines: each becomes FULFILLED, and the order
-    FULFILLED when every line is, else IN_PROGRESS."""
+    """Record one package for these (checked) lines: each becomes FULFILLED (eBay counts a line
+    fulfilled once any of its units is in a package), and the order FULFILLED when every line
+    is, else IN_PROGRESS."""
     order, seller = record.data, record.account
     fulfillment_id = f"{9_400_000_000_000 + ids_allocate('fulfillment')}"
     fulfillment = {
