@@ -483,6 +483,7 @@ def test_cancelling_restocks_and_closes_the_fulfillment_orders(shop: ShopClient)
         "orders/cancel", {"shop": shop.domain, "order": placed["name"], "reason": "customer"}
     )
     assert cancelled["cancel_reason"] == "customer"
+    assert cancelled["financial_status"] == "refunded"
     assert cancelled["fulfillment_orders"][0]["status"] == "CANCELLED"
     mug = next(iter(shop.variants_by_sku()["SBX-MUG"]["quantities"].values()))
     assert mug == {"available": 25, "on_hand": 25, "committed": 0}

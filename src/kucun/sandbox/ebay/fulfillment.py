@@ -350,6 +350,8 @@ def package_problem(
 def create_shipping_fulfillment(
     request: HttpRequest, caller: Caller, order_id: str
 ) -> HttpResponse:
+    if request.content_type != "application/json":
+        return fulfillment_error(400, 32600, "The Content-Type header must be application/json.")
     body = json_body(request)
     href = f"{api_root(request)}{PATH}/{order_id}/shipping_fulfillment"
     with transaction.atomic():

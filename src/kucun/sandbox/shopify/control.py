@@ -292,13 +292,17 @@ def order_write(
 
 
 def cancel_order(request: HttpRequest) -> HttpResponse:
-    """``{shop, order, reason?: CUSTOMER|DECLINED|FRAUD|INVENTORY|OTHER|STAFF, restock?: true}``:
-    the buyer or the merchant cancels an order with nothing shipped; ``orders/cancelled`` and
-    ``orders/updated`` fire."""
+    """``{shop, order, reason?: CUSTOMER|DECLINED|FRAUD|INVENTORY|OTHER|STAFF, restock?: true,
+    refund?: true}``: the buyer or the merchant cancels an order with nothing shipped (a paid
+    one is refunded, an authorised one voided); ``orders/cancelled`` and ``orders/updated``
+    fire."""
     return order_write(
         request,
         lambda record, body: order_edits.order_cancel(
-            record, reason=str(body.get("reason") or ""), restock=body.get("restock", True) is True
+            record,
+            reason=str(body.get("reason") or ""),
+            restock=body.get("restock", True) is True,
+            refund=body.get("refund", True) is True,
         ),
     )
 

@@ -27,8 +27,18 @@ from kucun.sandbox.shopify.orders import (
     stock_move,
 )
 
+# What a cancelled order's payment becomes when it is given back.
+REFUNDED = {
+    "PAID": "REFUNDED",
+    "PARTIALLY_PAID": "REFUNDED",
+    "AUTHORIZED": "VOIDED",
+    "PENDING": "VOIDED",
+}
 
-def order_cancel(record: EmulatorRecord, *, reason: str, restock: bool) -> list[dict[str, Any]]:
+
+def order_cancel(
+    record: EmulatorRecord, *, reason: str, restock: bool, refund: bool = True
+) -> list[dict[str, Any]]:
     """Cancel an order that has shipped nothing; its open fulfillment orders are cancelled and,
     with ``restock``, its units go back to ``available``."""
     data = record.data
@@ -52,6 +62,8 @@ def order_cancel(record: EmulatorRecord, *, reason: str, restock: bool) -> list[
             fulfillment_order["status"] = "CANCELLED"
             fulfillment_order["updated_at"] = now
     data.update(status="cancelled", cancelled_at=now, cancel_reason=reason, closed_at=now)
+    if refund:
+        data["financial_status"] = REFUNDED.get(data["financial_status"], data["financial_status"])
     order_save(record)
     order_id = int(record.key)
     return [
