@@ -405,3 +405,39 @@ def test_the_seller_page_lists_orders_and_their_packages(ebay: Ebay) -> None:
     assert page.status_code == 200
     for text in (placed["orderId"], "APPAGE42", "Melbourne", line_id, "FULFILLED"):
         assert text in page.content.decode()
+
+
+def test_a_checkout_takes_the_full_fulfillment_start_instructions(ebay: Ebay) -> None:
+    token = ebay.user_token()
+    answer = ebay.sandbox.control.post(
+        ebay.url("__emu/orders"),
+        json={
+            "buyer": {"username": "grace_h"},
+            "fulfillmentStartInstructions": [
+                {"shippingStep": {"shipTo": SHIP_TO, "shippingServiceCode": "AU_Express"}}
+            ],
+            "lineItems": [
+                {
+                    "sku": "EB-PAN-03",
+                    "quantity": 2,
+                    "lineItemId": "10099999999901",
+                    "legacyItemId": "110555555555",
+                    "legacyVariationId": "420000000001",
+                    "lineItemCost": {"value": "80.00", "currency": "AUD"},
+                }
+            ],
+        },
+    )
+    assert answer.status_code == 201
+    order = ebay.call("GET", f"{ORDER}/{answer.json()['orderId']}", token).json()
+    step = order["fulfillmentStartInstructions"][0]["shippingStep"]
+    assert (step["shipTo"], step["shippingServiceCode"]) == (SHIP_TO, "AU_Express")
+    [line] = order["lineItems"]
+    assert {key: line[key] for key in ("lineItemId", "legacyItemId", "legacyVariationId")} == {
+        "lineItemId": "10099999999901",
+        "legacyItemId": "110555555555",
+        "legacyVariationId": "420000000001",
+    }
+    assert line["lineItemCost"] == {"value": "80.00", "currency": "AUD"}
+    assert order["pricingSummary"]["total"] == {"value": "80.00", "currency": "AUD"}
+    assert ebay.state()["quantities"]["EB-PAN-03"] == 2
