@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+ALLOCATE_WAITING_UID = "kucun.orders.allocate-waiting"
+
 
 def fetch_named_orders(store: Store, event: ChannelEvent) -> None:
     """A webhook named orders: fetch each from the platform and store it, in the worker."""
@@ -76,9 +78,7 @@ def connect() -> None:
     register_order_events(fetch_named_orders)
     register_before_overwrite(download_before_overwrite)
     register_listings_linked(resume_linked)
-    availability_changed.connect(
-        allocate_waiting_soon, dispatch_uid="kucun.orders.allocate-waiting"
-    )
+    availability_changed.connect(allocate_waiting_soon, dispatch_uid=ALLOCATE_WAITING_UID)
 
 
 connect()
