@@ -136,7 +136,8 @@ def order_insert(store: Store, channel_order: ChannelOrder, trigger: str) -> Ord
 
 def first_placement(order: Order, channel_order: ChannelOrder) -> Order:
     """A new order's first state: cancelled or shipped already on the channel, or its stock
-    held now."""
+    held now. Pending (not yet paid) and held orders hold their stock too: the platform has
+    already taken those units off sale, and a push must not offer them again."""
     if channel_order.status == ChannelStatus.CANCELLED:
         order.status = OrderStatus.CANCELLED
         order.save(update_fields=["status", "updated_at"])
