@@ -378,3 +378,30 @@ def test_a_long_channel_id_still_holds_its_stock(shop: Shop, site: Site) -> None
     assert order.status == Status.TO_CONFIRM
     assert allocations_of(order)[0].qty == 1
     assert allocated_in(site, order.lines.get().item) == 1  # type: ignore[arg-type]
+
+
+def test_no_webhook_fetch_when_the_store_downloads_no_orders(
+    shop: Shop, django_capture_on_commit_callbacks: Any
+) -> None:
+    placed = shop.place([("CUP", 1)])
+    shop.store.order_download = False
+    shop.store.save(update_fields=["order_download"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_receive(
+            store=shop.store, headers={}, raw_body=shop.platform.order_event(placed.order_ref)
+        )
+
+    assert OrderDownload.objects.count() == 0
+    assert Order.objects.count() == 0
+
+
+def test_an_order_partly_shipped_before_it_came_is_flagged(shop: Shop) -> None:
+    placed = shop.platform.place_order([(shop.ref("CUP"), 2)], status=OrderStatus.PARTIALLY_SHIPPED)
+
+    download(shop.store)
+
+    order = order_of(shop, placed)
+    assert order.status == Status.TO_CONFIRM
+    assert "Partly shipped on the channel" in order.attention
+    assert order.events.filter(kind=EventKind.FLAGGED).count() == 1

@@ -33,7 +33,10 @@ ALLOCATE_WAITING_UID = "kucun.orders.allocate-waiting"
 
 
 def fetch_named_orders(store: Store, event: ChannelEvent) -> None:
-    """A webhook named orders: fetch each from the platform and store it, in the worker."""
+    """A webhook named orders: fetch each from the platform and store it, in the worker
+    (not for a store whose order download is off or that is closed)."""
+    if not (store.active and store.order_download):
+        return
     for order_ref in dict.fromkeys(ref for ref in event.refs if ref):
         tasks_download.order_fetch_task(store.pk, order_ref)
 
