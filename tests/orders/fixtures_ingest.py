@@ -83,18 +83,22 @@ class Shop:
         lines: Sequence[tuple[str, int]],
         *,
         postcode: str = "2000",
+        city: str = "Sydney",
+        state: str = "NSW",
+        country: str = "AU",
         created_at: datetime | None = None,
     ) -> ChannelOrder:
-        """An order on the platform for (SKU, quantity) lines, to ``postcode``."""
+        """An order on the platform for (SKU, quantity) lines, to ``postcode`` (in Sydney
+        unless told)."""
         return self.platform.place_order(
             [(self.ref(sku), quantity) for sku, quantity in lines],
             ship_to=OrderAddress(
                 name="Ada Buyer",
                 line1="1 George St",
-                city="Sydney",
-                state="NSW",
+                city=city,
+                state=state,
                 postcode=postcode,
-                country_code="AU",
+                country_code=country,
             ),
             created_at=created_at,
         )
