@@ -567,6 +567,8 @@ def write_plan(store: Store, candidates: list[Listing], plan: MatchPlan) -> None
     )
     if store.inventory_sync:
         listings_changes_queue(store_ids=[store.pk], listing_ids=list(plan.links))
+    if plan.links:
+        pending_announcement().linked_ids.update(plan.links)
 
 
 # --- link, unlink, create items -----------------------------------------------------------------
@@ -605,6 +607,7 @@ def listing_link(*, listing: Listing, item: Item, actor: Any = None) -> Listing:
         locked.save(
             update_fields=["status", "item", "link_method", "conflict_reason", "updated_at"]
         )
+        pending_announcement().linked_ids.add(locked.pk)
         if store.inventory_sync:
             listings_changes_queue(store_ids=[store.pk], listing_ids=[locked.pk])
         audit_record(
