@@ -23,6 +23,7 @@ def test_console_urls_name_home_and_the_data_screens() -> None:
             ("bundles", "/data/imports/templates/bundles.csv"),
             ("receipt", "/data/imports/templates/receipt.csv"),
             ("stocktake", "/data/imports/templates/stocktake.csv"),
+            ("postcodes", "/data/imports/templates/postcodes.csv"),
         ],
     }
 
