@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-GROUPS = ["ledger", "imports", "api", "sync", "sync_drills", "shipping"]
+GROUPS = ["ledger", "imports", "api", "sync", "sync_drills", "shipping", "orders"]
 ALIASES = {"import": "imports", "export": "imports"}
 
 

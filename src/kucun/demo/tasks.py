@@ -9,6 +9,7 @@ from django.conf import settings
 from huey.contrib.djhuey import db_task
 
 from kucun.demo.channels import demo_first_sync
+from kucun.demo.orders import demo_orders
 
 SERVER_WAIT_SECONDS = 120
 
@@ -31,3 +32,4 @@ def wait_for_server(base_url: str, seconds: float = SERVER_WAIT_SECONDS) -> None
 def demo_first_sync_task(store_ids: list[int]) -> None:
     wait_for_server(settings.SANDBOX_SERVER_URL)
     demo_first_sync(store_ids)
+    demo_orders(store_ids)
