@@ -419,9 +419,10 @@ class EbayChannel:
         if done:
             return ShipResult(fulfilment_ref=done, already_done=True)
         body = shipping_fulfillment_body(fulfilment, self._lines_to_ship(fulfilment))
-        attempts_left = max(1, self.config.max_attempts)
+        attempts = max(1, self.config.max_attempts)
+        attempt = 0
         while True:
-            attempts_left -= 1
+            attempt += 1
             try:
                 status, location, answer = self.client.create_shipping_fulfillment(order_id, body)
             except Unavailable:
@@ -431,9 +432,9 @@ class EbayChannel:
                 )
                 if done:
                     return ShipResult(fulfilment_ref=done, already_done=True)
-                if attempts_left <= 0 or not fulfilment.tracking_number:
+                if attempt >= attempts or not fulfilment.tracking_number:
                     raise
-                self.client.sleep(self.client.user_http.backoff(attempts_left, None))
+                self.client.sleep(self.client.user_http.backoff(attempt, None))
                 continue
             break
         if status >= 400:
