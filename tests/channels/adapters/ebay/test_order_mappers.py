@@ -58,7 +58,6 @@ def test_a_paid_order_not_started_becomes_an_open_channel_order() -> None:
                 unit_price=Decimal("19.95"),
                 title="Blue mug 350 ml",
                 inventory_ref="MUG-BLUE-350",
-                variant_ref="410000000001",
                 product_ref="110012345678",
             ),
         ),

@@ -353,7 +353,11 @@ def ship_to_from(ship_to: Mapping[str, Any]) -> OrderAddress:
 
 def order_line_from(item: Mapping[str, Any]) -> ChannelOrderLine:
     """A line item. Nothing of it is left to ship once it is FULFILLED, all of it before it
-    started; in between eBay does not say how much. ``lineItemCost`` is the units' total."""
+    started; in between eBay does not say how much. ``lineItemCost`` is the units' total.
+
+    The listing is named as listings name it: ``inventory_ref`` the SKU, ``product_ref`` the
+    listing id (``legacyItemId``). ``variant_ref`` stays empty: a listing's is its offer id,
+    which an order does not carry (its ``legacyVariationId`` is another number)."""
     quantity = item.get("quantity")
     units = quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else 0
     status = str(item.get("lineItemFulfillmentStatus") or "").upper()
@@ -368,7 +372,6 @@ def order_line_from(item: Mapping[str, Any]) -> ChannelOrderLine:
         unit_price=cost / units if cost is not None and units else None,
         title=str(item.get("title") or ""),
         inventory_ref=sku,
-        variant_ref=str(item.get("legacyVariationId") or ""),
         product_ref=str(item.get("legacyItemId") or ""),
     )
 
