@@ -57,6 +57,8 @@ def test_a_paid_unfulfilled_order_becomes_an_open_channel_order() -> None:
                 sku="TEE-RED-M",
                 quantity=2,
                 quantity_unfulfilled=2,
+                unit_price=Decimal("13.50"),
+                title="Cotton tee",
                 variant_ref="gid://shopify/ProductVariant/123",
             ),
             # Ordered 3, edited down to 1; the line has no SKU of its own, its variant has.
@@ -65,11 +67,14 @@ def test_a_paid_unfulfilled_order_becomes_an_open_channel_order() -> None:
                 sku="CARD-GIFT",
                 quantity=1,
                 quantity_unfulfilled=1,
+                unit_price=Decimal("24.95"),
+                title="Gift card",
                 variant_ref="gid://shopify/ProductVariant/124",
             ),
         ),
         currency="AUD",
-        total=Decimal("64.90"),
+        total=Decimal("61.90"),
+        shipping_total=Decimal("9.95"),
         customer_name="Mei Chen",
         customer_email="mei.chen@example.com",
         customer_phone="+61 400 000 001",
@@ -84,6 +89,7 @@ def test_a_paid_unfulfilled_order_becomes_an_open_channel_order() -> None:
             phone="+61 400 000 001",
             email="mei.chen@example.com",
         ),
+        shipping_method="Standard Shipping",
         channel_status="PAID / UNFULFILLED",
     )
     assert order.raw["name"] == "#1001"

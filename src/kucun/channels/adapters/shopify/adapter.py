@@ -69,14 +69,15 @@ TRAVERSAL_LIMIT = 25_000
 # Requested costs before Shopify has told the real ones (refunded down to the actual cost).
 VARIANT_COST = 4
 SET_QUANTITIES_COST = 10
-# Orders: a line costs 2 points (the node and its variant), an order 7 besides its lines, a
-# connection 2; a page of orders stays under the 1,000-point cap of one query (§8). An order
-# with more lines than a page has the rest read on its own.
-ORDER_LINES_PAGE_SIZE = 30
-ORDER_COST = 7 + 2 * ORDER_LINES_PAGE_SIZE + 2
+# Orders: a line costs 4 points (the node, its variant, its price's two objects), an order 10
+# besides its lines, a connection 2; a page of orders stays under the 1,000-point cap of one
+# query (§8). An order with more lines than a page has the rest read on its own.
+ORDER_LINES_PAGE_SIZE = 25
+LINE_COST = 4
+ORDER_COST = 10 + 2 + LINE_COST * ORDER_LINES_PAGE_SIZE
 ORDERS_PAGE_SIZE = int((MAX_QUERY_COST - 2) // ORDER_COST)
 MIN_ORDERS_PAGE_SIZE = 1
-MORE_ORDER_LINES_PAGE_SIZE = 250
+MORE_ORDER_LINES_PAGE_SIZE = 200
 # The fulfillment orders read before a fulfilment: a few locations, 50 lines each (2 points a
 # line, 5 a fulfillment order besides) stays far below the cap.
 FULFILLMENT_ORDERS_READ = 5
@@ -411,7 +412,7 @@ class ShopifyChannel:
                 queries.ORDER_LINE_ITEMS,
                 {"id": order_gid, "lines": MORE_ORDER_LINES_PAGE_SIZE, "after": cursor},
                 operation="OrderLineItems",
-                estimated_cost=2 * MORE_ORDER_LINES_PAGE_SIZE + 3,
+                estimated_cost=LINE_COST * MORE_ORDER_LINES_PAGE_SIZE + 3,
             )
             page = mappers.page_of((data.get("order") or {}).get("lineItems"))
             found += page.nodes

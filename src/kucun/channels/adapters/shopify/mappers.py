@@ -401,7 +401,7 @@ def order_from(
     updated_at = parse_timestamp(node.get("updatedAt")) or created_at
     if not order_ref or updated_at is None:
         raise ValueError(f"Shopify order {order_ref or '(no id)'} has no id or no times")
-    money = ((node.get("totalPriceSet") or {}).get("shopMoney")) or {}
+    money = (node.get("totalPriceSet") or {}).get("shopMoney") or {}
     customer = node.get("customer") or {}
     address = node.get("shippingAddress") or {}
     email = _text(node.get("email")) or _text(customer.get("email"))
@@ -419,6 +419,8 @@ def order_from(
         customer_email=email,
         customer_phone=_text(node.get("phone")) or _text(address.get("phone")),
         ship_to=address_from(address, email=email),
+        shipping_total=_money_amount(node.get("totalShippingPriceSet")),
+        shipping_method=_text((node.get("shippingLine") or {}).get("title")),
         channel_status=channel_status(node),
         raw=dict(node),
     )
@@ -433,6 +435,8 @@ def order_line_from(item: Mapping[str, Any]) -> ChannelOrderLine:
         sku=_text(item.get("sku")) or _text(variant.get("sku")),
         quantity=current if current is not None else (_whole(item.get("quantity")) or 0),
         quantity_unfulfilled=_whole(item.get("unfulfilledQuantity")),
+        unit_price=_money_amount(item.get("originalUnitPriceSet")),
+        title=_text(item.get("title")),
         variant_ref=_text(variant.get("id")),
     )
 
@@ -455,6 +459,12 @@ def address_from(address: Mapping[str, Any], *, email: str = "") -> OrderAddress
 def _person(customer: Mapping[str, Any]) -> str:
     names = (_text(customer.get("firstName")), _text(customer.get("lastName")))
     return " ".join(name for name in names if name)
+
+
+def _money_amount(money_bag: Any) -> Decimal | None:
+    """A MoneyBag's amount in the shop's currency."""
+    shop_money = money_bag.get("shopMoney") if isinstance(money_bag, dict) else None
+    return _decimal(shop_money.get("amount")) if isinstance(shop_money, dict) else None
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -105,8 +105,12 @@ def set_quantities(idempotency_key: str) -> str:
 
 # Orders (shopify.md §5) ----------------------------------------------------------------------
 
-# The line fields of §5. ``currentQuantity`` is what remains ordered after edits and removals.
-_LINE_ITEM_FIELDS = "id sku quantity currentQuantity unfulfilledQuantity variant { id sku }"
+# The line fields of §5, with the line's title and unit price (packing slips, customs values).
+# ``currentQuantity`` is what remains ordered after edits and removals.
+_LINE_ITEM_FIELDS = (
+    "id sku title quantity currentQuantity unfulfilledQuantity variant { id sku }"
+    " originalUnitPriceSet { shopMoney { amount } }"
+)
 
 _ORDER_FIELDS = (
     """
@@ -114,6 +118,8 @@ _ORDER_FIELDS = (
       displayFinancialStatus displayFulfillmentStatus
       email phone
       currencyCode totalPriceSet { shopMoney { amount currencyCode } }
+      totalShippingPriceSet { shopMoney { amount } }
+      shippingLine { title code }
       customer { id firstName lastName email }
       shippingAddress {
         name company address1 address2 city province provinceCode zip country countryCodeV2 phone
