@@ -26,6 +26,13 @@ def fulfilments(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> list
 
 FULFILMENT_WRITE: dict[str, str]
     # the emulator fault ``match`` of the platform's fulfilment write (method, path_regex, op)
+
+
+def signed_order_webhook(
+    sandbox: Sandbox, config: ChannelConfig, order_ref: str
+) -> tuple[dict[str, str], bytes]:
+    '''Headers and raw body of a genuine order delivery naming the order, signed as the
+    platform signs it (only platforms whose capabilities say order_webhooks).'''
 ```
 """
 
@@ -41,9 +48,11 @@ import pytest
 from kucun.channels.adapters.base import (
     WATERMARK_OVERLAP,
     ChannelOrder,
+    EventKind,
     Fulfilment,
     OrderStatus,
     ShipLine,
+    WebhookRejected,
 )
 from tests.channels.contract.conftest import Pair, contract_platforms
 from tests.channels.contract.seeds import numbered_variants
@@ -277,3 +286,18 @@ def test_a_fulfilment_whose_answer_was_lost_is_made_once(pair: Pair) -> None:
     assert result.fulfilment_ref
     assert again.fulfilment_ref == result.fulfilment_ref
     assert tracking_numbers(pair, order.order_ref) == ["33XYZ0000001"]
+
+
+def test_an_order_delivery_is_verified_and_names_the_order(pair: Pair) -> None:
+    ref = seed(pair, [("CT-00001", 1)])
+    if not pair.channel.capabilities.order_webhooks:
+        return
+    headers, body = pair.setup.signed_order_webhook(pair.sandbox, pair.config, ref)
+
+    events = pair.channel.parse_webhook(headers, body)
+
+    assert [event.kind for event in events] == [EventKind.ORDER_CREATED]
+    assert ref in events[0].refs
+    assert events[0].event_id
+    with pytest.raises(WebhookRejected):
+        pair.channel.parse_webhook(headers, body + b" ")

@@ -136,3 +136,20 @@ def fulfilments(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> list
         }
         for fulfillment in answer.json()["fulfillments"]
     ]
+
+
+def signed_order_webhook(
+    sandbox: Sandbox, config: ChannelConfig, order_ref: str
+) -> tuple[dict[str, str], bytes]:
+    """An ORDER_CONFIRMATION notification naming the order, signed with the emulator's key."""
+    fired = sandbox.emu(
+        SYSTEM,
+        "webhooks/fire",
+        {
+            "seller": SELLER,
+            "topic": "ORDER_CONFIRMATION",
+            "data": {"orderId": order_ref},
+            "deliver": False,
+        },
+    ).json()
+    return dict(fired["headers"]), fired["body"].encode()

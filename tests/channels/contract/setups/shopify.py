@@ -170,3 +170,21 @@ def fulfilments(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> list
         }
         for fulfillment in answer.json()["fulfillments"]
     ]
+
+
+def signed_order_webhook(
+    sandbox: Sandbox, config: ChannelConfig, order_ref: str
+) -> tuple[dict[str, str], bytes]:
+    """An orders/create delivery naming the order, signed as the dispatcher signs it."""
+    answer = sandbox.emu(
+        "shopify",
+        "webhooks/fire",
+        {
+            "shop": SHOP,
+            "topic": "orders/create",
+            "payload": {"id": int(order_ref.rsplit("/", 1)[-1]), "admin_graphql_api_id": order_ref},
+            "deliver": False,
+            "api_version": config.options["api_version"],
+        },
+    ).json()
+    return dict(answer["headers"]), answer["body"].encode()
