@@ -156,13 +156,6 @@ def test_bad_line_items_and_shipping_twice_are_refused(ebay: Ebay) -> None:
     assert too_many.json()["errors"][0]["message"] == (
         f"The quantity of line item {line_id} is above its remaining 2."
     )
-    split = ship(
-        ebay, token, placed["orderId"], {"lineItems": [{"lineItemId": line_id, "quantity": 1}]}
-    )
-    assert split.status_code == 400
-    assert split.json()["errors"][0]["message"] == (
-        f"All 2 units of line item {line_id} must ship in the same package."
-    )
     untracked_carrier = ship(
         ebay,
         token,
@@ -190,6 +183,20 @@ def test_bad_line_items_and_shipping_twice_are_refused(ebay: Ebay) -> None:
     unknown_order = ship(ebay, token, "12-00000-00000", {"lineItems": [{"lineItemId": line_id}]})
     assert unknown_order.status_code == 404
     assert unknown_order.json()["errors"][0]["errorId"] == 32100
+
+
+def test_a_package_with_part_of_a_line_leaves_the_line_fulfilled(ebay: Ebay) -> None:
+    token = ebay.user_token()
+    placed = checkout(ebay, [{"sku": "EB-MUG-01", "quantity": 2}])
+    line_id = placed["lineItems"][0]["lineItemId"]
+    part = {"lineItems": [{"lineItemId": line_id, "quantity": 1}]}
+    assert ship(ebay, token, placed["orderId"], part).status_code == 201
+    order = ebay.call("GET", f"{ORDER}/{placed['orderId']}", token).json()
+    assert order["lineItems"][0]["lineItemFulfillmentStatus"] == "FULFILLED"
+    assert order["orderFulfillmentStatus"] == "FULFILLED"
+    rest = ship(ebay, token, placed["orderId"], part)
+    assert rest.status_code == 400
+    assert rest.json()["errors"][0]["message"] == f"Line item {line_id} has already been shipped."
 
 
 def test_orders_are_paged_and_filtered_by_modification_date(ebay: Ebay) -> None:
@@ -398,3 +405,39 @@ def test_the_seller_page_lists_orders_and_their_packages(ebay: Ebay) -> None:
     assert page.status_code == 200
     for text in (placed["orderId"], "APPAGE42", "Melbourne", line_id, "FULFILLED"):
         assert text in page.content.decode()
+
+
+def test_a_checkout_takes_the_full_fulfillment_start_instructions(ebay: Ebay) -> None:
+    token = ebay.user_token()
+    answer = ebay.sandbox.control.post(
+        ebay.url("__emu/orders"),
+        json={
+            "buyer": {"username": "grace_h"},
+            "fulfillmentStartInstructions": [
+                {"shippingStep": {"shipTo": SHIP_TO, "shippingServiceCode": "AU_Express"}}
+            ],
+            "lineItems": [
+                {
+                    "sku": "EB-PAN-03",
+                    "quantity": 2,
+                    "lineItemId": "10099999999901",
+                    "legacyItemId": "110555555555",
+                    "legacyVariationId": "420000000001",
+                    "lineItemCost": {"value": "80.00", "currency": "AUD"},
+                }
+            ],
+        },
+    )
+    assert answer.status_code == 201
+    order = ebay.call("GET", f"{ORDER}/{answer.json()['orderId']}", token).json()
+    step = order["fulfillmentStartInstructions"][0]["shippingStep"]
+    assert (step["shipTo"], step["shippingServiceCode"]) == (SHIP_TO, "AU_Express")
+    [line] = order["lineItems"]
+    assert {key: line[key] for key in ("lineItemId", "legacyItemId", "legacyVariationId")} == {
+        "lineItemId": "10099999999901",
+        "legacyItemId": "110555555555",
+        "legacyVariationId": "420000000001",
+    }
+    assert line["lineItemCost"] == {"value": "80.00", "currency": "AUD"}
+    assert order["pricingSummary"]["total"] == {"value": "80.00", "currency": "AUD"}
+    assert ebay.state()["quantities"]["EB-PAN-03"] == 2

@@ -483,6 +483,7 @@ def test_cancelling_restocks_and_closes_the_fulfillment_orders(shop: ShopClient)
         "orders/cancel", {"shop": shop.domain, "order": placed["name"], "reason": "customer"}
     )
     assert cancelled["cancel_reason"] == "customer"
+    assert cancelled["financial_status"] == "refunded"
     assert cancelled["fulfillment_orders"][0]["status"] == "CANCELLED"
     mug = next(iter(shop.variants_by_sku()["SBX-MUG"]["quantities"].values()))
     assert mug == {"available": 25, "on_hand": 25, "committed": 0}
@@ -546,7 +547,7 @@ def test_a_bad_order_request_names_the_field(shop: ShopClient) -> None:
     assert unknown.json() == {"error": "lines[0]: the shop has no variant 'NOPE'"}
     negative = shop.sandbox.control.post(url, json={"lines": [{"sku": "SBX-MUG", "quantity": -1}]})
     assert negative.status_code == 400
-    assert negative.json() == {"error": "lines[0].quantity: a whole number of at least 0"}
+    assert negative.json() == {"error": "lines[0].quantity: a whole number of at least 1"}
     address = shop.sandbox.control.post(
         url, json={"lines": [{"sku": "SBX-MUG"}], "shipping_address": {"street": "x"}}
     )
@@ -609,3 +610,169 @@ def test_the_admin_token_reads_a_fulfillment_order_by_node(shop: ShopClient) -> 
         "status": "OPEN",
         "orderId": placed["order"],
     }
+
+
+def test_a_lost_answer_is_recovered_by_the_idempotent_retry(shop: ShopClient) -> None:
+    placed = place(shop, [{"sku": "SBX-MUG", "quantity": 1}])
+    shop.emu(
+        "faults",
+        {
+            "match": {"op": "fulfillmentCreate"},
+            "response": {"status": 502, "body": "{}"},
+            "after_apply": True,
+            "times": 1,
+        },
+    )
+    given = {
+        "f": {
+            "trackingInfo": {"company": "Australia Post", "number": "AP-LOST"},
+            "lineItemsByFulfillmentOrder": [
+                {"fulfillmentOrderId": placed["fulfillment_orders"][0]["id"]}
+            ],
+        },
+        "key": "ship-lost-1",
+    }
+    assert shop.gql(SHIP_IDEMPOTENT, given).status_code == 502
+    retry = shop.data(SHIP_IDEMPOTENT, given)["fulfillmentCreate"]
+    assert retry["userErrors"] == []
+    [made] = read_order(shop, placed["order"])["fulfillments"]
+    assert retry["fulfillment"]["id"].startswith("gid://shopify/Fulfillment/")
+    assert made["trackingInfo"][0]["number"] == "AP-LOST"
+
+
+def test_a_fulfilments_tracking_is_corrected(shop: ShopClient) -> None:
+    placed = place(shop, [{"sku": "SBX-MUG", "quantity": 1}])
+    created = ship(
+        shop,
+        {
+            "trackingInfo": {"company": "Australia Post", "number": "WRONG1"},
+            "lineItemsByFulfillmentOrder": [
+                {"fulfillmentOrderId": placed["fulfillment_orders"][0]["id"]}
+            ],
+        },
+    )
+    update = """
+    mutation Fix($id: ID!, $tracking: FulfillmentTrackingInput!) {
+      fulfillmentTrackingInfoUpdate(fulfillmentId: $id, trackingInfoInput: $tracking) {
+        fulfillment { trackingInfo { company number url } }
+        userErrors { field message }
+      }
+    }
+    """
+    fixed = shop.data(
+        update,
+        {
+            "id": created["fulfillment"]["id"],
+            "tracking": {"company": "Australia Post", "number": "RIGHT2"},
+        },
+    )["fulfillmentTrackingInfoUpdate"]
+    assert fixed == {
+        "fulfillment": {
+            "trackingInfo": [
+                {
+                    "company": "Australia Post",
+                    "number": "RIGHT2",
+                    "url": "https://auspost.com.au/mypost/track/details/RIGHT2",
+                }
+            ]
+        },
+        "userErrors": [],
+    }
+    unknown = shop.data(update, {"id": "gid://shopify/Fulfillment/1", "tracking": {"number": "X"}})[
+        "fulfillmentTrackingInfoUpdate"
+    ]
+    assert unknown == {
+        "fulfillment": None,
+        "userErrors": [{"field": ["fulfillmentId"], "message": "Fulfillment does not exist."}],
+    }
+
+
+def test_status_open_leaves_out_cancelled_orders_which_cannot_be_shipped(
+    shop: ShopClient,
+) -> None:
+    kept = place(shop, [{"sku": "SBX-MUG", "quantity": 1}], shipping_line_title="Standard")
+    gone = place(shop, [{"sku": "SBX-TOTE", "quantity": 1}])
+    shop.emu("orders/cancel", {"shop": shop.domain, "order": gone["order"]})
+    page = shop.data(ORDERS, {"first": 10, "q": "status:open"})["orders"]
+    assert [order["id"] for order in page["nodes"]] == [kept["order"]]
+    assert page["nodes"][0]["shippingLine"] == {"title": "Standard"}
+    every = shop.data(ORDERS, {"first": 10, "q": "status:any"})["orders"]["nodes"]
+    assert [order["id"] for order in every] == [kept["order"], gone["order"]]
+    assert every[1]["cancelledAt"] is not None
+    refused = ship(
+        shop,
+        {
+            "lineItemsByFulfillmentOrder": [
+                {"fulfillmentOrderId": gone["fulfillment_orders"][0]["id"]}
+            ]
+        },
+    )
+    assert refused["userErrors"][0]["message"].endswith("has an unfulfillable status= cancelled.")
+
+
+def test_an_edit_cannot_take_back_units_already_shipped(shop: ShopClient) -> None:
+    placed = place(shop, [{"sku": "SBX-MUG", "quantity": 2}])
+    fulfillment_order = read_order(shop, placed["order"])["fulfillmentOrders"]["nodes"][0]
+    line = fulfillment_order["lineItems"]["nodes"][0]
+    ship(
+        shop,
+        {
+            "lineItemsByFulfillmentOrder": [
+                {
+                    "fulfillmentOrderId": fulfillment_order["id"],
+                    "fulfillmentOrderLineItems": [{"id": line["id"], "quantity": 1}],
+                }
+            ]
+        },
+    )
+    refused = shop.sandbox.control.post(
+        shop.sandbox.url("shopify", "__emu/orders/change"),
+        json={
+            "shop": shop.domain,
+            "order": placed["order"],
+            "lines": [{"sku": "SBX-MUG", "quantity": 0}],
+        },
+    )
+    assert refused.status_code == 409
+    assert refused.json() == {"error": "lines[0].quantity: lower than the units already fulfilled"}
+    changed = shop.emu(
+        "orders/change",
+        {
+            "shop": shop.domain,
+            "order": placed["order"],
+            "lines": [{"sku": "SBX-MUG", "quantity": 1}],
+        },
+    )
+    assert changed["fulfillment_status"] == "fulfilled"
+    assert changed["fulfillment_orders"][0]["status"] == "CLOSED"
+
+
+def test_a_fulfilment_is_announced_by_fulfillments_create(shop: ShopClient) -> None:
+    placed = place(shop, [{"sku": "SBX-MUG", "quantity": 1}])
+    with webhook_receiver() as receiver:
+        shop.data(SUBSCRIBE, {"topic": "FULFILLMENTS_CREATE", "uri": receiver.url})
+        created = ship(
+            shop,
+            {
+                "trackingInfo": {"company": "Australia Post", "number": "AP-HOOK"},
+                "lineItemsByFulfillmentOrder": [
+                    {"fulfillmentOrderId": placed["fulfillment_orders"][0]["id"]}
+                ],
+            },
+        )
+        [delivery] = receiver.wait_for(1)
+    headers = {name.lower(): value for name, value in delivery.headers.items()}
+    assert headers["x-shopify-topic"] == "fulfillments/create"
+    payload = json.loads(delivery.body)
+    assert payload["admin_graphql_api_id"] == created["fulfillment"]["id"]
+    assert payload["order_id"] == int(placed["order"].rsplit("/", 1)[1])
+    assert payload["tracking_number"] == "AP-HOOK"
+    assert payload["tracking_url"] == "https://auspost.com.au/mypost/track/details/AP-HOOK"
+
+
+def test_an_empty_bucket_throttles_an_orders_read(shop: ShopClient) -> None:
+    place(shop, [{"sku": "SBX-MUG", "quantity": 1}])
+    shop.emu("bucket", {"shop": shop.domain, "available": 5})
+    answer = shop.gql(ORDERS, {"first": 1}).json()
+    assert answer["errors"] == [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]
+    assert answer["extensions"]["cost"]["requestedQueryCost"] > 5

@@ -10,9 +10,11 @@ brackets, braces and pipe must arrive percent-encoded. With both date criteria o
 years. ``orderIds`` (up to 50) overrides everything. ``limit`` 1–200 (default 50), ``offset``
 counts orders; orders come in the order they were created.
 
-``createShippingFulfillment``: one package; every unit of a line item goes in it (a
-``quantity`` other than the line's is refused, and a line already shipped has none left);
-``shippedDate`` defaults to now. 201 with ``Location`` and no body.
+``createShippingFulfillment``: one package. A seller ships all of a line item's units in one
+package; eBay marks the line FULFILLED as soon as any of its units is in a package (so a
+``quantity`` below the line's is taken, and the line has nothing left afterwards: a second
+package for it is refused, as is a quantity above the line's). The order is FULFILLED when every
+line is, IN_PROGRESS before. ``shippedDate`` defaults to now. 201 with ``Location``, no body.
 
 The errorIds of the Fulfillment API's refusals (30xxx for reads, 32xxx for the write) are
 not given by the notes; the numbers here are the emulator's own.
@@ -277,6 +279,31 @@ def shipping_fulfillment(
     return JsonResponse(found)
 
 
+def line_quantity(
+    line: Mapping[str, Any], entry: Mapping[str, Any], index: int
+) -> int | JsonResponse:
+    """The units of a line in the package (all of them unless given), or the refusal of a
+    number above what is left: a line once in a package has none left."""
+    line_id = line["lineItemId"]
+    remaining = 0 if line["lineItemFulfillmentStatus"] == "FULFILLED" else int(line["quantity"])
+    quantity = entry.get("quantity", remaining or int(line["quantity"]))
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        return fulfillment_error(400, 32410, f"Invalid quantity for line item {line_id}.")
+    if quantity > remaining:
+        message = (
+            f"Line item {line_id} has already been shipped."
+            if remaining == 0
+            else f"The quantity of line item {line_id} is above its remaining {remaining}."
+        )
+        return fulfillment_error(
+            400,
+            32420,
+            message,
+            parameters=[{"name": f"lineItems[{index}].quantity", "value": str(quantity)}],
+        )
+    return quantity
+
+
 def package_problem(
     order: Mapping[str, Any], body: Any
 ) -> tuple[list[tuple[dict[str, Any], int]], str] | JsonResponse:
@@ -300,28 +327,9 @@ def package_problem(
                 f"Invalid line item ID: {line_id}",
                 parameters=[{"name": f"lineItems[{index}].lineItemId", "value": line_id}],
             )
-        remaining = 0 if line["lineItemFulfillmentStatus"] == "FULFILLED" else int(line["quantity"])
-        quantity = entry.get("quantity", remaining or int(line["quantity"]))
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-            return fulfillment_error(400, 32410, f"Invalid quantity for line item {line_id}.")
-        if quantity > remaining:
-            message = (
-                f"Line item {line_id} has already been shipped."
-                if remaining == 0
-                else f"The quantity of line item {line_id} is above its remaining {remaining}."
-            )
-            return fulfillment_error(
-                400,
-                32420,
-                message,
-                parameters=[{"name": f"lineItems[{index}].quantity", "value": str(quantity)}],
-            )
-        if quantity < remaining:
-            return fulfillment_error(
-                400,
-                32430,
-                f"All {remaining} units of line item {line_id} must ship in the same package.",
-            )
+        quantity = line_quantity(line, entry, index)
+        if isinstance(quantity, JsonResponse):
+            return quantity
         chosen.append((line, quantity))
     carrier, tracking = body.get("shippingCarrierCode"), body.get("trackingNumber")
     if bool(carrier) != bool(tracking):
@@ -342,6 +350,8 @@ def package_problem(
 def create_shipping_fulfillment(
     request: HttpRequest, caller: Caller, order_id: str
 ) -> HttpResponse:
+    if request.content_type != "application/json":
+        return fulfillment_error(400, 32600, "The Content-Type header must be application/json.")
     body = json_body(request)
     href = f"{api_root(request)}{PATH}/{order_id}/shipping_fulfillment"
     with transaction.atomic():

@@ -162,9 +162,37 @@ def order_create(seller: str, body: Mapping[str, Any]) -> dict[str, Any]:
         for index, (given, record) in enumerate(lines)
     ]
     sell(seller, [(record.key, int(given.get("quantity", 1))) for given, record in lines])
-    subtotal = sum((amount_of(line["lineItemCost"], "") for line in line_items), Decimal(0))
+    order = order_document(
+        seller,
+        order_id=order_id,
+        number=number,
+        buyer=buyer,
+        payment=payment,
+        line_items=line_items,
+        delivery=delivery,
+        ship_to=ship_to,
+        service=service,
+    )
+    EBAY.put(seller, "order", order_id, order)
+    return order
+
+
+def order_document(
+    seller: str,
+    *,
+    order_id: str,
+    number: int,
+    buyer: Mapping[str, Any],
+    payment: str,
+    line_items: list[dict[str, Any]],
+    delivery: Decimal,
+    ship_to: dict[str, Any] | None,
+    service: str,
+) -> dict[str, Any]:
+    """A new order as ``getOrder`` answers it."""
     now = stamp()
-    order: dict[str, Any] = {
+    subtotal = sum((amount_of(line["lineItemCost"], "") for line in line_items), Decimal(0))
+    return {
         "orderId": order_id,
         "legacyOrderId": f"{line_items[0]['legacyItemId']}-{2_000_000_000 + number}",
         "creationDate": now,
@@ -194,8 +222,6 @@ def order_create(seller: str, body: Mapping[str, Any]) -> dict[str, Any]:
         "lineItems": line_items,
         "salesRecordReference": str(number),
     }
-    EBAY.put(seller, "order", order_id, order)
-    return order
 
 
 def line_item(
@@ -319,8 +345,9 @@ def ship(
     tracking_number: str,
     href: str,
 ) -> dict[str, Any]:
-    """Record one package for these (checked) lines: each becomes FULFILLED, and the order
-    FULFILLED when every line is, else IN_PROGRESS."""
+    """Record one package for these (checked) lines: each becomes FULFILLED (eBay counts a line
+    fulfilled once any of its units is in a package), and the order FULFILLED when every line
+    is, else IN_PROGRESS."""
     order, seller = record.data, record.account
     fulfillment_id = f"{9_400_000_000_000 + ids_allocate('fulfillment')}"
     fulfillment = {

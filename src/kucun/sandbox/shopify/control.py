@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from kucun.sandbox.emulator import credential_digest, json_answer, json_body
 from kucun.sandbox.models import EmulatorBucket
-from kucun.sandbox.shopify import orders, state
+from kucun.sandbox.shopify import order_edits, order_payloads, orders, state
 from kucun.sandbox.shopify.mutations import webhook_add
 from kucun.sandbox.shopify.schema import TOPICS
 from kucun.sandbox.shopify.webhooks import deliveries_for, dispatch_on_commit
@@ -251,7 +251,7 @@ def simulate_order(request: HttpRequest) -> HttpResponse:
 def order_summary(record: Any) -> dict[str, Any]:
     """What the control plane shows of an order: its REST JSON and its fulfillment orders."""
     return {
-        **orders.order_json(record),
+        **order_payloads.order_json(record),
         "fulfillment_orders": [
             {
                 "id": state.gid("FulfillmentOrder", entry["id"]),
@@ -292,13 +292,17 @@ def order_write(
 
 
 def cancel_order(request: HttpRequest) -> HttpResponse:
-    """``{shop, order, reason?: CUSTOMER|DECLINED|FRAUD|INVENTORY|OTHER|STAFF, restock?: true}``:
-    the buyer or the merchant cancels an order with nothing shipped; ``orders/cancelled`` and
-    ``orders/updated`` fire."""
+    """``{shop, order, reason?: CUSTOMER|DECLINED|FRAUD|INVENTORY|OTHER|STAFF, restock?: true,
+    refund?: true}``: the buyer or the merchant cancels an order with nothing shipped (a paid
+    one is refunded, an authorised one voided); ``orders/cancelled`` and ``orders/updated``
+    fire."""
     return order_write(
         request,
-        lambda record, body: orders.order_cancel(
-            record, reason=str(body.get("reason") or ""), restock=body.get("restock", True) is True
+        lambda record, body: order_edits.order_cancel(
+            record,
+            reason=str(body.get("reason") or ""),
+            restock=body.get("restock", True) is True,
+            refund=body.get("refund", True) is True,
         ),
     )
 
@@ -307,7 +311,7 @@ def change_order(request: HttpRequest) -> HttpResponse:
     """``{shop, order, shipping_address?, lines?: [{sku | variant, quantity}]}``: an order
     edit (a SKU's quantity set; fewer units or 0 take back units still to ship, more add a line
     item); ``orders/updated`` fires."""
-    return order_write(request, orders.order_change)
+    return order_write(request, order_edits.order_change)
 
 
 def order_fulfillments(request: HttpRequest) -> HttpResponse:
@@ -324,7 +328,7 @@ def order_fulfillments(request: HttpRequest) -> HttpResponse:
         {
             "order": state.gid("Order", record.key),
             "name": record.data["name"],
-            "fulfillments": orders.order_json(record)["fulfillments"],
+            "fulfillments": order_payloads.order_json(record)["fulfillments"],
         }
     )
 

@@ -1,5 +1,6 @@
 """Orders in the GraphQL Admin API (shopify.md §5, §6): ``orders`` and ``order``, the order's
-line items, fulfillment orders and fulfilments, and the ``fulfillmentCreate`` mutation.
+line items, fulfillment orders and fulfilments, and the ``fulfillmentCreate`` and
+``fulfillmentTrackingInfoUpdate`` mutations.
 
 ``fulfillmentCreate`` checks every fulfillment order and line item before it changes
 anything: an unknown id, a fulfillment order named twice or belonging to another order, one
@@ -503,9 +504,31 @@ def fulfillment_create(
     return fulfillment_payload(context, stored)
 
 
+def fulfillment_tracking_info_update(
+    _root: Any,
+    info: GraphQLResolveInfo,
+    fulfillmentId: str,
+    trackingInfoInput: dict[str, Any],
+    notifyCustomer: bool | None = None,
+) -> dict[str, Any]:
+    context = ctx(info)
+    number = state.parse_gid(fulfillmentId, "Fulfillment")
+    order_id = None if number is None else orders.part_order(context.domain, number, "Fulfillment")
+    record = None if order_id is None else orders.order_record(context.domain, order_id, lock=True)
+    if number is None or record is None or order_node(context, "Fulfillment", number) is None:
+        return {
+            "fulfillment": None,
+            "userErrors": [{"field": ["fulfillmentId"], "message": "Fulfillment does not exist."}],
+        }
+    orders.tracking_update(record, number, tracking_entries(trackingInfoInput))
+    context.events.append({"topic": "orders/updated", "order": order_id})
+    return {"fulfillment": order_node(context, "Fulfillment", number), "userErrors": []}
+
+
 def bind(query: dict[str, Any], mutation: dict[str, Any]) -> None:
     query["orders"].resolve = resolve_orders
     query["order"].resolve = single_order_part("Order")
     query["fulfillmentOrder"].resolve = single_order_part("FulfillmentOrder")
     query["fulfillment"].resolve = single_order_part("Fulfillment")
     mutation["fulfillmentCreate"].resolve = fulfillment_create
+    mutation["fulfillmentTrackingInfoUpdate"].resolve = fulfillment_tracking_info_update

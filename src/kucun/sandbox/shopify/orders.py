@@ -11,7 +11,8 @@ point at their order through the ``order_part`` collection.
 A sale takes the quantity from ``available`` into ``committed`` at the line's location (a shop
 may sell past zero, as one that keeps selling when out of stock does); fulfilling takes it out
 of ``committed`` and ``on_hand``; cancelling, or editing a line down, puts the unfulfilled units
-back into ``available``.
+back into ``available``. Editing and cancelling are in ``order_edits.py``, the REST-style JSON
+of webhooks and the control plane in ``order_payloads.py``.
 """
 
 from __future__ import annotations
@@ -153,8 +154,9 @@ class LineRequest:
     location: str
 
 
-def line_requests(given: Any, *, field: str = "lines") -> list[LineRequest]:
-    """``[{sku | variant, quantity, price?, location?}]`` checked, each problem named."""
+def line_requests(given: Any, *, field: str = "lines", minimum: int = 1) -> list[LineRequest]:
+    """``[{sku | variant, quantity, price?, location?}]`` checked, each problem named (an edit
+    may set a quantity of 0: ``minimum``)."""
     if not isinstance(given, list) or not given:
         raise OrderRefused(f"{field}: give at least one line {{sku | variant, quantity}}")
     found = []
@@ -162,8 +164,8 @@ def line_requests(given: Any, *, field: str = "lines") -> list[LineRequest]:
         if not isinstance(line, dict) or not (line.get("sku") or line.get("variant")):
             raise OrderRefused(f"{field}[{index}]: give the line's sku or variant")
         quantity = line.get("quantity", 1)
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
-            raise OrderRefused(f"{field}[{index}].quantity: a whole number of at least 0")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < minimum:
+            raise OrderRefused(f"{field}[{index}].quantity: a whole number of at least {minimum}")
         price = line.get("price")
         if price is not None:
             try:
@@ -236,7 +238,10 @@ def line_location(record: EmulatorRecord, line: LineRequest, index: int) -> int:
         return number
     if not levels:
         raise OrderRefused(f"lines[{index}]: the variant is not stocked at any location")
-    stocked = [key for key, level in levels.items() if int(level.get("available", 0)) >= 1]
+    # The first location that can ship the whole line, else the first that stocks it.
+    stocked = [
+        key for key, level in levels.items() if int(level.get("available", 0)) >= line.quantity
+    ]
     return int(stocked[0] if stocked else next(iter(levels)))
 
 
@@ -285,17 +290,9 @@ def order_create(domain: str, body: Mapping[str, Any]) -> tuple[EmulatorRecord, 
     # The order, each line, each line's place on a fulfillment order, each fulfillment
     # order and the customer.
     first_id = state.allocate_ids(3 * len(lines) + 2)
-    order_id, next_id = first_id, first_id + 1
-    line_items, events = [], []
-    for index, (line, record) in enumerate(zip(lines, records, strict=True)):
-        location = line_location(record, line, index)
-        item = new_line(record, line, location, next_id)
-        next_id += 1
-        line_items.append(item)
-        stock_move(record, location, sold=line.quantity)
-        events.append(
-            {"topic": "inventory_levels/update", "variant": int(record.key), "location": location}
-        )
+    order_id = first_id
+    line_items, events = lines_sell(lines, records, first_id + 1)
+    next_id = first_id + 1 + len(line_items)
     state.variants_save(list({record.id: record for record in records}.values()), reason="order")
     fulfillment_orders, next_id = fulfillment_orders_for(line_items, next_id)
     number = order_number_next(domain)
@@ -332,6 +329,22 @@ def order_create(domain: str, body: Mapping[str, Any]) -> tuple[EmulatorRecord, 
         },
     )
     return record, [{"topic": "orders/create", "order": order_id}, *events]
+
+
+def lines_sell(
+    lines: Sequence[LineRequest], records: Sequence[EmulatorRecord], first_id: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The line items of a sale (ids from ``first_id``), each taken from its location's
+    ``available``; answers them and the stock events."""
+    line_items, events = [], []
+    for index, (line, record) in enumerate(zip(lines, records, strict=True)):
+        location = line_location(record, line, index)
+        line_items.append(new_line(record, line, location, first_id + index))
+        stock_move(record, location, sold=line.quantity)
+        events.append(
+            {"topic": "inventory_levels/update", "variant": int(record.key), "location": location}
+        )
+    return line_items, events
 
 
 def shipping_line_of(body: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -417,192 +430,6 @@ def order_save(record: EmulatorRecord) -> None:
     record.save(update_fields=["data", "updated_at"])
 
 
-# -- cancelling and editing ----------------------------------------------------------------
-
-
-def order_cancel(record: EmulatorRecord, *, reason: str, restock: bool) -> list[dict[str, Any]]:
-    """Cancel an order that has shipped nothing; its open fulfillment orders are cancelled and,
-    with ``restock``, its units go back to ``available``."""
-    data = record.data
-    if data["status"] == "cancelled":
-        raise OrderRefused(f"order {data['name']} is already cancelled", 409)
-    if any(fulfillment["status"] == "SUCCESS" for fulfillment in data["fulfillments"]):
-        raise OrderRefused(
-            f"order {data['name']} has fulfilments: cancel them before the order", 409
-        )
-    reason = reason.upper() or "OTHER"
-    if reason not in CANCEL_REASONS:
-        raise OrderRefused(f"reason: one of {', '.join(CANCEL_REASONS)}")
-    events: list[dict[str, Any]] = []
-    if restock:
-        events = restock_lines(
-            record.account, [(line, line_unfulfilled(line)) for line in data["line_items"]]
-        )
-    now = state.shopify_time(emulator.now())
-    for fulfillment_order in data["fulfillment_orders"]:
-        if fulfillment_order["status"] in ("OPEN", "IN_PROGRESS"):
-            fulfillment_order["status"] = "CANCELLED"
-            fulfillment_order["updated_at"] = now
-    data.update(status="cancelled", cancelled_at=now, cancel_reason=reason, closed_at=now)
-    order_save(record)
-    order_id = int(record.key)
-    return [
-        {"topic": "orders/cancelled", "order": order_id},
-        {"topic": "orders/updated", "order": order_id},
-        *events,
-    ]
-
-
-def restock_lines(
-    domain: str, lines: Sequence[tuple[Mapping[str, Any], int]]
-) -> list[dict[str, Any]]:
-    """Put these units of these lines back into ``available`` at the lines' locations."""
-    wanted = [(line, units) for line, units in lines if units > 0]
-    if not wanted:
-        return []
-    ids = {int(line["variant_id"]) for line, _units in wanted}
-    locked = {
-        int(record.key): record
-        for record in state.variants(domain)
-        .select_for_update()
-        .filter(key__in=[str(number) for number in ids])
-        .order_by("id")
-    }
-    events = []
-    for line, units in wanted:
-        record = locked.get(int(line["variant_id"]))
-        if record is None or str(line["location_id"]) not in record.data.get("levels", {}):
-            continue
-        stock_move(record, int(line["location_id"]), sold=-units)
-        events.append(
-            {
-                "topic": "inventory_levels/update",
-                "variant": int(line["variant_id"]),
-                "location": int(line["location_id"]),
-            }
-        )
-    state.variants_save(list(locked.values()), reason="restock")
-    return events
-
-
-def order_change(record: EmulatorRecord, body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Edit an open order: a new ``shipping_address``, and ``lines`` ``[{sku, quantity}]``
-    setting a SKU's quantity (lower or 0 removes units still to ship; a higher one, or a new
-    SKU, adds a line item as Shopify's order editing does)."""
-    data = record.data
-    if data["status"] == "cancelled":
-        raise OrderRefused(f"order {data['name']} is cancelled and cannot be edited", 409)
-    if "shipping_address" not in body and "lines" not in body:
-        raise OrderRefused("give shipping_address and/or lines")
-    events: list[dict[str, Any]] = []
-    if "shipping_address" in body:
-        data["shipping_address"] = address_of(body["shipping_address"])
-    if "lines" in body:
-        events = lines_change(record, line_requests(body["lines"]))
-    order_save(record)
-    return [{"topic": "orders/updated", "order": int(record.key)}, *events]
-
-
-def lines_change(record: EmulatorRecord, lines: Sequence[LineRequest]) -> list[dict[str, Any]]:
-    data, domain = record.data, record.account
-    records = locked_variants(domain, lines)
-    events: list[dict[str, Any]] = []
-    added: list[dict[str, Any]] = []
-    for index, (line, variant) in enumerate(zip(lines, records, strict=True)):
-        current = [
-            item for item in data["line_items"] if int(item["variant_id"]) == int(variant.key)
-        ]
-        held = sum(int(item["current_quantity"]) for item in current)
-        if line.quantity < held:
-            events += lines_reduce(record, current, held - line.quantity, index)
-        elif line.quantity > held:
-            location = line_location(variant, line, index)
-            extra = LineRequest(line.sku, line.variant, line.quantity - held, line.price, "")
-            item = new_line(variant, extra, location, state.allocate_ids(1))
-            added.append(item)
-            stock_move(variant, location, sold=extra.quantity)
-            state.variant_save(variant, reason="order edit")
-            events.append(
-                {
-                    "topic": "inventory_levels/update",
-                    "variant": int(variant.key),
-                    "location": location,
-                }
-            )
-    if added:
-        data["line_items"].extend(added)
-        fulfillment_orders_add(domain, int(record.key), data, added)
-    return events
-
-
-def lines_reduce(
-    record: EmulatorRecord, items: Sequence[dict[str, Any]], units: int, index: int
-) -> list[dict[str, Any]]:
-    """Remove ``units`` not yet shipped from these line items (newest first)."""
-    if units > sum(line_unfulfilled(item) for item in items):
-        raise OrderRefused(f"lines[{index}].quantity: lower than the units already fulfilled", 409)
-    taken: list[tuple[Mapping[str, Any], int]] = []
-    for item in reversed(items):
-        take = min(units, line_unfulfilled(item))
-        if take <= 0:
-            continue
-        item["current_quantity"] = int(item["current_quantity"]) - take
-        fulfillment_order_lines_reduce(record.data, int(item["id"]), take)
-        taken.append((item, take))
-        units -= take
-    return restock_lines(record.account, taken)
-
-
-def fulfillment_order_lines_reduce(data: dict[str, Any], line_item_id: int, units: int) -> None:
-    now = state.shopify_time(emulator.now())
-    for fulfillment_order in data["fulfillment_orders"]:
-        if fulfillment_order["status"] not in ("OPEN", "IN_PROGRESS"):
-            continue
-        for fo_line in fulfillment_order["line_items"]:
-            if int(fo_line["line_item_id"]) != line_item_id or units <= 0:
-                continue
-            take = min(units, int(fo_line["remaining_quantity"]))
-            fo_line["remaining_quantity"] -= take
-            fo_line["total_quantity"] -= take
-            units -= take
-            fulfillment_order["updated_at"] = now
-        if all(int(line["remaining_quantity"]) == 0 for line in fulfillment_order["line_items"]):
-            shipped = any(
-                int(line["total_quantity"]) > 0 for line in fulfillment_order["line_items"]
-            )
-            fulfillment_order["status"] = "CLOSED" if shipped else "CANCELLED"
-
-
-def fulfillment_orders_add(
-    domain: str, order_id: int, data: dict[str, Any], added: Sequence[Mapping[str, Any]]
-) -> None:
-    """New line items join their location's open fulfillment order, or open a new one."""
-    new_orders, _ = fulfillment_orders_for(added, state.allocate_ids(2 * len(added)))
-    index: list[tuple[str, str]] = []
-    for new_order in new_orders:
-        open_one = next(
-            (
-                existing
-                for existing in data["fulfillment_orders"]
-                if existing["location_id"] == new_order["location_id"]
-                and existing["status"] == "OPEN"
-            ),
-            None,
-        )
-        if open_one is None:
-            data["fulfillment_orders"].append(new_order)
-            index.append((str(new_order["id"]), "FulfillmentOrder"))
-        else:
-            open_one["line_items"].extend(new_order["line_items"])
-            open_one["updated_at"] = new_order["updated_at"]
-        index.extend(
-            (str(line["id"]), "FulfillmentOrderLineItem") for line in new_order["line_items"]
-        )
-    emulator.put_many(
-        domain, "order_part", [(key, {"order": order_id, "kind": kind}) for key, kind in index]
-    )
-
-
 # -- fulfilling ----------------------------------------------------------------------------
 
 
@@ -626,25 +453,8 @@ def fulfil(
     the events to announce."""
     data, domain = record.data, record.account
     now = state.shopify_time(emulator.now())
-    lines_by_id = {int(line["id"]): line for line in data["line_items"]}
     fulfillment_id = state.allocate_ids(1 + len(ship))
-    shipped: list[dict[str, Any]] = []
-    by_variant: dict[tuple[int, int], int] = {}
-    for offset, part in enumerate(ship, start=1):
-        part.fo_line["remaining_quantity"] = int(part.fo_line["remaining_quantity"]) - part.quantity
-        line = lines_by_id[int(part.fo_line["line_item_id"])]
-        line["fulfilled_quantity"] = int(line["fulfilled_quantity"]) + part.quantity
-        shipped.append(
-            {"id": fulfillment_id + offset, "line_item_id": line["id"], "quantity": part.quantity}
-        )
-        key = (int(line["variant_id"]), int(part.fulfillment_order["location_id"]))
-        by_variant[key] = by_variant.get(key, 0) + part.quantity
-    for fulfillment_order in {
-        id(part.fulfillment_order): part.fulfillment_order for part in ship
-    }.values():
-        remaining = sum(int(line["remaining_quantity"]) for line in fulfillment_order["line_items"])
-        fulfillment_order["status"] = "CLOSED" if remaining == 0 else "IN_PROGRESS"
-        fulfillment_order["updated_at"] = now
+    shipped, by_variant = units_ship(data, ship, fulfillment_id + 1, now)
     ship_stock(domain, by_variant)
     fulfillment = {
         "id": fulfillment_id,
@@ -682,6 +492,53 @@ def fulfil(
     return fulfillment, events
 
 
+def units_ship(
+    data: Mapping[str, Any], ship: Sequence[ShipLine], first_id: int, now: str
+) -> tuple[list[dict[str, Any]], dict[tuple[int, int], int]]:
+    """Take the shipped units off the fulfillment orders and onto the line items; a
+    fulfillment order with nothing left is CLOSED, one partly shipped IN_PROGRESS. Answers the
+    fulfilment's line items (ids from ``first_id``) and the units per (variant, location)."""
+    lines_by_id = {int(line["id"]): line for line in data["line_items"]}
+    shipped: list[dict[str, Any]] = []
+    by_variant: dict[tuple[int, int], int] = {}
+    for offset, part in enumerate(ship):
+        part.fo_line["remaining_quantity"] = int(part.fo_line["remaining_quantity"]) - part.quantity
+        line = lines_by_id[int(part.fo_line["line_item_id"])]
+        line["fulfilled_quantity"] = int(line["fulfilled_quantity"]) + part.quantity
+        shipped.append(
+            {"id": first_id + offset, "line_item_id": line["id"], "quantity": part.quantity}
+        )
+        key = (int(line["variant_id"]), int(part.fulfillment_order["location_id"]))
+        by_variant[key] = by_variant.get(key, 0) + part.quantity
+    touched = {id(part.fulfillment_order): part.fulfillment_order for part in ship}
+    for fulfillment_order in touched.values():
+        remaining = sum(int(line["remaining_quantity"]) for line in fulfillment_order["line_items"])
+        fulfillment_order["status"] = "CLOSED" if remaining == 0 else "IN_PROGRESS"
+        fulfillment_order["updated_at"] = now
+    return shipped, by_variant
+
+
+def tracking_update(
+    record: EmulatorRecord, fulfillment_id: int, tracking: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Replace a fulfilment's tracking (a corrected number, or one known only later)."""
+    fulfillment = next(
+        entry for entry in record.data["fulfillments"] if int(entry["id"]) == fulfillment_id
+    )
+    fulfillment["tracking"] = list(tracking)
+    fulfillment["updated_at"] = state.shopify_time(emulator.now())
+    order_save(record)
+    state.mutation_log(
+        record.account,
+        {
+            "operation": "fulfillmentTrackingInfoUpdate",
+            "order": record.data["name"],
+            "tracking": ", ".join(str(entry.get("number") or "") for entry in tracking),
+        },
+    )
+    return fulfillment
+
+
 def ship_stock(domain: str, shipped: Mapping[tuple[int, int], int]) -> None:
     locked = {
         int(record.key): record
@@ -695,112 +552,3 @@ def ship_stock(domain: str, shipped: Mapping[tuple[int, int], int]) -> None:
         if record is not None and str(location) in record.data.get("levels", {}):
             stock_move(record, location, shipped=units)
     state.variants_save(list(locked.values()), reason="fulfillment")
-
-
-# -- REST-style JSON (webhook payloads and the control plane) ------------------------------
-
-
-def order_json(record: EmulatorRecord) -> dict[str, Any]:
-    """The order as Shopify's REST Admin API and its webhooks show it."""
-    data, order_id = record.data, int(record.key)
-    money_totals = totals(data)
-    status = fulfillment_status(data)
-    return {
-        "id": order_id,
-        "admin_graphql_api_id": state.gid("Order", order_id),
-        "name": data["name"],
-        "order_number": data["number"],
-        "email": data.get("email"),
-        "phone": data.get("phone"),
-        "created_at": state.shopify_time(record.created_at),
-        "updated_at": state.shopify_time(record.updated_at),
-        "cancelled_at": data.get("cancelled_at"),
-        "cancel_reason": (data.get("cancel_reason") or "").lower() or None,
-        "closed_at": data.get("closed_at"),
-        "currency": data["currency"],
-        "financial_status": data["financial_status"].lower(),
-        "fulfillment_status": {"FULFILLED": "fulfilled", "PARTIALLY_FULFILLED": "partial"}.get(
-            status
-        ),
-        "subtotal_price": money_totals["subtotal"],
-        "total_tax": money_totals["tax"],
-        "total_price": money_totals["total"],
-        "note": data.get("note"),
-        "customer": None
-        if not data.get("customer")
-        else {
-            **data["customer"],
-            "admin_graphql_api_id": state.gid("Customer", data["customer"]["id"]),
-        },
-        "shipping_address": data.get("shipping_address"),
-        "shipping_lines": []
-        if not data.get("shipping_line")
-        else [{**data["shipping_line"], "id": order_id + 1}],
-        "line_items": [line_json(line) for line in data["line_items"]],
-        "fulfillments": [fulfillment_json(record, entry) for entry in data["fulfillments"]],
-    }
-
-
-def line_json(line: Mapping[str, Any]) -> dict[str, Any]:
-    unfulfilled = line_unfulfilled(line)
-    shipped = int(line["fulfilled_quantity"])
-    return {
-        "id": line["id"],
-        "admin_graphql_api_id": state.gid("LineItem", line["id"]),
-        "variant_id": line["variant_id"],
-        "product_id": line["product_id"],
-        "sku": line["sku"],
-        "title": line["title"],
-        "variant_title": line["variant_title"],
-        "name": f"{line['title']} - {line['variant_title']}",
-        "quantity": line["quantity"],
-        "current_quantity": line["current_quantity"],
-        "fulfillable_quantity": unfulfilled,
-        "fulfillment_status": "fulfilled"
-        if shipped and not unfulfilled
-        else ("partial" if shipped else None),
-        "price": line["price"],
-        "requires_shipping": True,
-    }
-
-
-def fulfillment_json(record: EmulatorRecord, fulfillment: Mapping[str, Any]) -> dict[str, Any]:
-    lines = {int(line["id"]): line for line in record.data["line_items"]}
-    tracking = fulfillment["tracking"]
-    return {
-        "id": fulfillment["id"],
-        "admin_graphql_api_id": state.gid("Fulfillment", fulfillment["id"]),
-        "order_id": int(record.key),
-        "name": fulfillment["name"],
-        "status": fulfillment["status"].lower(),
-        "created_at": fulfillment["created_at"],
-        "updated_at": fulfillment["updated_at"],
-        "location_id": fulfillment["location_id"],
-        "tracking_company": tracking[0].get("company") if tracking else None,
-        "tracking_number": tracking[0].get("number") if tracking else None,
-        "tracking_numbers": [entry.get("number") for entry in tracking if entry.get("number")],
-        "tracking_url": tracking[0].get("url") if tracking else None,
-        "tracking_urls": [entry.get("url") for entry in tracking if entry.get("url")],
-        "line_items": [
-            {**line_json(lines[int(part["line_item_id"])]), "quantity": part["quantity"]}
-            for part in fulfillment["line_items"]
-        ],
-    }
-
-
-def event_payload(domain: str, event: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The webhook body of an order event (None when the order is gone)."""
-    record = order_record(domain, int(event["order"]))
-    if record is None:
-        return None
-    if event["topic"] == "fulfillments/create":
-        fulfillment = next(
-            (
-                entry
-                for entry in record.data["fulfillments"]
-                if int(entry["id"]) == int(event["fulfillment"])
-            ),
-            None,
-        )
-        return None if fulfillment is None else fulfillment_json(record, fulfillment)
-    return order_json(record)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kucun.sandbox.control import operator_required
-from kucun.sandbox.shopify import orders, state
+from kucun.sandbox.shopify import order_payloads, orders, state
 from kucun.sandbox.shopify.control import DEFAULT_SHOP
 
 PAGE_SIZE = 100
@@ -86,7 +86,7 @@ def order_rows(shop: str) -> list[dict[str, Any]]:
     found = orders.orders(shop).order_by("-created_at", "-id")[:RECENT_ORDERS]
     return [
         {
-            "json": orders.order_json(record),
+            "json": order_payloads.order_json(record),
             "fulfillment_status": orders.fulfillment_status(record.data),
             "fulfillment_orders": record.data["fulfillment_orders"],
         }

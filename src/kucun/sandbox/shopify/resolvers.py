@@ -540,6 +540,7 @@ REQUIRED_SCOPES = {
     "fulfillmentOrder": "read_orders",
     "fulfillment": "read_orders",
     "fulfillmentCreate": "write_fulfillments",
+    "fulfillmentTrackingInfoUpdate": "write_fulfillments",
 }
 
 

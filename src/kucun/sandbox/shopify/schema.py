@@ -448,6 +448,7 @@ input FulfillmentInput {
   trackingInfo: FulfillmentTrackingInput
 }
 type FulfillmentCreatePayload { fulfillment: Fulfillment userErrors: [UserError!]! }
+type FulfillmentTrackingInfoUpdatePayload { fulfillment: Fulfillment userErrors: [UserError!]! }
 
 type QueryRoot {
   shop: Shop!
@@ -525,6 +526,11 @@ type Mutation {
   ): WebhookSubscriptionCreatePayload
   webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
   fulfillmentCreate(fulfillment: FulfillmentInput!, message: String): FulfillmentCreatePayload
+  fulfillmentTrackingInfoUpdate(
+    fulfillmentId: ID!
+    trackingInfoInput: FulfillmentTrackingInput!
+    notifyCustomer: Boolean
+  ): FulfillmentTrackingInfoUpdatePayload
 }
 %(directives)s
 """
