@@ -300,3 +300,46 @@ def test_order_deliveries_name_the_order_and_are_told_apart_by_delivery(
         "delivery-7",
         topic,
     )
+
+
+def test_lines_at_two_locations_get_a_fulfilment_each_with_its_own_key(
+    shopify: ScriptedShopify, channel: ShopifyChannel
+) -> None:
+    targets = golden("fulfillmentOrders.json")
+    [first] = targets["data"]["order"]["fulfillmentOrders"]["nodes"]
+    second = copy.deepcopy(first)
+    second["id"] = "gid://shopify/FulfillmentOrder/2"
+    second["assignedLocation"] = {"location": {"id": "gid://shopify/Location/790"}}
+    first["lineItems"]["nodes"] = first["lineItems"]["nodes"][:1]
+    second["lineItems"]["nodes"] = second["lineItems"]["nodes"][1:]
+    targets["data"]["order"]["fulfillmentOrders"]["nodes"] = [first, second]
+    other = golden("fulfillmentCreate.json")
+    other["data"]["fulfillmentCreate"]["fulfillment"]["id"] = "gid://shopify/Fulfillment/3002"
+    shopify.graphql(ok(targets), ok(golden("fulfillmentCreate.json")), ok(other))
+    both = (
+        ShipLine("gid://shopify/LineItem/9001", 2),
+        ShipLine("gid://shopify/LineItem/9002", 1),
+    )
+
+    result = channel.mark_shipped(fulfilment(lines=both))
+
+    assert result == ShipResult(fulfilment_ref="gid://shopify/Fulfillment/3001")
+    creates = shopify.graphql_sent[1:]
+    assert [
+        [
+            entry["fulfillmentOrderId"]
+            for entry in sent.json["variables"]["f"]["lineItemsByFulfillmentOrder"]
+        ]
+        for sent in creates
+    ] == [["gid://shopify/FulfillmentOrder/1"], ["gid://shopify/FulfillmentOrder/2"]]
+    keys = [
+        mappers.fulfilment_idempotency_key(fulfilment(), location)
+        for location in ("gid://shopify/Location/789", "gid://shopify/Location/790")
+    ]
+    assert [
+        f'@idempotent(key: "{key}")' in sent.json["query"]
+        for sent, key in zip(creates, keys, strict=True)
+    ] == [True, True]
+    assert all(
+        sent.json["variables"]["f"]["trackingInfo"]["number"] == "33XYZ0000001" for sent in creates
+    )

@@ -421,9 +421,11 @@ class ShopifyChannel:
 
     def mark_shipped(self, fulfilment: Fulfilment) -> ShipResult:
         """A fulfilment of these order lines from the order's OPEN fulfillment orders, with the
-        tracking company, number and URL (§6). A fulfilment already carrying the tracking
-        number is answered as done; the mutation carries ``@idempotent`` keyed by the
-        fulfilment's key, so a retry after a lost answer replays the first."""
+        tracking company, number and URL (§6); one per location when the lines are assigned
+        to several (Shopify takes one location per fulfilment), the first answered. A
+        fulfilment already carrying the tracking number is answered as done; each mutation
+        carries ``@idempotent`` keyed by the fulfilment's key, so a retry after a lost answer
+        replays the first."""
         gid = mappers.order_gid(fulfilment.order_ref)
         if not gid:
             raise ChannelError(f"{fulfilment.order_ref!r} is not a Shopify order id")
@@ -440,11 +442,29 @@ class ShopifyChannel:
             raise ChannelError(f"Shopify order {gid}: {refused}") from None
         if not by_fulfillment_order:
             raise ChannelError(f"Shopify order {gid} has nothing left to fulfil")
-        key = mappers.fulfilment_idempotency_key(fulfilment)
+        groups = mappers.by_location(open_orders, by_fulfillment_order)
+        refs = [
+            self._fulfil(
+                gid,
+                fulfilment,
+                entries,
+                mappers.fulfilment_idempotency_key(fulfilment, location if len(groups) > 1 else ""),
+            )
+            for location, entries in groups
+        ]
+        return ShipResult(fulfilment_ref=refs[0])
+
+    def _fulfil(
+        self,
+        gid: str,
+        fulfilment: Fulfilment,
+        entries: list[dict[str, Any]],
+        idempotency_key: str,
+    ) -> str:
         data = self.client.graphql(
-            queries.fulfillment_create(key),
+            queries.fulfillment_create(idempotency_key),
             {
-                "f": mappers.fulfillment_input(fulfilment, by_fulfillment_order),
+                "f": mappers.fulfillment_input(fulfilment, entries),
                 "message": fulfilment.note or None,
             },
             operation="Ship",
@@ -454,7 +474,7 @@ class ShopifyChannel:
         payload = payload if isinstance(payload, dict) else {}
         created = payload.get("fulfillment")
         if isinstance(created, dict) and created.get("id"):
-            return ShipResult(fulfilment_ref=str(created["id"]))
+            return str(created["id"])
         refusal = mappers.user_errors_text(payload) or "Shopify made no fulfilment"
         raise ChannelError(f"Shopify order {gid}: {refusal}")
 

@@ -508,10 +508,13 @@ def tracking_url(fulfilment: Fulfilment) -> str:
     return template.format(number=quote(fulfilment.tracking_number, safe=""))
 
 
-def fulfilment_idempotency_key(fulfilment: Fulfilment) -> str:
-    """The ``@idempotent`` key: a UUID derived from the fulfilment's own key and order, so a
-    retried or repeated shipment replays the first answer."""
+def fulfilment_idempotency_key(fulfilment: Fulfilment, location_ref: str = "") -> str:
+    """The ``@idempotent`` key: a UUID derived from the fulfilment's own key and order (and
+    the location, when one shipment needs a fulfilment per location), so a retried or
+    repeated shipment replays the first answer."""
     material = f"kucun-fulfilment|{fulfilment.order_ref}|{fulfilment.key}"
+    if location_ref:
+        material += f"|{location_ref}"
     digest = hashlib.sha256(material.encode()).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
@@ -586,6 +589,24 @@ def line_items_by_fulfillment_order(
         }
         for order_id, items in chosen.items()
     ]
+
+
+def by_location(
+    fulfillment_orders: Sequence[Mapping[str, Any]], by_fulfillment_order: Sequence[dict[str, Any]]
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The ``lineItemsByFulfillmentOrder`` entries grouped by their fulfillment order's assigned
+    location, in order: Shopify takes one location per fulfilment."""
+    location_of = {
+        _text(order.get("id")): _text(
+            ((order.get("assignedLocation") or {}).get("location") or {}).get("id")
+        )
+        for order in fulfillment_orders
+    }
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for entry in by_fulfillment_order:
+        location = location_of.get(_text(entry.get("fulfillmentOrderId")), "")
+        groups.setdefault(location, []).append(entry)
+    return list(groups.items())
 
 
 def fulfillment_input(
