@@ -24,6 +24,10 @@ def fulfilments(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> list
     ``{"tracking_number": str, "lines": {line_ref: quantity}}``.'''
 
 
+def cancel_order(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> None:
+    '''The buyer cancels the order, nothing shipped, through the control plane.'''
+
+
 FULFILMENT_WRITE: dict[str, str]
     # the emulator fault ``match`` of the platform's fulfilment write (method, path_regex, op)
 
@@ -189,6 +193,20 @@ def test_an_unknown_order_is_none(pair: Pair) -> None:
     unknown = "".join("9" if character.isdigit() else character for character in known)
 
     assert pair.channel.fetch_order(unknown) is None
+
+
+def test_a_cancelled_order_is_found_again_and_reads_cancelled(pair: Pair) -> None:
+    ref = seed(pair, [("CT-00001", 1)])
+    placed = read_back(pair, ref)
+    pair.emu("clock", {"advance_seconds": 3600})
+
+    pair.setup.cancel_order(pair.sandbox, pair.config, ref)
+
+    later = placed.updated_at + timedelta(minutes=30)
+    changed = {order.order_ref: order for order in pair.channel.fetch_orders(later)}
+    assert changed[ref].status == OrderStatus.CANCELLED
+    assert changed[ref].updated_at > placed.updated_at
+    assert read_back(pair, ref).status == OrderStatus.CANCELLED
 
 
 def test_marking_shipped_sends_the_tracking_number(pair: Pair) -> None:

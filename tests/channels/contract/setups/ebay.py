@@ -153,3 +153,8 @@ def signed_order_webhook(
         },
     ).json()
     return dict(fired["headers"]), fired["body"].encode()
+
+
+def cancel_order(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> None:
+    """The buyer cancels the order before anything shipped (refunded)."""
+    sandbox.emu(SYSTEM, "orders/cancel", {"seller": SELLER, "orderId": order_ref})

@@ -188,3 +188,10 @@ def signed_order_webhook(
         },
     ).json()
     return dict(answer["headers"]), answer["body"].encode()
+
+
+def cancel_order(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> None:
+    """The buyer cancels the order before anything shipped (paid: refunded)."""
+    sandbox.emu(
+        "shopify", "orders/cancel", {"shop": SHOP, "order": order_ref, "reason": "CUSTOMER"}
+    )
