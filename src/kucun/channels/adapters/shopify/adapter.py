@@ -8,6 +8,11 @@ the store's chosen location, each carrying the quantity last read as ``changeFro
 refuses. It raises (AuthenticationFailed, Throttled, Unavailable, ChannelError) only when a
 whole call fails after the client's retries; chunks sent before that were applied, and pushing
 the same levels again replays them (same idempotency keys) instead of applying them twice.
+
+Orders are read with the ``orders`` query sorted by UPDATED_AT from the watermark less the
+overlap (§5), and shipped through the fulfillment-orders model (§6): the order's OPEN
+fulfillment orders give the fulfillment-order line items of our order lines, and
+``fulfillmentCreate`` carries the tracking company, number and URL with ``@idempotent``.
 """
 
 from __future__ import annotations
