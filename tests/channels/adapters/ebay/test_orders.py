@@ -220,3 +220,12 @@ def test_an_order_confirmation_names_the_order() -> None:
     event = event_from(fixture("notification.ORDER_CONFIRMATION.json"))
 
     assert (event.kind, event.refs) == (EventKind.ORDER_CREATED, (ORDER,))
+
+
+def test_an_untracked_package_lost_to_a_server_error_is_not_sent_again() -> None:
+    fake = FakeEbay().on("POST", PACKAGES, httpx.Response(503, text="Service Unavailable"))
+
+    with pytest.raises(Unavailable):
+        make_channel(fake).mark_shipped(fulfilment(tracking_number="", carrier=""))
+    assert len(fake.calls("POST", PACKAGES)) == 1
+    assert fake.calls("GET", PACKAGES) == []

@@ -413,12 +413,25 @@ class EbayChannel:
         order_id = fulfilment.order_ref.strip()
         if not order_id:
             raise ChannelError("a fulfilment needs the eBay order id")
-        done = fulfilment_with_tracking(
-            self.client.shipping_fulfillments(order_id), fulfilment.tracking_number
-        )
+        done = self._package_with(order_id, fulfilment.tracking_number)
         if done:
             return ShipResult(fulfilment_ref=done, already_done=True)
         body = shipping_fulfillment_body(fulfilment, self._lines_to_ship(fulfilment))
+        return self._send_package(order_id, body, fulfilment.tracking_number)
+
+    def _package_with(self, order_id: str, tracking_number: str) -> str:
+        """The id of the order's package carrying this tracking number ("" when none)."""
+        if not tracking_number:
+            return ""
+        return fulfilment_with_tracking(
+            self.client.shipping_fulfillments(order_id), tracking_number
+        )
+
+    def _send_package(
+        self, order_id: str, body: Mapping[str, Any], tracking_number: str
+    ) -> ShipResult:
+        """POST the package; after a lost answer or a 5xx, look for it before sending again
+        (a package without tracking number cannot be looked for, so it is not sent again)."""
         attempts = max(1, self.config.max_attempts)
         attempt = 0
         while True:
@@ -426,24 +439,18 @@ class EbayChannel:
             try:
                 status, location, answer = self.client.create_shipping_fulfillment(order_id, body)
             except Unavailable:
-                # Sent, but eBay's answer was lost or was a server error: it may have applied.
-                done = fulfilment_with_tracking(
-                    self.client.shipping_fulfillments(order_id), fulfilment.tracking_number
-                )
+                done = self._package_with(order_id, tracking_number)
                 if done:
                     return ShipResult(fulfilment_ref=done, already_done=True)
-                if attempt >= attempts or not fulfilment.tracking_number:
+                if attempt >= attempts or not tracking_number:
                     raise
                 self.client.sleep(self.client.user_http.backoff(attempt, None))
                 continue
-            break
-        if status >= 400:
-            message = error_text(answer) or f"HTTP {status}"
-            raise ChannelError(f"eBay order {order_id}: {message}", status=status)
-        created = fulfillment_id_from(location) or fulfilment_with_tracking(
-            self.client.shipping_fulfillments(order_id), fulfilment.tracking_number
-        )
-        return ShipResult(fulfilment_ref=created)
+            if status >= 400:
+                message = error_text(answer) or f"HTTP {status}"
+                raise ChannelError(f"eBay order {order_id}: {message}", status=status)
+            created = fulfillment_id_from(location) or self._package_with(order_id, tracking_number)
+            return ShipResult(fulfilment_ref=created)
 
     def _lines_to_ship(self, fulfilment: Fulfilment) -> tuple[ShipLine, ...]:
         """The fulfilment's lines; none named means every line not yet shipped."""
