@@ -1,7 +1,7 @@
 """Orders from sandbox Shopify stores, end to end, with the worker as `kucun serve` runs it.
 
 A child process migrates a throw-away SQLite database under var/bench/orders/, adds an owner
-with an API token, warehouse ``BEN`` (Port Melbourne, with coordinates and a picking bin),
+with an API token, warehouse ``BEN`` (Port Melbourne, with coordinates; stock in its receiving bin),
 ``ITEMS`` items with weights and sizes, stock of each, a sandbox Australia Post account
 sending from ``BEN`` with a default shipping rule to it, and three Shopify emulator shops
 selling the same SKUs, each bound as a sandbox store selling from ``BEN`` with inventory sync
@@ -123,8 +123,6 @@ def setup_child() -> None:
 
 
 def setup_warehouse() -> Any:
-    from kucun.warehouses.choices import LocationKind, ZoneKind
-    from kucun.warehouses.models import Location, Zone
     from kucun.warehouses.services import warehouse_create
 
     warehouse = warehouse_create(
@@ -138,14 +136,6 @@ def setup_warehouse() -> Any:
         phone="0390001111",
         latitude="-37.8390",
         longitude="144.9300",
-    )
-    zone = Zone.objects.create(warehouse=warehouse, code="P", name="P", kind=ZoneKind.PICKING)
-    Location.objects.create(
-        kind=LocationKind.INTERNAL,
-        warehouse=warehouse,
-        zone=zone,
-        code="P-01",
-        is_default_receiving=True,
     )
     return warehouse
 
@@ -252,7 +242,9 @@ def setup_shops_and_stores(owner: Any, warehouse: Any) -> None:
             sandbox=True,
         )
         store.inventory_sync = False
-        store.order_download = False  # downloads run when the measurement says, not by schedule
+        # The ingest stores download when the measurement says, not by schedule; the webhook
+        # store has download on (a store with it off ignores its order webhooks).
+        store.order_download = name == "hooks"
         store.save(update_fields=["inventory_sync", "order_download"])
         if name == "hooks":
             continue

@@ -22,8 +22,8 @@ from kucun.orders.services.confirm import order_confirm
 from kucun.orders.services.ingest import orders_download
 
 BUYERS = [
-    ("Olivia Smith", "12 Pitt Street", "Sydney", "NSW", "2000"),
     ("Jack Nguyen", "45 Collins Street", "Melbourne", "VIC", "3000"),
+    ("Olivia Smith", "12 Pitt Street", "Sydney", "NSW", "2000"),
     ("Mia Patel", "8 Adelaide Street", "Brisbane", "QLD", "4000"),
     ("Noah Wilson", "3 Rundle Mall", "Adelaide", "SA", "5000"),
 ]
@@ -51,15 +51,18 @@ def order_body(buyer: tuple[str, str, str, str, str], lines: list[tuple[str, int
     }
 
 
-def sellable_skus(store: Store) -> list[tuple[str, int]]:
-    """(SKU, units Kucun can sell) of the store's linked listings of single items, most first."""
+def sellable_skus(store: Store, warehouse_codes: list[str]) -> list[tuple[str, int]]:
+    """(SKU, units Kucun can sell from these warehouses) of the store's linked listings of
+    single items, most first."""
     listings = list(
         Listing.objects.filter(store=store, status=ListingStatus.LINKED, item__isnull=False)
         .select_related("item")
         .order_by("sku")
     )
     items = [listing.item for listing in listings if listing.item is not None]
-    warehouse_ids = set(store.warehouses.values_list("pk", flat=True))
+    warehouse_ids = set(
+        store.warehouses.filter(code__in=warehouse_codes).values_list("pk", flat=True)
+    )
     figures = stock_figures(items, warehouse_ids=warehouse_ids)
     found = []
     for listing in listings:
@@ -84,10 +87,13 @@ def demo_orders(store_ids: list[int], actor: Any = None) -> None:
     if store is None or Order.objects.filter(store=store).exists():
         return
     domain = str(store.options.get("shop_domain", ""))
-    skus = sellable_skus(store)
-    if len(skus) < 4:
+    codes = list(store.warehouses.values_list("code", flat=True))
+    skus = sellable_skus(store, codes)
+    # The first order, from Melbourne, is shipped from MEL (where the Australia Post account
+    # sends from), so it takes what MEL holds.
+    in_stock = [sku for sku, available in sellable_skus(store, ["MEL"]) if available >= 3]
+    if len(skus) < 4 or len(in_stock) < 4:
         return
-    in_stock = [sku for sku, available in skus if available >= 3]
     place(domain, order_body(BUYERS[0], [(in_stock[0], 1), (in_stock[1], 2)]))
     place(domain, order_body(BUYERS[1], [(in_stock[2], 1)]))
     place(domain, order_body(BUYERS[2], [(in_stock[3], 1), (in_stock[0], 1)]))
