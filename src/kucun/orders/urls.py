@@ -3,5 +3,9 @@ slips, and (under Settings) postcode locations."""
 
 from django.urls import URLPattern, URLResolver
 
+from kucun.orders import urls_orders
+
 app_name = "orders"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    *urls_orders.urlpatterns,
+]
