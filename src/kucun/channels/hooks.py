@@ -77,3 +77,28 @@ def announce_order_event(store: Store, event: ChannelEvent) -> None:
             callback(store, event)
         except Exception:
             logger.exception("order-event callback failed for store %s", store.pk)
+
+
+# Listings linked to items (by hand or by quick match), announced after the link commits with
+# the listings' ids. The orders app registers here: orders waiting on such a listing resume.
+ListingsLinked = Callable[[Sequence[int]], None]
+_listings_linked: list[ListingsLinked] = []
+
+
+def register_listings_linked(callback: ListingsLinked) -> None:
+    if callback not in _listings_linked:
+        _listings_linked.append(callback)
+
+
+def unregister_listings_linked(callback: ListingsLinked) -> None:
+    if callback in _listings_linked:
+        _listings_linked.remove(callback)
+
+
+def announce_listings_linked(listing_ids: Sequence[int]) -> None:
+    """Call every callback; what one raises is logged and does not stop the others."""
+    for callback in list(_listings_linked):
+        try:
+            callback(listing_ids)
+        except Exception:
+            logger.exception("listings-linked callback failed for listings %s", listing_ids)
