@@ -7,4 +7,7 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self) -> None:
-        from kucun.orders import receivers  # noqa: F401  (registers with channels and inventory)
+        from kucun.orders import (
+            receivers,  # noqa: F401  (registers with channels and inventory)
+            tasks_confirm,  # noqa: F401  (the worker's confirm tasks)
+        )
