@@ -7,7 +7,14 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self) -> None:
+        # Receivers register with channels and inventory, the worker's confirm tasks with the
+        # queue; the postcode table is one of the import and export kinds.
+        from kucun.core.dataio.registry import register_exporter, register_importer
         from kucun.orders import (
-            receivers,  # noqa: F401  (registers with channels and inventory)
-            tasks_confirm,  # noqa: F401  (the worker's confirm tasks)
+            receivers,  # noqa: F401
+            tasks_confirm,  # noqa: F401
         )
+        from kucun.orders.dataio import PostcodeExporter, PostcodeImporter
+
+        register_importer(PostcodeImporter)
+        register_exporter(PostcodeExporter)

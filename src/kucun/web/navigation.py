@@ -105,6 +105,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavEntry(_("Warehouses"), "warehouses:warehouse_list", "warehouses"),
             NavEntry(_("Packaging"), "shipping:box_preset_list", "packaging"),
+            NavEntry(_("Postcode locations"), "orders:postcode_list", "postcode-locations"),
             NavEntry(_("Users & roles"), "accounts:user_list", "users", owner_only=True),
             NavEntry(_("API tokens"), "accounts:token_list", "api-tokens"),
             NavEntry(_("Language"), "accounts:preferences", "language"),
