@@ -19,7 +19,8 @@ from kucun.orders.models import Order, OrderLine
 from kucun.orders.selectors_console import OrderFilters
 from kucun.shipping.carrier_registry import carriers
 from kucun.shipping.models import CarrierAccount
-from kucun.warehouses.models import Warehouse
+from kucun.warehouses.choices import LocationKind
+from kucun.warehouses.models import Location, Warehouse
 
 SEARCH_MAX = 200
 
@@ -162,14 +163,19 @@ class LineQuantitiesForm(BootstrapFormMixin, forms.Form):
         self.order_lines = lines
         for line in lines:
             limit = self.limit_of(line)
-            self.fields[self.field_name(line)] = forms.IntegerField(
+            field = self.fields[self.field_name(line)] = forms.IntegerField(
                 label=f"{line.sku} · {line.title}" if line.title else line.sku,
                 required=False,
                 min_value=0,
                 max_value=limit,
                 help_text=_("Up to %(limit)s.") % {"limit": limit},
-                widget=forms.NumberInput(attrs={"min": 0, "max": limit, "class": "num"}),
+                widget=forms.NumberInput(
+                    attrs={"min": 0, "max": limit, "class": "form-control num"}
+                ),
             )
+            # What the line's row shows beside the quantity typed.
+            field.ordered = line.quantity  # type: ignore[attr-defined]
+            field.shipped = line.quantity_shipped  # type: ignore[attr-defined]
         self.order_fields([self.field_name(line) for line in lines])
 
     @staticmethod
@@ -202,7 +208,7 @@ class LineQuantitiesForm(BootstrapFormMixin, forms.Form):
 
 
 class ReshipForm(LineQuantitiesForm):
-    """Lines to send again (up to each line's quantity), and the carrier to send them with."""
+    """Lines to send again (up to what each line shipped), and the carrier to send them with."""
 
     carrier = forms.ChoiceField(
         label=_("Ship with"),
@@ -215,18 +221,40 @@ class ReshipForm(LineQuantitiesForm):
         accounts = list(CarrierAccount.objects.filter(active=True).order_by("name"))
         set_choices(self, "carrier", carrier_choices(accounts))
 
+    def limit_of(self, line: OrderLine) -> int:
+        return line.quantity_shipped
+
     def chosen_carrier(self) -> tuple[CarrierAccount | None, str]:
         return chosen_carrier(self.cleaned_data.get("carrier") or "")
 
 
 class ReturnForm(LineQuantitiesForm):
-    """Lines coming back (up to what each line shipped), and the bin they go into."""
+    """Lines coming back (up to what each line shipped), and the bin of the order's warehouse
+    they go into."""
 
     bin = forms.CharField(
         label=_("Into bin"),
         max_length=100,
-        help_text=_("The code of the bin the returned items are put in."),
+        help_text=_("The code of a bin of the warehouse the order shipped from."),
     )
+
+    def __init__(
+        self, *args: Any, lines: list[OrderLine], warehouse: Warehouse | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, lines=lines, **kwargs)
+        self.warehouse = warehouse
 
     def limit_of(self, line: OrderLine) -> int:
         return line.quantity_shipped
+
+    def clean_bin(self) -> Location:
+        code = (self.cleaned_data.get("bin") or "").strip().upper()
+        found = Location.objects.filter(
+            warehouse=self.warehouse, kind=LocationKind.INTERNAL, code=code
+        ).first()
+        if found is None:
+            raise forms.ValidationError(
+                _("No bin %(code)s in warehouse %(warehouse)s.")
+                % {"code": code, "warehouse": self.warehouse.code if self.warehouse else "—"}
+            )
+        return found

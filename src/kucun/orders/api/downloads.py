@@ -7,12 +7,16 @@ import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
+from kucun.accounts.choices import Role
+from kucun.accounts.permissions import require_role
+from kucun.channels.selectors import store_by_id
 from kucun.core.pagination import PageParams, page_slice
 from kucun.orders.choices import DownloadStatus, DownloadTrigger
 from kucun.orders.models import OrderDownload
 from kucun.orders.selectors_console import order_downloads_query
+from kucun.orders.services.ingest import orders_download_enqueue
 
 router = Router(tags=["orders"])
 
@@ -71,3 +75,24 @@ def order_downloads_list(request: HttpRequest, filters: Query[OrderDownloadFilte
     )
     count, page = page_slice(rows, filters.page, filters.page_size)
     return {"count": count, "items": [download_out(run) for run in page]}
+
+
+class DownloadQueuedOut(Schema):
+    store_id: int
+    queued: bool = Field(
+        ..., description="False when a download of the store was waiting to run already."
+    )
+
+
+@router.post(
+    "/stores/{store_id}/order-downloads",
+    response={202: DownloadQueuedOut},
+    summary="Download a store's orders now, in the worker (staff)",
+)
+def store_order_download(request: HttpRequest, store_id: int) -> Any:
+    require_role(request, Role.STAFF)
+    store = store_by_id(store_id)
+    queued = orders_download_enqueue(
+        stores=[store], trigger=DownloadTrigger.MANUAL, user=request.user
+    )
+    return Status(202, {"store_id": store.pk, "queued": bool(queued)})

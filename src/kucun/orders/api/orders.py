@@ -2,7 +2,9 @@
 each order with its lines, allocations, timeline and shipments.
 
 Viewers read; staff confirm, cancel, reship, retry and choose the carrier; owners also see
-each order's ``raw`` payload (null for everyone else).
+each order's ``raw`` payload (null for everyone else). Writes accept an ``Idempotency-Key``
+header: the same key from the same user answers the first result (confirming, retrying and
+reshipping talk to the carrier, so the key is recorded once their work is done).
 """
 
 from __future__ import annotations
@@ -13,23 +15,32 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 
 from kucun.accounts.choices import Role
-from kucun.accounts.permissions import user_has_role
+from kucun.accounts.permissions import require_role, user_has_role
+from kucun.core.errors import ValidationFailed
+from kucun.core.idempotency import count_result, model_once, run_once
 from kucun.core.pagination import PageParams, page_slice
 from kucun.orders.choices import OrderStatus
-from kucun.orders.models import Order, OrderEvent, OrderShipment
+from kucun.orders.models import Order, OrderEvent, OrderLine, OrderShipment
 from kucun.orders.selectors_console import (
     LineView,
     OrderDetail,
     OrderFilters,
     order_detail,
+    order_get,
     order_tab_counts,
     order_tracking_numbers,
     orders_query,
     tracking_numbers,
 )
+from kucun.orders.services import confirm as confirm_services
+from kucun.orders.services import reship as reship_services
+from kucun.orders.services.changes import order_cancel
+from kucun.shipping.api.shipments import idempotency_key, once_around_io
+from kucun.shipping.models import CarrierAccount
 
 router = Router(tags=["orders"])
 
@@ -366,4 +377,228 @@ def orders_list(request: HttpRequest, filters: Query[OrderListFilters]) -> Any:
     summary="An order with its lines, allocations, timeline and shipments",
 )
 def orders_get(request: HttpRequest, order_id: int) -> Any:
+    return order_detail_response(request, order_id)
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+class ConfirmIn(Schema):
+    carrier_account: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Ship with this account instead of the rules' choice."
+    )
+    service_code: str = Field("", max_length=50)
+
+
+class BulkConfirmIn(Schema):
+    ids: list[int] = Field(..., min_length=1, max_length=500)
+
+
+class OrderStateOut(Schema):
+    id: int
+    number: str
+    status: str
+    confirm_step: str
+    confirm_error: str
+
+
+class BulkConfirmOut(Schema):
+    queued: int = Field(..., description="Orders queued to be confirmed by the worker.")
+    orders: list[OrderStateOut] = Field(
+        ...,
+        description="Each order asked for, as it stands: being confirmed, or left as it was "
+        "(only orders to confirm, or stopped at a step, are queued).",
+    )
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+class ReshipLineIn(Schema):
+    line: int = Field(..., ge=1, le=MAX_ID)
+    quantity: int
+
+
+class ReshipIn(Schema):
+    lines: list[ReshipLineIn] = Field(..., max_length=1000)
+    carrier_account: int | None = Field(None, ge=1, le=MAX_ID)
+    service_code: str = Field("", max_length=50)
+
+
+class CarrierPatchIn(Schema):
+    carrier_account: int | None = Field(
+        ..., ge=1, le=MAX_ID, description="null: the shipping rules choose."
+    )
+    service_code: str = Field("", max_length=50)
+
+
+def writer(request: HttpRequest) -> Any:
+    require_role(request, Role.STAFF)
+    return request.user
+
+
+def carrier_account_of(account_id: int | None) -> CarrierAccount | None:
+    if account_id is None:
+        return None
+    found = CarrierAccount.objects.filter(pk=account_id).first()
+    if found is None:
+        raise ValidationFailed.for_field(
+            "carrier_account", _("No carrier account has id %(id)s.") % {"id": account_id}
+        )
+    return found
+
+
+@router.post(
+    "/orders/confirm",
+    response={202: BulkConfirmOut},
+    summary="Confirm many orders in the worker (staff)",
+)
+def orders_confirm_bulk(request: HttpRequest, payload: BulkConfirmIn) -> Any:
+    actor = writer(request)
+    ids = sorted(set(payload.ids))
+    found = list(Order.objects.filter(pk__in=ids).order_by("pk"))
+    missing = sorted(set(ids) - {order.pk for order in found})
+    if missing:
+        raise ValidationFailed.for_field(
+            "ids",
+            _("No order has id %(ids)s.") % {"ids": ", ".join(str(pk) for pk in missing)},
+        )
+    record, replay = count_result()
+    queued = run_once(
+        user=actor,
+        operation="orders_confirm_bulk",
+        payload={"ids": ids},
+        key=idempotency_key(request),
+        unit=lambda: confirm_services.orders_confirm_enqueue(orders=found, user=actor),
+        record=record,
+        replay=lambda stored: replay(stored, {}),
+    )
+    states = Order.objects.filter(pk__in=ids).order_by("pk")
+    return Status(
+        202,
+        {
+            "queued": queued,
+            "orders": [
+                {
+                    "id": order.pk,
+                    "number": order.number,
+                    "status": order.status,
+                    "confirm_step": order.confirm_step,
+                    "confirm_error": order.confirm_error,
+                }
+                for order in states
+            ],
+        },
+    )
+
+
+@router.post(
+    "/orders/{order_id}/confirm",
+    response=OrderDetailOut,
+    summary="Confirm an order now: carrier, label, stock issue, tracking to the store (staff)",
+)
+def orders_confirm(request: HttpRequest, order_id: int, payload: ConfirmIn | None = None) -> Any:
+    actor = writer(request)
+    order = order_get(order_id)
+    chosen = payload or ConfirmIn(carrier_account=None, service_code="")
+    account = carrier_account_of(chosen.carrier_account)
+    once_around_io(
+        request,
+        "order_confirm",
+        {"order": order_id, **chosen.dict()},
+        Order,
+        lambda: confirm_services.order_confirm(
+            order=order, user=actor, carrier_account=account, service_code=chosen.service_code
+        ),
+    )
+    return order_detail_response(request, order_id)
+
+
+@router.post(
+    "/orders/{order_id}/retry",
+    response=OrderDetailOut,
+    summary="Continue a stopped confirmation from its step (staff)",
+)
+def orders_retry(request: HttpRequest, order_id: int) -> Any:
+    actor = writer(request)
+    order = order_get(order_id)
+    once_around_io(
+        request,
+        "order_retry",
+        {"order": order_id},
+        Order,
+        lambda: confirm_services.order_retry(order=order, user=actor),
+    )
+    return order_detail_response(request, order_id)
+
+
+@router.post(
+    "/orders/{order_id}/cancel",
+    response=OrderDetailOut,
+    summary="Cancel an order before it is confirmed: its stock is released (staff)",
+)
+def orders_cancel(request: HttpRequest, order_id: int, payload: CancelIn | None = None) -> Any:
+    actor = writer(request)
+    order = order_get(order_id)
+    reason = payload.reason if payload is not None else ""
+    model_once(
+        user=actor,
+        key=idempotency_key(request),
+        operation="order_cancel",
+        payload={"order": order_id, "reason": reason},
+        unit=lambda: order_cancel(order=order, user=actor, reason=reason),
+        model=Order,
+    )
+    return order_detail_response(request, order_id)
+
+
+@router.post(
+    "/orders/{order_id}/reship",
+    response={201: OrderShipmentOut},
+    summary="Send lines of a shipped order again (staff)",
+)
+def orders_reship(request: HttpRequest, order_id: int, payload: ReshipIn) -> Any:
+    actor = writer(request)
+    order = order_get(order_id)
+    own = {line.pk: line for line in order.lines.all()}
+    # A line of another order goes to the service as it was named, which refuses it by its
+    # place in the list.
+    lines = [(own.get(row.line) or OrderLine(pk=row.line), row.quantity) for row in payload.lines]
+    account = carrier_account_of(payload.carrier_account)
+    reshipment = once_around_io(
+        request,
+        "order_reship",
+        {"order": order_id, **payload.dict()},
+        OrderShipment,
+        lambda: reship_services.order_reship(
+            order=order,
+            lines=lines,
+            user=actor,
+            carrier_account=account,
+            service_code=payload.service_code,
+        ),
+    )
+    link = (
+        OrderShipment.objects.select_related("shipment__carrier_account")
+        .prefetch_related("shipment__parcels")
+        .get(pk=reshipment.pk)
+    )
+    return Status(201, order_shipment_out(link))
+
+
+@router.patch(
+    "/orders/{order_id}",
+    response=OrderDetailOut,
+    summary="Choose the carrier account and service before confirming (staff)",
+)
+def orders_patch(request: HttpRequest, order_id: int, payload: CarrierPatchIn) -> Any:
+    actor = writer(request)
+    order = order_get(order_id)
+    confirm_services.order_set_carrier(
+        order=order,
+        user=actor,
+        carrier_account=carrier_account_of(payload.carrier_account),
+        service_code=payload.service_code,
+    )
     return order_detail_response(request, order_id)
