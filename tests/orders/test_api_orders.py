@@ -12,9 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kucun.orders.choices import OrderStatus
-from kucun.orders.models import OrderDownload
+from kucun.orders.models import Order, OrderDownload, OrderShipment
+from kucun.shipping.choices import RuleAction
+from kucun.shipping.models import CarrierAccount
 from tests.conftest import ApiClient
 from tests.factories import BundleComponentFactory, ItemFactory, UserFactory, WarehouseFactory
+from tests.inventory.conftest import Site
 from tests.orders.console_support import (
     carrier_account,
     event,
@@ -24,6 +27,16 @@ from tests.orders.console_support import (
     ship,
     stock,
 )
+from tests.orders.fixtures_confirm import (  # noqa: F401  (fixtures)
+    Goods,
+    Shop,
+    depot,
+    goods,
+    level,
+    order_place,
+    rule_for,
+    shop,
+)
 from tests.permissions import ALL_ROLES, assert_role_matrix
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +45,9 @@ Factory = Callable[..., Any]
 
 def test_the_list_is_filtered_paged_and_counts_each_tab(viewer_api: ApiClient) -> None:
     warehouse = WarehouseFactory(code="MEL")
-    shop, market = make_store("Shop"), make_store("Market")
+    webshop, market = make_store("Shop"), make_store("Market")
     for index in range(3):
-        make_order(shop, f"S-{index}", warehouse=warehouse)
+        make_order(webshop, f"S-{index}", warehouse=warehouse)
     shipped = make_order(market, "M-1", [("MUG", 2)], status=OrderStatus.SHIPPED)
     ship(shipped, carrier_account(warehouse), "ABC000128B4C5")
     make_order(market, "M-2", status=OrderStatus.CONFIRMING)
@@ -136,8 +149,8 @@ def test_an_unknown_order_is_a_404_naming_it(viewer_api: ApiClient) -> None:
 
 
 def test_download_runs_are_listed_newest_first_and_filtered(viewer_api: ApiClient) -> None:
-    shop, market = make_store("Shop"), make_store("Market")
-    OrderDownload.objects.create(store=shop, trigger="schedule", status="succeeded", new_count=3)
+    webshop, market = make_store("Shop"), make_store("Market")
+    OrderDownload.objects.create(store=webshop, trigger="schedule", status="succeeded", new_count=3)
     OrderDownload.objects.create(store=market, trigger="manual", status="failed", error="401")
 
     everything = viewer_api.get("/api/v1/order-downloads").json()
@@ -156,3 +169,204 @@ def test_every_role_reads_orders(api_client_for: Factory, user_for_role: Factory
         assert_role_matrix(
             api_client_for, user_for_role, "GET", path, allowed_roles=ALL_ROLES, allowed_status=200
         )
+
+
+# --- writes -------------------------------------------------------------------------------------
+# Orders of the in-memory store confirmed by a local-delivery rule: no carrier to call.
+
+
+def test_an_order_is_confirmed_once_per_idempotency_key(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff_api: ApiClient,
+) -> None:
+    rule_for(RuleAction.LOCAL_DELIVERY, "Around the corner")
+    order = order_place(shop, depot, [(goods.tea, 2)])
+    url = f"/api/v1/orders/{order.pk}/confirm"
+
+    first = staff_api.post(url, {}, **{"Idempotency-Key": "confirm-1"})
+    again = staff_api.post(url, {}, **{"Idempotency-Key": "confirm-1"})
+    other = staff_api.post(url, {"service_code": "X"}, **{"Idempotency-Key": "confirm-1"})
+
+    assert first.status_code == 200
+    assert first.json()["status"] == "shipped"
+    assert [line["quantity_shipped"] for line in first.json()["lines"]] == [2]
+    assert again.status_code == 200
+    assert again.json()["status"] == "shipped"
+    assert len(shop.fulfilments()) == 1
+    assert other.status_code == 409
+    assert other.json()["errors"][0]["field"] == "idempotency_key"
+
+
+def test_a_refused_confirm_names_why_and_changes_nothing(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff_api: ApiClient,
+    viewer_api: ApiClient,
+) -> None:
+    order = order_place(shop, depot, [(goods.tea, 1)])
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.AWAITING_STOCK)
+
+    refused = staff_api.post(f"/api/v1/orders/{order.pk}/confirm")
+    viewer = viewer_api.post(f"/api/v1/orders/{order.pk}/confirm")
+    unknown_account = staff_api.post(
+        f"/api/v1/orders/{order.pk}/confirm", {"carrier_account": 999999}
+    )
+
+    assert refused.status_code == 409
+    assert "only an order to confirm is confirmed" in refused.json()["detail"]
+    assert viewer.status_code == 403
+    assert unknown_account.status_code == 422
+    assert unknown_account.json()["errors"][0]["field"] == "carrier_account"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.AWAITING_STOCK
+    assert not order.events.exists()
+
+
+def test_bulk_confirm_queues_each_order_and_answers_where_each_stands(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff_api: ApiClient,
+) -> None:
+    first = order_place(shop, depot, [(goods.tea, 1)])
+    waiting = order_place(shop, depot, [(goods.cup, 1)])
+    Order.objects.filter(pk=waiting.pk).update(status=OrderStatus.AWAITING_STOCK)
+
+    response = staff_api.post(
+        "/api/v1/orders/confirm", {"ids": [waiting.pk, first.pk]}, **{"Idempotency-Key": "b-1"}
+    )
+    replay = staff_api.post(
+        "/api/v1/orders/confirm", {"ids": [first.pk, waiting.pk]}, **{"Idempotency-Key": "b-1"}
+    )
+    unknown = staff_api.post("/api/v1/orders/confirm", {"ids": [first.pk, 999999]})
+    empty = staff_api.post("/api/v1/orders/confirm", {"ids": []})
+
+    assert response.status_code == 202
+    body = response.json()
+    assert body["queued"] == 1
+    assert [(row["id"], row["status"]) for row in body["orders"]] == [
+        (first.pk, "confirming"),
+        (waiting.pk, "awaiting_stock"),
+    ]
+    assert replay.json()["queued"] == 1
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0] == {"field": "ids", "message": "No order has id 999999."}
+    assert empty.status_code == 422
+
+
+def test_a_stopped_confirm_is_retried_from_its_step(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff_api: ApiClient,
+) -> None:
+    rule_for(RuleAction.LOCAL_DELIVERY, "Around the corner")
+    order = order_place(shop, depot, [(goods.tea, 1)])
+    shop.platform.fail_next_fulfilments = 1
+
+    stopped = staff_api.post(f"/api/v1/orders/{order.pk}/confirm").json()
+    retried = staff_api.post(f"/api/v1/orders/{order.pk}/retry").json()
+    nothing_to_retry = staff_api.post(f"/api/v1/orders/{order.pk}/retry")
+
+    assert stopped["confirm_step"] == "fulfilment"
+    assert stopped["confirm_error"]
+    assert (retried["status"], retried["confirm_error"]) == ("shipped", "")
+    assert len(shop.fulfilments()) == 1
+    assert nothing_to_retry.status_code == 409
+
+
+def test_an_order_is_cancelled_with_its_reason(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff_api: ApiClient,
+) -> None:
+    order = order_place(shop, depot, [(goods.tea, 2)])
+
+    response = staff_api.post(f"/api/v1/orders/{order.pk}/cancel", {"reason": "duplicate"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "cancelled"
+    assert body["lines"][0]["allocations"] == []
+    assert "duplicate" in body["events"][-1]["message"]
+    assert level(goods.tea, depot).allocated == 0
+
+
+def test_the_carrier_is_chosen_by_patch_and_a_wrong_account_is_named(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff_api: ApiClient,
+) -> None:
+    account = CarrierAccount.objects.create(
+        name="AusPost MEL", carrier="auspost", sender_warehouse=depot.warehouse
+    )
+    order = order_place(shop, depot, [(goods.tea, 1)])
+    url = f"/api/v1/orders/{order.pk}"
+
+    chosen = staff_api.patch(url, {"carrier_account": account.pk, "service_code": "T28"})
+    wrong = staff_api.patch(url, {"carrier_account": 999999})
+    cleared = staff_api.patch(url, {"carrier_account": None})
+
+    assert chosen.status_code == 200
+    assert chosen.json()["carrier_account"]["name"] == "AusPost MEL"
+    assert chosen.json()["service_code"] == "T28"
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "carrier_account"
+    assert cleared.json()["carrier_account"] is None
+
+
+def test_lines_of_a_shipped_order_are_reshipped_and_bad_lines_are_named(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff_api: ApiClient,
+) -> None:
+    rule_for(RuleAction.LOCAL_DELIVERY, "Around the corner")
+    order = order_place(shop, depot, [(goods.tea, 2)])
+    staff_api.post(f"/api/v1/orders/{order.pk}/confirm")
+    (line,) = order.lines.all()
+    other = order_place(shop, depot, [(goods.cup, 1)]).lines.get()
+    url = f"/api/v1/orders/{order.pk}/reship"
+
+    refused = staff_api.post(
+        url, {"lines": [{"line": line.pk, "quantity": 3}, {"line": other.pk, "quantity": 1}]}
+    )
+    made = staff_api.post(url, {"lines": [{"line": line.pk, "quantity": 1}]})
+
+    assert refused.status_code == 422
+    assert {error["field"] for error in refused.json()["errors"]} == {
+        "lines[0].quantity",
+        "lines[1].line",
+    }
+    assert made.status_code == 201
+    assert made.json()["reship"] is True
+    assert made.json()["lines"] == [{"line": line.pk, "quantity": 1}]
+    assert OrderShipment.objects.filter(order=order, reship=True).count() == 1
+
+
+def test_a_stores_orders_are_downloaded_now_by_staff_only(
+    shop: Shop,  # noqa: F811
+    staff_api: ApiClient,
+    viewer_api: ApiClient,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    shop.platform.add("TEA", quantity=5)
+    shop.platform.place_order([("mem-1", 1)])
+    url = f"/api/v1/stores/{shop.store.pk}/order-downloads"
+
+    refused = viewer_api.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = staff_api.post(url)
+    unknown = staff_api.post("/api/v1/stores/999999/order-downloads")
+
+    assert refused.status_code == 403
+    assert queued.status_code == 202
+    assert queued.json() == {"store_id": shop.store.pk, "queued": True}
+    (run,) = staff_api.get("/api/v1/order-downloads").json()["items"]
+    assert (run["store_id"], run["trigger"], run["new_count"]) == (shop.store.pk, "manual", 1)
+    assert unknown.status_code == 404

@@ -212,6 +212,56 @@ class OrderListFilters(PageParams):
         )
 
 
+class ConfirmIn(Schema):
+    carrier_account: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Ship with this account instead of the rules' choice."
+    )
+    service_code: str = Field("", max_length=50)
+
+
+class BulkConfirmIn(Schema):
+    ids: list[int] = Field(..., min_length=1, max_length=500)
+
+
+class OrderStateOut(Schema):
+    id: int
+    number: str
+    status: str
+    confirm_step: str
+    confirm_error: str
+
+
+class BulkConfirmOut(Schema):
+    queued: int = Field(..., description="Orders queued to be confirmed by the worker.")
+    orders: list[OrderStateOut] = Field(
+        ...,
+        description="Each order asked for, as it stands: being confirmed, or left as it was "
+        "(only orders to confirm, or stopped at a step, are queued).",
+    )
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+class ReshipLineIn(Schema):
+    line: int = Field(..., ge=1, le=MAX_ID)
+    quantity: int
+
+
+class ReshipIn(Schema):
+    lines: list[ReshipLineIn] = Field(..., max_length=1000)
+    carrier_account: int | None = Field(None, ge=1, le=MAX_ID)
+    service_code: str = Field("", max_length=50)
+
+
+class CarrierPatchIn(Schema):
+    carrier_account: int | None = Field(
+        ..., ge=1, le=MAX_ID, description="null: the shipping rules choose."
+    )
+    service_code: str = Field("", max_length=50)
+
+
 # --- shaping -------------------------------------------------------------------------------------
 
 
@@ -352,7 +402,23 @@ def order_detail_response(request: HttpRequest, order_id: int) -> dict[str, Any]
     return order_detail_out(request, order_detail(order_id))
 
 
-# --- reads ---------------------------------------------------------------------------------------
+def writer(request: HttpRequest) -> Any:
+    require_role(request, Role.STAFF)
+    return request.user
+
+
+def carrier_account_of(account_id: int | None) -> CarrierAccount | None:
+    if account_id is None:
+        return None
+    found = CarrierAccount.objects.filter(pk=account_id).first()
+    if found is None:
+        raise ValidationFailed.for_field(
+            "carrier_account", _("No carrier account has id %(id)s.") % {"id": account_id}
+        )
+    return found
+
+
+# --- endpoints -----------------------------------------------------------------------------------
 
 
 @router.get("/orders", response=OrderPage, summary="List orders")
@@ -371,84 +437,7 @@ def orders_list(request: HttpRequest, filters: Query[OrderListFilters]) -> Any:
     }
 
 
-@router.get(
-    "/orders/{order_id}",
-    response=OrderDetailOut,
-    summary="An order with its lines, allocations, timeline and shipments",
-)
-def orders_get(request: HttpRequest, order_id: int) -> Any:
-    return order_detail_response(request, order_id)
-
-
-# --- writes --------------------------------------------------------------------------------------
-
-
-class ConfirmIn(Schema):
-    carrier_account: int | None = Field(
-        None, ge=1, le=MAX_ID, description="Ship with this account instead of the rules' choice."
-    )
-    service_code: str = Field("", max_length=50)
-
-
-class BulkConfirmIn(Schema):
-    ids: list[int] = Field(..., min_length=1, max_length=500)
-
-
-class OrderStateOut(Schema):
-    id: int
-    number: str
-    status: str
-    confirm_step: str
-    confirm_error: str
-
-
-class BulkConfirmOut(Schema):
-    queued: int = Field(..., description="Orders queued to be confirmed by the worker.")
-    orders: list[OrderStateOut] = Field(
-        ...,
-        description="Each order asked for, as it stands: being confirmed, or left as it was "
-        "(only orders to confirm, or stopped at a step, are queued).",
-    )
-
-
-class CancelIn(Schema):
-    reason: str = Field("", max_length=500)
-
-
-class ReshipLineIn(Schema):
-    line: int = Field(..., ge=1, le=MAX_ID)
-    quantity: int
-
-
-class ReshipIn(Schema):
-    lines: list[ReshipLineIn] = Field(..., max_length=1000)
-    carrier_account: int | None = Field(None, ge=1, le=MAX_ID)
-    service_code: str = Field("", max_length=50)
-
-
-class CarrierPatchIn(Schema):
-    carrier_account: int | None = Field(
-        ..., ge=1, le=MAX_ID, description="null: the shipping rules choose."
-    )
-    service_code: str = Field("", max_length=50)
-
-
-def writer(request: HttpRequest) -> Any:
-    require_role(request, Role.STAFF)
-    return request.user
-
-
-def carrier_account_of(account_id: int | None) -> CarrierAccount | None:
-    if account_id is None:
-        return None
-    found = CarrierAccount.objects.filter(pk=account_id).first()
-    if found is None:
-        raise ValidationFailed.for_field(
-            "carrier_account", _("No carrier account has id %(id)s.") % {"id": account_id}
-        )
-    return found
-
-
+# Before /orders/{order_id}, whose path would take "confirm" for an id.
 @router.post(
     "/orders/confirm",
     response={202: BulkConfirmOut},
@@ -491,6 +480,15 @@ def orders_confirm_bulk(request: HttpRequest, payload: BulkConfirmIn) -> Any:
             ],
         },
     )
+
+
+@router.get(
+    "/orders/{order_id}",
+    response=OrderDetailOut,
+    summary="An order with its lines, allocations, timeline and shipments",
+)
+def orders_get(request: HttpRequest, order_id: int) -> Any:
+    return order_detail_response(request, order_id)
 
 
 @router.post(
