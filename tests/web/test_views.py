@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kucun.inventory.services import DocumentLineInput, receipt_create
+from kucun.orders.models import StoreOrderFeed
 from kucun.web import navigation
 from kucun.web.navigation import NavEntry, NavSection
 from tests.factories import ItemFactory, WarehouseFactory
+from tests.orders.console_support import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +118,23 @@ def test_home_reports_the_last_stock_check(viewer_client: Client) -> None:
     assert 'data-check="drift"' in html
     assert "3 balances disagree with the ledger." in html
     assert reverse("inventory:stock_check_list") in html
+
+
+def test_home_counts_orders_by_tab_and_names_stores_whose_download_failed(
+    viewer_client: Client,
+) -> None:
+    shop, market = make_store("Shop"), make_store("Market")
+    make_order(shop, "1001")
+    make_order(shop, "1002", status="confirming")
+    make_order(market, "2001", status="awaiting_stock")
+    StoreOrderFeed.objects.create(store=market, last_error="401 Unauthorized: token revoked")
+    StoreOrderFeed.objects.create(store=shop)
+
+    html = viewer_client.get("/").content.decode()
+
+    assert re.search(r'data-figure="orders-to_confirm">\s*1\s*<', html)
+    assert re.search(r'data-figure="orders-awaiting_stock">\s*1\s*<', html)
+    assert re.search(r'data-figure="orders-confirmed">\s*1\s*<', html)
+    assert f'data-failed-download="{market.pk}">Market<' in html
+    assert "401 Unauthorized: token revoked" in html
+    assert f'data-failed-download="{shop.pk}"' not in html

@@ -9,6 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from kucun.channels.selectors_console import channel_health
+from kucun.orders.selectors import stores_with_failed_download
 from kucun.orders.selectors_console import ORDER_TABS, order_tab_counts
 from kucun.web.navigation import PLANNED_SCREENS, find_entry
 from kucun.web.selectors import home_summary
@@ -32,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "currency": settings.DEFAULT_CURRENCY,
             "channel_health": channel_health(),
             "order_tabs": order_tabs(),
+            "failed_downloads": list(stores_with_failed_download()),
         },
     )
 
