@@ -373,6 +373,14 @@ SAMPLE_KWARGS: dict[str, Callable[[Sample], list[dict[str, Any]]]] = {
     "shipping:rule_toggle": lambda s: [{"pk": s.rules[0].pk}],
     "shipping:rule_move": lambda s: [{"pk": s.rules[0].pk}],
     "orders:order_detail": lambda s: [{"pk": s.order.pk}],
+    "orders:order_set_carrier": lambda s: [{"pk": s.order.pk}],
+    "orders:order_confirm": lambda s: [{"pk": s.order.pk}],
+    "orders:order_retry": lambda s: [{"pk": s.order.pk}],
+    "orders:order_cancel": lambda s: [{"pk": s.order.pk}],
+    "orders:order_reship": lambda s: [{"pk": s.order.pk}],
+    "orders:order_return": lambda s: [{"pk": s.order.pk}],
+    "orders:order_pick_list": lambda s: [{"pk": s.order.pk}],
+    "orders:order_packing_slip": lambda s: [{"pk": s.order.pk}],
     "web:not_built": lambda s: [
         {"slug": entry.slug}
         for section in NAVIGATION
