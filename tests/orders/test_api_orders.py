@@ -191,6 +191,12 @@ def test_an_order_is_confirmed_once_per_idempotency_key(
 
     assert first.status_code == 200
     assert first.json()["status"] == "shipped"
+    assert first.json()["carrier_choice"] == {
+        "method": "local_delivery",
+        "rule": "Around the corner",
+        "carrier_account": None,
+        "service_code": "",
+    }
     assert [line["quantity_shipped"] for line in first.json()["lines"]] == [2]
     assert again.status_code == 200
     assert again.json()["status"] == "shipped"

@@ -63,7 +63,7 @@ def test_download_of_every_store_reports_a_failed_one_and_exits_1(shop: Shop) ->
 
 
 def test_an_unknown_store_is_named(db: None) -> None:
-    with pytest.raises(CommandError, match="No store is named 'Nowhere'."):
+    with pytest.raises(CommandError, match=r"No store is named 'Nowhere'\."):
         run("download", "Nowhere")
 
 

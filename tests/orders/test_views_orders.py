@@ -245,6 +245,7 @@ def test_staff_confirm_an_order_from_its_page_and_it_ships(
     assert 'id="order-confirm"' not in html
     assert 'data-event="shipped"' in html
     assert 'data-fulfilment="sent"' in html
+    assert "Shipping rule “Around the corner” chose: local delivery" in html
     assert 'id="order-reship"' in html
 
 

@@ -22,7 +22,8 @@ from kucun.inventory.models import Allocation
 from kucun.inventory.selectors import allocation_query, day_start
 from kucun.orders.choices import OrderStatus
 from kucun.orders.models import Order, OrderDownload, OrderEvent, OrderLine, OrderShipment
-from kucun.shipping.models import ShipmentParcel
+from kucun.shipping.choices import RuleAction
+from kucun.shipping.models import CarrierAccount, ShipmentParcel
 
 SEARCH_MAX = 200
 
@@ -233,12 +234,47 @@ class WarehouseAllocation:
     units: int
 
 
+@dataclass(frozen=True)
+class CarrierDecision:
+    """How confirming decided the order leaves: by which rule (none: chosen on the order),
+    by what method, and with which account and service."""
+
+    method: str
+    method_label: str
+    rule: str
+    carrier_account: CarrierAccount | None
+    service_code: str
+
+
+def carrier_decision(order: Order) -> CarrierDecision | None:
+    """The choice confirming recorded on the order (``confirm_details["choice"]``), if any."""
+    choice = (order.confirm_details or {}).get("choice")
+    if not isinstance(choice, dict) or not choice.get("method"):
+        return None
+    method = str(choice["method"])
+    account_id = choice.get("carrier_account")
+    account = (
+        CarrierAccount.objects.filter(pk=account_id).first()
+        if isinstance(account_id, int)
+        else None
+    )
+    labels = dict(RuleAction.choices)
+    return CarrierDecision(
+        method=method,
+        method_label=str(labels.get(method, method)),
+        rule=str(choice.get("rule") or ""),
+        carrier_account=account,
+        service_code=str(choice.get("service_code") or ""),
+    )
+
+
 @dataclass
 class OrderDetail:
     order: Order
     lines: list[LineView]
     events: list[OrderEvent]
     shipments: list[OrderShipment]
+    decision: CarrierDecision | None = None
 
     @property
     def by_warehouse(self) -> list[WarehouseAllocation]:
@@ -310,7 +346,13 @@ def order_detail(order_id: int) -> OrderDetail:
         )
         .order_by("created_at", "id")
     )
-    return OrderDetail(order=order, lines=views, events=events, shipments=shipments)
+    return OrderDetail(
+        order=order,
+        lines=views,
+        events=events,
+        shipments=shipments,
+        decision=carrier_decision(order),
+    )
 
 
 def order_by_number(text: str) -> Order:

@@ -174,7 +174,17 @@ class OrderShipmentOut(Schema):
     created_at: datetime.datetime
 
 
+class CarrierChoiceOut(Schema):
+    method: str = Field(..., description="carrier, local_delivery or pickup (or hold).")
+    rule: str = Field(..., description="The shipping rule that chose (empty: the order's own).")
+    carrier_account: AccountRef | None
+    service_code: str
+
+
 class OrderDetailOut(OrderOut):
+    carrier_choice: CarrierChoiceOut | None = Field(
+        ..., description="How confirming decided the order leaves (null before it did)."
+    )
     lines: list[LineOut]
     events: list[EventOut]
     shipments: list[OrderShipmentOut]
@@ -391,6 +401,14 @@ def order_detail_out(request: HttpRequest, detail: OrderDetail) -> dict[str, Any
     order = detail.order
     return {
         **order_out(order, numbers=detail.tracking_numbers),
+        "carrier_choice": {
+            "method": detail.decision.method,
+            "rule": detail.decision.rule,
+            "carrier_account": account_ref(detail.decision.carrier_account),
+            "service_code": detail.decision.service_code,
+        }
+        if detail.decision is not None
+        else None,
         "lines": [line_out(row) for row in detail.lines],
         "events": [event_out(event) for event in detail.events],
         "shipments": [order_shipment_out(link) for link in detail.shipments],
