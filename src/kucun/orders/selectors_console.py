@@ -13,7 +13,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kucun.catalog.models import Item
 from kucun.catalog.selectors import bundle_expansions
@@ -44,7 +44,8 @@ ORDER_TABS: tuple[OrderTab, ...] = (
     OrderTab(
         "confirmed", gettext_lazy("Confirmed"), (OrderStatus.CONFIRMING, OrderStatus.CONFIRMED)
     ),
-    OrderTab("shipped", gettext_lazy("Shipped"), (OrderStatus.SHIPPED,)),
+    # "Shipped" alone is a time elsewhere (when stock left); here it is the order's state.
+    OrderTab("shipped", pgettext_lazy("order status", "Shipped"), (OrderStatus.SHIPPED,)),
     OrderTab("cancelled", gettext_lazy("Cancelled"), (OrderStatus.CANCELLED,)),
 )
 TAB_KEYS = tuple(tab.key for tab in ORDER_TABS)
