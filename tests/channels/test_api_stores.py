@@ -217,6 +217,23 @@ def test_a_refused_store_names_every_field_and_writes_nothing(
     assert AuditEntry.objects.count() == audited
 
 
+def test_the_first_order_download_reach_is_set_and_checked(
+    memory: MemoryPlatform, owner_api: ApiClient
+) -> None:
+    created = owner_api.post("/api/v1/stores", body("Reach", order_backfill_days=7))
+    assert created.status_code == 201, created.content
+    store_id = created.json()["id"]
+    assert created.json()["order_backfill_days"] == 7
+
+    refused = owner_api.patch(f"/api/v1/stores/{store_id}", {"order_backfill_days": 400})
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["errors"]] == ["order_backfill_days"]
+    assert Store.objects.get(pk=store_id).order_backfill_days == 7
+
+    changed = owner_api.patch(f"/api/v1/stores/{store_id}", {"order_backfill_days": 60})
+    assert changed.json()["order_backfill_days"] == 60
+
+
 class RefusingChannel(MemoryChannel):
     def __init__(self, config: ChannelConfig) -> None:
         super().__init__(config)

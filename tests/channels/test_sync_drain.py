@@ -14,6 +14,7 @@ from huey.contrib import djhuey
 from huey.contrib.djhuey import HUEY
 
 from kucun.catalog.services import bundle_set_components
+from kucun.channels import hooks
 from kucun.channels.choices import PushStatus, PushTrigger
 from kucun.channels.hooks import register_before_overwrite, unregister_before_overwrite
 from kucun.channels.models import Listing, ListingChange, StockSyncRecord, Store
@@ -351,7 +352,9 @@ class OrderDownload:
 
 
 @pytest.fixture
-def order_download() -> Iterator[OrderDownload]:
+def order_download(monkeypatch: pytest.MonkeyPatch) -> Iterator[OrderDownload]:
+    """The stand-in, alone: the orders app's own callback is set aside for these tests."""
+    monkeypatch.setattr(hooks, "_before_overwrite", [])
     callback = OrderDownload()
     register_before_overwrite(callback)
     yield callback

@@ -55,6 +55,29 @@ def test_owner_binds_a_store_and_its_secret_is_kept_encrypted(
     assert SECRET[-4:] in detail
 
 
+def test_the_first_order_download_reach_is_set_on_the_form(
+    owner_client: Client, memory: MemoryPlatform, warehouse: Warehouse
+) -> None:
+    form = owner_client.get(f"/channels/stores/new/?platform={CODE}")
+    assert b'name="order_backfill_days"' in form.content
+
+    owner_client.post("/channels/stores/new/", bind_form(warehouse, order_backfill_days="90"))
+    store = Store.objects.get(name="Console shop")
+    assert store.order_backfill_days == 90
+
+    # left empty on the edit page: kept; out of range: refused, naming the field
+    owner_client.post(f"/channels/stores/{store.pk}/edit/", bind_form(warehouse))
+    store.refresh_from_db()
+    assert store.order_backfill_days == 90
+    refused = owner_client.post(
+        f"/channels/stores/{store.pk}/edit/", bind_form(warehouse, order_backfill_days="400")
+    )
+    assert refused.status_code == 200
+    assert "order_backfill_days" in refused.context["form"].errors
+    store.refresh_from_db()
+    assert store.order_backfill_days == 90
+
+
 def test_refused_fields_are_named_and_nothing_is_written(
     owner_client: Client, memory: MemoryPlatform, warehouse: Warehouse
 ) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from huey.contrib.djhuey import HUEY
 
 from kucun.catalog.models import Item
 from kucun.channels.adapters.base import ChannelOrder, OrderAddress
@@ -33,14 +34,22 @@ BRISBANE = (-27.4698, 153.0251)
 
 @pytest.fixture
 def memory_platforms() -> Iterator[dict[str, MemoryPlatform]]:
-    """The memory platform registered, with no accounts; no drain flag left between tests."""
+    """The memory platform registered, with no accounts; no flag of the inline queue (a
+    download queued or running, a drain queued) left between tests."""
     memory_channel.PLATFORMS.clear()
     register_platform(memory_channel.SPEC)
-    drain_flag_clear()
+    queue_flags_clear()
     yield memory_channel.PLATFORMS
-    drain_flag_clear()
+    queue_flags_clear()
     unregister_platform(memory_channel.CODE)
     memory_channel.PLATFORMS.clear()
+
+
+def queue_flags_clear() -> None:
+    if HUEY.immediate:  # the inline queue's in-memory store, never a real queue
+        HUEY.storage.flush_results()
+    else:
+        drain_flag_clear()
 
 
 def located_site(code: str, place: tuple[float, float] | None, *, priority: int = 100) -> Site:
@@ -74,18 +83,22 @@ class Shop:
         lines: Sequence[tuple[str, int]],
         *,
         postcode: str = "2000",
+        city: str = "Sydney",
+        state: str = "NSW",
+        country: str = "AU",
         created_at: datetime | None = None,
     ) -> ChannelOrder:
-        """An order on the platform for (SKU, quantity) lines, to ``postcode``."""
+        """An order on the platform for (SKU, quantity) lines, to ``postcode`` (in Sydney
+        unless told)."""
         return self.platform.place_order(
             [(self.ref(sku), quantity) for sku, quantity in lines],
             ship_to=OrderAddress(
                 name="Ada Buyer",
                 line1="1 George St",
-                city="Sydney",
-                state="NSW",
+                city=city,
+                state=state,
                 postcode=postcode,
-                country_code="AU",
+                country_code=country,
             ),
             created_at=created_at,
         )

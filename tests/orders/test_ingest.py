@@ -346,3 +346,62 @@ def test_the_timeline_of_a_new_order(shop: Shop) -> None:
     assert [event.kind for event in events] == [EventKind.DOWNLOADED, EventKind.ALLOCATED]
     assert events[0].message == "Downloaded from Shop (schedule)."
     assert OrderLine.objects.get().allocation_reference.endswith(placed.lines[0].line_ref)
+
+
+def test_a_newer_version_is_on_the_timeline(shop: Shop) -> None:
+    placed = shop.platform.place_order([(shop.ref("CUP"), 1)], status=OrderStatus.PENDING)
+    download(shop.store)
+    order = order_of(shop, placed)
+    assert order.status == Status.TO_CONFIRM  # a pending order holds its stock too
+
+    shop.platform.change_order(placed.order_ref, status=OrderStatus.OPEN, channel_status="PAID")
+    download(shop.store)
+    shop.platform.change_order(placed.order_ref, customer_phone="0411111111")
+    download(shop.store)
+
+    messages = list(order.events.filter(kind=EventKind.UPDATED).values_list("message", flat=True))
+    assert messages == ["Status on the channel: pending → open", "Updated on the channel."]
+    order.refresh_from_db()
+    assert (order.channel_status_detail, order.customer_phone) == ("PAID", "0411111111")
+
+
+def test_a_long_channel_id_still_holds_its_stock(shop: Shop, site: Site) -> None:
+    placed = shop.place([("CUP", 1)])
+    long_ref = "gid://shop/Order/" + "9" * 180
+    long_order = replace(placed, order_ref=long_ref)
+
+    order, created = order_upsert(
+        store=shop.store, channel_order=long_order, trigger=DownloadTrigger.WEBHOOK
+    )
+
+    assert created is True
+    assert order.status == Status.TO_CONFIRM
+    assert allocations_of(order)[0].qty == 1
+    assert allocated_in(site, order.lines.get().item) == 1  # type: ignore[arg-type]
+
+
+def test_no_webhook_fetch_when_the_store_downloads_no_orders(
+    shop: Shop, django_capture_on_commit_callbacks: Any
+) -> None:
+    placed = shop.place([("CUP", 1)])
+    shop.store.order_download = False
+    shop.store.save(update_fields=["order_download"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_receive(
+            store=shop.store, headers={}, raw_body=shop.platform.order_event(placed.order_ref)
+        )
+
+    assert OrderDownload.objects.count() == 0
+    assert Order.objects.count() == 0
+
+
+def test_an_order_partly_shipped_before_it_came_is_flagged(shop: Shop) -> None:
+    placed = shop.platform.place_order([(shop.ref("CUP"), 2)], status=OrderStatus.PARTIALLY_SHIPPED)
+
+    download(shop.store)
+
+    order = order_of(shop, placed)
+    assert order.status == Status.TO_CONFIRM
+    assert "Partly shipped on the channel" in order.attention
+    assert order.events.filter(kind=EventKind.FLAGGED).count() == 1

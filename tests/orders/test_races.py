@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from kucun.channels.adapters.base import EventKind as ChannelEventKind
+from kucun.channels.adapters.base import OrderStatus as ChannelStatus
 from kucun.channels.services.sync import sync_drain
 from kucun.channels.services.webhooks import webhook_receive
 from kucun.inventory.models import Allocation
@@ -75,6 +77,40 @@ def test_a_webhook_and_a_poll_of_the_same_order_make_one_order_and_one_allocatio
         assert allocated_in(site, cup) == 2 * (round_number + 1)
     assert Order.objects.count() == ROUNDS
     assert order.lines.count() == 1
+
+
+def test_a_cancellation_seen_by_a_webhook_and_a_poll_at_once_releases_once(
+    memory_platforms: Any,
+) -> None:
+    # Given an order holding 3 cups, then cancelled on the platform
+    site = located_site("SYD", SYDNEY)
+    cup = stocked_item("CUP", [(site, 10)])
+    shop = open_shop("Shop", [site], [cup])
+    placed = shop.place([("CUP", 3)])
+    download(shop.store)
+    assert allocated_in(site, cup) == 3
+    cancelled = shop.platform.change_order(placed.order_ref, status=ChannelStatus.CANCELLED)
+    body = shop.platform.order_event(placed.order_ref, ChannelEventKind.ORDER_CANCELLED)
+
+    # When the webhook, a poll and a redelivery all bring the cancellation at once
+    no_errors(
+        run_together(
+            [
+                lambda: download(shop.store),
+                lambda: webhook_receive(store=shop.store, headers={}, raw_body=body),
+                lambda: order_upsert(
+                    store=shop.store, channel_order=cancelled, trigger=DownloadTrigger.WEBHOOK
+                ),
+            ]
+        )
+    )
+
+    # Then the order is cancelled once and its cups released once
+    order = order_of(shop, placed)
+    assert order.status == OrderStatus.CANCELLED
+    assert allocated_in(site, cup) == 0
+    assert OrderEvent.objects.filter(order=order, kind=EventKind.CANCELLED).count() == 1
+    assert OrderEvent.objects.filter(order=order, kind=EventKind.RELEASED).count() == 1
 
 
 def test_the_last_unit_ordered_on_two_stores_at_once_goes_to_one(memory_platforms: Any) -> None:

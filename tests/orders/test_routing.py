@@ -129,7 +129,7 @@ def test_equal_distances_go_to_the_lower_priority_number(
 
 
 def test_unknown_destination_goes_by_priority_then_position(memory_platforms: Any) -> None:
-    # Given no postcode table: the destination cannot be located
+    # Given a destination nothing is known of (no postcode, no place, no country)
     first = located_site("ONE", SYDNEY, priority=100)
     second = located_site("TWO", MELBOURNE, priority=100)
     preferred = located_site("PRE", BRISBANE, priority=5)
@@ -137,7 +137,7 @@ def test_unknown_destination_goes_by_priority_then_position(memory_platforms: An
     shop = open_shop("Shop", [first, second, preferred], [cup])
 
     # When an order comes that only ONE and TWO can fill
-    placed = shop.place([("CUP", 1)], postcode="9999")
+    placed = shop.place([("CUP", 1)], postcode="", city="", state="", country="")
     download(shop.store)
 
     # Then PRE (best priority) could not, and ONE (earlier in the list) ships

@@ -9,7 +9,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kucun.channels.adapters.base import PlatformSpec
-from kucun.channels.models import DEFAULT_ORDER_INTERVAL_MINUTES, Store
+from kucun.channels.models import (
+    DEFAULT_ORDER_BACKFILL_DAYS,
+    DEFAULT_ORDER_INTERVAL_MINUTES,
+    Store,
+)
 from kucun.core.forms import BootstrapFormMixin, SpecFieldsMixin, spec_initial
 from kucun.warehouses.models import Warehouse
 
@@ -44,6 +48,14 @@ class StoreForm(SpecFieldsMixin, BootstrapFormMixin, forms.Form):
         min_value=1,
         max_value=60,
         initial=DEFAULT_ORDER_INTERVAL_MINUTES,
+    )
+    order_backfill_days = forms.IntegerField(
+        label=_("First order download reaches back (days)"),
+        min_value=0,
+        max_value=365,
+        initial=DEFAULT_ORDER_BACKFILL_DAYS,
+        required=False,
+        help_text=_("How far back the first download of this store's orders reads."),
     )
     sandbox = forms.BooleanField(
         label=_("Sandbox"),
@@ -80,8 +92,16 @@ class StoreForm(SpecFieldsMixin, BootstrapFormMixin, forms.Form):
             "inventory_sync": data["inventory_sync"],
             "order_download": data["order_download"],
             "order_interval_minutes": data["order_interval_minutes"],
+            "order_backfill_days": backfill_days(data, self.store),
             "sandbox": bool(data.get("sandbox")),
         }
+
+
+def backfill_days(data: dict[str, Any], store: Store | None) -> int:
+    """Left empty: the store's current value (a new store's default)."""
+    if data.get("order_backfill_days") is not None:
+        return int(data["order_backfill_days"])
+    return store.order_backfill_days if store else DEFAULT_ORDER_BACKFILL_DAYS
 
 
 def store_initial(store: Store) -> dict[str, Any]:
@@ -92,6 +112,7 @@ def store_initial(store: Store) -> dict[str, Any]:
         "inventory_sync": store.inventory_sync,
         "order_download": store.order_download,
         "order_interval_minutes": store.order_interval_minutes,
+        "order_backfill_days": store.order_backfill_days,
         "sandbox": store.sandbox,
     }
     initial.update(spec_initial(store.options, store.credential_masks))

@@ -21,6 +21,7 @@ from kucun.core.models import Job, TimeStampedModel
 from kucun.warehouses.models import Warehouse
 
 DEFAULT_ORDER_INTERVAL_MINUTES = 15
+DEFAULT_ORDER_BACKFILL_DAYS = 30
 
 
 class Store(TimeStampedModel):
@@ -63,7 +64,7 @@ class Store(TimeStampedModel):
         _("order download interval (minutes)"), default=DEFAULT_ORDER_INTERVAL_MINUTES
     )
     order_backfill_days = models.PositiveSmallIntegerField(
-        _("first order download reaches back (days)"), default=30
+        _("first order download reaches back (days)"), default=DEFAULT_ORDER_BACKFILL_DAYS
     )
     products_watermark = models.DateTimeField(null=True, blank=True, editable=False)
     active = models.BooleanField(_("active"), default=True)

@@ -1,19 +1,16 @@
 """What the orders app registers with the layers below it (channels' webhooks and
 before-overwrite hook, inventory's availability announcements).
 
-Registered when this module is imported (``OrdersConfig.ready``). Each receiver only queues
-work for the worker, after the transaction that announced it commits: nothing is allocated
-inside a stock writer's transaction.
+Registered when this module is imported (``OrdersConfig.ready``). Each hook and signal here is
+called after the transaction that announced it committed, and each receiver only queues work
+for the worker: nothing is allocated inside a stock writer's transaction.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-
-from django.db import transaction
 
 from kucun.channels.hooks import (
     register_before_overwrite,
@@ -36,14 +33,12 @@ ALLOCATE_WAITING_UID = "kucun.orders.allocate-waiting"
 
 
 def fetch_named_orders(store: Store, event: ChannelEvent) -> None:
-    """A webhook named orders: fetch each from the platform and store it, in the worker."""
-    store_id = store.pk
+    """A webhook named orders: fetch each from the platform and store it, in the worker
+    (not for a store whose order download is off or that is closed)."""
+    if not (store.active and store.order_download):
+        return
     for order_ref in dict.fromkeys(ref for ref in event.refs if ref):
-        transaction.on_commit(functools.partial(fetch_soon, store_id, order_ref))
-
-
-def fetch_soon(store_id: int, order_ref: str) -> None:
-    tasks_download.order_fetch_task(store_id, order_ref)
+        tasks_download.order_fetch_task(store.pk, order_ref)
 
 
 def download_before_overwrite(store: Store, listings: Sequence[Listing]) -> None:
@@ -62,7 +57,7 @@ def allocate_waiting_soon(*, pairs: Sequence[tuple[int, int]] = (), **_signal: A
     item_ids = sorted({item_id for item_id, _warehouse in pairs})
     try:
         if item_ids and orders_awaiting_items(item_ids).exists():
-            transaction.on_commit(lambda: tasks_download.orders_allocate_waiting_task(item_ids))
+            tasks_download.orders_allocate_waiting_task(item_ids)
     except Exception:
         logger.exception("could not queue the allocation of orders awaiting stock")
 
@@ -71,7 +66,7 @@ def resume_linked(listing_ids: Sequence[int]) -> None:
     """Listings were linked to items: orders waiting on them are tried again."""
     wanted = sorted(set(listing_ids))
     if wanted:
-        transaction.on_commit(lambda: tasks_download.orders_resume_task(wanted))
+        tasks_download.orders_resume_task(wanted)
 
 
 def connect() -> None:

@@ -48,6 +48,7 @@ class StoreOut(Schema):
     inventory_sync: bool
     order_download: bool
     order_interval_minutes: int
+    order_backfill_days: int
     products_watermark: datetime.datetime | None
     active: bool
     last_pull: LastPullOut | None
@@ -65,6 +66,7 @@ class StoreCreateIn(Schema):
     inventory_sync: Any = True
     order_download: Any = True
     order_interval_minutes: Any = 15
+    order_backfill_days: Any = 30
     sandbox: Any = False
 
 
@@ -79,6 +81,7 @@ class StorePatchIn(Schema):
     inventory_sync: Any = None
     order_download: Any = None
     order_interval_minutes: Any = None
+    order_backfill_days: Any = None
     sandbox: Any = None
     active: Any = None
 
@@ -146,6 +149,7 @@ def store_out(store: Store) -> dict[str, Any]:
         "inventory_sync": store.inventory_sync,
         "order_download": store.order_download,
         "order_interval_minutes": store.order_interval_minutes,
+        "order_backfill_days": store.order_backfill_days,
         "products_watermark": store.products_watermark,
         "active": store.active,
         "last_pull": {

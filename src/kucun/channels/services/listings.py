@@ -42,7 +42,6 @@ from kucun.channels.choices import (
     SyncRunStatus,
 )
 from kucun.channels.connect import store_channel
-from kucun.channels.hooks import announce_listings_linked
 from kucun.channels.models import Listing, Store, SyncRun
 from kucun.channels.services.rows import plan_each_statement, update_rows
 from kucun.channels.services.stores import listings_changes_queue, pending_announcement
@@ -569,8 +568,7 @@ def write_plan(store: Store, candidates: list[Listing], plan: MatchPlan) -> None
     if store.inventory_sync:
         listings_changes_queue(store_ids=[store.pk], listing_ids=list(plan.links))
     if plan.links:
-        linked_ids = sorted(plan.links)
-        transaction.on_commit(lambda: announce_listings_linked(linked_ids))
+        pending_announcement().linked_ids.update(plan.links)
 
 
 # --- link, unlink, create items -----------------------------------------------------------------
@@ -609,8 +607,7 @@ def listing_link(*, listing: Listing, item: Item, actor: Any = None) -> Listing:
         locked.save(
             update_fields=["status", "item", "link_method", "conflict_reason", "updated_at"]
         )
-        linked_id = locked.pk
-        transaction.on_commit(lambda: announce_listings_linked([linked_id]))
+        pending_announcement().linked_ids.add(locked.pk)
         if store.inventory_sync:
             listings_changes_queue(store_ids=[store.pk], listing_ids=[locked.pk])
         audit_record(

@@ -27,7 +27,9 @@ from kucun.accounts.choices import Role
 from kucun.channels.adapters.base import ChannelError, ConnectionInfo, PlatformSpec
 from kucun.channels.choices import ListingStatus, PushTrigger
 from kucun.channels.connect import store_channel, store_config
+from kucun.channels.hooks import announce_listings_linked
 from kucun.channels.models import (
+    DEFAULT_ORDER_BACKFILL_DAYS,
     DEFAULT_ORDER_INTERVAL_MINUTES,
     Listing,
     ListingChange,
@@ -59,6 +61,7 @@ from kucun.warehouses.models import Warehouse
 
 NAME_MAX_LENGTH = 100
 INTERVAL_RANGE = (1, 60)
+BACKFILL_DAYS_RANGE = (0, 365)
 BUFFER_MAX = 1_000_000_000
 
 
@@ -177,13 +180,17 @@ def listings_changes_queue(
 
 @dataclass
 class Announcement:
-    """The stores to announce after commit: one signal per transaction, however many links."""
+    """The stores to announce after commit: one signal per transaction, however many links;
+    and the listings linked, for ``hooks.register_listings_linked``."""
 
     store_ids: set[int] = dataclasses.field(default_factory=set)
+    linked_ids: set[int] = dataclasses.field(default_factory=set)
 
     def __call__(self) -> None:
         if self.store_ids:
             listings_changed.send(sender=Store, store_ids=sorted(self.store_ids))
+        if self.linked_ids:
+            announce_listings_linked(sorted(self.linked_ids))
 
 
 def pending_announcement() -> Announcement:
@@ -225,6 +232,7 @@ def store_create(
     inventory_sync: bool = True,
     order_download: bool = True,
     order_interval_minutes: int = DEFAULT_ORDER_INTERVAL_MINUTES,
+    order_backfill_days: int = DEFAULT_ORDER_BACKFILL_DAYS,
     sandbox: bool = False,
 ) -> Store:
     """Bind a store; every refused field is reported at once and nothing is written."""
@@ -248,6 +256,14 @@ def store_create(
             label=_("Order download interval"),
             low=INTERVAL_RANGE[0],
             high=INTERVAL_RANGE[1],
+            problems=problems,
+        ),
+        "order_backfill_days": clean_whole(
+            order_backfill_days,
+            field="order_backfill_days",
+            label=_("First order download reaches back (days)"),
+            low=BACKFILL_DAYS_RANGE[0],
+            high=BACKFILL_DAYS_RANGE[1],
             problems=problems,
         ),
         "sandbox": clean_sandbox(sandbox, problems=problems),
@@ -301,6 +317,7 @@ def store_update(
     inventory_sync: Any = UNCHANGED,
     order_download: Any = UNCHANGED,
     order_interval_minutes: Any = UNCHANGED,
+    order_backfill_days: Any = UNCHANGED,
     sandbox: Any = UNCHANGED,
     active: Any = UNCHANGED,
 ) -> Store:
@@ -319,6 +336,12 @@ def store_update(
             order_interval_minutes,
             _("Order download interval"),
             *INTERVAL_RANGE,
+        ),
+        (
+            "order_backfill_days",
+            order_backfill_days,
+            _("First order download reaches back (days)"),
+            *BACKFILL_DAYS_RANGE,
         ),
     ):
         if value is not UNCHANGED:
@@ -428,6 +451,7 @@ AUDITED_FIELDS = (
     "inventory_sync",
     "order_download",
     "order_interval_minutes",
+    "order_backfill_days",
     "active",
     "location_ref",
 )

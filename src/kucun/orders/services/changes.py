@@ -36,6 +36,7 @@ from kucun.orders.services.routing import (
     allocation_round,
     in_unit,
     listing_for_line,
+    operation_key,
     order_event_record,
     order_lock,
 )
@@ -205,7 +206,7 @@ def release_lines(order: Order, *, actor: Any = None) -> int:
             released += allocation_release(
                 user=actor,
                 reference=reference,
-                idempotency_key=f"{reference}:release:{round_number}",
+                idempotency_key=operation_key(f"{reference}:release:{round_number}"),
             )
         line.allocated = False
         line.save(update_fields=["allocated"])
@@ -243,6 +244,7 @@ def order_apply_channel_version(order: Order, channel_order: ChannelOrder) -> bo
     if channel_order.updated_at <= order.channel_updated_at:
         return False
     before_status = order.channel_status
+    events_before = order.events.count()
     if channel_order.status == ChannelStatus.CANCELLED:
         cancelled_on_channel(order)
     elif order.status != OrderStatus.CANCELLED:
@@ -262,6 +264,8 @@ def order_apply_channel_version(order: Order, channel_order: ChannelOrder) -> bo
             _("Status on the channel: %(before)s → %(after)s")
             % {"before": before_status, "after": order.channel_status},
         )
+    elif order.events.count() == events_before:
+        order_event_record(order, EventKind.UPDATED, _("Updated on the channel."))
     return True
 
 

@@ -44,6 +44,7 @@ from kucun.orders.services.changes import (
     clip,
     lines_create,
     order_apply_channel_version,
+    order_flag,
 )
 from kucun.orders.services.routing import allocate_locked, in_unit, order_event_record
 
@@ -136,7 +137,8 @@ def order_insert(store: Store, channel_order: ChannelOrder, trigger: str) -> Ord
 
 def first_placement(order: Order, channel_order: ChannelOrder) -> Order:
     """A new order's first state: cancelled or shipped already on the channel, or its stock
-    held now."""
+    held now. Pending (not yet paid) and held orders hold their stock too: the platform has
+    already taken those units off sale, and a push must not offer them again."""
     if channel_order.status == ChannelStatus.CANCELLED:
         order.status = OrderStatus.CANCELLED
         order.save(update_fields=["status", "updated_at"])
@@ -148,7 +150,16 @@ def first_placement(order: Order, channel_order: ChannelOrder) -> Order:
         order.save(update_fields=["status", "shipped_at", "updated_at"])
         order_event_record(order, EventKind.SHIPPED, _("Already shipped on the channel."))
         return order
-    return allocate_locked(order)
+    placed = allocate_locked(order)
+    if channel_order.status == ChannelStatus.PARTIALLY_SHIPPED:
+        order_flag(
+            placed,
+            _(
+                "Partly shipped on the channel before Kucun downloaded it: the whole order "
+                "holds stock; check what is left to ship."
+            ),
+        )
+    return placed
 
 
 # --- a download ---------------------------------------------------------------------------------

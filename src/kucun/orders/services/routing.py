@@ -16,6 +16,7 @@ person (``needs_attention``) and resumes when the listing is linked.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from kucun.channels.models import Listing, Store, StoreWarehouse
 from kucun.core.audit import audit_record
 from kucun.core.errors import DomainError
 from kucun.core.locks import run_with_retry
+from kucun.core.models import IDEMPOTENCY_KEY_MAX_LENGTH
 from kucun.inventory.errors import InsufficientStock
 from kucun.inventory.selectors import stock_figures
 from kucun.inventory.services import AllocationLineInput, stock_allocate_order
@@ -77,6 +79,14 @@ def order_event_record(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         data=data or {},
     )
+
+
+def operation_key(text: str) -> str:
+    """An idempotency key for an order's stock operation: the text itself, or its digest when
+    a long channel id would make it longer than a key may be."""
+    if len(text) <= IDEMPOTENCY_KEY_MAX_LENGTH:
+        return text
+    return "order-sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def order_lock(order: Order | int) -> Order:
@@ -292,7 +302,7 @@ def allocate_locked(order: Order, *, actor: Any = None) -> Order:
                 for line, item, qty in placed
             ],
             warehouses=[candidate.warehouse.code for candidate in candidates],
-            idempotency_key=f"{order.reference_prefix}:allocate:{round_number}",
+            idempotency_key=operation_key(f"{order.reference_prefix}:allocate:{round_number}"),
         )
     except InsufficientStock as error:
         return mark_awaiting(order, candidates, destination, error, actor=actor)
