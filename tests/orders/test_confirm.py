@@ -14,6 +14,7 @@ from kucun.accounts.models import User
 from kucun.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kucun.inventory.choices import DocumentStatus, IssueKind
 from kucun.inventory.models import IssueLinePick
+from kucun.orders import tasks_confirm
 from kucun.orders.choices import ConfirmStep, EventKind, FulfilmentStatus, OrderStatus
 from kucun.orders.models import Order, OrderEvent
 from kucun.orders.services.confirm import (
@@ -439,3 +440,62 @@ def test_an_account_of_another_warehouse_is_refused(
 
     order.refresh_from_db()
     assert order.carrier_account is None
+
+
+def test_confirming_marks_the_order_and_queues_its_job_for_the_worker(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rule_for(RuleAction.PICKUP, "Pickup")
+    order = order_place(shop, depot, [(goods.tea, 1)])
+    queued: list[tuple[int, int | None]] = []
+    monkeypatch.setattr(
+        tasks_confirm, "order_confirm_task", lambda *arguments: queued.append(arguments)
+    )
+
+    marked = order_confirm(order=order, user=staff)
+
+    assert marked.status == OrderStatus.CONFIRMING
+    assert marked.confirm_step == ConfirmStep.RULE
+    assert queued == [(order.pk, staff.pk)]
+    assert kinds(order) == [EventKind.CONFIRMED]
+    assert issues_of(order) == []
+
+    # The worker runs the job.
+    monkeypatch.undo()
+    assert tasks_confirm.order_confirm_task.call_local(order.pk, staff.pk) == ConfirmStep.DONE
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED
+    assert len(issues_of(order)) == 1
+    assert OrderEvent.objects.get(order=order, kind=EventKind.SHIPPED).actor == staff
+
+
+def test_a_stopped_order_may_have_its_carrier_chosen_and_a_bad_service_is_named(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff: User,
+) -> None:
+    account = CarrierAccount.objects.create(
+        name="AusPost dock", carrier="auspost", sender_warehouse=depot.warehouse
+    )
+    order = order_place(shop, depot, [(goods.bare, 1)])
+    stopped = order_confirm(order=order, user=staff)
+    assert stopped.confirm_step == ConfirmStep.RULE
+
+    with pytest.raises(ValidationFailed) as bad:
+        order_set_carrier(order=order, user=staff, carrier_account=account, service_code="NO WAY")
+    assert [error.field for error in bad.value.errors] == ["service_code"]
+    chosen = order_set_carrier(order=order, user=staff, carrier_account=account, service_code="E34")
+
+    assert (chosen.carrier_account, chosen.service_code) == (account, "E34")
+    assert chosen.confirm_step == ConfirmStep.RULE
+    note = OrderEvent.objects.filter(order=order, kind=EventKind.NOTE).get()
+    assert note.message == "Carrier set to AusPost dock, service E34."
+    assert note.actor == staff
+
+    cleared = order_set_carrier(order=order, user=staff, carrier_account=None)
+    assert (cleared.carrier_account, cleared.service_code) == (None, "")

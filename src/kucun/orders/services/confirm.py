@@ -50,6 +50,7 @@ from kucun.inventory.services import DocumentLineInput, issue_create
 from kucun.orders.choices import ConfirmStep, EventKind, OrderStatus
 from kucun.orders.models import Order, OrderLine, OrderShipment
 from kucun.orders.services.fulfilment import (
+    being_confirmed,
     fulfilment_send,
     lease_claim,
     lease_release,
@@ -247,7 +248,6 @@ class Choice:
     service_code: str = ""
     box_preset_id: int | None = None
     rule_name: str = ""
-    note: str = ""
 
     def as_details(self) -> dict[str, Any]:
         return {
@@ -298,11 +298,7 @@ def choice_for(order: Order, lines: Sequence[tuple[OrderLine, int]]) -> Choice:
     decision = evaluate(rules_compiled(), facts)
     rule = decision.rule
     if rule is None or decision.action == RuleAction.HOLD:
-        return Choice(
-            method=RuleAction.HOLD,
-            rule_name=rule.name if rule else "",
-            note=str(getattr(rule, "name", "")),
-        )
+        return Choice(method=RuleAction.HOLD, rule_name=rule.name if rule else "")
     if decision.action == RuleAction.CARRIER:
         assert rule.carrier_account_id is not None  # the rule's constraint
         picked = chosen_account(rule.carrier_account_id, rule.service_code, order)
@@ -317,6 +313,14 @@ def choice_for(order: Order, lines: Sequence[tuple[OrderLine, int]]) -> Choice:
 
 
 # --- the steps ------------------------------------------------------------------------------------
+
+
+def step_done(order: Order, next_step: str, *changed: str) -> None:
+    """Move the locked ``order`` on to ``next_step`` (saving ``changed`` fields too)."""
+    order.confirm_step = next_step
+    order.confirm_error = ""
+    fields = ["confirm_step", "confirm_error", "confirm_lease_until", "updated_at"]
+    order.save(update_fields=[*fields, *changed])
 
 
 class StepNotDone(DomainError):
@@ -372,17 +376,7 @@ def step_rule(order_id: int, *, user: Any, token: str) -> None:
             order_shipment.save(update_fields=["method", "lines"])
         order.confirm_details = {**(order.confirm_details or {}), "choice": choice.as_details()}
         carrier = order_shipment.method == RuleAction.CARRIER
-        order.confirm_step = ConfirmStep.SHIPMENT if carrier else ConfirmStep.ISSUE
-        order.confirm_error = ""
-        order.save(
-            update_fields=[
-                "confirm_details",
-                "confirm_step",
-                "confirm_error",
-                "confirm_lease_until",
-                "updated_at",
-            ]
-        )
+        step_done(order, ConfirmStep.SHIPMENT if carrier else ConfirmStep.ISSUE, "confirm_details")
 
 
 def shipment_for_key(key: str) -> Shipment | None:
@@ -467,11 +461,7 @@ def step_shipment(order_id: int, *, user: Any, token: str) -> None:
     numbers = tracking_numbers(shipment)
     with transaction.atomic():
         order = locked_order(order_id, token)
-        order.confirm_step = ConfirmStep.LABEL
-        order.confirm_error = ""
-        order.save(
-            update_fields=["confirm_step", "confirm_error", "confirm_lease_until", "updated_at"]
-        )
+        step_done(order, ConfirmStep.LABEL)
         order_event_add(
             order,
             EventKind.SHIPMENT_CREATED,
@@ -506,17 +496,7 @@ def step_label(order_id: int, *, user: Any, token: str) -> None:
     with transaction.atomic():
         order = locked_order(order_id, token)
         order.status = OrderStatus.CONFIRMED
-        order.confirm_step = ConfirmStep.ISSUE
-        order.confirm_error = ""
-        order.save(
-            update_fields=[
-                "status",
-                "confirm_step",
-                "confirm_error",
-                "confirm_lease_until",
-                "updated_at",
-            ]
-        )
+        step_done(order, ConfirmStep.ISSUE, "status")
         order_event_add(
             order,
             EventKind.LABEL_READY,
@@ -599,18 +579,7 @@ def step_issue(order_id: int, *, user: Any, token: str) -> None:
                 data={"issue": issue.number},
             )
         order.status = OrderStatus.SHIPPED
-        order.confirm_step = ConfirmStep.FULFILMENT
-        order.confirm_error = ""
-        order.save(
-            update_fields=[
-                "status",
-                "shipped_at",
-                "confirm_step",
-                "confirm_error",
-                "confirm_lease_until",
-                "updated_at",
-            ]
-        )
+        step_done(order, ConfirmStep.FULFILMENT, "status", "shipped_at")
 
 
 def step_fulfilment(order_id: int, *, user: Any, token: str) -> None:
@@ -697,6 +666,15 @@ def confirm_start(order_id: int, *, user: Any) -> Order:
         return order
 
 
+def job_queue(order_id: int, *, user: Any) -> None:
+    """Queue the order's job once the caller's transaction commits (the worker runs it; the
+    test settings' inline queue runs it then and there)."""
+    from kucun.orders.tasks_confirm import order_confirm_task
+
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    transaction.on_commit(functools.partial(order_confirm_task, order_id, user_id))
+
+
 def order_confirm(
     *,
     order: Order,
@@ -704,49 +682,63 @@ def order_confirm(
     carrier_account: CarrierAccount | int | None = None,
     service_code: str = "",
 ) -> Order:
-    """Confirm one order and run its job here (see the module); answers the order as it is
-    afterwards: shipped and sent to the store, held by a rule, or stopped at a step with what
-    stopped it. ``carrier_account`` (and ``service_code``) choose the carrier instead of the
-    rules."""
+    """Confirm one order: refused with the reason when it cannot be; otherwise marked as
+    being confirmed and its job queued (see the module). Answers the order as it is then:
+    with the worker's queue, still confirming; with an inline queue, shipped and sent to the
+    store, held by a rule, or stopped at a step with what stopped it. ``carrier_account``
+    (and ``service_code``) choose the carrier instead of the rules."""
     require_staff(user)
     if carrier_account is not None:
+        refusal = confirm_refusal(Order.objects.get(pk=order.pk))
+        if refusal is not None:
+            raise refusal
         order_set_carrier(
             order=order, user=user, carrier_account=carrier_account, service_code=service_code
         )
-    confirm_start(order.pk, user=user)
-    return confirm_run(order_id=order.pk, user=user)
+    with transaction.atomic():
+        confirm_start(order.pk, user=user)
+        job_queue(order.pk, user=user)
+    return Order.objects.get(pk=order.pk)
 
 
 def orders_confirm_enqueue(*, orders: Iterable[Order], user: Any = None) -> int:
-    """Confirm many orders, each as its own job in the worker (queued once its mark is
-    committed). Orders that cannot be confirmed are left as they are; an order stopped at a
-    step is queued to continue. Answers how many jobs were queued."""
-    from kucun.orders.tasks_confirm import order_confirm_task
-
+    """Confirm many orders, each as its own job (queued once its mark is committed). Orders
+    that cannot be confirmed are left as they are; an order stopped at a step (and not held by
+    a worker) is queued to continue. Answers how many jobs were queued."""
     require_staff(user)
-    user_id = user.pk if getattr(user, "is_authenticated", False) else None
     queued = 0
     for order in orders:
         current = Order.objects.get(pk=order.pk)
-        if not (current.status in UNDERWAY and current.confirm_error):
-            try:
-                confirm_start(current.pk, user=user)
-            except DomainError:
-                continue
-        transaction.on_commit(functools.partial(order_confirm_task, current.pk, user_id))
+        with transaction.atomic():
+            if current.status in UNDERWAY and current.confirm_error:
+                if lease_held(current):
+                    continue
+            else:
+                try:
+                    confirm_start(current.pk, user=user)
+                except DomainError:
+                    continue
+            job_queue(current.pk, user=user)
         queued += 1
     return queued
 
 
+def lease_held(order: Order) -> bool:
+    return order.confirm_lease_until is not None and order.confirm_lease_until > timezone.now()
+
+
 def order_retry(*, order: Order, user: Any = None) -> Order:
-    """Continue a stopped confirmation from the step it stopped at (see the module: nothing
-    done already is done again)."""
+    """Continue a stopped confirmation from the step it stopped at, as the order's job (see
+    the module: nothing done already is done again). Refused while a worker holds the order.
+    Answers the order as ``order_confirm`` does."""
     require_staff(user)
     current = Order.objects.get(pk=order.pk)
     if current.status not in UNDERWAY or current.confirm_step not in STEPS:
         raise Conflict(
             detail=_("Order %(number)s has no stopped step to retry.") % {"number": current}
         )
+    if lease_held(current):
+        raise being_confirmed(current)
     with transaction.atomic():
         Order.objects.filter(pk=current.pk).update(confirm_attempts=F("confirm_attempts") + 1)
         order_event_add(
@@ -756,7 +748,8 @@ def order_retry(*, order: Order, user: Any = None) -> Order:
             message=_("Retry from: %(step)s.") % {"step": ConfirmStep(current.confirm_step).label},
             data={"retry": current.confirm_step},
         )
-    return confirm_run(order_id=current.pk, user=user)
+        job_queue(current.pk, user=user)
+    return Order.objects.get(pk=current.pk)
 
 
 def order_set_carrier(
@@ -767,7 +760,11 @@ def order_set_carrier(
     to choosing the carrier."""
     require_staff(user)
     with transaction.atomic():
-        current = Order.objects.select_for_update().select_related("warehouse").get(pk=order.pk)
+        current = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("warehouse")
+            .get(pk=order.pk)
+        )
         refuse_carrier_change(current)
         if carrier_account is None:
             current.carrier_account = None

@@ -117,7 +117,8 @@ def lease_claim(order_id: int, *, now: datetime.datetime | None = None) -> str:
 def locked_order(order_id: int, token: str) -> Order:
     """The order, locked, when this worker still holds its lease (call inside a transaction);
     LeaseLost otherwise. The lease is renewed: the step that locks it is making progress."""
-    order = Order.objects.select_for_update().select_related("store").get(pk=order_id)
+    # Only the order's row is locked (never its store's): ``of=("self",)`` on PostgreSQL.
+    order = Order.objects.select_for_update(of=("self",)).select_related("store").get(pk=order_id)
     if (order.confirm_details or {}).get(LEASE_FIELD) != token:
         raise LeaseLost(
             detail=_("Order %(number)s was taken over by another worker.") % {"number": order}
@@ -229,8 +230,11 @@ def fulfilment_sent(
     order_shipment_id: int, result: ShipResult, *, user: Any, token: str
 ) -> OrderShipment:
     with transaction.atomic():
+        order_id = OrderShipment.objects.values_list("order_id", flat=True).get(
+            pk=order_shipment_id
+        )
+        order = locked_order(order_id, token)  # the order first, as every step locks
         order_shipment = OrderShipment.objects.select_for_update().get(pk=order_shipment_id)
-        order = locked_order(order_shipment.order_id, token)
         order_shipment.fulfilment_status = FulfilmentStatus.SENT
         order_shipment.fulfilment_ref = result.fulfilment_ref[:200]
         order_shipment.fulfilment_error = ""

@@ -45,7 +45,12 @@ from kucun.orders.services.confirm import (
     shipment_items,
     tracking_numbers,
 )
-from kucun.orders.services.fulfilment import lease_claim, lease_release, order_event_add
+from kucun.orders.services.fulfilment import (
+    lease_claim,
+    lease_release,
+    locked_order,
+    order_event_add,
+)
 from kucun.shipping.choices import RuleAction, ShipmentSource, ShipmentStatus
 from kucun.shipping.models import BoxPreset, CarrierAccount, Shipment
 from kucun.shipping.services.labels import shipment_fetch_label
@@ -268,10 +273,11 @@ def reship_carrier(
         )
 
 
-def reship_issue(order: Order, order_shipment_id: int, *, user: Any) -> OrderShipment:
+def reship_issue(order: Order, order_shipment_id: int, *, user: Any, token: str) -> OrderShipment:
     with transaction.atomic():
+        locked_order(order.pk, token)  # the order first, as every step locks
         order_shipment = (
-            OrderShipment.objects.select_for_update()
+            OrderShipment.objects.select_for_update(of=("self",))
             .select_related("shipment")
             .get(pk=order_shipment_id)
         )
@@ -370,7 +376,7 @@ def order_reship(
             order_shipment = reship_start(current, wanted, choice)
         if order_shipment.method == RuleAction.CARRIER:
             reship_carrier(current, order_shipment, choice, user=user)
-        return reship_issue(current, order_shipment.pk, user=user)
+        return reship_issue(current, order_shipment.pk, user=user, token=token)
     finally:
         lease_release(current.pk, token)
 
