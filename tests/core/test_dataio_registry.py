@@ -13,7 +13,7 @@ from kucun.inventory.exporters import MoveExporter
 
 
 def test_the_apps_register_their_kinds_in_app_order() -> None:
-    assert registry.import_kinds() == ["items", "bundles", "receipt", "stocktake"]
+    assert registry.import_kinds() == ["items", "bundles", "receipt", "stocktake", "postcodes"]
     assert registry.export_kinds() == [
         "zones",
         "items",
@@ -23,6 +23,7 @@ def test_the_apps_register_their_kinds_in_app_order() -> None:
         "moves",
         "documents",
         "stock_pushes",
+        "postcodes",
     ]
     assert registry.importer_class("items") is ItemImporter
     assert registry.exporter_class("moves") is MoveExporter
@@ -43,12 +44,13 @@ def test_labels_come_from_the_registered_classes() -> None:
     [
         (
             registry.importer_class,
-            "Unknown import kind “widgets”: choose one of items, bundles, receipt, stocktake.",
+            "Unknown import kind “widgets”: choose one of items, bundles, receipt, stocktake, "
+            "postcodes.",
         ),
         (
             registry.exporter_class,
             "Unknown export kind “widgets”: choose one of zones, items, bundles, stock, "
-            "stock_bins, moves, documents, stock_pushes.",
+            "stock_bins, moves, documents, stock_pushes, postcodes.",
         ),
     ],
 )

@@ -79,8 +79,10 @@ def receive_stock() -> None:
     )
 
 
-def make_order(store: Store, number: str, lines: list[tuple[str, str, int]]) -> Order:
-    """A confirmed order whose lines (sku, title, quantity) are allocated in MEL."""
+def make_order(
+    store: Store, number: str, lines: list[tuple[str, str, int]], warehouse: str = "MEL"
+) -> Order:
+    """A confirmed order whose lines (sku, title, quantity) are allocated in the warehouse."""
     order = Order.objects.create(
         store=store,
         external_id=f"EXT-{number}",
@@ -115,7 +117,7 @@ def make_order(store: Store, number: str, lines: list[tuple[str, str, int]]) -> 
             allocated=True,
         )
         inputs.append(AllocationLineInput(reference=reference, sku=sku, qty=quantity))
-    stock_allocate_order(lines=inputs, warehouse="MEL")
+    stock_allocate_order(lines=inputs, warehouse=warehouse)
     return order
 
 

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from kucun.core.errors import ValidationFailed
 from kucun.inventory.models import Allocation
+from kucun.inventory.services import DocumentLineInput, receipt_create
 from kucun.orders.documents import (
     packing_slip_lines,
     packing_slip_pdf,
@@ -19,6 +20,8 @@ from kucun.orders.documents import (
     pick_list_pdf,
 )
 from kucun.orders.models import Order
+from kucun.warehouses.choices import ZoneKind
+from kucun.warehouses.services import bin_create, warehouse_create, zone_create
 from tests.orders import fixtures_documents as fixtures
 from tests.orders.fixtures_documents import DocumentsWorld
 
@@ -75,6 +78,34 @@ def test_allocated_stock_beyond_the_bins_is_listed_as_not_in_a_bin(
 
     assert ("", "WRENCH", 2, ["1001"]) in picks(documents_world, "1001")
     assert ("B-01", "WRENCH", 5, ["1001"]) in picks(documents_world, "1001")
+
+
+def test_a_batch_over_two_warehouses_has_a_table_for_each(
+    documents_world: DocumentsWorld,
+) -> None:
+    sydney = warehouse_create(user=None, code="SYD", name="Sydney DC")
+    zone = zone_create(
+        user=None, warehouse_id=sydney.pk, code="PICK", name="Pick face", kind=ZoneKind.PICKING
+    )
+    bin_create(user=None, zone_id=zone.pk, code="Z-09")
+    receipt_create(
+        user=None,
+        warehouse="SYD",
+        kind="purchase",
+        lines=[DocumentLineInput(sku="APRON", qty=4, bin="Z-09")],
+        post=True,
+    )
+    order = fixtures.make_order(documents_world.store, "2001", [("APRON", "Apron", 4)], "SYD")
+
+    lines = pick_list_lines([order, documents_world.orders["1001"]])
+    text = squeezed(pdf_text(pick_list_pdf([order, documents_world.orders["1001"]], language="en")))
+
+    assert [(line.warehouse.code, line.bin.code if line.bin else "") for line in lines] == [
+        ("MEL", "B-01"),
+        ("MEL", "C-02"),
+        ("SYD", "Z-09"),
+    ]
+    assert text.index("Warehouse MEL") < text.index("Warehouse SYD") < text.index("Z-09 APRON")
 
 
 def test_the_pick_list_pdf_in_english(documents_world: DocumentsWorld) -> None:

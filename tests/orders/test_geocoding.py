@@ -119,6 +119,18 @@ def test_a_postcode_of_another_country_is_not_used() -> None:
 
 
 @pytest.mark.django_db
+def test_abbreviated_place_names_match_the_gazetteer() -> None:
+    st_kilda = locate(country="AU", state="VIC", city="St. Kilda")
+    mt_gambier = locate(country="AU", state="SA", city="Mt Gambier")
+
+    assert st_kilda == locate(country="AU", state="VIC", city="Saint Kilda")
+    assert mt_gambier == locate(country="AU", state="SA", city="Mount Gambier")
+    assert st_kilda is not None
+    assert mt_gambier is not None
+    assert (st_kilda.source, mt_gambier.source) == ("city", "city")
+
+
+@pytest.mark.django_db
 def test_a_city_written_in_chinese() -> None:
     located = locate(country="AU", city="悉尼")
 

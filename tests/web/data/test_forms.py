@@ -38,6 +38,7 @@ def test_option_fields_come_from_the_importers_in_order() -> None:
         "bundles",
         "receipt",
         "stocktake",
+        "postcodes",
     ]
     assert ("MEL", "MEL Melbourne") in form.fields["warehouse"].choices  # type: ignore[attr-defined]
     assert "form-select" in form.fields["receipt_kind"].widget.attrs["class"]
