@@ -40,6 +40,9 @@ from tests.orders.fixtures_confirm import (  # noqa: F401  (fixtures)
 from tests.permissions import ALL_ROLES, assert_role_matrix
 
 pytestmark = pytest.mark.django_db
+# A confirm (or retry) runs as the order's job once its mark commits; the test queue runs it
+# then and there, so these tests commit for real.
+committed = pytest.mark.django_db(transaction=True)
 Factory = Callable[..., Any]
 
 
@@ -175,6 +178,7 @@ def test_every_role_reads_orders(api_client_for: Factory, user_for_role: Factory
 # Orders of the in-memory store confirmed by a local-delivery rule: no carrier to call.
 
 
+@committed
 def test_an_order_is_confirmed_once_per_idempotency_key(
     depot: Site,  # noqa: F811
     goods: Goods,  # noqa: F811
@@ -263,6 +267,7 @@ def test_bulk_confirm_queues_each_order_and_answers_where_each_stands(
     assert empty.status_code == 422
 
 
+@committed
 def test_a_stopped_confirm_is_retried_from_its_step(
     depot: Site,  # noqa: F811
     goods: Goods,  # noqa: F811
@@ -326,6 +331,7 @@ def test_the_carrier_is_chosen_by_patch_and_a_wrong_account_is_named(
     assert cleared.json()["carrier_account"] is None
 
 
+@committed
 def test_lines_of_a_shipped_order_are_reshipped_and_bad_lines_are_named(
     depot: Site,  # noqa: F811
     goods: Goods,  # noqa: F811

@@ -42,6 +42,9 @@ from tests.orders.fixtures_confirm import (  # noqa: F401  (fixtures)
 )
 
 pytestmark = pytest.mark.django_db
+# A confirm (or retry) runs as the order's job once its mark commits; the test queue runs it
+# then and there, so these tests commit for real.
+committed = pytest.mark.django_db(transaction=True)
 
 
 def console(role: str = "staff") -> Client:
@@ -225,6 +228,7 @@ def follow(client: Client, url: str, data: dict[str, Any] | None = None) -> tupl
     return response, " | ".join(messages_of(response))
 
 
+@committed
 def test_staff_confirm_an_order_from_its_page_and_it_ships(
     depot: Site,  # noqa: F811
     goods: Goods,  # noqa: F811
@@ -249,6 +253,7 @@ def test_staff_confirm_an_order_from_its_page_and_it_ships(
     assert 'id="order-reship"' in html
 
 
+@committed
 def test_a_held_order_says_why(
     depot: Site,  # noqa: F811
     goods: Goods,  # noqa: F811
@@ -265,6 +270,7 @@ def test_a_held_order_says_why(
     )
 
 
+@committed
 def test_a_stopped_step_shows_the_vendors_message_and_retry_continues_it(
     depot: Site,  # noqa: F811
     goods: Goods,  # noqa: F811
@@ -380,6 +386,7 @@ def test_cancelling_releases_the_stock_and_keeps_the_reason(
     assert 'id="order-cancel"' not in html
 
 
+@committed
 def test_a_shipped_order_cannot_be_cancelled_and_says_why(
     depot: Site,  # noqa: F811
     goods: Goods,  # noqa: F811
@@ -434,6 +441,7 @@ def ship_locally(at: Shop, site: Site, lines: list[tuple[Item, int]], client: Cl
     return order
 
 
+@committed
 def test_chosen_lines_are_reshipped_and_too_many_is_refused_by_its_line(
     depot: Site,  # noqa: F811
     goods: Goods,  # noqa: F811
@@ -461,6 +469,7 @@ def test_chosen_lines_are_reshipped_and_too_many_is_refused_by_its_line(
     assert level(goods.cup, depot).on_hand == 8
 
 
+@committed
 def test_returned_lines_go_into_the_bin_typed_and_an_unknown_bin_is_named(
     depot: Site,  # noqa: F811
     goods: Goods,  # noqa: F811

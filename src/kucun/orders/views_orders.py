@@ -179,6 +179,12 @@ def report_outcome(request: HttpRequest, order: Order) -> None:
         )
     elif order.status == OrderStatus.SHIPPED:
         messages.success(request, _("Order %(number)s is confirmed and shipped.") % names)
+    elif order.status == OrderStatus.CONFIRMING:
+        messages.info(
+            request,
+            _("Order %(number)s is being confirmed: its page shows each step as it is done.")
+            % names,
+        )
     elif order.attention:
         messages.warning(
             request,
@@ -291,8 +297,7 @@ def order_set_carrier_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.STAFF)
 def order_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Confirm the order now: the carrier is asked while the person waits, as a shipment made
-    by hand is."""
+    """Confirm the order: refused at once with the reason, or marked and run as its job."""
     order = get_order(pk)
     try:
         done = confirm_services.order_confirm(order=order, user=request.user)

@@ -512,7 +512,9 @@ def orders_get(request: HttpRequest, order_id: int) -> Any:
 @router.post(
     "/orders/{order_id}/confirm",
     response=OrderDetailOut,
-    summary="Confirm an order now: carrier, label, stock issue, tracking to the store (staff)",
+    summary="Confirm an order: refused at once with the reason, or marked and run as its job "
+    "(carrier, label, stock issue, tracking to the store); the answer shows where it stands "
+    "(staff)",
 )
 def orders_confirm(request: HttpRequest, order_id: int, payload: ConfirmIn | None = None) -> Any:
     actor = writer(request)
@@ -534,7 +536,7 @@ def orders_confirm(request: HttpRequest, order_id: int, payload: ConfirmIn | Non
 @router.post(
     "/orders/{order_id}/retry",
     response=OrderDetailOut,
-    summary="Continue a stopped confirmation from its step (staff)",
+    summary="Continue a stopped confirmation from its step, as the order's job (staff)",
 )
 def orders_retry(request: HttpRequest, order_id: int) -> Any:
     actor = writer(request)

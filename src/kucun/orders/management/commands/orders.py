@@ -20,7 +20,7 @@ from kucun.core.errors import DomainError
 from kucun.orders.choices import DownloadStatus, DownloadTrigger, OrderStatus
 from kucun.orders.models import Order
 from kucun.orders.selectors_console import order_by_number
-from kucun.orders.services.confirm import order_confirm
+from kucun.orders.services.confirm import confirm_run, confirm_start
 from kucun.orders.services.ingest import orders_download
 
 
@@ -78,7 +78,9 @@ class Command(BaseCommand):
         for name in names:
             try:
                 order = order_by_number(name)
-                done = order_confirm(order=order)
+                # Here and now, not in the worker: mark it (or be refused), then run its steps.
+                confirm_start(order.pk, user=None)
+                done = confirm_run(order_id=order.pk)
             except DomainError as error:
                 self.stderr.write(f"{name}: {error.detail}")
                 failed = True
