@@ -529,3 +529,13 @@ def test_pick_list_and_packing_slip_are_pdfs(
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
     assert messages_of(empty) == ["Select at least one order to pick."]
+
+
+def test_an_order_being_confirmed_shows_its_step(staff_client: Client) -> None:
+    order = make_order(make_store(), "1080", status=OrderStatus.CONFIRMING, confirm_step="label")
+
+    html = page(staff_client, reverse("orders:order_detail", args=[order.pk]))
+
+    assert 'id="order-confirming" data-step="label"' in html
+    assert "Being confirmed: now at “get the label”." in html
+    assert 'id="order-confirm"' not in html
