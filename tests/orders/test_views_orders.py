@@ -539,3 +539,30 @@ def test_an_order_being_confirmed_shows_its_step(staff_client: Client) -> None:
     assert 'id="order-confirming" data-step="label"' in html
     assert "Being confirmed: now at “get the label”." in html
     assert 'id="order-confirm"' not in html
+
+
+def test_an_orders_page_costs_the_same_queries_however_many_lines_and_events(
+    staff_client: Client,
+) -> None:
+    warehouse = WarehouseFactory(code="MEL")
+    account = carrier_account(warehouse)
+    gift = ItemFactory(sku="GIFT", is_bundle=True)
+    BundleComponentFactory(bundle=gift, component=ItemFactory(sku="TEA"))
+    ItemFactory(sku="MUG")
+    store = make_store()
+
+    def queries(order: Order) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(reverse("orders:order_detail", args=[order.pk])).status_code
+        return len(captured)
+
+    small = make_order(store, "1", [("GIFT", 1)])
+    ship(small, account, "T-1")
+    event(small, "note", "one")
+    large = make_order(store, "2", [("GIFT", 2), ("MUG", 1), ("TEA", 3), ("GIFT", 1)])
+    ship(large, account, "T-2")
+    for index in range(6):
+        event(large, "note", f"note {index}")
+
+    queries(small)  # the session's first request loads what every later one has cached
+    assert queries(large) == queries(small)
