@@ -30,6 +30,7 @@ from tests.orders.console_support import (
 from tests.orders.fixtures_confirm import (  # noqa: F401  (fixtures)
     Goods,
     Shop,
+    bin_quantity,
     depot,
     goods,
     level,
@@ -382,3 +383,30 @@ def test_a_stores_orders_are_downloaded_now_by_staff_only(
     (run,) = staff_api.get("/api/v1/order-downloads").json()["items"]
     assert (run["store_id"], run["trigger"], run["new_count"]) == (shop.store.pk, "manual", 1)
     assert unknown.status_code == 404
+
+
+@committed
+def test_lines_come_back_into_a_bin_and_an_unknown_bin_is_named(
+    depot: Site,  # noqa: F811
+    goods: Goods,  # noqa: F811
+    shop: Shop,  # noqa: F811
+    staff_api: ApiClient,
+) -> None:
+    rule_for(RuleAction.LOCAL_DELIVERY, "Around the corner")
+    order = order_place(shop, depot, [(goods.tea, 2)])
+    staff_api.post(f"/api/v1/orders/{order.pk}/confirm")
+    (line,) = order.lines.all()
+    url = f"/api/v1/orders/{order.pk}/return"
+
+    unknown = staff_api.post(url, {"lines": [{"line": line.pk, "quantity": 1}], "bin": "Z-99"})
+    too_many = staff_api.post(url, {"lines": [{"line": line.pk, "quantity": 3}], "bin": "S-02"})
+    taken = staff_api.post(url, {"lines": [{"line": line.pk, "quantity": 1}], "bin": "s-02"})
+
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "bin"
+    assert too_many.status_code == 422
+    assert too_many.json()["errors"][0]["field"] == "lines[0].quantity"
+    assert taken.status_code == 201
+    assert taken.json()["receipt_number"].startswith("RC-")
+    assert taken.json()["order"]["events"][-1]["kind"] == "returned"
+    assert bin_quantity(goods.tea, depot, "S-02") == 1

@@ -23,6 +23,7 @@ from kucun.accounts.permissions import require_role, user_has_role
 from kucun.core.errors import ValidationFailed
 from kucun.core.idempotency import count_result, model_once, run_once
 from kucun.core.pagination import PageParams, page_slice
+from kucun.inventory.models import Receipt
 from kucun.orders.choices import OrderStatus
 from kucun.orders.models import Order, OrderEvent, OrderLine, OrderShipment
 from kucun.orders.selectors_console import (
@@ -41,6 +42,8 @@ from kucun.orders.services import reship as reship_services
 from kucun.orders.services.changes import order_cancel
 from kucun.shipping.api.shipments import idempotency_key, once_around_io
 from kucun.shipping.models import CarrierAccount
+from kucun.warehouses.choices import LocationKind
+from kucun.warehouses.models import Location
 
 router = Router(tags=["orders"])
 
@@ -263,6 +266,19 @@ class ReshipIn(Schema):
     lines: list[ReshipLineIn] = Field(..., max_length=1000)
     carrier_account: int | None = Field(None, ge=1, le=MAX_ID)
     service_code: str = Field("", max_length=50)
+
+
+class ReturnIn(Schema):
+    lines: list[ReshipLineIn] = Field(..., max_length=1000)
+    bin: str = Field(
+        ..., max_length=64, description="A bin of the warehouse the order shipped from."
+    )
+
+
+class ReturnOut(Schema):
+    receipt_id: int
+    receipt_number: str
+    order: OrderDetailOut
 
 
 class CarrierPatchIn(Schema):
@@ -603,6 +619,45 @@ def orders_reship(request: HttpRequest, order_id: int, payload: ReshipIn) -> Any
         .get(pk=reshipment.pk)
     )
     return Status(201, order_shipment_out(link))
+
+
+@router.post(
+    "/orders/{order_id}/return",
+    response={201: ReturnOut},
+    summary="Take lines of a shipped order back into a bin: a sales-return receipt (staff)",
+)
+def orders_return(request: HttpRequest, order_id: int, payload: ReturnIn) -> Any:
+    actor = writer(request)
+    order = order_get(order_id)
+    own = {line.pk: line for line in order.lines.all()}
+    lines = [(own.get(row.line) or OrderLine(pk=row.line), row.quantity) for row in payload.lines]
+    target = Location.objects.filter(
+        warehouse=order.warehouse,
+        kind=LocationKind.INTERNAL,
+        code=payload.bin.strip().upper(),
+    ).first()
+    if target is None:
+        raise ValidationFailed.for_field(
+            "bin",
+            _("No bin %(code)s in the warehouse the order shipped from.")
+            % {"code": payload.bin.strip().upper()},
+        )
+    receipt = model_once(
+        user=actor,
+        key=idempotency_key(request),
+        operation="order_return",
+        payload={"order": order_id, **payload.dict()},
+        unit=lambda: reship_services.order_return(order=order, lines=lines, bin=target, user=actor),
+        model=Receipt,
+    )
+    return Status(
+        201,
+        {
+            "receipt_id": receipt.pk,
+            "receipt_number": receipt.number,
+            "order": order_detail_response(request, order_id),
+        },
+    )
 
 
 @router.patch(
