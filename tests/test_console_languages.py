@@ -57,6 +57,7 @@ from kucun.inventory.services import (
     transfer_create,
 )
 from kucun.inventory.services.checks import stock_check_run
+from kucun.orders.models import Order, OrderDownload
 from kucun.shipping.files import label_save, manifest_save
 from kucun.shipping.models import BoxPreset, CarrierAccount, Manifest, Shipment, ShippingRule
 from kucun.shipping.services.rules import rule_create, rules_ensure_default
@@ -116,6 +117,7 @@ class Sample:
     manifest: Manifest
     box: BoxPreset
     rules: list[ShippingRule]
+    order: Order
 
 
 def make_sample(tmp_path: Path) -> Sample:
@@ -252,6 +254,7 @@ def make_sample(tmp_path: Path) -> Sample:
         location="SYDNEY NSW",
         fingerprint="sample",
     )
+    order = sample_order(store, warehouse, item, shipment)
     return Sample(
         warehouse=warehouse,
         zone=zone,
@@ -277,7 +280,40 @@ def make_sample(tmp_path: Path) -> Sample:
         manifest=manifest,
         box=box,
         rules=rules,
+        order=order,
     )
+
+
+def sample_order(store: Store, warehouse: Warehouse, item: Item, shipment: Shipment) -> Order:
+    """An order held in MEL and shipped, with its timeline, and a failed download."""
+    now = timezone.now()
+    order = Order.objects.create(
+        store=store,
+        external_id="GID-1001",
+        number="1001",
+        status="shipped",
+        placed_at=now,
+        channel_updated_at=now,
+        currency="AUD",
+        total=Decimal("25.00"),
+        customer_name="李安",
+        customer_email="LI@EXAMPLE.COM",
+        ship_name="李安",
+        ship_line1="乔治街 1 号",
+        ship_city="SYDNEY",
+        ship_state="NSW",
+        ship_postcode="2000",
+        ship_country="AU",
+        shipping_method="标准快递",
+        warehouse=warehouse,
+        routing_note="墨尔本仓有货",
+        raw={"id": "GID-1001"},
+    )
+    order.lines.create(line_ref="L-1", sku=item.sku, title="绿茶", item=item, quantity=2)
+    order.events.create(kind="downloaded", message="已下载")
+    order.shipments.create(shipment=shipment, key="ORDER-1001-SHIP", method="carrier")
+    OrderDownload.objects.create(store=store, trigger="schedule", status="failed", error="超时")
+    return order
 
 
 def documents(kind: str) -> Callable[[Sample], list[dict[str, Any]]]:
@@ -336,6 +372,15 @@ SAMPLE_KWARGS: dict[str, Callable[[Sample], list[dict[str, Any]]]] = {
     "shipping:rule_delete": lambda s: [{"pk": s.rules[0].pk}],
     "shipping:rule_toggle": lambda s: [{"pk": s.rules[0].pk}],
     "shipping:rule_move": lambda s: [{"pk": s.rules[0].pk}],
+    "orders:order_detail": lambda s: [{"pk": s.order.pk}],
+    "orders:order_set_carrier": lambda s: [{"pk": s.order.pk}],
+    "orders:order_confirm": lambda s: [{"pk": s.order.pk}],
+    "orders:order_retry": lambda s: [{"pk": s.order.pk}],
+    "orders:order_cancel": lambda s: [{"pk": s.order.pk}],
+    "orders:order_reship": lambda s: [{"pk": s.order.pk}],
+    "orders:order_return": lambda s: [{"pk": s.order.pk}],
+    "orders:order_pick_list": lambda s: [{"pk": s.order.pk}],
+    "orders:order_packing_slip": lambda s: [{"pk": s.order.pk}],
     "web:not_built": lambda s: [
         {"slug": entry.slug}
         for section in NAVIGATION
@@ -360,6 +405,7 @@ SAMPLE_QUERIES: dict[str, list[str]] = {
     "data:export_create": ["kind=items"],
     "warehouses:bin_pattern_preview": ["prefix=B-&start=1&end=3"],
     "accounts:user_list": ["q=nobody"],
+    "orders:order_list": ["tab=shipped&q=1001", "q=nobody"],
 }
 
 

@@ -21,10 +21,13 @@ from kucun.accounts.choices import Role
 from kucun.accounts.models import ApiToken, User
 from kucun.accounts.services import api_token_create
 from kucun.api import api
+from kucun.orders.choices import OrderStatus
 from tests.factories import UserFactory
+from tests.orders.console_support import make_order, make_store
 from tests.permissions import (
     ALL_ROLES,
     OWNER_ONLY,
+    STAFF_AND_OWNER,
     assert_role_matrix,
     assert_view_role_matrix,
 )
@@ -357,3 +360,82 @@ def test_tokens_console_is_open_to_every_role(user_for_role: Factory) -> None:
         user_for_role, "POST", "/accounts/tokens/new/", data={"name": "ci"}, allowed_status=200
     )
     assert b"kc_" in responses[Role.VIEWER].content
+
+
+# ---------------------------------------------------------------- orders: role × page / endpoint
+
+
+def test_orders_are_read_by_every_role_and_worked_by_staff(user_for_role: Factory) -> None:
+    order = make_order(make_store(), "1001")
+    for path in ("/orders/", "/orders/downloads/", f"/orders/{order.pk}/"):
+        assert_view_role_matrix(user_for_role, "GET", path, allowed_status=200)
+    for path in (f"/orders/{order.pk}/reship/", f"/orders/{order.pk}/return/"):
+        assert_view_role_matrix(
+            user_for_role, "GET", path, allowed_roles=STAFF_AND_OWNER, allowed_status=200
+        )
+    for path in ("/orders/confirm/", "/orders/download/", f"/orders/{order.pk}/carrier/"):
+        assert_view_role_matrix(
+            user_for_role, "POST", path, allowed_roles=STAFF_AND_OWNER, allowed_status=302
+        )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.TO_CONFIRM
+    assert_view_role_matrix(
+        user_for_role,
+        "POST",
+        f"/orders/{order.pk}/cancel/",
+        allowed_roles=STAFF_AND_OWNER,
+        allowed_status=302,
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+
+
+def test_orders_api_reads_for_every_role_and_writes_for_staff(
+    api_client_for: Factory, user_for_role: Factory
+) -> None:
+    order = make_order(make_store(), "1001")
+    for path in ("/api/v1/orders", f"/api/v1/orders/{order.pk}", "/api/v1/order-downloads"):
+        assert_role_matrix(api_client_for, user_for_role, "GET", path, allowed_status=200)
+    assert_role_matrix(
+        api_client_for,
+        user_for_role,
+        "PATCH",
+        f"/api/v1/orders/{order.pk}",
+        data={"carrier_account": None},
+        allowed_roles=STAFF_AND_OWNER,
+        allowed_status=200,
+    )
+    assert_role_matrix(
+        api_client_for,
+        user_for_role,
+        "POST",
+        "/api/v1/orders/confirm",
+        data={"ids": [order.pk]},
+        allowed_roles=STAFF_AND_OWNER,
+        allowed_status=202,
+    )
+    assert_role_matrix(
+        api_client_for,
+        user_for_role,
+        "POST",
+        f"/api/v1/stores/{order.store_id}/order-downloads",
+        allowed_roles=STAFF_AND_OWNER,
+        allowed_status=202,
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.TO_CONFIRM  # no warehouse holds it: left as it was
+    assert_role_matrix(
+        api_client_for,
+        user_for_role,
+        "POST",
+        f"/api/v1/orders/{order.pk}/cancel",
+        data={"reason": "duplicate"},
+        allowed_roles=STAFF_AND_OWNER,
+        allowed_status=200,
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    viewer_view = api_client_for(user_for_role(Role.VIEWER)).get(f"/api/v1/orders/{order.pk}")
+    owner_view = api_client_for(user_for_role(Role.OWNER)).get(f"/api/v1/orders/{order.pk}")
+    assert viewer_view.json()["raw"] is None
+    assert owner_view.json()["raw"] == {}

@@ -8,7 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kucun.inventory.services import DocumentLineInput, receipt_create
+from kucun.orders.models import StoreOrderFeed
+from kucun.web import navigation
+from kucun.web.navigation import NavEntry, NavSection
 from tests.factories import ItemFactory, WarehouseFactory
+from tests.orders.console_support import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +29,15 @@ def test_health_is_public_and_reports_the_database() -> None:
     assert response.json() == {"status": "ok", "database": True}
 
 
-def test_unbuilt_screen_says_so_plainly(viewer_client: Client) -> None:
-    response = viewer_client.get("/screens/orders/")
+def test_unbuilt_screen_says_so_plainly(
+    viewer_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every screen of the menu is built now: a screen planned but not built yet stands in.
+    planned = NavSection("Later", (NavEntry("Forecasts", "reports:forecast_list", "forecasts"),))
+    monkeypatch.setattr(navigation, "NAVIGATION", (*navigation.NAVIGATION, planned))
+    response = viewer_client.get("/screens/forecasts/")
     assert response.status_code == 200
-    assert b'data-not-built="orders"' in response.content
+    assert b'data-not-built="forecasts"' in response.content
 
 
 def test_unknown_screen_is_404(viewer_client: Client) -> None:
@@ -70,6 +79,17 @@ def test_home_figures_link_to_their_filtered_lists_and_value_stock_per_warehouse
         "low-stock": reverse("inventory:stock") + "?low_stock=on",
         "failed-pushes": reverse("channels:sync_log")
         + f"?status=failed&amp;date_from={(timezone.now() - timedelta(hours=24)):%Y-%m-%d}",
+        **{
+            f"orders-{tab}": reverse("orders:order_list") + f"?tab={tab}"
+            for tab in (
+                "to_confirm",
+                "awaiting_stock",
+                "needs_attention",
+                "confirmed",
+                "shipped",
+                "cancelled",
+            )
+        },
     }
     for href in links.values():
         assert viewer_client.get(href.replace("&amp;", "&")).status_code == 200
@@ -98,3 +118,23 @@ def test_home_reports_the_last_stock_check(viewer_client: Client) -> None:
     assert 'data-check="drift"' in html
     assert "3 balances disagree with the ledger." in html
     assert reverse("inventory:stock_check_list") in html
+
+
+def test_home_counts_orders_by_tab_and_names_stores_whose_download_failed(
+    viewer_client: Client,
+) -> None:
+    shop, market = make_store("Shop"), make_store("Market")
+    make_order(shop, "1001")
+    make_order(shop, "1002", status="confirming")
+    make_order(market, "2001", status="awaiting_stock")
+    StoreOrderFeed.objects.create(store=market, last_error="401 Unauthorized: token revoked")
+    StoreOrderFeed.objects.create(store=shop)
+
+    html = viewer_client.get("/").content.decode()
+
+    assert re.search(r'data-figure="orders-to_confirm">\s*1\s*<', html)
+    assert re.search(r'data-figure="orders-awaiting_stock">\s*1\s*<', html)
+    assert re.search(r'data-figure="orders-confirmed">\s*1\s*<', html)
+    assert f'data-failed-download="{market.pk}">Market<' in html
+    assert "401 Unauthorized: token revoked" in html
+    assert f'data-failed-download="{shop.pk}"' not in html

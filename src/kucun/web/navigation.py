@@ -42,7 +42,13 @@ class NavSection:
 
 
 NAVIGATION: tuple[NavSection, ...] = (
-    NavSection(_("Orders"), (NavEntry(_("Orders"), "orders:order_list", "orders"),)),
+    NavSection(
+        _("Orders"),
+        (
+            NavEntry(_("Orders"), "orders:order_list", "orders"),
+            NavEntry(_("Order downloads"), "orders:download_list", "order-downloads"),
+        ),
+    ),
     NavSection(
         _("Inventory"),
         (

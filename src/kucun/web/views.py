@@ -9,6 +9,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from kucun.channels.selectors_console import channel_health
+from kucun.orders.selectors import stores_with_failed_download
+from kucun.orders.selectors_console import ORDER_TABS, order_tab_counts
 from kucun.web.navigation import PLANNED_SCREENS, find_entry
 from kucun.web.selectors import home_summary
 
@@ -30,8 +32,16 @@ def home(request: HttpRequest) -> HttpResponse:
             "summary": home_summary(),
             "currency": settings.DEFAULT_CURRENCY,
             "channel_health": channel_health(),
+            "order_tabs": order_tabs(),
+            "failed_downloads": list(stores_with_failed_download()),
         },
     )
+
+
+def order_tabs() -> list[dict[str, object]]:
+    """The orders list's tabs with their counts, for the home page's orders card."""
+    counts = order_tab_counts()
+    return [{"key": tab.key, "label": tab.label, "count": counts[tab.key]} for tab in ORDER_TABS]
 
 
 def not_built(request: HttpRequest, slug: str) -> HttpResponse:

@@ -6,7 +6,11 @@ also see each order's raw payload.
 
 from ninja import Router
 
+from kucun.orders.api.downloads import router as downloads_router
 from kucun.orders.api.geocoding import router as geocoding_router
+from kucun.orders.api.orders import router as orders_router
 
 router = Router()
+router.add_router("/", orders_router)
+router.add_router("/", downloads_router)
 router.add_router("/", geocoding_router)
