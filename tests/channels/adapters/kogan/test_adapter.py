@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -517,31 +517,54 @@ def posts(kogan: FakeKogan) -> list[httpx.Request]:
     return [request for request in kogan.requests if request.method == "POST"]
 
 
-def test_orders_read_the_open_queue_and_15_days_of_cancellations(
+def test_orders_read_the_open_queue_since_the_watermark_and_15_days_of_cancellations(
     kogan: FakeKogan, orders_channel: KoganChannel
 ) -> None:
+    since = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)
+    partly_cancelled = [{"ID": "987655", "SellerSku": "ABC-456", "Quantity": 1}]
     kogan.on(
         "orders/",
-        orders_answer(kogan_order("KGN-2", OrderDateUtc="2026-05-19T00:00:00Z")),
-        orders_answer(kogan_order("KGN-1", OrderDateUtc="2026-05-18T00:00:00Z")),
-        orders_answer(kogan_order("KGN-3", OrderStatus="Canceled")),
+        orders_answer(
+            # Placed before the watermark less the overlap and the release lag: left out.
+            kogan_order("KGN-OLD", OrderDateUtc="2026-05-20T08:19:59Z"),
+            # Within the release lag: an order Kogan released after the last read.
+            kogan_order("KGN-LATE", OrderDateUtc="2026-05-20T08:20:00Z"),
+            kogan_order("KGN-NEW", OrderDateUtc="2026-05-20T11:00:00Z"),
+            # Old, but with a cancellation Kogan may not date: kept.
+            kogan_order(
+                "KGN-CUT", OrderDateUtc="2026-05-01T00:00:00Z", CancelledItems=partly_cancelled
+            ),
+        ),
+        orders_answer(kogan_order("KGN-GONE", OrderStatus="Canceled")),
         orders_answer(),
     )
-    orders = list(orders_channel.fetch_orders(NOW))
+    orders = list(orders_channel.fetch_orders(since))
     assert [(o.order_ref, o.status) for o in orders] == [
-        ("KGN-3", OrderStatus.CANCELLED),  # placed 2025: the oldest change comes first
-        ("KGN-1", OrderStatus.OPEN),
-        ("KGN-2", OrderStatus.OPEN),
+        ("KGN-GONE", OrderStatus.CANCELLED),  # placed 2025: the oldest change comes first
+        ("KGN-CUT", OrderStatus.OPEN),
+        ("KGN-LATE", OrderStatus.OPEN),
+        ("KGN-NEW", OrderStatus.OPEN),
     ]
     window = {"startDateUTC": "2026-05-05T13:00:00Z", "endDateUTC": "2026-05-20T13:00:00Z"}
     assert [dict(r.url.params) for r in kogan.requests] == [
         {"status": "ReleasedForShipment"},
-        {"status": "PartiallyShipped"},
         {"status": "Canceled", **window},
         {"status": "PartiallyCanceled", **window},
     ]
     assert all(r.url.path == "/api/marketplace/v2/orders/" for r in kogan.requests)
     assert all(r.headers["SellerToken"] == TOKEN for r in kogan.requests)
+
+
+def test_the_cancellation_window_ends_after_a_watermark_ahead_of_our_clock(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on("orders/", orders_answer())
+    list(orders_channel.fetch_orders(NOW + timedelta(hours=5)))
+    assert dict(kogan.requests[1].url.params) == {
+        "status": "Canceled",
+        "startDateUTC": "2026-05-05T18:00:00Z",
+        "endDateUTC": "2026-05-20T18:00:00Z",
+    }
 
 
 def test_an_order_in_two_lists_is_answered_once_as_the_later_list_says(
@@ -550,8 +573,7 @@ def test_an_order_in_two_lists_is_answered_once_as_the_later_list_says(
     cancelled = [{"ID": "987655", "SellerSku": "ABC-456", "Quantity": 1}]
     kogan.on(
         "orders/",
-        orders_answer(kogan_order()),
-        orders_answer(),
+        orders_answer(kogan_order(OrderDateUtc="2026-05-20T11:00:00Z")),
         orders_answer(),
         orders_answer(kogan_order(OrderStatus="PartiallyCanceled", CancelledItems=cancelled)),
     )
@@ -669,7 +691,46 @@ def test_shipping_an_order_kogan_does_not_know_is_a_404(
     assert raised.value.status == 404
 
 
-def test_a_server_error_on_the_dispatch_is_not_repeated_blindly(
+def test_a_send_that_failed_is_tried_again_after_reading_the_order(
+    kogan: FakeKogan, orders_channel: KoganChannel, sleeps: list[float]
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on(
+        "orders/fulfill/",
+        httpx.Response(503, text="busy"),
+        httpx.Response(200, json=golden("orders_fulfill.response.json")),
+    )
+    result = orders_channel.mark_shipped(ship(("987654", 1)))
+    assert result == ShipResult(fulfilment_ref="ABC000128B4C5", already_done=False)
+    assert [
+        (r.method, r.url.path.removeprefix("/api/marketplace/v2/")) for r in kogan.requests
+    ] == [
+        ("GET", ORDER_PATH),
+        ("POST", "orders/fulfill/"),  # 503: not repeated by the HTTP client
+        ("GET", ORDER_PATH),
+        ("POST", "orders/fulfill/"),
+    ]
+    assert sleeps == [2.0]
+
+
+def test_a_dispatch_whose_answer_was_lost_is_found_on_the_order_and_not_sent_again(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    shown = [
+        {"ID": "987654", "SellerSku": "ABC-123", "Quantity": 1, "TrackingNumber": "ABC000128B4C5"}
+    ]
+    kogan.on(
+        ORDER_PATH,
+        httpx.Response(200, json=envelope(kogan_order())),
+        httpx.Response(200, json=envelope(kogan_order(DispatchedItems=shown))),
+    )
+    kogan.on("orders/fulfill/", httpx.Response(502, text="bad gateway"))
+    result = orders_channel.mark_shipped(ship(("987654", 1)))
+    assert result == ShipResult(fulfilment_ref="ABC000128B4C5", already_done=False)
+    assert len(posts(kogan)) == 1
+
+
+def test_a_dispatch_that_keeps_failing_raises_retryable_after_the_attempts(
     kogan: FakeKogan, orders_channel: KoganChannel
 ) -> None:
     kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
@@ -677,7 +738,7 @@ def test_a_server_error_on_the_dispatch_is_not_repeated_blindly(
     with pytest.raises(Unavailable) as raised:
         orders_channel.mark_shipped(ship(("987654", 1)))
     assert raised.value.retryable is True
-    assert len(posts(kogan)) == 1
+    assert len(posts(kogan)) == 3  # the config's max_attempts
 
 
 def test_an_asynchronous_dispatch_is_polled_to_its_end(

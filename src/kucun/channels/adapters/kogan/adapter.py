@@ -12,17 +12,18 @@
   Absolute quantities are safe to repeat, so writes are retried on 5xx and timeouts.
 * 429: Kogan's ``{"detail": "… Expected available in N sec."}`` (or ``Retry-After``) sets the
   wait; when retries run out the call raises Throttled with that wait.
-* Orders (§5): Kogan has no "updated since" filter and no paging. Each read takes the whole
-  open queue (``ReleasedForShipment``, and ``PartiallyShipped``), which is the authoritative
-  to-do list whatever the watermark (an order appears there 30–60 minutes after it was placed,
-  so a cut at the watermark would lose it), and the cancellations of the last 15 days (the
-  longest window Kogan allows), oldest change first. Kogan sends no update time: the mappers
-  build one that moves only when the order does, so the caller's de-duplication holds.
+* Orders (§5): Kogan has no "updated since" filter and no paging. A read takes the open
+  queue (``ReleasedForShipment``: every order with something left to send) and keeps the
+  orders changed since the watermark, reaching back a further RELEASE_LAG because an order
+  appears 30–60 minutes after the time it carries; and it takes the cancellations of the last
+  15 days (the longest window Kogan allows). Kogan sends no update time: the mappers build one
+  that moves only when the order does, so the caller's de-duplication holds.
 * Dispatch (§6): the order is read first, and only what Kogan does not already show
-  dispatched under the same tracking number is sent (a retry never dispatches twice). The
-  carrier goes as Kogan's code from the carrier table (``carrier_codes`` option). The answer
-  is checked per order (``Result``); an asynchronous answer is polled to its end, and when it
-  takes too long the error is retryable, because the retry re-reads the order first.
+  dispatched under the same tracking number is sent, so a retry never dispatches twice; a
+  send that failed on the way is retried that same way. The carrier goes as Kogan's code from
+  the carrier table (``carrier_codes`` option). The answer is checked per order
+  (``Result``); an asynchronous answer is polled to its end, and when it takes too long the
+  error is retryable for the caller but not retried here (the task may still apply).
 * No webhooks (§7): ``parse_webhook`` refuses every delivery.
 """
 
@@ -52,6 +53,7 @@ from kucun.channels.adapters.base import (
     PushStatus,
     ShipResult,
     StockLevel,
+    Throttled,
     Unavailable,
     WebhookRejected,
 )
@@ -62,6 +64,7 @@ from kucun.channels.adapters.kogan.mappers import (
     COMPLETE_WITH_ERRORS,
     FAILED,
     PENDING,
+    DispatchLine,
     carrier_codes,
     changed_since,
     chunks,
@@ -85,13 +88,17 @@ PAGE_SIZE = 100
 # up to this many.
 STOCK_LOOKUPS_ONE_BY_ONE = 20
 
-# kogan.md §5.1: the open queue needs no window; cancellations are read over the longest window
-# Kogan allows (15 days on the order date), ending a little ahead of our clock so that an order
-# stamped by a clock ahead of ours is not left out.
-OPEN_QUEUES = ("ReleasedForShipment", "PartiallyShipped")
+# kogan.md §5.1: the open queue (every order with something left to send) needs no window;
+# cancellations are read over the longest window Kogan allows (15 days on the order date),
+# ending a little ahead of the clock so that an order stamped by a clock ahead of ours is kept.
+OPEN_QUEUE = "ReleasedForShipment"
 CANCELLATION_QUEUES = ("Canceled", "PartiallyCanceled")
 CANCELLATION_WINDOW = timedelta(days=15)
 CLOCK_ALLOWANCE = timedelta(hours=1)
+# An order reaches the open queue 30–60 minutes after it was placed (fraud screening, §5.1),
+# dated when it was placed: an incremental read keeps open orders placed this long before the
+# watermark (less its overlap), so that one released after the last read is not lost.
+RELEASE_LAG = timedelta(minutes=90)
 # An asynchronous dispatch is polled after these waits (capped by the config's backoff cap),
 # about a minute in all; kogan.md §4.1 asks to start slowly and back off.
 TASK_POLL_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
@@ -120,6 +127,11 @@ def envelope_body(payload: Any) -> Any:
     if payload.get("status") == FAILED:
         raise ChannelError(str(payload.get("error") or "Kogan answered Failed"))
     return payload.get("body")
+
+
+class DispatchStillRunning(Unavailable):
+    """Kogan's dispatch task had not ended when we stopped polling: worth trying later (the
+    order is read first then), never at once."""
 
 
 def utc_now() -> datetime:
@@ -295,28 +307,34 @@ class KoganChannel:
         return [pending_again(ref) for ref in refs]
 
     # -- orders ---------------------------------------------------------------------------
-    def order_queries(self) -> list[dict[str, str]]:
-        end = self.clock() + CLOCK_ALLOWANCE
-        window = {
+    def cancellation_window(self, since: datetime) -> dict[str, str]:
+        end = max(self.clock(), since) + CLOCK_ALLOWANCE
+        return {
             "startDateUTC": format_utc(end - CANCELLATION_WINDOW),
             "endDateUTC": format_utc(end),
         }
-        return [{"status": status} for status in OPEN_QUEUES] + [
-            {"status": status, **window} for status in CANCELLATION_QUEUES
-        ]
+
+    def listed_orders(self, params: Mapping[str, str]) -> Iterator[ChannelOrder]:
+        body = envelope_body(self.client.orders(params))
+        if not isinstance(body, list):
+            raise ChannelError(f"Kogan's {params['status']} orders are not a list")
+        for raw in body:
+            if isinstance(raw, Mapping):
+                yield mapped_order(raw)
 
     def fetch_orders(self, since: datetime) -> Iterator[ChannelOrder]:
-        """The open queue whole and the cancellations of the last 15 days, whatever ``since``
-        (see the module's notes); one order once, oldest change first."""
+        """Open orders changed since the watermark (less the overlap and the release lag, or
+        with cancelled items, whose cancellation Kogan may not date) and the cancellations
+        of the last 15 days; one order once, oldest change first."""
+        start = since - WATERMARK_OVERLAP - RELEASE_LAG
         found: dict[str, ChannelOrder] = {}
-        for params in self.order_queries():
-            body = envelope_body(self.client.orders(params))
-            if not isinstance(body, list):
-                raise ChannelError(f"Kogan's {params['status']} orders are not a list")
-            for raw in body:
-                if isinstance(raw, Mapping):
-                    order = mapped_order(raw)
-                    found[order.order_ref] = order
+        for order in self.listed_orders({"status": OPEN_QUEUE}):
+            if order.updated_at >= start or order.raw.get("CancelledItems"):
+                found[order.order_ref] = order
+        window = self.cancellation_window(since)
+        for status in CANCELLATION_QUEUES:
+            for order in self.listed_orders({"status": status, **window}):
+                found[order.order_ref] = order
         yield from sorted(found.values(), key=lambda order: (order.updated_at, order.order_ref))
 
     def order_payload(self, order_ref: str) -> Mapping[str, Any] | None:
@@ -349,19 +367,40 @@ class KoganChannel:
         return code
 
     def mark_shipped(self, fulfilment: Fulfilment) -> ShipResult:
-        """Read the order, send what it does not already show dispatched under this tracking
-        number, and check Kogan's answer for this order."""
+        """Read the order and send what it does not already show dispatched under this
+        tracking number; check Kogan's answer for this order. A dispatch that failed on the
+        way (5xx, a lost answer, throttling) is tried again the same way, order read first,
+        so what arrived is never sent twice."""
         carrier = self.carrier_code(fulfilment.carrier)
         fulfilment_ref = fulfilment.tracking_number or fulfilment.key
+        for attempt in range(1, self.config.max_attempts + 1):
+            plan = self.dispatch_plan(fulfilment)
+            if not plan:
+                # Found on the first read: an earlier call made it. Found after a failed
+                # send: this call's dispatch arrived although its answer did not.
+                return ShipResult(fulfilment_ref=fulfilment_ref, already_done=attempt == 1)
+            try:
+                self.dispatch(fulfilment, plan, carrier)
+            except DispatchStillRunning:
+                raise  # it may still apply: sending again now could dispatch twice
+            except (Unavailable, Throttled) as failure:
+                if attempt == self.config.max_attempts or failure.status == 404:
+                    raise
+                self.sleep(min(self.config.backoff_cap_seconds, float(2**attempt)))
+                continue
+            return ShipResult(fulfilment_ref=fulfilment_ref)
+        raise Unavailable("Kogan did not take the dispatch")  # not reached: the loop answers
+
+    def dispatch_plan(self, fulfilment: Fulfilment) -> list[DispatchLine]:
         order = self.order_payload(fulfilment.order_ref)
         if order is None:
             raise ChannelError(f"Kogan does not know order {fulfilment.order_ref}", status=404)
         try:
-            plan = dispatch_plan(order, fulfilment)
+            return dispatch_plan(order, fulfilment)
         except ValueError as error:
             raise ChannelError(str(error)) from None
-        if not plan:
-            return ShipResult(fulfilment_ref=fulfilment_ref, already_done=True)
+
+    def dispatch(self, fulfilment: Fulfilment, plan: Sequence[DispatchLine], carrier: str) -> None:
         response = self.client.fulfil(
             fulfil_request(fulfilment.order_ref, plan, fulfilment, carrier)
         )
@@ -375,7 +414,6 @@ class KoganChannel:
         if isinstance(payload, Mapping) and payload.get("status") == PENDING:
             payload = self.finished_task(str(payload.get("pending_url") or ""))
         check_dispatch_answer(payload, fulfilment.order_ref)
-        return ShipResult(fulfilment_ref=fulfilment_ref)
 
     def finished_task(self, pending_url: str) -> Mapping[str, Any]:
         """Poll an asynchronous dispatch to its end. Not ended in time, or a task Kogan lost,
@@ -395,8 +433,8 @@ class KoganChannel:
                 return payload
             if status == FAILED:
                 raise Unavailable(str(payload.get("error") or "Kogan's dispatch task failed"))
-        raise Unavailable(
-            "Kogan has not finished the dispatch yet; trying again checks the order first, "
+        raise DispatchStillRunning(
+            "Kogan has not finished the dispatch yet; trying again later checks the order first, "
             "so nothing is dispatched twice"
         )
 
