@@ -455,16 +455,22 @@ def shipment() -> Fulfilment:
 
 
 class FakePisell:
-    """Answers ``GET /orders/o_9001`` with ``order`` (404 when None) and each fulfilment POST
-    with the next of ``fulfilment_answers``; keeps every request."""
+    """Answers ``GET /orders/o_9001`` with ``order`` (404 when None), its fulfilments' list
+    with ``listed`` (404 when None: a platform without the list), and each fulfilment POST
+    with the next of ``answers``; keeps every request."""
 
     def __init__(self, order: dict[str, Any] | None, *answers: httpx.Response) -> None:
         self.order = order
+        self.listed: list[dict[str, Any]] | None = None
         self.answers = list(answers) or [httpx.Response(201, json=golden("fulfillment_response"))]
         self.requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if request.method == "GET" and request.url.path.endswith("/fulfillments"):
+            if self.listed is None:
+                return httpx.Response(404, json={"title": "Not found", "status": 404})
+            return httpx.Response(200, json={"data": self.listed})
         if request.method == "GET":
             if self.order is None:
                 return httpx.Response(404, json={"title": "Not found", "status": 404})
@@ -539,8 +545,9 @@ def test_mark_shipped_reads_the_order_then_posts_the_fulfilment_with_a_key() -> 
     fake = FakePisell(pisell_order())
     channel, _slept = make_channel(fake)
     assert channel.mark_shipped(shipment()) == ShipResult(fulfilment_ref="f_1")
-    get, post = fake.requests
+    get, listed, post = fake.requests
     assert (get.method, get.url.path) == ("GET", "/v1/orders/o_9001")
+    assert (listed.method, listed.url.path) == ("GET", "/v1/orders/o_9001/fulfillments")
     assert (post.method, post.url.path) == ("POST", "/v1/orders/o_9001/fulfillments")
     assert json.loads(post.content) == golden("fulfillment_request")
     assert post.headers["Idempotency-Key"] == mappers.fulfilment_idempotency_key(shipment())
@@ -602,7 +609,20 @@ def test_a_fulfilment_the_order_already_lists_is_answered_without_a_post() -> No
     fake = FakePisell(pisell_order(fulfillments=listed))
     channel, _slept = make_channel(fake)
     assert channel.mark_shipped(shipment()) == ShipResult(fulfilment_ref="f_7", already_done=True)
+    assert [request.url.path for request in fake.requests] == ["/v1/orders/o_9001"]
+
+
+def test_a_fulfilment_the_platform_lists_is_answered_without_a_post() -> None:
+    fake = FakePisell(pisell_order())
+    fake.listed = [
+        {"id": "f_6", "tracking_number": "OTHER"},
+        {"id": "f_7", "tracking_number": "ABC000128B4C5"},
+    ]
+    channel, _slept = make_channel(fake)
+    assert channel.mark_shipped(shipment()) == ShipResult(fulfilment_ref="f_7", already_done=True)
     assert fake.posts() == []
+    fake.listed = [{"id": "f_6", "tracking_number": "OTHER"}]
+    assert channel.mark_shipped(shipment()) == ShipResult(fulfilment_ref="f_1")
 
 
 def test_shipping_an_unknown_order_is_a_404_without_a_post() -> None:

@@ -2,10 +2,12 @@
 
 Orders (§2.4) are read from the watermark (minus WATERMARK_OVERLAP) with ``updated_since``,
 every status, all pages; order webhooks (§2.6) name the order to fetch. Marking shipped
-(§2.5) reads the order first (a cancelled order, or a sale collected in the shop, is refused;
-a fulfilment the order already lists under the same tracking number is answered), then posts
-the fulfilment with an Idempotency-Key derived from the shipment's key, so a retry is a
-replay."""
+(§2.5) reads the order first (a cancelled order, or a sale collected in the shop, is refused)
+and its fulfilments (a fulfilment under the same tracking number is answered, not made
+again), then posts the fulfilment with an Idempotency-Key derived from the shipment's key, so
+that a retry, here or by the caller, is the platform's replay. Listing an order's fulfilments
+(``GET /orders/{id}/fulfillments``) is not in §2; where the platform does not offer it, the
+Idempotency-Key alone keeps a retry from making a second fulfilment."""
 
 from __future__ import annotations
 
@@ -199,6 +201,20 @@ class PisellChannel:
         raw = self.order_payload(order_ref)
         return None if raw is None else self.mapped_order(raw)
 
+    def listed_fulfilments(self, order_ref: str, order: Mapping[str, Any]) -> list[Any]:
+        """The order's fulfilments: those the order carries, else the platform's list of them
+        (none where the platform offers no such list)."""
+        carried = order.get("fulfillments")
+        if isinstance(carried, list):
+            return carried
+        response = self.client.fulfilments(order_ref)
+        if response.status_code in (404, 405):
+            return []
+        raise_for_status(response, problem_message(response))
+        answer = decoded(response)
+        listed = answer.get("data") if isinstance(answer, Mapping) else answer
+        return listed if isinstance(listed, list) else []
+
     def mark_shipped(self, fulfilment: Fulfilment) -> ShipResult:
         order = self.order_payload(fulfilment.order_ref)
         if order is None:
@@ -206,7 +222,10 @@ class PisellChannel:
         refusal = mappers.shipping_refusal(order)
         if refusal:
             raise ChannelError(refusal)
-        existing = mappers.existing_fulfilment(order, fulfilment.tracking_number)
+        existing = mappers.existing_fulfilment(
+            {"fulfillments": self.listed_fulfilments(fulfilment.order_ref, order)},
+            fulfilment.tracking_number,
+        )
         if existing:
             return ShipResult(fulfilment_ref=existing, already_done=True)
         response = self.client.fulfilment_post(

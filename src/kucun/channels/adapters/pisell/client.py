@@ -123,6 +123,14 @@ class PisellClient:
         self.require_address()
         return self.http.request("GET", f"orders/{quote(order_ref, safe='')}", idempotent=True)
 
+    def fulfilments(self, order_ref: str) -> httpx.Response:
+        """``GET /orders/{id}/fulfillments``: the order's fulfilments, where the platform lists
+        them (a 404 or 405 says it does not; the adapter reads the answer)."""
+        self.require_address()
+        return self.http.request(
+            "GET", f"orders/{quote(order_ref, safe='')}/fulfillments", idempotent=True
+        )
+
     def fulfilment_post(
         self, order_ref: str, body: Mapping[str, Any], *, idempotency_key: str
     ) -> httpx.Response:
