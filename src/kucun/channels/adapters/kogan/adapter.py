@@ -570,7 +570,6 @@ PLATFORM = PlatformSpec(
                 "supported carrier list, e.g. fastway=XXX, fourpx=YYY; none=NA only if Kogan "
                 "agreed to dispatches without a carrier."
             ),
-            placeholder="fastway=XXX, fourpx=YYY",
         ),
     ),
     capabilities=CAPABILITIES,
