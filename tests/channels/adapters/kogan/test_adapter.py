@@ -545,7 +545,7 @@ def test_orders_read_the_open_queue_since_the_watermark_and_15_days_of_cancellat
         ("KGN-LATE", OrderStatus.OPEN),
         ("KGN-NEW", OrderStatus.OPEN),
     ]
-    window = {"startDateUTC": "2026-05-05T13:00:00Z", "endDateUTC": "2026-05-20T13:00:00Z"}
+    window = {"startDateUTC": "2026-05-05T13:01:00Z", "endDateUTC": "2026-05-20T13:00:00Z"}
     assert [dict(r.url.params) for r in kogan.requests] == [
         {"status": "ReleasedForShipment"},
         {"status": "Canceled", **window},
@@ -562,7 +562,7 @@ def test_the_cancellation_window_ends_after_a_watermark_ahead_of_our_clock(
     list(orders_channel.fetch_orders(NOW + timedelta(hours=5)))
     assert dict(kogan.requests[1].url.params) == {
         "status": "Canceled",
-        "startDateUTC": "2026-05-05T18:00:00Z",
+        "startDateUTC": "2026-05-05T18:01:00Z",
         "endDateUTC": "2026-05-20T18:00:00Z",
     }
 

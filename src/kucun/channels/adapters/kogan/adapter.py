@@ -93,7 +93,8 @@ STOCK_LOOKUPS_ONE_BY_ONE = 20
 # ending a little ahead of the clock so that an order stamped by a clock ahead of ours is kept.
 OPEN_QUEUE = "ReleasedForShipment"
 CANCELLATION_QUEUES = ("Canceled", "PartiallyCanceled")
-CANCELLATION_WINDOW = timedelta(days=15)
+# A minute short of 15 days, so that a vendor who counts the limit inclusively accepts it too.
+CANCELLATION_WINDOW = timedelta(days=15) - timedelta(minutes=1)
 CLOCK_ALLOWANCE = timedelta(hours=1)
 # An order reaches the open queue 30–60 minutes after it was placed (fraud screening, §5.1),
 # dated when it was placed: an incremental read keeps open orders placed this long before the
