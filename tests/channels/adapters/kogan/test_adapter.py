@@ -788,3 +788,15 @@ def test_a_dispatch_still_running_is_retryable_and_the_retry_sends_nothing_twice
     kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order(DispatchedItems=shown))))
     assert orders_channel.mark_shipped(ship(("987654", 1))).already_done is True
     assert len(posts(kogan)) == 1
+
+
+def test_a_dispatch_task_poll_that_is_throttled_or_down_is_asked_again_not_resent(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on("orders/fulfill/", pending_answer("t-9"))
+    busy = httpx.Response(503, text="busy")
+    kogan.on("task/t-9/", busy, busy, busy, httpx.Response(200, json=envelope(None, "Complete")))
+    assert orders_channel.mark_shipped(ship(("987654", 1))).already_done is False
+    assert len(posts(kogan)) == 1
+    assert len([r for r in kogan.requests if "task" in r.url.path]) == 4

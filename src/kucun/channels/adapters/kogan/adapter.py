@@ -423,7 +423,10 @@ class KoganChannel:
             raise Unavailable("Kogan accepted the dispatch without a task to follow")
         for delay in TASK_POLL_DELAYS:
             self.sleep(min(delay, self.config.backoff_cap_seconds))
-            response = self.client.task(pending_url)
+            try:
+                response = self.client.task(pending_url)
+            except (Unavailable, Throttled):
+                continue  # no answer this time; the task itself goes on
             if response.status_code == 404:
                 raise Unavailable("Kogan no longer knows the dispatch's task", status=404)
             if response.status_code >= 400:
