@@ -310,8 +310,8 @@ def test_a_dispatch_kogan_would_refuse_is_refused_with_the_reason() -> None:
 
 def test_the_carrier_table_maps_kucun_codes_to_kogans() -> None:
     assert carrier_codes("") == {"auspost": "AUP"}
-    table = carrier_codes("fastway=fwy,\n fourpx = 4PX, none=NA")
-    assert table == {"auspost": "AUP", "fastway": "FWY", "fourpx": "4PX", "none": "NA"}
+    table = carrier_codes("Fastway=Aramex,\n fourpx = 4PX, none=NA")
+    assert table == {"auspost": "AUP", "fastway": "Aramex", "fourpx": "4PX", "none": "NA"}
     assert [kogan_carrier(code, table) for code in ("auspost", "FOURPX", "")] == [
         "AUP",
         "4PX",

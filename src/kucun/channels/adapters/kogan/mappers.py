@@ -379,7 +379,8 @@ def order_from_kogan(order: Mapping[str, Any]) -> ChannelOrder:
 
 def carrier_codes(option: str) -> dict[str, str]:
     """The carrier table: Kucun carrier code → Kogan carrier code, Australia Post's by default,
-    others from the ``carrier_codes`` option (``fastway=XXX, fourpx=YYY``, commas or lines).
+    others from the ``carrier_codes`` option (``fastway=XXX, fourpx=YYY``, commas or lines);
+    Kucun's codes in any case, Kogan's kept exactly as written.
     Raises ValueError naming the entry that is not ``kucun_code=KOGAN_CODE``."""
     table = dict(DEFAULT_CARRIER_CODES)
     for entry in re.split(r"[,\n]", option or ""):
@@ -390,7 +391,7 @@ def carrier_codes(option: str) -> dict[str, str]:
             raise ValueError(
                 f"Carrier codes: {entry.strip()!r} is not of the form kucun_code=KOGAN_CODE"
             )
-        table[ours.strip().lower()] = theirs.strip().upper()
+        table[ours.strip().lower()] = theirs.strip()  # as Kogan spells it (StarTrack)
     return table
 
 
