@@ -216,6 +216,8 @@ class PisellChannel:
         return listed if isinstance(listed, list) else []
 
     def mark_shipped(self, fulfilment: Fulfilment) -> ShipResult:
+        """Refuse what must not ship, answer a fulfilment already made under this tracking
+        number, else post one whose Idempotency-Key makes any retry a replay."""
         order = self.order_payload(fulfilment.order_ref)
         if order is None:
             raise ChannelError(f"Pisell does not know order {fulfilment.order_ref}", status=404)
@@ -223,8 +225,7 @@ class PisellChannel:
         if refusal:
             raise ChannelError(refusal)
         existing = mappers.existing_fulfilment(
-            {"fulfillments": self.listed_fulfilments(fulfilment.order_ref, order)},
-            fulfilment.tracking_number,
+            self.listed_fulfilments(fulfilment.order_ref, order), fulfilment.tracking_number
         )
         if existing:
             return ShipResult(fulfilment_ref=existing, already_done=True)

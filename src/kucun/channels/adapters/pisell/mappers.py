@@ -338,13 +338,11 @@ def shipping_refusal(order: Mapping[str, Any]) -> str:
     return ""
 
 
-def existing_fulfilment(order: Mapping[str, Any], tracking_number: str) -> str:
-    """The id of a fulfilment the order already lists under this tracking number, when the
-    order lists its fulfilments ("" otherwise)."""
-    found = order.get("fulfillments")
-    if not tracking_number or not isinstance(found, list):
+def existing_fulfilment(fulfilments: Sequence[Any], tracking_number: str) -> str:
+    """The id of the fulfilment made under this tracking number ("" when there is none)."""
+    if not tracking_number:
         return ""
-    for entry in found:
+    for entry in fulfilments:
         if isinstance(entry, Mapping) and text(entry.get("tracking_number")) == tracking_number:
             return text(entry.get("id"))
     return ""
