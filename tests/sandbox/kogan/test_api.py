@@ -284,6 +284,31 @@ def test_throttled_answer_and_refill_on_the_emulator_clock(
     assert client.get("products/").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("setting", "refilled_in"), [("hourly_limit", 1200), ("daily_limit", 28800)]
+)
+def test_the_sustained_and_daily_limits_throttle_too(
+    kogan: SellerClient, sandbox: Sandbox, setting: str, refilled_in: int
+) -> None:
+    # Given a seller allowed 3 requests in the window (the burst limit is far away)
+    sandbox.emu("kogan", "clock", {"freeze": "2026-05-01T00:00:00+00:00"})
+    sandbox.emu("kogan", "settings", {setting: 3})
+    client = kogan()
+
+    # When a fourth request comes
+    assert [client.get("products/").status_code for _ in range(3)] == [200, 200, 200]
+    throttled = client.get("products/")
+
+    # Then it waits for one request's share of the window
+    assert throttled.status_code == 429
+    assert throttled.json() == {
+        "detail": f"Request was throttled. Expected available in {refilled_in} sec."
+    }
+    assert throttled.headers["Retry-After"] == str(refilled_in)
+    sandbox.emu("kogan", "clock", {"advance_seconds": refilled_in})
+    assert client.get("products/").status_code == 200
+
+
 def test_each_seller_has_its_own_bucket(kogan: SellerClient, sandbox: Sandbox) -> None:
     sandbox.emu("kogan", "seed", {"sellers": [{"seller_id": "S-2", "seller_token": "t-2"}]})
     sandbox.emu("kogan", "clock", {"freeze": "2026-05-01T00:00:00+00:00"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from kucun.sandbox.kogan import state
+from kucun.sandbox.kogan import fulfil, orders, state
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +52,47 @@ def test_spending_matches_the_shared_bucket_arithmetic() -> None:
     assert state.emulator.spend("seller-1") is None
     state.emulator.set_clock(freeze="2026-02-01T00:00:00+00:00")  # a clock set back refills nothing
     assert state.emulator.spend("seller-1") == pytest.approx(2.0)
+
+
+def test_orders_page_shows_orders_and_their_dispatch(viewer_client: Client) -> None:
+    state.reset()
+    state.emulator.set_clock(freeze="2026-03-01T04:05:06+00:00")
+    placed = orders.order_place(
+        state.DEFAULT_SELLER_ID,
+        {
+            "items": [{"product_sku": "KG-MUG", "quantity": 2}],
+            "shipping_address": {
+                "city": "Perth",
+                "line1": "2 Side St",
+                "postcode": "6000",
+                "country": "AU",
+                "state": "WA",
+            },
+        },
+    )
+    line = placed["Items"][0]["ID"]
+    fulfil.orders_fulfil(
+        state.DEFAULT_SELLER_ID,
+        [
+            {
+                "ID": placed["ID"],
+                "Items": [
+                    {
+                        "OrderItemID": line,
+                        "Quantity": 1,
+                        "ShippingCarrier": "AUP",
+                        "TrackingNumber": "TRACK-1",
+                    }
+                ],
+            }
+        ],
+    )
+    account = viewer_client.get("/sandbox/kogan/accounts/sandbox-seller/").content.decode()
+    assert "/sandbox/kogan/accounts/sandbox-seller/orders/" in account
+    page = viewer_client.get("/sandbox/kogan/accounts/sandbox-seller/orders/").content.decode()
+    assert "<td>KGN-0000001</td>" in page
+    assert "<td>PartiallyShipped</td>" in page
+    assert "Perth WA 6000 AU" in page
+    assert f"<div>{line}: 2 × KG-MUG</div>" in page
+    assert f"<div>{line}: 1 × KG-MUG · AUP TRACK-1 · 2026-03-01T04:05:06Z</div>" in page
+    assert viewer_client.get("/sandbox/kogan/accounts/nobody/orders/").status_code == 404

@@ -49,10 +49,13 @@ class KoganEmulator(Emulator):
         if cached is not None:
             cached[name] = value
 
-    def spend(self, credential: str, cost: float = 1.0) -> float | None:
+    def spend(
+        self, credential: str, cost: float = 1.0, limit: Mapping[str, float] | None = None
+    ) -> float | None:
         """``take`` in one UPDATE when the bucket has the tokens (the usual case): None when
-        allowed, else the seconds until it will have them. Same bucket, same arithmetic."""
-        limit = self.rate_limit()
+        allowed, else the seconds until it will have them. Same bucket, same arithmetic.
+        ``limit`` (capacity, refill_per_second) is the burst limit unless given."""
+        limit = limit or self.rate_limit()
         capacity, rate = float(limit["capacity"]), float(limit["refill_per_second"])
         now = self.now().timestamp()
         bucket = EmulatorBucket.objects.filter(
@@ -76,7 +79,7 @@ class KoganEmulator(Emulator):
                         refilled_at=now,
                     )
             except IntegrityError:  # another request created it meanwhile
-                return self.spend(credential, cost)
+                return self.spend(credential, cost, limit)
             return None if capacity >= cost else 60.0
         tokens = min(capacity, found.tokens + max(0.0, now - found.refilled_at) * rate)
         return (cost - tokens) / rate if rate > 0 else 60.0
@@ -99,7 +102,26 @@ DEFAULT_SETTINGS: dict[str, int] = {
     "task_polls": 2,  # polls answered "pending" before a task completes
     "max_batch": 500,  # items per stockprice request (kogan.md §4)
     "page_size": 100,  # products/ default and maximum ``size``
+    "release_delay_seconds": 0,  # fraud screening before an order is released (kogan.md §5.1)
+    "fulfil_async": 0,  # 1: orders/fulfill/ answers with a task, as the catalogue writes do
+    "hourly_limit": 20_000,  # kogan.md §8: sustained requests an hour per seller
+    "daily_limit": 100_000,  # kogan.md §8: requests a day per seller
 }
+# The sustained and daily windows (kogan.md §8), each a bucket of its own that refills over
+# its window; the burst window is the emulator's ``rate_limit`` (``__emu/rate-limit``).
+LONG_WINDOWS = (("hourly_limit", "hour", 3600.0), ("daily_limit", "day", 86400.0))
+# Kogan's help-centre list could not be read beyond Australia Post (kogan.md §6); the rest are
+# the emulator's stand-ins, replaceable through the ``carrier_codes`` setting.
+DEFAULT_CARRIER_CODES = (
+    "AUP",
+    "StarTrack",
+    "Aramex",
+    "4PX",
+    "CouriersPlease",
+    "TNT",
+    "DHL",
+    "TOLL",
+)
 MAX_SKU_LENGTH = 45
 DEFAULT_CURRENCY = "AUD"
 
@@ -154,13 +176,44 @@ def setting(name: str) -> int:
     return int(emulator.setting("settings", {}).get(name, DEFAULT_SETTINGS[name]))
 
 
-def update_settings(changes: Mapping[str, Any]) -> dict[str, int]:
+def update_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The numeric settings, and ``carrier_codes`` (the codes ``orders/fulfill/`` accepts)."""
     current = {**DEFAULT_SETTINGS, **emulator.setting("settings", {})}
     for name in DEFAULT_SETTINGS:
         if name in changes:
             current[name] = max(0, int(changes[name]))
+    if "carrier_codes" in changes:
+        codes = changes["carrier_codes"]
+        if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+            raise SeedError("carrier_codes must be a list of strings")
+        emulator.set_setting("carrier_codes", codes)
     emulator.set_setting("settings", current)
-    return current
+    return settings_now()
+
+
+def seller_throttled(seller_id: str) -> float | None:
+    """None when the seller may make one more request, else the seconds to wait: the burst
+    bucket first, then the hourly and daily ones."""
+    wait = emulator.spend(seller_id)
+    for setting_name, window, seconds in LONG_WINDOWS:
+        if wait is not None:
+            return wait
+        capacity = float(setting(setting_name))
+        limit = {"capacity": capacity, "refill_per_second": capacity / seconds}
+        wait = emulator.spend(f"{seller_id}@{window}", limit=limit)
+    return wait
+
+
+def carrier_codes() -> list[str]:
+    return list(emulator.setting("carrier_codes", list(DEFAULT_CARRIER_CODES)))
+
+
+def settings_now() -> dict[str, Any]:
+    return {
+        **DEFAULT_SETTINGS,
+        **emulator.setting("settings", {}),
+        "carrier_codes": carrier_codes(),
+    }
 
 
 class SeedError(ValueError):
@@ -169,10 +222,18 @@ class SeedError(ValueError):
 
 # -- sellers ------------------------------------------------------------------------------
 def seller_put(
-    *, seller_id: str, seller_token: str, name: str = "", status_permission: bool = False
+    *,
+    seller_id: str,
+    seller_token: str,
+    name: str = "",
+    status_permission: bool = False,
+    no_carrier_permission: bool = False,
+    orders_error: str = "",
 ) -> None:
     """A seller and a digest of its token (the token itself is not kept).
-    ``status_permission`` is the account grant that products/status/ needs."""
+    ``status_permission`` is the account grant that products/status/ needs,
+    ``no_carrier_permission`` the agreement to dispatch with carrier ``NA``; an
+    ``orders_error`` is an account-level problem that ``orders/`` answers with ``Failed``."""
     emulator.put(
         seller_id,
         SELLER,
@@ -182,6 +243,8 @@ def seller_put(
             "name": name or seller_id,
             "token_digest": credential_digest(seller_token),
             "status_permission": status_permission,
+            "no_carrier_permission": no_carrier_permission,
+            "orders_error": orders_error,
         },
     )
 
@@ -189,6 +252,11 @@ def seller_put(
 def seller_may_change_status(seller_id: str) -> bool:
     seller = emulator.get(seller_id, SELLER, seller_id) or {}
     return bool(seller.get("status_permission"))
+
+
+def seller_orders_error(seller_id: str) -> str:
+    seller = emulator.get(seller_id, SELLER, seller_id) or {}
+    return str(seller.get("orders_error") or "")
 
 
 def seller_authenticated(seller_id: str, seller_token: str) -> bool:
@@ -294,6 +362,8 @@ def seed(body: Mapping[str, Any]) -> dict[str, Any]:
                 seller_token=str(spec["seller_token"]),
                 name=str(spec.get("name") or ""),
                 status_permission=bool(spec.get("status_permission", False)),
+                no_carrier_permission=bool(spec.get("no_carrier_permission", False)),
+                orders_error=str(spec.get("orders_error") or ""),
             )
         elif emulator.get(seller_id, SELLER, seller_id) is None:
             raise SeedError(f"seller {seller_id} does not exist: give its seller_token")
@@ -314,7 +384,7 @@ def state(seller_id: str | None = None) -> dict[str, Any]:
         found = [account for account in found if account == seller_id]
     return {
         "now": emulator.now().isoformat(),
-        "settings": {**DEFAULT_SETTINGS, **emulator.setting("settings", {})},
+        "settings": settings_now(),
         "sellers": {account: seller_state(account) for account in found},
     }
 
@@ -326,48 +396,8 @@ def seller_state(seller_id: str) -> dict[str, Any]:
         for record in emulator.records(seller_id, PRODUCT).order_by("key")
     }
     tasks = {record.key: record.data for record in emulator.records(seller_id, TASK)}
-    orders = [record.data for record in emulator.records(seller_id, ORDER).order_by("id")]
+    orders = [
+        record.data["order"]
+        for record in emulator.records(seller_id, ORDER).order_by("created_at", "id")
+    ]
     return {"name": seller.get("name", ""), "products": products, "tasks": tasks, "orders": orders}
-
-
-class SaleRefused(ValueError):
-    pass
-
-
-def sale_record(seller_id: str, items: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """A sale on Kogan that the seller has not seen: stock drops, and an order is kept for
-    the orders API to come. All items or none."""
-    if emulator.get(seller_id, SELLER, seller_id) is None:
-        raise SaleRefused(f"unknown seller {seller_id}")
-    if not items:
-        raise SaleRefused("a sale needs items")
-    with transaction.atomic():
-        changed: list[tuple[str, dict[str, Any]]] = []
-        for item in items:
-            sku, quantity = str(item.get("product_sku", "")), int(item.get("quantity", 1))
-            product = emulator.get(seller_id, PRODUCT, sku)
-            if product is None:
-                raise SaleRefused(f"unknown product_sku {sku}")
-            if quantity <= 0 or quantity > product["stock"]:
-                raise SaleRefused(f"{sku} has {product['stock']} in stock, {quantity} asked")
-            product["stock"] -= quantity
-            changed.append((sku, product))
-        for sku, product in changed:
-            emulator.put(seller_id, PRODUCT, sku, product)
-        number = emulator.records(seller_id, ORDER).count() + 1
-        order_id = f"KGN-{number:07d}"
-        order = {
-            "ID": order_id,
-            "OrderStatus": "ReleasedForShipment",
-            "OrderDateUtc": emulator.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "Items": [
-                {
-                    "ID": f"{number}{index:03d}",
-                    "SellerSku": str(item["product_sku"]),
-                    "Quantity": int(item.get("quantity", 1)),
-                }
-                for index, item in enumerate(items, start=1)
-            ],
-        }
-        emulator.put(seller_id, ORDER, order_id, order)
-    return order

@@ -1,6 +1,7 @@
-"""Kogan's asynchronous writes (kogan.md §4.1): a stockprice or status request becomes a task
-that answers ``AsyncResponsePending`` for a set number of polls, then applies its items at once
-and answers ``Complete`` or ``CompleteWithErrors``."""
+"""Kogan's asynchronous writes (kogan.md §4.1): a stockprice or status request (and a dispatch,
+when the ``fulfil_async`` setting is on) becomes a task that answers ``AsyncResponsePending``
+for a set number of polls, then applies its items at once and answers ``Complete`` or
+``CompleteWithErrors``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from kucun.sandbox.kogan.fulfil import orders_fulfil
 from kucun.sandbox.kogan.state import MAX_SKU_LENGTH, PRODUCT, TASK, emulator, setting
 
 PENDING = "AsyncResponsePending"
@@ -20,9 +22,10 @@ COMPLETE_WITH_ERRORS = "CompleteWithErrors"
 
 STOCKPRICE = "stockprice"
 STATUS = "status"
+FULFIL = "fulfil"  # orders/fulfill/ when the ``fulfil_async`` setting is on
 
 
-def task_create(seller_id: str, kind: str, items: list[dict[str, Any]]) -> str:
+def task_create(seller_id: str, kind: str, items: list[Any]) -> str:
     task_id = uuid.uuid4().hex
     emulator.put(
         seller_id,
@@ -42,15 +45,22 @@ def task_poll(seller_id: str, task_id: str) -> dict[str, Any] | None:
         task = dict(record.data)
         if task["status"] == PENDING:
             if task["polls"] >= setting("task_polls"):
-                apply = status_apply if task["kind"] == STATUS else stockprice_apply
-                errors = apply(seller_id, task["items"])
-                task["status"] = COMPLETE_WITH_ERRORS if errors else COMPLETE
-                task["body"] = {"errors": errors, "warnings": []}
+                task["status"], task["body"] = task_apply(seller_id, task["kind"], task["items"])
             task["polls"] += 1
             record.data = task
             record.updated_at = emulator.now()
             record.save(update_fields=["data", "updated_at"])
     return task
+
+
+def task_apply(seller_id: str, kind: str, items: list[Any]) -> tuple[str, Any]:
+    """Apply a task's items now: its terminal status and body."""
+    if kind == FULFIL:
+        # A dispatch task's body is the per-order results orders/fulfill/ would have answered.
+        return COMPLETE, orders_fulfil(seller_id, items)
+    apply = status_apply if kind == STATUS else stockprice_apply
+    errors = apply(seller_id, items)
+    return COMPLETE_WITH_ERRORS if errors else COMPLETE, {"errors": errors, "warnings": []}
 
 
 def item_error(sku: str, code: str, message: str) -> dict[str, str]:

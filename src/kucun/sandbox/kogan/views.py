@@ -18,13 +18,15 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from kucun.sandbox.emulator import json_answer, json_body
-from kucun.sandbox.kogan import tasks
+from kucun.sandbox.kogan import fulfil, orders, tasks
 from kucun.sandbox.kogan.state import (
     PRODUCT,
     SUMMARY_FIELDS,
     emulator,
     seller_authenticated,
     seller_may_change_status,
+    seller_orders_error,
+    seller_throttled,
     setting,
 )
 
@@ -66,7 +68,7 @@ def seller_api(operation: str, methods: tuple[str, ...]) -> Callable[[SellerView
                 return detail("Incorrect authentication credentials.", 401)
             if request.method not in methods:
                 return detail(f'Method "{request.method}" not allowed.', 405)
-            wait_seconds = emulator.spend(seller_id)
+            wait_seconds = seller_throttled(seller_id)
             if wait_seconds is not None:
                 wait = max(1, math.ceil(wait_seconds))
                 throttled = detail(f"Request was throttled. Expected available in {wait} sec.", 429)
@@ -267,3 +269,85 @@ def task(request: HttpRequest, seller_id: str, task_id: str) -> HttpResponse:
             envelope(None, status=tasks.PENDING, pending_url=request.build_absolute_uri())
         )
     return json_answer(envelope(found["body"], status=found["status"]))
+
+
+# -- orders/ ------------------------------------------------------------------------------
+def failed(message: str, status: int = 400) -> HttpResponse:
+    """Kogan's envelope for a refused request (kogan.md §9)."""
+    return json_answer(envelope(None, status="Failed", error=message), status=status)
+
+
+def order_window(request: HttpRequest, status: str) -> tuple[datetime | None, datetime | None]:
+    """``startDateUTC`` / ``endDateUTC``; for Shipped and Canceled at most 15 days apart and,
+    when not given, the last 15 days. Raises ValueError naming what is wrong."""
+    bounds = []
+    for name in ("startDateUTC", "endDateUTC"):
+        raw = request.GET.get(name, "")
+        moment = parse_datetime_param(raw) if raw else None
+        if raw and moment is None:
+            raise ValueError(f"{name} must be an ISO-8601 date-time in UTC.")
+        bounds.append(moment)
+    start, end = bounds
+    if status in orders.WINDOWED_STATUSES:
+        end = end or emulator.now()
+        start = start or end - orders.MAX_WINDOW
+        if end - start > orders.MAX_WINDOW:
+            raise ValueError(
+                f"The date range for status {status} may not exceed 15 days "
+                "(startDateUTC to endDateUTC)."
+            )
+    if start is not None and end is not None and start > end:
+        raise ValueError("startDateUTC must be before endDateUTC.")
+    return start, end
+
+
+@seller_api("orders_list", ("GET",))
+def orders_list(request: HttpRequest, seller_id: str) -> HttpResponse:
+    """``GET orders/?status=…`` — every matching order in one answer (no pagination), oldest
+    first; ``limit`` caps how many."""
+    status = request.GET.get("status", "")
+    if not status:
+        return failed("status is required: one of " + ", ".join(orders.STATUSES) + ".")
+    if status not in orders.STATUSES:
+        return failed(f"Invalid status {status!r}: one of " + ", ".join(orders.STATUSES) + ".")
+    try:
+        start, end = order_window(request, status)
+    except ValueError as refused:
+        return failed(str(refused))
+    limit = None
+    if request.GET.get("limit"):
+        raw = request.GET["limit"]
+        if not raw.isdigit() or int(raw) < 1:
+            return failed("limit must be a whole number of 1 or more.")
+        limit = int(raw)
+    account_problem = seller_orders_error(seller_id)
+    if account_problem:
+        return json_answer(envelope(None, status="Failed", error=account_problem))
+    found = orders.orders_listed(seller_id, status=status, start=start, end=end, limit=limit)
+    return json_answer(envelope(found))
+
+
+@seller_api("orders_get", ("GET",))
+def order_detail(request: HttpRequest, seller_id: str, order_ref: str) -> HttpResponse:
+    """``GET orders/{kogan_order_ref}/``."""
+    found = orders.order_found(seller_id, order_ref)
+    if found is None:
+        return detail("Not found.", 404)
+    return json_answer(envelope(found))
+
+
+@seller_api("orders_fulfill", ("POST",))
+def orders_fulfill(request: HttpRequest, seller_id: str) -> HttpResponse:
+    """``POST orders/fulfill/`` — a result per order (``Success`` or ``Fail`` with its
+    errors) in a 200; a body that is not a non-empty array of objects is a 400."""
+    body = json_body(request)
+    if not isinstance(body, list):
+        return failed("Expected a list of orders but got something else.")
+    if not body:
+        return failed("This list may not be empty.")
+    limit = setting("max_batch")
+    if len(body) > limit:
+        return failed(f"Ensure this list has no more than {limit} items (it has {len(body)}).")
+    if setting("fulfil_async"):
+        return task_accepted(request, seller_id, tasks.FULFIL, body)
+    return json_answer(envelope(fulfil.orders_fulfil(seller_id, body)))

@@ -35,7 +35,7 @@ ERROR_TYPE_BASE = "https://errors.example/"
 SIGNED_HEADERS_WINDOW_SECONDS = 300
 DEFAULT_LIMIT, MAX_LIMIT = 100, 250
 
-Handler = Callable[[HttpRequest, Tenant], HttpResponse]
+Handler = Callable[..., HttpResponse]  # (request, tenant, **path arguments)
 
 
 def problem(
@@ -132,8 +132,8 @@ def vendor_view(
     def decorator(handler: Handler) -> Callable[..., HttpResponse]:
         @csrf_exempt
         @wraps(handler)
-        def view(request: HttpRequest) -> HttpResponse:
-            response, account = serve(request, handler, operation, methods)
+        def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            response, account = serve(request, handler, operation, methods, kwargs)
             EMULATOR.log(request, response.status_code, account=account, operation=operation)
             return response
 
@@ -143,7 +143,11 @@ def vendor_view(
 
 
 def serve(
-    request: HttpRequest, handler: Handler, operation: str, methods: tuple[str, ...]
+    request: HttpRequest,
+    handler: Handler,
+    operation: str,
+    methods: tuple[str, ...],
+    kwargs: dict[str, Any],
 ) -> tuple[HttpResponse, str]:
     fault = EMULATOR.fault_before(request, operation)
     if fault is not None:
@@ -172,7 +176,7 @@ def serve(
         response = throttled(bucket)
         rate_headers(response, bucket)
         return response, tenant.id
-    response = handler(request, tenant)
+    response = handler(request, tenant, **kwargs)
     rate_headers(response, bucket)
     if request.method != "GET":
         response = EMULATOR.fault_after(request, response, operation)
@@ -220,18 +224,31 @@ def fingerprint(request: HttpRequest, body: Any) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
+def idempotency_key_missing() -> HttpResponse:
+    return problem(
+        400,
+        "idempotency_key_required",
+        "Idempotency-Key required",
+        "Send an Idempotency-Key header (a UUID) with every write.",
+        [{"field": "Idempotency-Key", "code": "required"}],
+    )
+
+
+def idempotency_key_reused() -> HttpResponse:
+    return problem(
+        409,
+        "idempotency_key_reused",
+        "Idempotency-Key reused",
+        "This Idempotency-Key was used with another body.",
+    )
+
+
 @vendor_view("inventory_levels", ("PUT",))
 def inventory_levels(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     """``PUT inventory/levels``: per-item results in a 200, replayed by ``Idempotency-Key``."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        return problem(
-            400,
-            "idempotency_key_required",
-            "Idempotency-Key required",
-            "Send an Idempotency-Key header (a UUID) with every stock write.",
-            [{"field": "Idempotency-Key", "code": "required"}],
-        )
+        return idempotency_key_missing()
     try:
         body = json.loads(request.body)
     except ValueError:
@@ -240,12 +257,7 @@ def inventory_levels(request: HttpRequest, tenant: Tenant) -> HttpResponse:
         stored = EMULATOR.get(tenant.id, "idempotency", key)
         if stored is not None:
             if stored["fingerprint"] != fingerprint(request, body):
-                return problem(
-                    409,
-                    "idempotency_key_reused",
-                    "Idempotency-Key reused",
-                    "This Idempotency-Key was used with another body.",
-                )
+                return idempotency_key_reused()
             return answer(stored["response"], status=int(stored["status"]))
         try:
             items = validated_items(body)

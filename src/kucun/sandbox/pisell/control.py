@@ -1,5 +1,6 @@
-"""The Pisell emulator's control plane: reset, seed, state, and the extras ``webhooks/fire`` and
-``orders`` (a sale on the platform that Kucun has not seen). Formats in the package docstring."""
+"""The Pisell emulator's control plane: reset, seed, state, and the extras ``webhooks/fire``,
+``orders`` (a sale on the platform that Kucun has not seen), ``orders/cancel``,
+``orders/update`` and ``fulfillments``. Formats in the package docstring."""
 
 from __future__ import annotations
 
@@ -11,6 +12,15 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from kucun.sandbox.emulator import json_answer, json_body
+from kucun.sandbox.pisell.orders import (
+    OrderRefused,
+    fulfillments_of,
+    order_cancel,
+    order_change,
+    order_json,
+    order_place,
+    order_record,
+)
 from kucun.sandbox.pisell.store import (
     DEFAULT_TENANT,
     DEMO_ACCESS_TOKEN,
@@ -24,9 +34,7 @@ from kucun.sandbox.pisell.store import (
     find_variant,
     generated_products,
     iso,
-    next_ids,
     product_json,
-    product_save,
     products_add,
     products_by_id,
     tenant_create,
@@ -186,6 +194,12 @@ def seed_load(body: Mapping[str, Any]) -> dict[str, int]:
                 quantity=None if quantity is None else int(quantity),
             ),
         )
+    orders = body.get("orders") or []
+    if not isinstance(orders, list) or not all(isinstance(spec, dict) for spec in orders):
+        raise SeedRefused("orders must be a list of order objects")
+    for spec in orders:
+        order_place(seeded_tenant(spec), spec)
+    added["orders"] = len(orders)
     return added
 
 
@@ -197,6 +211,8 @@ def seed(body: Mapping[str, Any]) -> dict[str, int] | HttpResponse:
             return seed_load(body)
     except SeedRefused as refused:
         return json_answer({"error": str(refused)}, status=400)
+    except OrderRefused as refused:
+        return json_answer({"error": refused.detail, "errors": refused.errors}, status=400)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         return json_answer({"error": f"malformed seed: {type(error).__name__} {error}"}, status=400)
 
@@ -204,7 +220,12 @@ def seed(body: Mapping[str, Any]) -> dict[str, int] | HttpResponse:
 def state(request: HttpRequest) -> dict[str, Any]:
     wanted = request.GET.get("tenant")
     tenants = [wanted] if wanted else tenant_ids()
-    return {"now": EMULATOR.now().isoformat(), "tenants": {t: tenant_state(t) for t in tenants}}
+    return {"now": EMULATOR.now().isoformat(), "tenants": {t: state_of(t) for t in tenants}}
+
+
+def state_of(tenant_id: str) -> dict[str, Any]:
+    orders = EMULATOR.records(tenant_id, "order").order_by("pk")
+    return {**tenant_state(tenant_id), "orders": [order_json(record) for record in orders]}
 
 
 def tenant_of(body: Mapping[str, Any]) -> Tenant | None:
@@ -217,8 +238,8 @@ def event_data(tenant: Tenant, body: Mapping[str, Any]) -> dict[str, Any] | None
         return dict(body["data"])
     event = body["event"]
     if event.startswith("order."):
-        order = EMULATOR.get(tenant.id, "order", str(body.get("order_id", "")))
-        return order
+        record = order_record(tenant, str(body.get("order_id", "")))
+        return None if record is None else order_json(record, tenant.local_time_zone)
     links = variants_by_sku(tenant, [str(body.get("sku", ""))])
     if not links:
         return None
@@ -258,38 +279,41 @@ def fire(request: HttpRequest) -> HttpResponse:
     return json_answer({"deliveries": deliveries})
 
 
-def order_line_errors(lines: Any, found: Mapping[str, tuple[str, str]]) -> str:
-    if not isinstance(lines, list) or not lines:
-        return "line_items must list {sku, quantity}"
-    for line in lines:
-        if not isinstance(line, dict) or line.get("sku") not in found:
-            return f"unknown SKU in {line!r}"
-        if not isinstance(line.get("quantity"), int) or line["quantity"] < 1:
-            return f"quantity must be a positive whole number in {line!r}"
-    return ""
+def refused_answer(refused: OrderRefused) -> HttpResponse:
+    return json_answer({"error": refused.detail, "errors": refused.errors}, status=refused.status)
 
 
-def sale_record(request: HttpRequest) -> HttpResponse:
-    """``__emu/orders``: a sale on the platform (a POS sale is collected at once). It takes the
-    quantities from the location's stock and fires ``order.created`` and
-    ``inventory.updated``."""
+def orders_view(request: HttpRequest) -> HttpResponse:
+    """``__emu/orders``: POST places an order (package docstring); GET lists a tenant's
+    orders (``?tenant=``) with their fulfilments."""
+    if request.method == "GET":
+        tenant_id = request.GET.get("tenant") or DEFAULT_TENANT
+        found = EMULATOR.records(tenant_id, "order").order_by("pk")
+        return json_answer(
+            {
+                "orders": [
+                    {
+                        "order": order_json(record),
+                        "fulfillments": fulfillments_of(tenant_id, record.key),
+                    }
+                    for record in found
+                ]
+            }
+        )
     body = json_body(request)
     if not isinstance(body, dict):
         return json_answer({"error": "a JSON object is expected"}, status=400)
     tenant = tenant_of(body)
     if tenant is None:
         return json_answer({"error": "no such tenant"}, status=404)
-    channel = str(body.get("channel", "pos"))
-    location = str(body.get("location_id") or tenant.default_location)
-    lines = body.get("line_items")
-    skus = [str(line.get("sku")) for line in lines or [] if isinstance(line, dict)]
-    with transaction.atomic():
-        found = variants_by_sku(tenant, skus)
-        error = order_line_errors(lines, found)
-        if error:
-            return json_answer({"error": error}, status=422)
-        order, changes = sale_apply(tenant, channel, location, list(lines or []), found)
+    try:
+        with transaction.atomic():
+            record, changes = order_place(tenant, body)
+    except OrderRefused as refused:
+        return refused_answer(refused)
+    order = order_json(record, tenant.local_time_zone)
     deliveries = event_fire(tenant, "order.created", order)
+    location = str(record.data["location_id"])
     for product_id, variant in changes:
         deliveries += event_fire(
             tenant, "inventory.updated", inventory_data(tenant, product_id, variant, location)
@@ -297,61 +321,65 @@ def sale_record(request: HttpRequest) -> HttpResponse:
     return json_answer({"order": order, "deliveries": deliveries}, status=201)
 
 
-def sale_apply(
-    tenant: Tenant,
-    channel: str,
-    location: str,
-    lines: list[dict[str, Any]],
-    found: Mapping[str, tuple[str, str]],
-) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
-    records = products_by_id(tenant, (product for product, _ in found.values()))
-    documents = {key: copy.deepcopy(record.data) for key, record in records.items()}
-    stamped = EMULATOR.now()
-    number = next_ids("order", 1)[0]
-    changes, items = [], []
-    for index, line in enumerate(lines, start=1):
-        product_id, variant_id = found[line["sku"]]
-        variant = find_variant(documents[product_id], variant_id)
-        held = int(variant["stock"].get(location, 0))
-        variant["stock"][location] = max(0, held - line["quantity"])
-        variant["updated_at"] = stamped.isoformat()
-        changes.append((product_id, variant))
-        collected = channel == "pos"
-        items.append(
-            {
-                "id": f"li_{number}_{index}",
-                "variant_id": variant_id,
-                "sku": line["sku"],
-                "quantity": line["quantity"],
-                "quantity_fulfilled": line["quantity"] if collected else 0,
-                "unit_price": variant["price"],
-            }
+def order_named(body: Any) -> tuple[Tenant, str] | HttpResponse:
+    if not isinstance(body, dict) or not isinstance(body.get("order_id"), str):
+        return json_answer({"error": '{"tenant", "order_id", …} is expected'}, status=400)
+    tenant = tenant_of(body)
+    if tenant is None:
+        return json_answer({"error": "no such tenant"}, status=404)
+    return tenant, body["order_id"]
+
+
+def orders_cancel_view(request: HttpRequest) -> HttpResponse:
+    """``__emu/orders/cancel``: ``{"tenant", "order_id", "restock"?: true, "refunded"?:
+    false}`` closes the order, puts back what was not fulfilled and fires
+    ``order.cancelled`` (and ``inventory.updated`` per variant restocked)."""
+    body = json_body(request)
+    named = order_named(body)
+    if isinstance(named, HttpResponse):
+        return named
+    tenant, order_id = named
+    try:
+        with transaction.atomic():
+            record, changes = order_cancel(
+                tenant,
+                order_id,
+                restock=body.get("restock", True) is not False,
+                refunded=body.get("refunded") is True,
+            )
+    except OrderRefused as refused:
+        return refused_answer(refused)
+    order = order_json(record, tenant.local_time_zone)
+    deliveries = event_fire(tenant, "order.cancelled", order)
+    location = str(record.data["location_id"])
+    for product_id, variant in changes:
+        deliveries += event_fire(
+            tenant, "inventory.updated", inventory_data(tenant, product_id, variant, location)
         )
-    for product_id in sorted(documents):
-        product_save(records[product_id], documents[product_id])
-    order = order_document(number, channel, stamped_at=iso(stamped), items=items)
-    EMULATOR.put(tenant.id, "order", order["id"], order)
-    return order, changes
+    return json_answer({"order": order, "deliveries": deliveries})
 
 
-def order_document(
-    number: int, channel: str, *, stamped_at: str, items: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """An order as pisell.md §2.4 shapes it."""
-    total = sum(float(item["unit_price"]) * item["quantity"] for item in items)
-    return {
-        "id": f"o_{number}",
-        "number": f"#{number}",
-        "channel": channel,
-        "status": "paid",
-        "fulfillment_status": "collected" if channel == "pos" else "unfulfilled",
-        "created_at": stamped_at,
-        "updated_at": stamped_at,
-        "currency": "AUD",
-        "total": f"{total:.2f}",
-        "shipping_total": "0.00",
-        "tax_total": f"{total / 11:.2f}",
-        "customer": None,
-        "shipping_address": None,
-        "line_items": items,
-    }
+def orders_update_view(request: HttpRequest) -> HttpResponse:
+    """``__emu/orders/update``: ``{"tenant", "order_id", "status"?: "paid" | "pending",
+    "customer"?, "shipping_address"?}`` changes the order and fires ``order.updated``."""
+    body = json_body(request)
+    named = order_named(body)
+    if isinstance(named, HttpResponse):
+        return named
+    tenant, order_id = named
+    try:
+        with transaction.atomic():
+            record = order_change(tenant, order_id, body)
+    except OrderRefused as refused:
+        return refused_answer(refused)
+    order = order_json(record, tenant.local_time_zone)
+    return json_answer({"order": order, "deliveries": event_fire(tenant, "order.updated", order)})
+
+
+def fulfillments_view(request: HttpRequest) -> HttpResponse:
+    """``__emu/fulfillments?tenant=…&order_id=…``: the order's shipments, oldest first."""
+    tenant_id = request.GET.get("tenant") or DEFAULT_TENANT
+    order_id = request.GET.get("order_id", "")
+    if EMULATOR.get(tenant_id, "order", order_id) is None:
+        return json_answer({"error": "no such order"}, status=404)
+    return json_answer({"fulfillments": fulfillments_of(tenant_id, order_id)})

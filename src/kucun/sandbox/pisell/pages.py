@@ -4,11 +4,14 @@ arriving)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kucun.sandbox.control import operator_required
+from kucun.sandbox.pisell.orders import order_json
 from kucun.sandbox.pisell.store import (
     DEFAULT_TENANT,
     DEMO_API_KEY,
@@ -19,6 +22,7 @@ from kucun.sandbox.pisell.store import (
 )
 
 PRODUCTS_PER_PAGE = 100
+ORDERS_PER_PAGE = 50
 
 
 @operator_required("viewer", page=True)
@@ -34,6 +38,7 @@ def tenants_page(request: HttpRequest) -> HttpResponse:
                 "products": EMULATOR.records(tenant_id, "product").count(),
                 "variants": EMULATOR.records(tenant_id, "sku").count(),
                 "webhooks": EMULATOR.records(tenant_id, "webhook").count(),
+                "orders": EMULATOR.records(tenant_id, "order").count(),
             }
         )
     context = {
@@ -80,3 +85,24 @@ def tenant_page(request: HttpRequest, tenant: str) -> HttpResponse:
         "demo_api_key": DEMO_API_KEY,
     }
     return render(request, "sandbox/pisell/tenant.html", context)
+
+
+@operator_required("viewer", page=True)
+def orders_page(request: HttpRequest, tenant: str) -> HttpResponse:
+    """A tenant's orders, most recently changed first, with their lines and fulfilments."""
+    data = EMULATOR.get(tenant, "tenant", tenant)
+    if data is None:
+        raise Http404("no such tenant")
+    records = EMULATOR.records(tenant, "order").order_by("-updated_at", "-pk")
+    page = Paginator(records, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    shipments: dict[str, list[dict[str, Any]]] = {record.key: [] for record in shown}
+    found = EMULATOR.records(tenant, "fulfillment").filter(data__order_id__in=list(shipments))
+    for fulfillment in found.order_by("pk"):
+        shipments[fulfillment.data["order_id"]].append(fulfillment.data)
+    rows = [
+        {"order": order_json(record), "fulfillments": shipments[record.key]} for record in shown
+    ]
+    return render(
+        request, "sandbox/pisell/orders.html", {"tenant": data, "rows": rows, "page": page}
+    )

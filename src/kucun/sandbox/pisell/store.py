@@ -11,8 +11,8 @@ Collections (``account`` is the tenant id unless said otherwise):
 * ``sku`` — SKU → ``{"product", "variant"}``, to find a variant to set stock on.
 * ``idempotency`` — a stock write's key → the fingerprint of its body and the stored answer.
 * ``webhook``, ``delivery`` — registrations and what was sent.
-* ``order`` — sales recorded through the control plane, in the shape of pisell.md §2.4, so
-  that the orders listing and fulfilments can be served from them.
+* ``order``, ``fulfillment`` — orders placed through the control plane and their shipments
+  (``orders.py``).
 """
 
 from __future__ import annotations
@@ -338,8 +338,8 @@ def product_save(record: EmulatorRecord, document: Mapping[str, Any]) -> Emulato
 
 
 def tenant_state(tenant_id: str) -> dict[str, Any]:
-    """What a test asserts on: each SKU's stock per location and in total, the locations,
-    webhooks (without secrets) and recorded orders."""
+    """What a test asserts on: each SKU's stock per location and in total, the locations and
+    webhooks (without secrets)."""
     tenant = EMULATOR.get(tenant_id, "tenant", tenant_id) or {}
     variants: dict[str, Any] = {}
     for record in EMULATOR.records(tenant_id, "product").order_by("updated_at", "pk"):
@@ -363,6 +363,5 @@ def tenant_state(tenant_id: str) -> dict[str, Any]:
         "locations": locations(tenant_id),
         "variants": variants,
         "webhooks": webhooks,
-        "orders": [r.data for r in EMULATOR.records(tenant_id, "order").order_by("id")],
         "deliveries": EMULATOR.records(tenant_id, "delivery").count(),
     }
