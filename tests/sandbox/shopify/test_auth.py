@@ -33,7 +33,8 @@ def test_the_client_credentials_grant_issues_a_token_that_works(shop: ShopClient
     assert body["access_token"].startswith("shpat_")
     assert body["expires_in"] == 86399
     assert (
-        body["scope"] == "read_products,read_inventory,write_inventory,read_locations,read_orders"
+        body["scope"] == "read_products,read_inventory,write_inventory,read_locations,read_orders,"
+        "write_fulfillments,write_merchant_managed_fulfillment_orders"
     )
     data = shop.data(SHOP_NAME, token=body["access_token"])
     assert data == {"shop": {"name": "Kucun Sandbox", "myshopifyDomain": shop.domain}}

@@ -18,6 +18,11 @@ are beneath it as on eBay's hosts:
   offer, 200 or 207; a listing takes 250 revisions a calendar day), ``offer?sku=`` and
   ``offer/{offerId}``. User tokens only, scope
   ``sell.inventory`` (``.readonly`` for reads).
+- Fulfillment API ``/sell/fulfillment/v1/order``: ``getOrders`` (``filter`` of
+  ``creationdate``/``lastmodifieddate`` ranges and ``orderfulfillmentstatus``, percent-encoded;
+  ``limit`` 1–200, item ``offset``; ``orderIds``), ``getOrder``, and
+  ``order/{orderId}/shipping_fulfillment`` (POST one package: 201 + ``Location``; GET the list
+  or one). Scope ``sell.fulfillment`` (``.readonly`` for reads). See ``fulfillment.py``.
 - Notification API ``/commerce/notification/v1``: ``public_key/{kid}`` (application token),
   ``destination`` (validated by the ``challenge_code`` handshake) and ``subscription``.
   Deliveries are signed with the emulator's P-256 key (``X-EBAY-SIGNATURE``).
@@ -59,6 +64,11 @@ offers' quantities), ``offers``, ``notifications`` and ``orders``. Extras:
 ``POST __emu/webhooks/fire`` ``{"seller", "topic": "LISTING", "sku", "action", "data",
 "deliver"}`` answers the signed notification's headers and exact body (an
 AUTHORIZATION_REVOCATION also ends the seller's refresh tokens unless ``"revoke": false``);
-``POST __emu/orders`` ``{"seller", "sku", "quantity"}`` sells on eBay (quantities drop,
-ORDER_CONFIRMATION and LISTING notifications go to subscribers).
+``POST __emu/orders`` — a buyer checks out: ``{"seller", "buyer": {"username"}, "shipTo": {…},
+"lineItems": [{"sku", "quantity", "lineItemId"?, "legacyItemId"?, "lineItemCost"?}], …}`` or the
+one-line ``{"seller", "sku", "quantity"}`` (quantities drop; ORDER_CONFIRMATION and LISTING
+notifications go to subscribers); ``POST __emu/orders/cancel`` ``{"seller", "orderId",
+"initiator"?, "reason"?}`` (ORDER_CANCELLATION_ACTIVITY); ``GET __emu/orders/fulfillments
+?seller=&orderId=`` lists the packages marked shipped (each also sends ITEM_MARKED_SHIPPED).
+The notes name these order topics but not their payloads: ``data`` carries the ``orderId``.
 """

@@ -1,5 +1,6 @@
 """The eBay emulator's control plane: reset, seed and state, plus ``webhooks/fire`` (send a
-signed notification now) and ``orders`` (a sale on eBay that the seller's tools have not seen)."""
+signed notification now), ``orders`` (a checkout on eBay that the seller's tools have not seen),
+``orders/cancel`` and ``orders/fulfillments`` (the packages marked shipped)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from kucun.sandbox.ebay import orders
 from kucun.sandbox.ebay.notification import APPLICATION_TOPICS, USER_TOPICS, notify
 from kucun.sandbox.ebay.state import (
     DEFAULT_CLIENT_ID,
@@ -21,20 +23,16 @@ from kucun.sandbox.ebay.state import (
     USER_SCOPES,
     application_get,
     application_put,
-    ids_allocate,
     item_quantity,
     item_records,
-    item_set_quantity,
     items_seed,
     listing_quantity,
     offers_of,
-    record_of,
     refresh_tokens_revoke,
     seller_exists,
     seller_put,
     sellers,
     signing_key,
-    stamp,
 )
 from kucun.sandbox.emulator import json_answer, json_body
 
@@ -195,55 +193,84 @@ def webhooks_fire(request: HttpRequest) -> HttpResponse:
 
 
 def orders_create(request: HttpRequest) -> HttpResponse:
-    """``{"seller", "sku", "quantity"}``: a buyer checks out. The item's quantity and its
-    published offers' available quantities drop, the sale is kept as an order, and
-    ORDER_CONFIRMATION and LISTING notifications go to their subscribers."""
+    """A buyer checks out and pays: ``{"seller", "buyer": {"username"}, "shipTo": {fullName,
+    companyName, contactAddress: {addressLine1, addressLine2, city, stateOrProvince, postalCode,
+    countryCode}, primaryPhone: {phoneNumber}, email} (or "fulfillmentStartInstructions":
+    [{"shippingStep": {"shipTo", "shippingServiceCode"}}]), "lineItems": [{"sku", "quantity",
+    "lineItemId"?, "legacyItemId"?, "legacyVariationId"?, "title"?, "lineItemCost"?}],
+    "deliveryCost"?, "orderPaymentStatus"?, "orderId"?}``; the short form ``{"seller", "sku",
+    "quantity"}`` is a one-line order. The items' and their published offers' quantities
+    drop (more than a buyer can see is refused), and ORDER_CONFIRMATION and LISTING
+    notifications go to their subscribers."""
     if request.method != "POST":
         return json_answer({"error": "POST"}, status=405)
     body = json_body(request)
     if not isinstance(body, dict):
         return json_answer({"error": "a JSON object is expected"}, status=400)
-    seller, sku = str(body.get("seller", DEFAULT_SELLER)), str(body.get("sku", ""))
-    quantity = body.get("quantity", 1)
-    if not isinstance(quantity, int) or quantity < 1:
-        return json_answer({"error": "quantity must be a whole number above 0"}, status=400)
-    with transaction.atomic():
-        outcome = _sell(seller, sku, quantity)
-    if isinstance(outcome, HttpResponse):
-        return outcome
-    sent = [
-        notify(seller, "ORDER_CONFIRMATION", {"orderId": outcome["orderId"]}).as_json(),
-        notify(seller, "LISTING", listing_data(seller, sku, "UPDATED") or {}).as_json(),
+    seller = str(body.get("seller", DEFAULT_SELLER))
+    if "lineItems" not in body:
+        quantity = body.get("quantity", 1)
+        if not isinstance(quantity, int) or quantity < 1:
+            return json_answer({"error": "quantity must be a whole number above 0"}, status=400)
+        body = {**body, "lineItems": [{"sku": str(body.get("sku", "")), "quantity": quantity}]}
+    try:
+        with transaction.atomic():
+            order = orders.order_create(seller, body)
+    except orders.OrderRefused as refused:
+        return json_answer({"error": refused.message}, status=refused.status)
+    skus = list(dict.fromkeys(line["sku"] for line in order["lineItems"]))
+    sent = [notify(seller, "ORDER_CONFIRMATION", {"orderId": order["orderId"]}).as_json()]
+    sent += [
+        notify(seller, "LISTING", listing_data(seller, sku, "UPDATED") or {}).as_json()
+        for sku in skus
     ]
-    return json_answer({**outcome, "notifications": sent}, status=201)
+    answer: dict[str, Any] = {**order, "notifications": sent}
+    if len(skus) == 1:
+        item = EBAY.get(seller, "inventory_item", skus[0]) or {}
+        answer["quantity"] = item_quantity(item)
+        answer["listing_quantity"] = listing_quantity(
+            item, offers_of(seller, skus).get(skus[0], [])
+        )
+    return json_answer(answer, status=201)
 
 
-def _sell(seller: str, sku: str, quantity: int) -> dict[str, Any] | HttpResponse:
-    record = record_of(seller, "inventory_item", sku)
+def orders_cancel(request: HttpRequest) -> HttpResponse:
+    """``{"seller", "orderId", "initiator"?: "BUYER" | "SELLER", "reason"?}``: the order is
+    cancelled before it shipped; quantities go back, the payment is refunded, and an
+    ORDER_CANCELLATION_ACTIVITY notification goes to its subscribers."""
+    body = json_body(request)
+    if request.method != "POST" or not isinstance(body, dict) or not body.get("orderId"):
+        return json_answer({"error": "POST {seller, orderId, initiator?, reason?}"}, status=400)
+    seller, order_id = str(body.get("seller", DEFAULT_SELLER)), str(body["orderId"])
+    try:
+        with transaction.atomic():
+            record = orders.order_records(seller).select_for_update().filter(key=order_id).first()
+            if record is None:
+                return json_answer({"error": f"orderId: no order {order_id!r}"}, status=404)
+            order = orders.order_cancel(
+                record,
+                initiator=str(body.get("initiator") or "BUYER"),
+                reason=str(body.get("reason") or ""),
+            )
+    except orders.OrderRefused as refused:
+        return json_answer({"error": refused.message}, status=refused.status)
+    notify(seller, "ORDER_CANCELLATION_ACTIVITY", {"orderId": order_id})
+    return json_answer(order)
+
+
+def orders_fulfillments(request: HttpRequest) -> HttpResponse:
+    """``?seller=&orderId=``: the order's shipping fulfilments (carrier, tracking number, lines)."""
+    given = json_body(request) if request.method == "POST" else dict(request.GET.items())
+    if not isinstance(given, dict) or not given.get("orderId"):
+        return json_answer({"error": "give seller and orderId"}, status=400)
+    seller, order_id = str(given.get("seller", DEFAULT_SELLER)), str(given["orderId"])
+    record = orders.order_record(seller, order_id)
     if record is None:
-        return json_answer({"error": f"seller {seller!r} has no item {sku!r}"}, status=404)
-    offers = offers_of(seller, [sku]).get(sku, [])
-    available = listing_quantity(record.data, offers)
-    if quantity > available:
-        return json_answer({"error": f"only {available} of {sku} can be sold"}, status=409)
-    item = dict(record.data)
-    item_set_quantity(item, item_quantity(item) - quantity)
-    EBAY.put(seller, "inventory_item", sku, item)
-    for offer in offers:
-        if offer.get("status") != "PUBLISHED":
-            continue
-        offer["availableQuantity"] = int(offer["availableQuantity"]) - quantity
-        offer["listing"]["soldQuantity"] = int(offer["listing"]["soldQuantity"]) + quantity
-        EBAY.put(seller, "offer", offer["offerId"], offer)
-    number = ids_allocate("order")
-    order: dict[str, Any] = {
-        "orderId": f"12-{10000 + number:05d}-{number:05d}",
-        "creationDate": stamp(),
-        "lineItems": [{"sku": sku, "quantity": quantity}],
-    }
-    EBAY.put(seller, "order", order["orderId"], order)
-    return {
-        **order,
-        "quantity": item_quantity(item),
-        "listing_quantity": listing_quantity(item, offers),
-    }
+        return json_answer({"error": f"orderId: no order {order_id!r}"}, status=404)
+    return json_answer(
+        {
+            "orderId": order_id,
+            "orderFulfillmentStatus": record.data["orderFulfillmentStatus"],
+            "fulfillments": orders.fulfillments(seller, order_id),
+        }
+    )

@@ -1,13 +1,17 @@
 """Pages for people: the sellers the emulator holds, and one seller's items with their SKU,
-barcodes, quantities and last change, so a push can be watched as it arrives."""
+barcodes, quantities and last change, so a push can be watched as it arrives, and the seller's
+orders with the packages marked shipped."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kucun.sandbox.control import operator_required
+from kucun.sandbox.ebay import orders
 from kucun.sandbox.ebay.state import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -24,6 +28,7 @@ from kucun.sandbox.ebay.state import (
 from kucun.sandbox.models import EmulatorRecord
 
 ITEMS_PER_PAGE = 100
+RECENT_ORDERS = 50
 
 
 @operator_required("viewer", page=True)
@@ -83,5 +88,23 @@ def seller_page(request: HttpRequest, seller: str) -> HttpResponse:
             }
         )
     return render(
-        request, "sandbox/ebay/seller.html", {"seller": seller, "page": page, "rows": rows}
+        request,
+        "sandbox/ebay/seller.html",
+        {"seller": seller, "page": page, "rows": rows, "orders": order_rows(seller)},
     )
+
+
+def order_rows(seller: str) -> list[dict[str, Any]]:
+    """The seller's recent orders, each with its ship-to and its packages' tracking."""
+    found = orders.order_records(seller).order_by("-created_at", "-id")[:RECENT_ORDERS]
+    rows = []
+    for record in found:
+        instructions = record.data.get("fulfillmentStartInstructions") or [{}]
+        rows.append(
+            {
+                **record.data,
+                "ship_to": instructions[0].get("shippingStep", {}).get("shipTo"),
+                "fulfillments": orders.fulfillments(seller, record.key),
+            }
+        )
+    return rows

@@ -5,8 +5,8 @@ destinations and subscriptions) belong to the account ``""``; a seller's invento
 sales and delivered notifications belong to the seller's username. Tokens, codes and client
 secrets are kept as digests only, so a stolen table names none of them.
 
-Orders and fulfilments (ebay.md §5, §6) will be the collections ``order`` (already written by a
-simulated sale) and ``fulfillment`` of the seller.
+Orders and their shipping fulfilments (ebay.md §5, §6) are the seller's collections ``order`` and
+``fulfillment`` (see ``orders.py``).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from kucun.sandbox.control import control_patterns
 from kucun.sandbox.ebay import (
     analytics,
     control,
+    fulfillment,
     identity,
     inventory,
     notification,
@@ -19,6 +20,7 @@ from kucun.sandbox.ebay.state import EBAY
 
 INVENTORY = "sell/inventory/v1"
 NOTIFICATION = "commerce/notification/v1"
+ORDER = "sell/fulfillment/v1/order"
 
 urlpatterns: list[URLPattern] = [
     path("", pages.sellers_page, name="sandbox_ebay_sellers"),
@@ -36,6 +38,13 @@ urlpatterns: list[URLPattern] = [
     path(f"{INVENTORY}/bulk_update_price_quantity", inventory.bulk_update_price_quantity),
     path(f"{INVENTORY}/offer", inventory.offers),
     path(f"{INVENTORY}/offer/<str:offer_id>", inventory.offer),
+    path(ORDER, fulfillment.orders_view),
+    path(f"{ORDER}/<str:order_id>", fulfillment.order_view),
+    path(f"{ORDER}/<str:order_id>/shipping_fulfillment", fulfillment.shipping_fulfillments),
+    path(
+        f"{ORDER}/<str:order_id>/shipping_fulfillment/<str:fulfillment_id>",
+        fulfillment.shipping_fulfillment,
+    ),
     path(f"{NOTIFICATION}/public_key/<str:public_key_id>", notification.public_key),
     path(f"{NOTIFICATION}/destination", notification.destinations),
     path(f"{NOTIFICATION}/destination/<str:destination_id>", notification.destination),
@@ -46,6 +55,11 @@ urlpatterns: list[URLPattern] = [
         reset=control.ebay_reset,
         seed=control.ebay_seed,
         state=control.ebay_state,
-        extra={"webhooks/fire": control.webhooks_fire, "orders": control.orders_create},
+        extra={
+            "webhooks/fire": control.webhooks_fire,
+            "orders": control.orders_create,
+            "orders/cancel": control.orders_cancel,
+            "orders/fulfillments": control.orders_fulfillments,
+        },
     ),
 ]

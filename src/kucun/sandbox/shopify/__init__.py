@@ -12,9 +12,15 @@ A shop's base URL is ``{server}/sandbox/shopify/{shop}.myshopify.com``; beneath 
   Documents are validated against the schema subset in ``schema.py``; root fields ``shop``,
   ``locations``, ``products``, ``productVariants`` (``query: "updated_at:>='…'"``, ``sku:``,
   ``barcode:``; ``sortKey: UPDATED_AT``), ``inventoryItems``, ``node``/``nodes``, the single
-  lookups and ``webhookSubscriptions``; mutations ``inventorySetQuantities`` (compare-and-swap by
-  version, ``@idempotent(key:)`` replay), ``webhookSubscriptionCreate``/``Delete``. Every answer
-  carries ``extensions.cost`` with ``throttleStatus``; an exhausted bucket answers ``THROTTLED``.
+  lookups and ``webhookSubscriptions``; ``orders`` (``query: "updated_at:>='…' status:open"``,
+  ``sortKey: UPDATED_AT``; only the last 60 days without ``read_all_orders``), ``order(id:)``
+  with ``lineItems``, ``fulfillmentOrders(query: "status:OPEN")`` and ``fulfillments``;
+  mutations ``inventorySetQuantities`` (compare-and-swap by version, ``@idempotent(key:)``
+  replay), ``fulfillmentCreate`` (``@idempotent`` too; see ``order_resolvers.py``),
+  ``webhookSubscriptionCreate``/``Delete``. Every answer carries ``extensions.cost`` with
+  ``throttleStatus``; an exhausted bucket answers ``THROTTLED``. Orders fire ``orders/create``,
+  ``orders/updated``, ``orders/cancelled``, ``orders/fulfilled`` and ``fulfillments/create``
+  (REST-style JSON with the numeric ``id`` and ``admin_graphql_api_id``).
 
 Default shop after ``__emu/reset`` (fake credentials, for the sandbox only):
 
@@ -39,7 +45,10 @@ Default shop after ``__emu/reset`` (fake credentials, for the sandbox only):
 and answers each shop's locations (GIDs) and, for up to 1,000, its variants' GIDs. Seeding a
 shop that exists adds to it. Other control endpoints: ``state`` (``?shop=``), ``faults``,
 ``clock``, ``rate-limit``, ``requests``, ``webhooks/fire`` (``{shop, topic, sku}`` or
-``{shop, topic, payload}``), ``orders`` (``{shop, sku, quantity}``: a sale), ``bucket``
+``{shop, topic, payload}``), ``orders`` (a sale: ``{shop, lines: [{sku, quantity}],
+shipping_address, shipping_line, …}`` or the one-line ``{shop, sku, quantity}``),
+``orders/cancel`` (``{shop, order, reason?, restock?}``), ``orders/change`` (``{shop, order,
+shipping_address?, lines?}``), ``orders/fulfillments`` (``?shop=&order=``), ``bucket``
 (``{shop, available}``) and ``settings`` (``token_ttl_seconds``, ``api_versions``,
 ``throttle_status`` 200 or 429, ``webhooks`` ``{attempts, backoff_seconds, timeout_seconds}``).
 """

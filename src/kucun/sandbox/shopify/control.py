@@ -1,10 +1,11 @@
 """The Shopify emulator's control plane: reset, seed, state, and the extras ``webhooks/fire``,
-``orders`` (a sale on the platform), ``bucket`` (set a shop's rate-limit bucket) and
+``orders`` (a sale on the platform: an order), ``orders/cancel``, ``orders/change``,
+``orders/fulfillments``, ``bucket`` (set a shop's rate-limit bucket) and
 ``settings`` (token lifetime, API versions, throttle status, webhook retries)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from kucun.sandbox.emulator import credential_digest, json_answer, json_body
 from kucun.sandbox.models import EmulatorBucket
-from kucun.sandbox.shopify import state
+from kucun.sandbox.shopify import order_edits, order_payloads, orders, state
 from kucun.sandbox.shopify.mutations import webhook_add
 from kucun.sandbox.shopify.schema import TOPICS
 from kucun.sandbox.shopify.webhooks import deliveries_for, dispatch_on_commit
@@ -166,6 +167,7 @@ def shop_state(domain: str) -> dict[str, Any]:
             {"webhook_id": record.key, **record.data}
             for record in emulator.records(domain, "delivery").order_by("id")
         ],
+        "orders": [order_summary(record) for record in orders.orders(domain).order_by("id")],
     }
 
 
@@ -212,60 +214,122 @@ def fire_webhook(request: HttpRequest) -> HttpResponse:
 
 
 def simulate_order(request: HttpRequest) -> HttpResponse:
-    """``{shop, sku | variant, quantity, location?}``: a sale on the platform. Available drops
-    (committed rises), the variant's ``updatedAt`` moves, and ``inventory_levels/update`` fires."""
+    """A sale on the platform: ``{shop, lines: [{sku | variant, quantity, price?, location?}],
+    shipping_address?: {name, company, address1, address2, city, province, province_code, zip,
+    country, country_code, phone}, shipping_line?: {title, code?, price?} (or
+    shipping_line_title), email?, phone?, customer?: {first_name, last_name, email},
+    financial_status?, note?}`` creates an order with a fulfillment order per location; the
+    short form ``{shop, sku | variant, quantity, location?}`` is a one-line order. Available
+    drops (committed rises), and ``orders/create`` and ``inventory_levels/update`` fire."""
     body = json_body(request)
     if request.method != "POST" or not isinstance(body, dict):
-        return json_answer({"error": "POST {shop, sku | variant, quantity}"}, status=400)
+        return json_answer({"error": "POST {shop, lines: [{sku, quantity}], …}"}, status=400)
     domain = str(body.get("shop") or DEFAULT_SHOP["domain"])
-    quantity = int(body.get("quantity", 1))
-    with transaction.atomic():
-        found = state.variant_find(
-            domain, sku=str(body.get("sku", "")), variant=str(body.get("variant", ""))
-        )
-        if found is None:
-            return json_answer({"error": "no such variant"}, status=404)
-        record = state.variants(domain).select_for_update().get(id=found.id)
-        levels = record.data["levels"]
-        location = str(
-            state.parse_gid(str(body.get("location", "")), "Location") or next(iter(levels))
-        )
-        if location not in levels:
-            return json_answer({"error": "the variant is not stocked at that location"}, status=400)
-        level = levels[location]
-        level["available"] = int(level.get("available", 0)) - quantity
-        level["committed"] = int(level.get("committed", 0)) + quantity
-        state.variant_save(record, reason="order")
-        number = state.allocate_ids(1)
-        order = {
-            "name": f"#{1000 + number % 100000}",
-            "line_items": [
-                {"variant_id": int(record.key), "sku": record.data.get("sku"), "quantity": quantity}
-            ],
-            "location_id": int(location),
-        }
-        emulator.put(domain, "order", str(number), order)
-        state.mutation_log(
-            domain,
+    if "lines" not in body:
+        line = {name: body[name] for name in ("sku", "variant", "location") if name in body}
+        body = {**body, "lines": [{**line, "quantity": body.get("quantity", 1)}]}
+    try:
+        with transaction.atomic():
+            record, events = orders.order_create(domain, body)
+            dispatch_on_commit(domain, events)
+    except orders.OrderRefused as refused:
+        return json_answer({"error": refused.message}, status=refused.status)
+    answer = {
+        "order": state.gid("Order", record.key),
+        **order_summary(record),
+    }
+    if len(record.data["line_items"]) == 1:
+        line = record.data["line_items"][0]
+        variant = state.variant_record(domain, int(line["variant_id"]))
+        if variant is not None:
+            answer["available"] = state.quantity_of(
+                variant.data, int(line["location_id"]), "available"
+            )
+    return json_answer(answer, status=201)
+
+
+def order_summary(record: Any) -> dict[str, Any]:
+    """What the control plane shows of an order: its REST JSON and its fulfillment orders."""
+    return {
+        **order_payloads.order_json(record),
+        "fulfillment_orders": [
             {
-                "operation": "order",
-                "sku": record.data.get("sku"),
-                "quantity": quantity,
-                "location": int(location),
-            },
-        )
-        dispatch_on_commit(
-            domain,
-            [
-                {
-                    "topic": "inventory_levels/update",
-                    "variant": int(record.key),
-                    "location": int(location),
-                }
-            ],
-        )
+                "id": state.gid("FulfillmentOrder", entry["id"]),
+                "status": entry["status"],
+                "location_id": state.gid("Location", entry["location_id"]),
+                "line_items": [
+                    {
+                        "id": state.gid("FulfillmentOrderLineItem", line["id"]),
+                        "line_item_id": state.gid("LineItem", line["line_item_id"]),
+                        "total_quantity": line["total_quantity"],
+                        "remaining_quantity": line["remaining_quantity"],
+                    }
+                    for line in entry["line_items"]
+                ],
+            }
+            for entry in record.data["fulfillment_orders"]
+        ],
+    }
+
+
+def order_write(
+    request: HttpRequest, change: Callable[[Any, dict[str, Any]], list[dict[str, Any]]]
+) -> HttpResponse:
+    body = json_body(request)
+    if request.method != "POST" or not isinstance(body, dict) or not body.get("order"):
+        return json_answer({"error": "POST {shop, order: GID, id or name, …}"}, status=400)
+    domain = str(body.get("shop") or DEFAULT_SHOP["domain"])
+    try:
+        with transaction.atomic():
+            record = orders.order_find(domain, body["order"], lock=True)
+            if record is None:
+                return json_answer({"error": f"order: no order {body['order']!r}"}, status=404)
+            events = change(record, body)
+            dispatch_on_commit(domain, events)
+    except orders.OrderRefused as refused:
+        return json_answer({"error": refused.message}, status=refused.status)
+    return json_answer(order_summary(record))
+
+
+def cancel_order(request: HttpRequest) -> HttpResponse:
+    """``{shop, order, reason?: CUSTOMER|DECLINED|FRAUD|INVENTORY|OTHER|STAFF, restock?: true,
+    refund?: true}``: the buyer or the merchant cancels an order with nothing shipped (a paid
+    one is refunded, an authorised one voided); ``orders/cancelled`` and ``orders/updated``
+    fire."""
+    return order_write(
+        request,
+        lambda record, body: order_edits.order_cancel(
+            record,
+            reason=str(body.get("reason") or ""),
+            restock=body.get("restock", True) is True,
+            refund=body.get("refund", True) is True,
+        ),
+    )
+
+
+def change_order(request: HttpRequest) -> HttpResponse:
+    """``{shop, order, shipping_address?, lines?: [{sku | variant, quantity}]}``: an order
+    edit (a SKU's quantity set; fewer units or 0 take back units still to ship, more add a line
+    item); ``orders/updated`` fires."""
+    return order_write(request, order_edits.order_change)
+
+
+def order_fulfillments(request: HttpRequest) -> HttpResponse:
+    """``?shop=&order=`` (or the same as JSON by POST): the order's fulfilments with their
+    tracking numbers, as the REST API shows them."""
+    given = json_body(request) if request.method == "POST" else dict(request.GET.items())
+    if not isinstance(given, dict) or not given.get("order"):
+        return json_answer({"error": "give shop and order (GID, id or name)"}, status=400)
+    domain = str(given.get("shop") or DEFAULT_SHOP["domain"])
+    record = orders.order_find(domain, given["order"])
+    if record is None:
+        return json_answer({"error": f"order: no order {given['order']!r}"}, status=404)
     return json_answer(
-        {"order": state.gid("Order", number), "available": level["available"]}, status=201
+        {
+            "order": state.gid("Order", record.key),
+            "name": record.data["name"],
+            "fulfillments": order_payloads.order_json(record)["fulfillments"],
+        }
     )
 
 
@@ -298,6 +362,9 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 EXTRAS = {
     "webhooks/fire": fire_webhook,
     "orders": simulate_order,
+    "orders/cancel": cancel_order,
+    "orders/change": change_order,
+    "orders/fulfillments": order_fulfillments,
     "bucket": set_bucket,
     "settings": settings_view,
 }

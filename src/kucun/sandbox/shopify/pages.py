@@ -3,15 +3,18 @@ location and last change, so a push can be watched arriving."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kucun.sandbox.control import operator_required
-from kucun.sandbox.shopify import state
+from kucun.sandbox.shopify import order_payloads, orders, state
 from kucun.sandbox.shopify.control import DEFAULT_SHOP
 
 PAGE_SIZE = 100
+RECENT_ORDERS = 50
 
 
 @operator_required("viewer", page=True)
@@ -71,7 +74,21 @@ def account(request: HttpRequest, shop: str) -> HttpResponse:
             "rows": rows,
             "page": page,
             "mutations": state.recent_mutations(shop, 20),
+            "orders": order_rows(shop),
             "is_default": shop == DEFAULT_SHOP["domain"],
             "default": DEFAULT_SHOP,
         },
     )
+
+
+def order_rows(shop: str) -> list[dict[str, Any]]:
+    """The shop's recent orders, each with its lines and fulfilments (tracking numbers)."""
+    found = orders.orders(shop).order_by("-created_at", "-id")[:RECENT_ORDERS]
+    return [
+        {
+            "json": order_payloads.order_json(record),
+            "fulfillment_status": orders.fulfillment_status(record.data),
+            "fulfillment_orders": record.data["fulfillment_orders"],
+        }
+        for record in found
+    ]

@@ -501,6 +501,10 @@ def node_of(context: Context, value: str, variants: dict[int, EmulatorRecord]) -
     if kind == "Product":
         product = context.product(number)
         return None if product is None else ProductView(product, context)
+    if kind in ("Order", "FulfillmentOrder", "Fulfillment"):
+        from kucun.sandbox.shopify.order_resolvers import order_node
+
+        return order_node(context, kind, number)
     if kind == "WebhookSubscription":
         hook = state.emulator.records(context.domain, "webhook").filter(key=str(number)).first()
         return None if hook is None else WebhookView(hook)
@@ -531,6 +535,12 @@ REQUIRED_SCOPES = {
     "locations": "read_locations",
     "location": "read_locations",
     "inventorySetQuantities": "write_inventory",
+    "orders": "read_orders",
+    "order": "read_orders",
+    "fulfillmentOrder": "read_orders",
+    "fulfillment": "read_orders",
+    "fulfillmentCreate": "write_fulfillments",
+    "fulfillmentTrackingInfoUpdate": "write_fulfillments",
 }
 
 
@@ -562,7 +572,7 @@ def scoped(name: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def bind_resolvers(schema: GraphQLSchema) -> None:
-    from kucun.sandbox.shopify import mutations
+    from kucun.sandbox.shopify import mutations, order_resolvers
 
     query = cast(GraphQLObjectType, schema.type_map["QueryRoot"]).fields
     query["shop"].resolve = resolve_shop
@@ -583,6 +593,7 @@ def bind_resolvers(schema: GraphQLSchema) -> None:
     mutation["inventorySetQuantities"].resolve = mutations.inventory_set_quantities
     mutation["webhookSubscriptionCreate"].resolve = mutations.webhook_subscription_create
     mutation["webhookSubscriptionDelete"].resolve = mutations.webhook_subscription_delete
+    order_resolvers.bind(query, mutation)
     for fields in (query, mutation):
         for name, definition in fields.items():
             if definition.resolve is not None:

@@ -4,7 +4,8 @@ Documents are parsed and validated against it with graphql-core, so any well-for
 selecting these fields works and any other field is refused with a GraphQL error, as Shopify
 refuses it. What changes between versions (shopify.md §2): ``changeFromQuantity`` exists from
 2026-01; ``compareQuantity`` and ``ignoreCompareQuantity`` until 2026-01 (removed in 2026-04);
-the ``@idempotent`` directive from 2026-01.
+the ``@idempotent`` directive from 2026-01. Orders, fulfillment orders and ``fulfillmentCreate``
+(§5, §6) are the same in every version served.
 """
 
 from __future__ import annotations
@@ -251,6 +252,204 @@ type WebhookSubscriptionCreatePayload {
 }
 type WebhookSubscriptionDeletePayload { deletedWebhookSubscriptionId: ID userErrors: [UserError!]! }
 
+enum OrderSortKeys {
+  CREATED_AT CUSTOMER_NAME FINANCIAL_STATUS FULFILLMENT_STATUS ID ORDER_NUMBER PROCESSED_AT
+  RELEVANCE TOTAL_PRICE UPDATED_AT
+}
+enum OrderDisplayFinancialStatus {
+  AUTHORIZED EXPIRED PAID PARTIALLY_PAID PARTIALLY_REFUNDED PENDING REFUNDED VOIDED
+}
+enum OrderDisplayFulfillmentStatus {
+  FULFILLED IN_PROGRESS ON_HOLD OPEN PARTIALLY_FULFILLED PENDING_FULFILLMENT REQUEST_DECLINED
+  RESTOCKED SCHEDULED UNFULFILLED
+}
+enum OrderCancelReason { CUSTOMER DECLINED FRAUD INVENTORY OTHER STAFF }
+enum FulfillmentOrderStatus { CANCELLED CLOSED INCOMPLETE IN_PROGRESS ON_HOLD OPEN SCHEDULED }
+enum FulfillmentStatus { CANCELLED ERROR FAILURE OPEN PENDING SUCCESS }
+
+type MoneyV2 { amount: Decimal! currencyCode: CurrencyCode! }
+type MoneyBag { shopMoney: MoneyV2! presentmentMoney: MoneyV2! }
+
+type Customer implements Node {
+  id: ID!
+  legacyResourceId: UnsignedInt64!
+  firstName: String
+  lastName: String
+  displayName: String!
+  email: String
+}
+
+type MailingAddress implements Node {
+  id: ID!
+  name: String
+  firstName: String
+  lastName: String
+  company: String
+  address1: String
+  address2: String
+  city: String
+  province: String
+  provinceCode: String
+  zip: String
+  country: String
+  countryCodeV2: String
+  phone: String
+}
+
+type ShippingLine {
+  id: ID
+  title: String!
+  code: String
+  originalPriceSet: MoneyBag!
+}
+
+type LineItem implements Node {
+  id: ID!
+  name: String!
+  title: String!
+  variantTitle: String
+  sku: String
+  quantity: Int!
+  currentQuantity: Int!
+  unfulfilledQuantity: Int!
+  requiresShipping: Boolean!
+  originalUnitPriceSet: MoneyBag!
+  variant: ProductVariant
+}
+type LineItemEdge { cursor: String! node: LineItem! }
+type LineItemConnection { edges: [LineItemEdge!]! nodes: [LineItem!]! pageInfo: PageInfo! }
+
+type FulfillmentOrderAssignedLocation { name: String! location: Location }
+type FulfillmentOrderLineItem implements Node {
+  id: ID!
+  sku: String
+  totalQuantity: Int!
+  remainingQuantity: Int!
+  lineItem: LineItem!
+}
+type FulfillmentOrderLineItemEdge { cursor: String! node: FulfillmentOrderLineItem! }
+type FulfillmentOrderLineItemConnection {
+  edges: [FulfillmentOrderLineItemEdge!]!
+  nodes: [FulfillmentOrderLineItem!]!
+  pageInfo: PageInfo!
+}
+type FulfillmentOrder implements Node {
+  id: ID!
+  status: FulfillmentOrderStatus!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  orderId: ID!
+  orderName: String!
+  assignedLocation: FulfillmentOrderAssignedLocation!
+  order: Order!
+  lineItems(
+    first: Int
+    after: String
+    last: Int
+    before: String
+    reverse: Boolean = false
+  ): FulfillmentOrderLineItemConnection!
+}
+type FulfillmentOrderEdge { cursor: String! node: FulfillmentOrder! }
+type FulfillmentOrderConnection {
+  edges: [FulfillmentOrderEdge!]!
+  nodes: [FulfillmentOrder!]!
+  pageInfo: PageInfo!
+}
+
+type FulfillmentTrackingInfo { company: String number: String url: URL }
+type FulfillmentLineItem implements Node { id: ID! quantity: Int lineItem: LineItem! }
+type FulfillmentLineItemEdge { cursor: String! node: FulfillmentLineItem! }
+type FulfillmentLineItemConnection {
+  edges: [FulfillmentLineItemEdge!]!
+  nodes: [FulfillmentLineItem!]!
+  pageInfo: PageInfo!
+}
+type Fulfillment implements Node {
+  id: ID!
+  legacyResourceId: UnsignedInt64!
+  name: String!
+  status: FulfillmentStatus!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  totalQuantity: Int!
+  location: Location
+  order: Order!
+  trackingInfo(first: Int): [FulfillmentTrackingInfo!]!
+  fulfillmentLineItems(
+    first: Int
+    after: String
+    last: Int
+    before: String
+    reverse: Boolean = false
+  ): FulfillmentLineItemConnection!
+}
+
+type Order implements Node {
+  id: ID!
+  legacyResourceId: UnsignedInt64!
+  name: String!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  processedAt: DateTime!
+  cancelledAt: DateTime
+  cancelReason: OrderCancelReason
+  closed: Boolean!
+  closedAt: DateTime
+  displayFinancialStatus: OrderDisplayFinancialStatus
+  displayFulfillmentStatus: OrderDisplayFulfillmentStatus!
+  email: String
+  phone: String
+  note: String
+  currencyCode: CurrencyCode!
+  subtotalPriceSet: MoneyBag
+  totalShippingPriceSet: MoneyBag!
+  totalTaxSet: MoneyBag
+  totalPriceSet: MoneyBag!
+  customer: Customer
+  shippingAddress: MailingAddress
+  shippingLine: ShippingLine
+  lineItems(
+    first: Int
+    after: String
+    last: Int
+    before: String
+    reverse: Boolean = false
+  ): LineItemConnection!
+  fulfillmentOrders(
+    first: Int
+    after: String
+    last: Int
+    before: String
+    reverse: Boolean = false
+    query: String
+    displayable: Boolean = false
+  ): FulfillmentOrderConnection!
+  fulfillments(first: Int): [Fulfillment!]!
+}
+type OrderEdge { cursor: String! node: Order! }
+type OrderConnection { edges: [OrderEdge!]! nodes: [Order!]! pageInfo: PageInfo! }
+
+input FulfillmentTrackingInput {
+  company: String
+  number: String
+  numbers: [String!]
+  url: URL
+  urls: [URL!]
+}
+input FulfillmentOrderLineItemInput { id: ID! quantity: Int! }
+input FulfillmentOrderLineItemsInput {
+  fulfillmentOrderId: ID!
+  fulfillmentOrderLineItems: [FulfillmentOrderLineItemInput!]
+}
+input FulfillmentInput {
+  lineItemsByFulfillmentOrder: [FulfillmentOrderLineItemsInput!]!
+  notifyCustomer: Boolean = false
+  trackingInfo: FulfillmentTrackingInput
+}
+type FulfillmentCreatePayload { fulfillment: Fulfillment userErrors: [UserError!]! }
+type FulfillmentTrackingInfoUpdatePayload { fulfillment: Fulfillment userErrors: [UserError!]! }
+
 type QueryRoot {
   shop: Shop!
   node(id: ID!): Node
@@ -296,6 +495,18 @@ type QueryRoot {
     query: String
   ): InventoryItemConnection!
   inventoryLevel(id: ID!): InventoryLevel
+  order(id: ID!): Order
+  orders(
+    first: Int
+    after: String
+    last: Int
+    before: String
+    reverse: Boolean = false
+    query: String
+    sortKey: OrderSortKeys = PROCESSED_AT
+  ): OrderConnection!
+  fulfillmentOrder(id: ID!): FulfillmentOrder
+  fulfillment(id: ID!): Fulfillment
   webhookSubscription(id: ID!): WebhookSubscription
   webhookSubscriptions(
     first: Int
@@ -314,6 +525,12 @@ type Mutation {
     webhookSubscription: WebhookSubscriptionInput!
   ): WebhookSubscriptionCreatePayload
   webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
+  fulfillmentCreate(fulfillment: FulfillmentInput!, message: String): FulfillmentCreatePayload
+  fulfillmentTrackingInfoUpdate(
+    fulfillmentId: ID!
+    trackingInfoInput: FulfillmentTrackingInput!
+    notifyCustomer: Boolean
+  ): FulfillmentTrackingInfoUpdatePayload
 }
 %(directives)s
 """

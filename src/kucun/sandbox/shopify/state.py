@@ -4,8 +4,8 @@ Collections: ``shop`` (name, app credentials), ``location``, ``product``, ``vari
 inventory levels per location), ``token`` (digests of issued and admin access tokens),
 ``adjustment_group`` (applied stock writes), ``idempotency`` (keys of ``@idempotent``
 mutations), ``webhook`` (subscriptions), ``delivery`` (webhook delivery outcomes), ``mutation``
-(the recent-writes log shown by the control plane and the pages) and ``order`` (simulated
-sales; the orders API and fulfilment build on it).
+(the recent-writes log shown by the control plane and the pages), ``order`` and
+``order_part`` (orders, their fulfillment orders and fulfilments: see ``orders.py``).
 
 A variant's record is stamped with the emulator clock on every change, and that stamp is its
 ``updatedAt``: paging by (updated_at, id) is keyset paging on the records' index. Its inventory
@@ -61,6 +61,8 @@ DEFAULT_SCOPES = (
     "write_inventory",
     "read_locations",
     "read_orders",
+    "write_fulfillments",
+    "write_merchant_managed_fulfillment_orders",
 )
 RECENT_MUTATIONS = 200
 

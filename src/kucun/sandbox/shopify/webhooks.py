@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 from django.db import close_old_connections, connection, transaction
 
-from kucun.sandbox.shopify import state
+from kucun.sandbox.shopify import order_payloads, state
 from kucun.sandbox.shopify.mutations import topic_name
 
 DEFAULT_DELIVERY = {"attempts": 4, "backoff_seconds": 0.5, "timeout_seconds": 5.0}
@@ -99,6 +99,8 @@ def variant_payload(record: Any) -> dict[str, Any]:
 def event_payload(domain: str, event: Mapping[str, Any]) -> dict[str, Any] | None:
     if "payload" in event:
         return dict(event["payload"])
+    if "order" in event:
+        return order_payloads.event_payload(domain, event)
     if event["topic"] == "inventory_levels/update":
         return level_payload(domain, int(event["variant"]), int(event["location"]))
     if event["topic"] == "products/update":

@@ -3,7 +3,8 @@ variants, reached with the application's client id and secret and the seller's r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from kucun.channels.adapters.base import ChannelConfig
 from tests.channels.contract.seeds import VariantSeed
@@ -81,3 +82,79 @@ def signed_webhook(
         {"seller": SELLER, "topic": "LISTING", "sku": sku, "action": "UPDATED", "deliver": False},
     ).json()
     return dict(fired["headers"]), fired["body"].encode()
+
+
+# Orders (the order contract suite, tests/channels/contract/test_order_contract.py) -------------
+
+# eBay's fulfilment write is createShippingFulfillment.
+FULFILMENT_WRITE = {"method": "POST", "path_regex": r"/shipping_fulfillment$"}
+
+
+def seed_order(
+    sandbox: Sandbox,
+    config: ChannelConfig,
+    *,
+    lines: Sequence[tuple[str, int]],
+    ship_to: Mapping[str, str],
+) -> str:
+    """A buyer checks out and pays through the control plane; the order's orderId."""
+    answer = sandbox.emu(
+        SYSTEM,
+        "orders",
+        {
+            "seller": SELLER,
+            "buyer": {"username": "contract_buyer"},
+            "shipTo": {
+                "fullName": ship_to.get("name", ""),
+                "contactAddress": {
+                    "addressLine1": ship_to.get("line1", ""),
+                    "city": ship_to.get("city", ""),
+                    "stateOrProvince": ship_to.get("state", ""),
+                    "postalCode": ship_to.get("postcode", ""),
+                    "countryCode": ship_to.get("country_code", ""),
+                },
+                "primaryPhone": {"phoneNumber": ship_to.get("phone", "")},
+                "email": "buyer@example.com",
+            },
+            "lineItems": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
+        },
+    ).json()
+    return str(answer["orderId"])
+
+
+def fulfilments(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> list[dict[str, Any]]:
+    answer = sandbox.control.get(
+        sandbox.url(SYSTEM, "__emu/orders/fulfillments"),
+        params={"seller": SELLER, "orderId": order_ref},
+    )
+    answer.raise_for_status()
+    return [
+        {
+            "tracking_number": fulfillment.get("shipmentTrackingNumber", ""),
+            "carrier": fulfillment.get("shippingCarrierCode", ""),
+            "lines": {line["lineItemId"]: line["quantity"] for line in fulfillment["lineItems"]},
+        }
+        for fulfillment in answer.json()["fulfillments"]
+    ]
+
+
+def signed_order_webhook(
+    sandbox: Sandbox, config: ChannelConfig, order_ref: str
+) -> tuple[dict[str, str], bytes]:
+    """An ORDER_CONFIRMATION notification naming the order, signed with the emulator's key."""
+    fired = sandbox.emu(
+        SYSTEM,
+        "webhooks/fire",
+        {
+            "seller": SELLER,
+            "topic": "ORDER_CONFIRMATION",
+            "data": {"orderId": order_ref},
+            "deliver": False,
+        },
+    ).json()
+    return dict(fired["headers"]), fired["body"].encode()
+
+
+def cancel_order(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> None:
+    """The buyer cancels the order before anything shipped (refunded)."""
+    sandbox.emu(SYSTEM, "orders/cancel", {"seller": SELLER, "orderId": order_ref})

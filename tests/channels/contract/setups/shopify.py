@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from kucun.channels.adapters.base import ChannelConfig
 from tests.channels.contract.seeds import VariantSeed
@@ -111,3 +112,86 @@ def signed_webhook(
         },
     ).json()
     return dict(answer["headers"]), answer["body"].encode()
+
+
+# Orders (the order contract suite, tests/channels/contract/test_order_contract.py) -------------
+
+# Shopify's fulfilment write is the fulfillmentCreate mutation on the GraphQL endpoint.
+FULFILMENT_WRITE = {"method": "POST", "path_regex": r"graphql\.json$", "op": "fulfillmentCreate"}
+
+
+def seed_order(
+    sandbox: Sandbox,
+    config: ChannelConfig,
+    *,
+    lines: Sequence[tuple[str, int]],
+    ship_to: Mapping[str, str],
+) -> str:
+    """A paid order placed through the control plane at the store's location; its GID."""
+    answer = sandbox.emu(
+        "shopify",
+        "orders",
+        {
+            "shop": SHOP,
+            "lines": [
+                {"sku": sku, "quantity": quantity, "location": config.options["location_ref"]}
+                for sku, quantity in lines
+            ],
+            "shipping_address": {
+                "name": ship_to.get("name", ""),
+                "address1": ship_to.get("line1", ""),
+                "city": ship_to.get("city", ""),
+                "province_code": ship_to.get("state", ""),
+                "zip": ship_to.get("postcode", ""),
+                "country_code": ship_to.get("country_code", ""),
+                "phone": ship_to.get("phone", ""),
+            },
+            "email": "buyer@example.com",
+        },
+    ).json()
+    return str(answer["order"])
+
+
+def fulfilments(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> list[dict[str, Any]]:
+    answer = sandbox.control.get(
+        sandbox.url("shopify", "__emu/orders/fulfillments"),
+        params={"shop": SHOP, "order": order_ref},
+    )
+    answer.raise_for_status()
+    return [
+        {
+            "tracking_number": fulfillment["tracking_number"],
+            "company": fulfillment["tracking_company"],
+            "url": fulfillment["tracking_url"],
+            "status": fulfillment["status"],
+            "lines": {
+                line["admin_graphql_api_id"]: line["quantity"] for line in fulfillment["line_items"]
+            },
+        }
+        for fulfillment in answer.json()["fulfillments"]
+    ]
+
+
+def signed_order_webhook(
+    sandbox: Sandbox, config: ChannelConfig, order_ref: str
+) -> tuple[dict[str, str], bytes]:
+    """An orders/create delivery naming the order, signed as the dispatcher signs it."""
+    answer = sandbox.emu(
+        "shopify",
+        "webhooks/fire",
+        {
+            "shop": SHOP,
+            "topic": "orders/create",
+            "payload": {"id": int(order_ref.rsplit("/", 1)[-1]), "admin_graphql_api_id": order_ref},
+            "deliver": False,
+            "api_version": config.options["api_version"],
+        },
+    ).json()
+    return dict(answer["headers"]), answer["body"].encode()
+
+
+def cancel_order(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> None:
+    """The buyer cancels the order before anything shipped (paid: refunded)."""
+    sandbox.emu(
+        "shopify", "orders/cancel", {"shop": SHOP, "order": order_ref, "reason": "CUSTOMER"}
+    )

@@ -1,5 +1,6 @@
-"""eBay as a Kucun channel: the Inventory API for listings and stock, the Notification API for
-pushed events, OAuth consent for access (integrations/ebay.md).
+"""eBay as a Kucun channel: the Inventory API for listings and stock, the Fulfillment API for
+orders and their packages, the Notification API for pushed events, OAuth consent for access
+(integrations/ebay.md).
 
 What Kucun calls a listing is an eBay *inventory item*, keyed by its SKU; the seller's offer on
 the configured marketplace gives the offer id and listing id. Stock is written with
@@ -41,16 +42,20 @@ from kucun.channels.adapters.base import (
     ChannelConfig,
     ChannelError,
     ChannelEvent,
+    ChannelOrder,
     ConnectionInfo,
     EventKind,
     FieldSpec,
+    Fulfilment,
     ListingRef,
     PlatformSpec,
     PushResult,
+    ShipLine,
+    ShipResult,
     StockLevel,
     SupportsConsent,
+    Unavailable,
     WebhookRejected,
-    WithoutOrders,
 )
 from kucun.channels.adapters.base.http import (
     RateLimiter,
@@ -61,6 +66,7 @@ from kucun.channels.adapters.base.http import (
 )
 from kucun.channels.adapters.ebay.client import (
     DEFAULT_MARKETPLACE,
+    ORDERS_PAGE_LIMIT,
     PAGE_LIMIT,
     PRODUCTION_API,
     PRODUCTION_AUTH,
@@ -74,12 +80,18 @@ from kucun.channels.adapters.ebay.mappers import (
     error_text,
     event_from,
     failed_results,
+    fulfillment_id_from,
+    fulfilment_with_tracking,
     invalid_level,
     listing_from,
     marketplace_offers,
+    order_from,
+    orders_filter,
     price_quantity_body,
     price_quantity_request,
     push_results,
+    shipping_fulfillment_body,
+    unshipped_lines,
 )
 from kucun.channels.adapters.ebay.notifications import (
     SIGNATURE_HEADER,
@@ -119,6 +131,10 @@ CAPABILITIES = ChannelCapabilities(
     max_stock_batch=MAX_STOCK_BATCH,
     webhooks=True,
     consent=True,
+    # §7.1: ORDER_CONFIRMATION announces a paid order (later changes are polled for).
+    order_webhooks=True,
+    # §6: a package may carry some of an order's lines, each line's units all together.
+    partial_fulfilment=True,
 )
 
 ENVIRONMENTS = (("production", "Production"), ("sandbox", "eBay sandbox"))
@@ -136,7 +152,7 @@ MARKETPLACES = (
 )
 
 
-class EbayChannel(WithoutOrders):
+class EbayChannel:
     """One eBay seller on one marketplace.
 
     ``tokens``, ``keys`` and ``limiter`` default to the process-wide ones (one per credential);
@@ -350,6 +366,103 @@ class EbayChannel(WithoutOrders):
 
     def poll_pushes(self, task_refs: Sequence[str]) -> list[PushResult]:
         return []  # eBay answers every write at once
+
+    # --- orders --------------------------------------------------------------------------------
+
+    def fetch_orders(self, since: datetime) -> Iterator[ChannelOrder]:
+        """Orders modified since the watermark less the overlap (``lastmodifieddate`` range,
+        §5), 200 a page by item offset, until eBay's ``total`` is read."""
+        order_filter = orders_filter(since - WATERMARK_OVERLAP)
+        offset = 0
+        while True:
+            page = self.client.orders_page(order_filter, limit=ORDERS_PAGE_LIMIT, offset=offset)
+            entries = [
+                entry
+                for entry in (page.get("orders") if isinstance(page, Mapping) else None) or ()
+                if isinstance(entry, Mapping)
+            ]
+            for entry in entries:
+                yield self._order_from(entry)
+            offset += len(entries)
+            total = page.get("total") if isinstance(page, Mapping) else None
+            if not entries or (isinstance(total, int) and offset >= total):
+                return
+            if total is None and not page.get("next"):
+                return
+
+    def fetch_order(self, order_ref: str) -> ChannelOrder | None:
+        """``getOrder``; None when eBay knows no such order."""
+        if not order_ref.strip():
+            return None
+        entry = self.client.order(order_ref.strip())
+        return self._order_from(entry) if isinstance(entry, Mapping) else None
+
+    @staticmethod
+    def _order_from(entry: Mapping[str, Any]) -> ChannelOrder:
+        try:
+            return order_from(entry)
+        except ValueError as unreadable:
+            raise ChannelError(str(unreadable)) from None
+
+    def mark_shipped(self, fulfilment: Fulfilment) -> ShipResult:
+        """One package (§6): ``createShippingFulfillment`` with the lines, the carrier's eBay
+        code and the tracking number. eBay has no idempotency key, so the order's packages are
+        read first and one already carrying the tracking number is the answer; when eBay's
+        answer is lost or is a 5xx, they are read again before the call is repeated, so a
+        package is never sent twice."""
+        order_id = fulfilment.order_ref.strip()
+        if not order_id:
+            raise ChannelError("a fulfilment needs the eBay order id")
+        done = self._package_with(order_id, fulfilment.tracking_number)
+        if done:
+            return ShipResult(fulfilment_ref=done, already_done=True)
+        body = shipping_fulfillment_body(fulfilment, self._lines_to_ship(fulfilment))
+        return self._send_package(order_id, body, fulfilment.tracking_number)
+
+    def _package_with(self, order_id: str, tracking_number: str) -> str:
+        """The id of the order's package carrying this tracking number ("" when none)."""
+        if not tracking_number:
+            return ""
+        return fulfilment_with_tracking(
+            self.client.shipping_fulfillments(order_id), tracking_number
+        )
+
+    def _send_package(
+        self, order_id: str, body: Mapping[str, Any], tracking_number: str
+    ) -> ShipResult:
+        """POST the package; after a lost answer or a 5xx, look for it before sending again
+        (a package without tracking number cannot be looked for, so it is not sent again)."""
+        attempts = max(1, self.config.max_attempts)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                status, location, answer = self.client.create_shipping_fulfillment(order_id, body)
+            except Unavailable:
+                done = self._package_with(order_id, tracking_number)
+                if done:
+                    return ShipResult(fulfilment_ref=done, already_done=True)
+                if attempt >= attempts or not tracking_number:
+                    raise
+                self.client.sleep(self.client.user_http.backoff(attempt, None))
+                continue
+            if status >= 400:
+                message = error_text(answer) or f"HTTP {status}"
+                raise ChannelError(f"eBay order {order_id}: {message}", status=status)
+            created = fulfillment_id_from(location) or self._package_with(order_id, tracking_number)
+            return ShipResult(fulfilment_ref=created)
+
+    def _lines_to_ship(self, fulfilment: Fulfilment) -> tuple[ShipLine, ...]:
+        """The fulfilment's lines; none named means every line not yet shipped."""
+        if fulfilment.lines:
+            return fulfilment.lines
+        entry = self.client.order(fulfilment.order_ref.strip())
+        if not isinstance(entry, Mapping):
+            raise ChannelError(f"eBay has no order {fulfilment.order_ref}", status=404)
+        lines = unshipped_lines(entry)
+        if not lines:
+            raise ChannelError(f"eBay order {fulfilment.order_ref} has nothing left to ship")
+        return lines
 
     # --- notifications -------------------------------------------------------------------------
 

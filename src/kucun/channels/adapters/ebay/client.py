@@ -1,4 +1,4 @@
-"""HTTP to eBay's REST Sell APIs for one seller (integrations/ebay.md §1, §2, §3.1, §4.1, §7.1).
+"""HTTP to eBay's REST Sell APIs for one seller (integrations/ebay.md §1 to §7).
 
 Every call goes through the base HttpClient (timeouts, the limiter, retries of what may be
 retried, Retry-After, one token refresh on 401). eBay's throttle answer — HTTP 429 with
@@ -50,6 +50,7 @@ SANDBOX_AUTH = "https://auth.sandbox.ebay.com"
 TOKEN_PATH = "/identity/v1/oauth2/token"  # noqa: S105 (a path)
 CONSENT_PATH = "/oauth2/authorize"
 INVENTORY_PATH = "/sell/inventory/v1"
+FULFILLMENT_PATH = "/sell/fulfillment/v1"
 NOTIFICATION_PATH = "/commerce/notification/v1"
 
 # §1 "Scopes we need"; a refresh asks for the same set (it must be within what was consented).
@@ -66,6 +67,11 @@ APPLICATION_SCOPE = "https://api.ebay.com/oauth/api_scope"
 # A throttled call is started again this many times in all, the backoff cap apart.
 THROTTLE_ROUNDS = 3
 PAGE_LIMIT = 200  # getInventoryItems: max 200 per page
+ORDERS_PAGE_LIMIT = 200  # getOrders: max 200 per page (§5)
+# getOrders' filter takes [ ] { } | percent-encoded (§5); these stay as they are.
+FILTER_SAFE_CHARACTERS = ":,."
+# eBay's answer to an order id it cannot read (400, "Invalid order ID"), as well as 404.
+UNKNOWN_ORDER_ERROR_IDS = frozenset({32100})
 DEFAULT_MARKETPLACE = "EBAY_AU"
 
 # Content-Language of Inventory API writes (§1: en-AU for EBAY_AU), by marketplace.
@@ -426,6 +432,79 @@ class EbayClient:
             if response.status_code == 403 and 1100 in error_ids(parsed):
                 self._read(response, "eBay stock update")
         return response.status_code, parsed
+
+    # --- Fulfillment API -----------------------------------------------------------------------
+
+    def _fulfillment_headers(self) -> dict[str, str]:
+        return {"Accept": "application/json", "X-EBAY-C-MARKETPLACE-ID": self.marketplace_id}
+
+    def orders_page(self, order_filter: str, *, limit: int, offset: int) -> Any:
+        """One page of ``getOrders`` (§5): ``filter`` percent-encoded as eBay asks, ``offset``
+        counting orders (unlike the Inventory API's pages)."""
+        query = (
+            f"filter={quote(order_filter, safe=FILTER_SAFE_CHARACTERS)}"
+            f"&limit={int(limit)}&offset={int(offset)}"
+        )
+        with self._scrubbed():
+            response = self._send(
+                self.user_http,
+                "GET",
+                f"{FULFILLMENT_PATH}/order?{query}",
+                idempotent=True,
+                headers=self._fulfillment_headers(),
+            )
+            return self._read(response, "eBay orders")
+
+    def order(self, order_id: str) -> Any | None:
+        """``getOrder``; None when eBay knows no such order."""
+        with self._scrubbed():
+            response = self._send(
+                self.user_http,
+                "GET",
+                f"{FULFILLMENT_PATH}/order/{quote(order_id, safe='')}",
+                idempotent=True,
+                headers=self._fulfillment_headers(),
+            )
+            if response.status_code == 404 or (
+                response.status_code == 400
+                and error_ids(json_or_none(response)) & UNKNOWN_ORDER_ERROR_IDS
+            ):
+                return None
+            return self._read(response, f"eBay order {order_id}")
+
+    def shipping_fulfillments(self, order_id: str) -> list[Any]:
+        """``getShippingFulfillments`` of an order: its packages, each with its tracking
+        number and line items."""
+        with self._scrubbed():
+            response = self._send(
+                self.user_http,
+                "GET",
+                f"{FULFILLMENT_PATH}/order/{quote(order_id, safe='')}/shipping_fulfillment",
+                idempotent=True,
+                headers=self._fulfillment_headers(),
+            )
+            body = self._read(response, f"eBay fulfilments of order {order_id}")
+        found = body.get("fulfillments") if isinstance(body, Mapping) else None
+        return list(found or [])
+
+    def create_shipping_fulfillment(
+        self, order_id: str, body: Mapping[str, Any]
+    ) -> tuple[int, str, Any]:
+        """POST ``createShippingFulfillment`` once (a repeat would ship the package twice, so
+        5xx and timeouts are not retried here): (HTTP status, the Location header, parsed
+        body). A 4xx is returned for the adapter to read."""
+        with self._scrubbed():
+            response = self._send(
+                self.user_http,
+                "POST",
+                f"{FULFILLMENT_PATH}/order/{quote(order_id, safe='')}/shipping_fulfillment",
+                idempotent=False,
+                headers={**self._fulfillment_headers(), "Content-Type": "application/json"},
+                json=dict(body),
+            )
+            if response.status_code == 403 and 1100 in error_ids(json_or_none(response)):
+                self._read(response, f"eBay fulfilment of order {order_id}")
+        return response.status_code, response.headers.get("Location", ""), json_or_none(response)
 
     # --- Notification API ----------------------------------------------------------------------
 

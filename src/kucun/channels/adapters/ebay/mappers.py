@@ -1,4 +1,4 @@
-"""eBay payloads ↔ Kucun's canonical types (integrations/ebay.md §3, §4.1, §7.1, §8).
+"""eBay payloads ↔ Kucun's canonical types (integrations/ebay.md §3 to §8).
 
 Pure functions over parsed JSON: no HTTP, no clock. A listing's ``inventory_ref`` is its SKU,
 eBay's key for inventory items and for stock writes; the offer id and the listing id of the
@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kucun.channels.adapters.base import (
     ChannelEvent,
+    ChannelOrder,
+    ChannelOrderLine,
     EventKind,
+    Fulfilment,
     ListingRef,
+    OrderAddress,
+    OrderStatus,
     PushResult,
     PushStatus,
+    ShipLine,
     StockLevel,
 )
 
@@ -261,6 +268,209 @@ def failed_results(
         )
         for level in levels
     ]
+
+
+# --- orders (§5) --------------------------------------------------------------------------
+
+UNPAID_STATUSES = frozenset({"PENDING", "FAILED"})
+
+
+def format_time(moment: datetime) -> str:
+    """UTC with milliseconds and a Z, as eBay's filters take it (2025-06-01T00:00:00.000Z)."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def orders_filter(floor: datetime) -> str:
+    """getOrders' ``filter`` for orders modified from ``floor`` on (an open range)."""
+    return f"lastmodifieddate:[{format_time(floor)}..]"
+
+
+def order_status(order: Mapping[str, Any]) -> OrderStatus:
+    """Cancelled (or being cancelled) first, then how far it shipped, then whether it is paid:
+    an order refunded in full before it shipped will not ship."""
+    cancel_state = str((order.get("cancelStatus") or {}).get("cancelState") or "").upper()
+    if cancel_state == "CANCELED":
+        return OrderStatus.CANCELLED
+    if cancel_state == "IN_PROGRESS":
+        return OrderStatus.ON_HOLD  # the buyer asked to cancel: nothing ships meanwhile
+    fulfilment = str(order.get("orderFulfillmentStatus") or "").upper()
+    if fulfilment == "FULFILLED":
+        return OrderStatus.SHIPPED
+    if fulfilment == "IN_PROGRESS":
+        return OrderStatus.PARTIALLY_SHIPPED
+    payment = str(order.get("orderPaymentStatus") or "").upper()
+    if payment == "FULLY_REFUNDED":
+        return OrderStatus.CANCELLED
+    if payment in UNPAID_STATUSES:
+        return OrderStatus.PENDING
+    return OrderStatus.OPEN
+
+
+def channel_status(order: Mapping[str, Any]) -> str:
+    """eBay's own words for people: "PAID / NOT_STARTED", "CANCELED / FULLY_REFUNDED"."""
+    payment = str(order.get("orderPaymentStatus") or "").upper()
+    cancel_state = str((order.get("cancelStatus") or {}).get("cancelState") or "").upper()
+    if cancel_state == "CANCELED":
+        return " / ".join(part for part in ("CANCELED", payment) if part)
+    fulfilment = str(order.get("orderFulfillmentStatus") or "").upper()
+    return " / ".join(part for part in (payment, fulfilment) if part)
+
+
+def _amount(money: Any) -> Decimal | None:
+    value = money.get("value") if isinstance(money, Mapping) else None
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _shipping_step(order: Mapping[str, Any]) -> Mapping[str, Any]:
+    instructions = order.get("fulfillmentStartInstructions") or []
+    first = instructions[0] if isinstance(instructions, list) and instructions else {}
+    step = first.get("shippingStep") if isinstance(first, Mapping) else None
+    return step if isinstance(step, Mapping) else {}
+
+
+def ship_to_from(ship_to: Mapping[str, Any]) -> OrderAddress:
+    address = ship_to.get("contactAddress") or {}
+    phone = ship_to.get("primaryPhone") or {}
+    return OrderAddress(
+        name=str(ship_to.get("fullName") or ""),
+        company=str(ship_to.get("companyName") or ""),
+        line1=str(address.get("addressLine1") or ""),
+        line2=str(address.get("addressLine2") or ""),
+        city=str(address.get("city") or ""),
+        state=str(address.get("stateOrProvince") or ""),
+        postcode=str(address.get("postalCode") or ""),
+        country_code=str(address.get("countryCode") or ""),
+        phone=str(phone.get("phoneNumber") or ""),
+        email=str(ship_to.get("email") or ""),
+    )
+
+
+def order_line_from(item: Mapping[str, Any]) -> ChannelOrderLine:
+    """A line item. Nothing of it is left to ship once it is FULFILLED, all of it before it
+    started; in between eBay does not say how much. ``lineItemCost`` is the units' total.
+
+    The listing is named as listings name it: ``inventory_ref`` the SKU, ``product_ref`` the
+    listing id (``legacyItemId``). ``variant_ref`` stays empty: a listing's is its offer id,
+    which an order does not carry (its ``legacyVariationId`` is another number)."""
+    quantity = item.get("quantity")
+    units = quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else 0
+    status = str(item.get("lineItemFulfillmentStatus") or "").upper()
+    unfulfilled = {"FULFILLED": 0, "NOT_STARTED": units}.get(status)
+    cost = _amount(item.get("lineItemCost"))
+    sku = str(item.get("sku") or "")
+    return ChannelOrderLine(
+        line_ref=str(item.get("lineItemId") or ""),
+        sku=sku,
+        quantity=units,
+        quantity_unfulfilled=unfulfilled,
+        unit_price=cost / units if cost is not None and units else None,
+        title=str(item.get("title") or ""),
+        inventory_ref=sku,
+        product_ref=str(item.get("legacyItemId") or ""),
+    )
+
+
+def order_from(order: Mapping[str, Any]) -> ChannelOrder:
+    """A getOrders / getOrder entry as a ChannelOrder. Raises ValueError for an entry without
+    an id or times (no order can be kept without them)."""
+    order_id = str(order.get("orderId") or "")
+    created_at = parse_time(order.get("creationDate"))
+    updated_at = parse_time(order.get("lastModifiedDate")) or created_at
+    if not order_id or updated_at is None:
+        raise ValueError(f"eBay order {order_id or '(no orderId)'} has no id or no times")
+    step = _shipping_step(order)
+    ship_to = ship_to_from(step.get("shipTo") or {})
+    pricing = order.get("pricingSummary") or {}
+    total = pricing.get("total") or {}
+    buyer = order.get("buyer") or {}
+    items = [item for item in order.get("lineItems") or () if isinstance(item, Mapping)]
+    return ChannelOrder(
+        order_ref=order_id,
+        number=order_id,
+        status=order_status(order),
+        created_at=created_at or updated_at,
+        updated_at=updated_at,
+        lines=tuple(order_line_from(item) for item in items),
+        currency=str(total.get("currency") or ""),
+        total=_amount(total),
+        shipping_total=_amount(pricing.get("deliveryCost")),
+        customer_name=ship_to.name or str(buyer.get("username") or ""),
+        customer_email=ship_to.email,
+        customer_phone=ship_to.phone,
+        ship_to=ship_to,
+        shipping_method=str(step.get("shippingServiceCode") or ""),
+        channel_status=channel_status(order),
+        raw=dict(order),
+    )
+
+
+# --- shipping fulfilments (§6) --------------------------------------------------------------
+
+# Kucun's carrier codes → eBay's shippingCarrierCode (Trading ShippingCarrierCodeType).
+# AustraliaPost is verified for AU (§6); FASTWAYCOURIERS and FourPX are in eBay's enumeration of
+# carriers, their acceptance on EBAY_AU unconfirmed. Any other carrier is sent as "Other".
+CARRIER_CODES = {
+    "auspost": "AustraliaPost",
+    "fastway": "FASTWAYCOURIERS",
+    "fourpx": "FourPX",
+}
+OTHER_CARRIER = "Other"
+
+
+def carrier_code(carrier: str) -> str:
+    return CARRIER_CODES.get(carrier, OTHER_CARRIER)
+
+
+def _tracking_key(number: Any) -> str:
+    return "".join(str(number or "").split()).upper()
+
+
+def fulfilment_with_tracking(fulfillments: Iterable[Any], tracking_number: str) -> str:
+    """The id of the package already sent with this tracking number ("" when none)."""
+    wanted = _tracking_key(tracking_number)
+    if not wanted:
+        return ""
+    for fulfillment in fulfillments:
+        if not isinstance(fulfillment, Mapping):
+            continue
+        if _tracking_key(fulfillment.get("shipmentTrackingNumber")) == wanted:
+            return str(fulfillment.get("fulfillmentId") or "")
+    return ""
+
+
+def unshipped_lines(order: Mapping[str, Any]) -> tuple[ShipLine, ...]:
+    """Every line item of an order not yet fulfilled, whole (a line's units ship together)."""
+    return tuple(
+        ShipLine(str(item["lineItemId"]), int(item.get("quantity") or 0))
+        for item in order.get("lineItems") or ()
+        if isinstance(item, Mapping)
+        and item.get("lineItemId")
+        and str(item.get("lineItemFulfillmentStatus") or "").upper() != "FULFILLED"
+    )
+
+
+def shipping_fulfillment_body(fulfilment: Fulfilment, lines: Sequence[ShipLine]) -> dict[str, Any]:
+    """``createShippingFulfillment``'s body (§6). Without a tracking number (a local delivery,
+    a pickup) the carrier and number are left out: the lines are marked shipped untracked."""
+    body: dict[str, Any] = {
+        "lineItems": [{"lineItemId": line.line_ref, "quantity": line.quantity} for line in lines],
+        "shippedDate": format_time(fulfilment.shipped_at),
+    }
+    if fulfilment.tracking_number:
+        body["shippingCarrierCode"] = carrier_code(fulfilment.carrier)
+        body["trackingNumber"] = fulfilment.tracking_number
+    return body
+
+
+def fulfillment_id_from(location: str) -> str:
+    """The new fulfilment's id, the last segment of the 201's Location header."""
+    return location.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] if location else ""
 
 
 # --- notifications ----------------------------------------------------------------------------

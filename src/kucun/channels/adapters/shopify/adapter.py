@@ -8,6 +8,11 @@ the store's chosen location, each carrying the quantity last read as ``changeFro
 refuses. It raises (AuthenticationFailed, Throttled, Unavailable, ChannelError) only when a
 whole call fails after the client's retries; chunks sent before that were applied, and pushing
 the same levels again replays them (same idempotency keys) instead of applying them twice.
+
+Orders are read with the ``orders`` query sorted by UPDATED_AT from the watermark less the
+overlap (§5), and shipped through the fulfillment-orders model (§6): the order's OPEN
+fulfillment orders give the fulfillment-order line items of our order lines, and
+``fulfillmentCreate`` carries the tracking company, number and URL with ``@idempotent``.
 """
 
 from __future__ import annotations
@@ -30,22 +35,25 @@ from kucun.channels.adapters.base.interface import (
     ChannelCapabilities,
     FieldSpec,
     PlatformSpec,
-    WithoutOrders,
 )
 from kucun.channels.adapters.base.types import (
     ChannelConfig,
     ChannelEvent,
     ChannelLocation,
+    ChannelOrder,
     ConnectionInfo,
+    Fulfilment,
     ListingRef,
     PushResult,
     PushStatus,
+    ShipResult,
     StockLevel,
 )
 from kucun.channels.adapters.shopify import mappers, queries
 from kucun.channels.adapters.shopify.client import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
+    MAX_QUERY_COST,
     CostBucket,
     GraphQLError,
     QueryTooCostly,
@@ -66,6 +74,21 @@ TRAVERSAL_LIMIT = 25_000
 # Requested costs before Shopify has told the real ones (refunded down to the actual cost).
 VARIANT_COST = 4
 SET_QUANTITIES_COST = 10
+# Orders: a line costs 4 points (the node, its variant, its price's two objects), an order 10
+# besides its lines, a connection 2; a page of orders stays under the 1,000-point cap of one
+# query (§8). An order with more lines than a page has the rest read on its own.
+ORDER_LINES_PAGE_SIZE = 25
+LINE_COST = 4
+ORDER_COST = 10 + 2 + LINE_COST * ORDER_LINES_PAGE_SIZE
+ORDERS_PAGE_SIZE = int((MAX_QUERY_COST - 2) // ORDER_COST)
+MIN_ORDERS_PAGE_SIZE = 1
+MORE_ORDER_LINES_PAGE_SIZE = 200
+# The fulfillment orders read before a fulfilment: a few locations, 50 lines each (2 points a
+# line, 5 a fulfillment order besides) stays far below the cap.
+FULFILLMENT_ORDERS_READ = 5
+FULFILLMENT_ORDER_LINES_READ = 50
+FULFILMENT_TARGETS_COST = 2 + FULFILLMENT_ORDERS_READ * (5 + 2 * FULFILLMENT_ORDER_LINES_READ) + 4
+FULFILLMENT_CREATE_COST = 10
 
 CAPABILITIES = ChannelCapabilities(
     incremental_products=True,
@@ -73,12 +96,14 @@ CAPABILITIES = ChannelCapabilities(
     compare_and_set=True,
     max_stock_batch=MAX_STOCK_BATCH,
     webhooks=True,
+    order_webhooks=True,
+    partial_fulfilment=True,
 )
 
 HMAC_HEADER = "x-shopify-hmac-sha256"
 
 
-class ShopifyChannel(WithoutOrders):
+class ShopifyChannel:
     """One Shopify store. ``transport``, ``sleep``, ``bucket`` and ``tokens`` are for unit
     tests of the HTTP behaviour; a real store is reached with the config alone."""
 
@@ -101,6 +126,7 @@ class ShopifyChannel(WithoutOrders):
             config, transport=transport, sleep=sleep, bucket=bucket, tokens=tokens
         )
         self.variants_page_size = VARIANTS_PAGE_SIZE
+        self.orders_page_size = ORDERS_PAGE_SIZE
 
     def close(self) -> None:
         self.client.close()
@@ -323,6 +349,156 @@ class ShopifyChannel(WithoutOrders):
     def poll_pushes(self, task_refs: Sequence[str]) -> list[PushResult]:
         return []  # writes are synchronous
 
+    # Orders --------------------------------------------------------------------------------
+
+    def fetch_orders(self, since: datetime) -> Iterator[ChannelOrder]:
+        """Orders updated since the watermark less the overlap, oldest change first, every
+        page; an order with more lines than one page has the rest read before it is given."""
+        search = mappers.orders_search(since)
+        after: str | None = None
+        while True:
+            page = self._orders_page(search, after)
+            for node in page.nodes:
+                yield self._order_from(node)
+            if not page.has_next_page or not page.end_cursor:
+                return
+            after = page.end_cursor
+
+    def _orders_page(self, search: str, after: str | None) -> mappers.Page:
+        while True:
+            try:
+                data = self.client.graphql(
+                    queries.ORDERS,
+                    {
+                        "first": self.orders_page_size,
+                        "after": after,
+                        "q": search,
+                        "lines": ORDER_LINES_PAGE_SIZE,
+                    },
+                    operation="Orders",
+                    estimated_cost=self.orders_page_size * ORDER_COST + 2,
+                )
+            except QueryTooCostly:
+                if self.orders_page_size <= MIN_ORDERS_PAGE_SIZE:
+                    raise
+                self.orders_page_size = max(MIN_ORDERS_PAGE_SIZE, self.orders_page_size // 2)
+                continue
+            return mappers.page_of(data.get("orders"))
+
+    def fetch_order(self, order_ref: str) -> ChannelOrder | None:
+        """One order by GID (or numeric id); None when Shopify has no such order."""
+        gid = mappers.order_gid(order_ref)
+        if not gid:
+            return None
+        data = self.client.graphql(
+            queries.ORDER,
+            {"id": gid, "lines": ORDER_LINES_PAGE_SIZE},
+            operation="Order",
+            estimated_cost=ORDER_COST,
+        )
+        node = data.get("order")
+        return self._order_from(node) if isinstance(node, dict) else None
+
+    def _order_from(self, node: dict[str, Any]) -> ChannelOrder:
+        lines_page = mappers.page_of(node.get("lineItems"))
+        lines: list[dict[str, Any]] | None = None
+        if lines_page.has_next_page and lines_page.end_cursor:
+            lines = lines_page.nodes + self._remaining_lines(node["id"], lines_page.end_cursor)
+        try:
+            return mappers.order_from(node, lines)
+        except ValueError as unreadable:
+            raise ChannelError(str(unreadable)) from None
+
+    def _remaining_lines(self, order_gid: str, after: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        cursor: str | None = after
+        while cursor:
+            data = self.client.graphql(
+                queries.ORDER_LINE_ITEMS,
+                {"id": order_gid, "lines": MORE_ORDER_LINES_PAGE_SIZE, "after": cursor},
+                operation="OrderLineItems",
+                estimated_cost=LINE_COST * MORE_ORDER_LINES_PAGE_SIZE + 3,
+            )
+            page = mappers.page_of((data.get("order") or {}).get("lineItems"))
+            found += page.nodes
+            cursor = page.end_cursor if page.has_next_page else None
+        return found
+
+    def mark_shipped(self, fulfilment: Fulfilment) -> ShipResult:
+        """A fulfilment of these order lines from the order's OPEN fulfillment orders, with the
+        tracking company, number and URL (§6); one per location when the lines are assigned
+        to several (Shopify takes one location per fulfilment), the first answered. A
+        fulfilment already carrying the tracking number is answered as done; each mutation
+        carries ``@idempotent`` keyed by the fulfilment's key, so a retry after a lost answer
+        replays the first."""
+        gid = mappers.order_gid(fulfilment.order_ref)
+        if not gid:
+            raise ChannelError(f"{fulfilment.order_ref!r} is not a Shopify order id")
+        order = self._fulfilment_targets(gid)
+        done = mappers.existing_fulfilment(order, fulfilment.tracking_number)
+        if done:
+            return ShipResult(fulfilment_ref=done, already_done=True)
+        open_orders = mappers.page_of(order.get("fulfillmentOrders")).nodes
+        try:
+            by_fulfillment_order = mappers.line_items_by_fulfillment_order(
+                open_orders, fulfilment.lines
+            )
+        except mappers.FulfilmentRefused as refused:
+            raise ChannelError(f"Shopify order {gid}: {refused}") from None
+        if not by_fulfillment_order:
+            raise ChannelError(f"Shopify order {gid} has nothing left to fulfil")
+        groups = mappers.by_location(open_orders, by_fulfillment_order)
+        refs = [
+            self._fulfil(
+                gid,
+                fulfilment,
+                entries,
+                mappers.fulfilment_idempotency_key(fulfilment, location if len(groups) > 1 else ""),
+            )
+            for location, entries in groups
+        ]
+        return ShipResult(fulfilment_ref=refs[0])
+
+    def _fulfil(
+        self,
+        gid: str,
+        fulfilment: Fulfilment,
+        entries: list[dict[str, Any]],
+        idempotency_key: str,
+    ) -> str:
+        data = self.client.graphql(
+            queries.fulfillment_create(idempotency_key),
+            {
+                "f": mappers.fulfillment_input(fulfilment, entries),
+                "message": fulfilment.note or None,
+            },
+            operation="Ship",
+            estimated_cost=FULFILLMENT_CREATE_COST,
+        )
+        payload = data.get("fulfillmentCreate")
+        payload = payload if isinstance(payload, dict) else {}
+        created = payload.get("fulfillment")
+        if isinstance(created, dict) and created.get("id"):
+            return str(created["id"])
+        refusal = mappers.user_errors_text(payload) or "Shopify made no fulfilment"
+        raise ChannelError(f"Shopify order {gid}: {refusal}")
+
+    def _fulfilment_targets(self, gid: str) -> dict[str, Any]:
+        data = self.client.graphql(
+            queries.FULFILMENT_TARGETS,
+            {
+                "id": gid,
+                "fulfillmentOrders": FULFILLMENT_ORDERS_READ,
+                "lines": FULFILLMENT_ORDER_LINES_READ,
+            },
+            operation="FulfilmentTargets",
+            estimated_cost=FULFILMENT_TARGETS_COST,
+        )
+        order = data.get("order")
+        if not isinstance(order, dict):
+            raise ChannelError(f"Shopify has no order {gid}", status=404)
+        return order
+
     # Webhooks ------------------------------------------------------------------------------
 
     def parse_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> list[ChannelEvent]:
@@ -341,19 +517,33 @@ class ShopifyChannel(WithoutOrders):
             raise WebhookRejected("the delivery's body is not JSON") from None
         if not isinstance(payload, dict):
             raise WebhookRejected("the delivery's body is not a JSON object")
-        event_id = (
-            named.get("x-shopify-event-id")
-            or named.get("x-shopify-webhook-id")
-            or "sha256:" + hashlib.sha256(raw_body).hexdigest()
-        )
+        topic = named.get("x-shopify-topic", "")
         return [
             mappers.event_from_webhook(
-                topic=named.get("x-shopify-topic", ""),
-                event_id=event_id,
+                topic=topic,
+                event_id=delivery_event_id(topic, named, raw_body),
                 triggered_at=named.get("x-shopify-triggered-at", ""),
                 payload=payload,
             )
         ]
+
+
+def delivery_event_id(topic: str, headers: Mapping[str, str], raw_body: bytes) -> str:
+    """What de-duplicates a delivery. Order topics use the delivery id (X-Shopify-Webhook-Id,
+    the same on every retry): one change can raise orders/create and orders/updated under one
+    event id, and neither may be dropped as the other's duplicate. Other topics use the event
+    id, so that two subscriptions to one event count once."""
+    by_delivery = topic.startswith(("orders/", "fulfillments/"))
+    first, second = (
+        ("x-shopify-webhook-id", "x-shopify-event-id")
+        if by_delivery
+        else ("x-shopify-event-id", "x-shopify-webhook-id")
+    )
+    return (
+        headers.get(first)
+        or headers.get(second)
+        or "sha256:" + hashlib.sha256(raw_body).hexdigest()
+    )
 
 
 def signature_matches(secret: str, raw_body: bytes, signature: str) -> bool:

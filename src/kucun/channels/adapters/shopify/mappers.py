@@ -1,5 +1,5 @@
 """Shopify's GraphQL answers and webhook deliveries ↔ Kucun's canonical types
-(integrations/shopify.md §3, §4.1, §7). Pure functions of dicts: no HTTP here."""
+(integrations/shopify.md §3 to §7). Pure functions of dicts: no HTTP here."""
 
 from __future__ import annotations
 
@@ -8,16 +8,24 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
 from kucun.channels.adapters.base.interface import WATERMARK_OVERLAP
 from kucun.channels.adapters.base.types import (
     ChannelEvent,
     ChannelLocation,
+    ChannelOrder,
+    ChannelOrderLine,
     EventKind,
+    Fulfilment,
     ListingRef,
+    OrderAddress,
+    OrderStatus,
     PushResult,
     PushStatus,
+    ShipLine,
     StockLevel,
 )
 
@@ -329,6 +337,303 @@ def _joined(errors: Iterable[Mapping[str, Any]]) -> str:
     return "; ".join(messages) or "refused by Shopify"
 
 
+# Orders (shopify.md §5) ---------------------------------------------------------------------
+
+ORDER_GID = "gid://shopify/Order/"
+LINE_ITEM_GID = "gid://shopify/LineItem/"
+
+# displayFulfillmentStatus → our status (when the order is not cancelled). SCHEDULED fulfilment
+# waits for a date, so it is held like ON_HOLD; RESTOCKED means every item went back to stock.
+FULFILMENT_STATUSES = {
+    "FULFILLED": OrderStatus.SHIPPED,
+    "PARTIALLY_FULFILLED": OrderStatus.PARTIALLY_SHIPPED,
+    "ON_HOLD": OrderStatus.ON_HOLD,
+    "SCHEDULED": OrderStatus.ON_HOLD,
+    "RESTOCKED": OrderStatus.CANCELLED,
+}
+# displayFinancialStatus of an order with nothing fulfilled: not paid yet, or never to be paid.
+UNPAID_STATUSES = frozenset({"PENDING", "PARTIALLY_PAID"})
+VOID_STATUSES = frozenset({"REFUNDED", "VOIDED", "EXPIRED"})
+
+
+def orders_search(since: datetime) -> str:
+    """The orders ``query`` for a watermark: updated from ``since`` less the overlap, inclusive."""
+    return f"updated_at:>='{format_timestamp(since - WATERMARK_OVERLAP)}'"
+
+
+def order_gid(order_ref: str) -> str:
+    """An order GID from a GID or a bare numeric id ("" when it is neither)."""
+    return _gid("Order", order_ref.strip())
+
+
+def order_status(node: Mapping[str, Any]) -> OrderStatus:
+    """Cancelled first, then what was fulfilled, then whether it is paid."""
+    if node.get("cancelledAt"):
+        return OrderStatus.CANCELLED
+    fulfilment = _text(node.get("displayFulfillmentStatus")).upper()
+    if fulfilment in FULFILMENT_STATUSES:
+        return FULFILMENT_STATUSES[fulfilment]
+    financial = _text(node.get("displayFinancialStatus")).upper()
+    if financial in VOID_STATUSES:
+        return OrderStatus.CANCELLED
+    if financial in UNPAID_STATUSES:
+        return OrderStatus.PENDING
+    return OrderStatus.OPEN
+
+
+def channel_status(node: Mapping[str, Any]) -> str:
+    """Shopify's own words for people: "PAID / UNFULFILLED", "CANCELLED / REFUNDED"."""
+    financial = _text(node.get("displayFinancialStatus")).upper()
+    if node.get("cancelledAt"):
+        return " / ".join(part for part in ("CANCELLED", financial) if part)
+    fulfilment = _text(node.get("displayFulfillmentStatus")).upper()
+    return " / ".join(part for part in (financial, fulfilment) if part)
+
+
+def order_from(
+    node: Mapping[str, Any], lines: Sequence[Mapping[str, Any]] | None = None
+) -> ChannelOrder:
+    """One ``orders`` / ``order`` node as a ChannelOrder; ``lines`` replaces the node's first
+    page of line items when the rest were read too. Raises ValueError for a node without id or
+    times (no order can be kept without them)."""
+    order_ref = _text(node.get("id"))
+    created_at = parse_timestamp(node.get("createdAt"))
+    updated_at = parse_timestamp(node.get("updatedAt")) or created_at
+    if not order_ref or updated_at is None:
+        raise ValueError(f"Shopify order {order_ref or '(no id)'} has no id or no times")
+    money = (node.get("totalPriceSet") or {}).get("shopMoney") or {}
+    customer = node.get("customer") or {}
+    address = node.get("shippingAddress") or {}
+    email = _text(node.get("email")) or _text(customer.get("email"))
+    items = lines if lines is not None else page_of(node.get("lineItems")).nodes
+    return ChannelOrder(
+        order_ref=order_ref,
+        number=_text(node.get("name")) or order_ref.rsplit("/", 1)[-1],
+        status=order_status(node),
+        created_at=created_at or updated_at,
+        updated_at=updated_at,
+        lines=tuple(order_line_from(item) for item in items),
+        currency=_text(node.get("currencyCode")) or _text(money.get("currencyCode")),
+        total=_decimal(money.get("amount")),
+        customer_name=_person(customer) or _text(address.get("name")),
+        customer_email=email,
+        customer_phone=_text(node.get("phone")) or _text(address.get("phone")),
+        ship_to=address_from(address, email=email),
+        shipping_total=_money_amount(node.get("totalShippingPriceSet")),
+        shipping_method=_text((node.get("shippingLine") or {}).get("title")),
+        channel_status=channel_status(node),
+        raw=dict(node),
+    )
+
+
+def order_line_from(item: Mapping[str, Any]) -> ChannelOrderLine:
+    """A line item; its quantity is what is still ordered (``currentQuantity``) after edits."""
+    variant = item.get("variant") or {}
+    current = _whole(item.get("currentQuantity"))
+    return ChannelOrderLine(
+        line_ref=_text(item.get("id")),
+        sku=_text(item.get("sku")) or _text(variant.get("sku")),
+        quantity=current if current is not None else (_whole(item.get("quantity")) or 0),
+        quantity_unfulfilled=_whole(item.get("unfulfilledQuantity")),
+        unit_price=_money_amount(item.get("originalUnitPriceSet")),
+        title=_text(item.get("title")),
+        variant_ref=_text(variant.get("id")),
+    )
+
+
+def address_from(address: Mapping[str, Any], *, email: str = "") -> OrderAddress:
+    return OrderAddress(
+        name=_text(address.get("name")),
+        company=_text(address.get("company")),
+        line1=_text(address.get("address1")),
+        line2=_text(address.get("address2")),
+        city=_text(address.get("city")),
+        state=_text(address.get("provinceCode")) or _text(address.get("province")),
+        postcode=_text(address.get("zip")),
+        country_code=_text(address.get("countryCodeV2")),
+        phone=_text(address.get("phone")),
+        email=email,
+    )
+
+
+def _person(customer: Mapping[str, Any]) -> str:
+    names = (_text(customer.get("firstName")), _text(customer.get("lastName")))
+    return " ".join(name for name in names if name)
+
+
+def _money_amount(money_bag: Any) -> Decimal | None:
+    """A MoneyBag's amount in the shop's currency."""
+    shop_money = money_bag.get("shopMoney") if isinstance(money_bag, dict) else None
+    return _decimal(shop_money.get("amount")) if isinstance(shop_money, dict) else None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+# Fulfilment (shopify.md §6) ------------------------------------------------------------------
+
+# Kucun's carrier codes → the company Shopify's trackingInfo names. "Australia Post" is on
+# Shopify's supported-carrier list; the spellings for Aramex Australia (Fastway) and 4PX are not
+# confirmed there, so a tracking URL is always sent as well.
+CARRIER_COMPANIES = {
+    "auspost": "Australia Post",
+    "fastway": "Aramex Australia",
+    "fourpx": "4PX",
+}
+# Each carrier's public tracking page for one number.
+TRACKING_URLS = {
+    "auspost": "https://auspost.com.au/mypost/track/details/{number}",
+    "fastway": "https://www.aramex.com.au/tools/track?l={number}",
+    "fourpx": "https://track.4px.com/#/result/0/{number}",
+}
+
+
+def tracking_company(fulfilment: Fulfilment) -> str:
+    return CARRIER_COMPANIES.get(fulfilment.carrier) or fulfilment.carrier_name
+
+
+def tracking_url(fulfilment: Fulfilment) -> str:
+    """The fulfilment's own URL, else the carrier's tracking page for its number."""
+    if fulfilment.tracking_url:
+        return fulfilment.tracking_url
+    template = TRACKING_URLS.get(fulfilment.carrier)
+    if not template or not fulfilment.tracking_number:
+        return ""
+    return template.format(number=quote(fulfilment.tracking_number, safe=""))
+
+
+def fulfilment_idempotency_key(fulfilment: Fulfilment, location_ref: str = "") -> str:
+    """The ``@idempotent`` key: a UUID derived from the fulfilment's own key and order (and
+    the location, when one shipment needs a fulfilment per location), so a retried or
+    repeated shipment replays the first answer."""
+    material = f"kucun-fulfilment|{fulfilment.order_ref}|{fulfilment.key}"
+    if location_ref:
+        material += f"|{location_ref}"
+    digest = hashlib.sha256(material.encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def existing_fulfilment(order: Mapping[str, Any], tracking_number: str) -> str:
+    """The id of the order's fulfilment (not cancelled) that carries this tracking number."""
+    if not tracking_number:
+        return ""
+    fulfillments = order.get("fulfillments")
+    for fulfillment in fulfillments if isinstance(fulfillments, list) else []:
+        if not isinstance(fulfillment, dict):
+            continue
+        if _text(fulfillment.get("status")).upper() in ("CANCELLED", "ERROR", "FAILURE"):
+            continue
+        infos = fulfillment.get("trackingInfo")
+        numbers = {
+            _text(info.get("number")).strip()
+            for info in (infos if isinstance(infos, list) else [infos])
+            if isinstance(info, dict)
+        }
+        if tracking_number.strip() in numbers:
+            return _text(fulfillment.get("id"))
+    return ""
+
+
+class FulfilmentRefused(ValueError):
+    """The fulfilment cannot be made from the order's open fulfillment orders."""
+
+
+def line_items_by_fulfillment_order(
+    fulfillment_orders: Sequence[Mapping[str, Any]], lines: Sequence[ShipLine]
+) -> list[dict[str, Any]]:
+    """``lineItemsByFulfillmentOrder`` for these order lines: each line's quantity is taken from
+    the open fulfillment-order line items of that order line, in order. No lines: every open
+    fulfillment order whole (Shopify fulfils what remains on each). Raises FulfilmentRefused
+    naming the line when not enough of it remains."""
+    if not lines:
+        return [{"fulfillmentOrderId": _text(order.get("id"))} for order in fulfillment_orders]
+    remaining: dict[str, list[tuple[str, str, int]]] = {}
+    for order in fulfillment_orders:
+        for item in page_of(order.get("lineItems")).nodes:
+            line_ref = _text((item.get("lineItem") or {}).get("id"))
+            left = _whole(item.get("remainingQuantity")) or 0
+            if line_ref and left > 0:
+                entry = (_text(order.get("id")), _text(item.get("id")), left)
+                remaining.setdefault(line_ref, []).append(entry)
+    chosen: dict[str, dict[str, int]] = {}
+    for line in lines:
+        wanted = line.quantity
+        if wanted <= 0:
+            raise FulfilmentRefused(f"line {line.line_ref}: the quantity to ship must be above 0")
+        available = remaining.get(line.line_ref, [])
+        left_total = sum(left for _order, _item, left in available)
+        if left_total < wanted:
+            raise FulfilmentRefused(
+                f"line {line.line_ref}: {wanted} to ship but {left_total} left to fulfil on Shopify"
+            )
+        for position, (order_id, item_id, left) in enumerate(available):
+            taken = min(left, wanted)
+            if taken <= 0:
+                continue
+            items = chosen.setdefault(order_id, {})
+            items[item_id] = items.get(item_id, 0) + taken
+            available[position] = (order_id, item_id, left - taken)
+            wanted -= taken
+    return [
+        {
+            "fulfillmentOrderId": order_id,
+            "fulfillmentOrderLineItems": [
+                {"id": item_id, "quantity": quantity} for item_id, quantity in items.items()
+            ],
+        }
+        for order_id, items in chosen.items()
+    ]
+
+
+def by_location(
+    fulfillment_orders: Sequence[Mapping[str, Any]], by_fulfillment_order: Sequence[dict[str, Any]]
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The ``lineItemsByFulfillmentOrder`` entries grouped by their fulfillment order's assigned
+    location, in order: Shopify takes one location per fulfilment."""
+    location_of = {
+        _text(order.get("id")): _text(
+            ((order.get("assignedLocation") or {}).get("location") or {}).get("id")
+        )
+        for order in fulfillment_orders
+    }
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for entry in by_fulfillment_order:
+        location = location_of.get(_text(entry.get("fulfillmentOrderId")), "")
+        groups.setdefault(location, []).append(entry)
+    return list(groups.items())
+
+
+def fulfillment_input(
+    fulfilment: Fulfilment, by_fulfillment_order: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The ``FulfillmentInput`` (§6): tracking company, number and URL when there is a number
+    (a local delivery or a pickup has none), the buyer told."""
+    fulfillment: dict[str, Any] = {
+        "notifyCustomer": True,
+        "lineItemsByFulfillmentOrder": [dict(entry) for entry in by_fulfillment_order],
+    }
+    if fulfilment.tracking_number:
+        info = {"company": tracking_company(fulfilment), "number": fulfilment.tracking_number}
+        url = tracking_url(fulfilment)
+        if url:
+            info["url"] = url
+        fulfillment["trackingInfo"] = info
+    return fulfillment
+
+
+def user_errors_text(payload: Mapping[str, Any]) -> str:
+    errors = payload.get("userErrors")
+    if not isinstance(errors, list) or not errors:
+        return ""
+    return _joined(error for error in errors if isinstance(error, dict))
+
+
 # Webhooks ------------------------------------------------------------------------------------
 
 TOPIC_KINDS = {
@@ -342,6 +647,7 @@ TOPIC_KINDS = {
     "inventory_levels/connect": EventKind.INVENTORY_UPDATED,
     "inventory_levels/disconnect": EventKind.INVENTORY_UPDATED,
     "orders/create": EventKind.ORDER_CREATED,
+    "orders/updated": EventKind.ORDER_UPDATED,
     "orders/cancelled": EventKind.ORDER_CANCELLED,
 }
 

@@ -101,3 +101,108 @@ def set_quantities(idempotency_key: str) -> str:
         "  }\n"
         "}\n"
     )
+
+
+# Orders (shopify.md §5) ----------------------------------------------------------------------
+
+# The line fields of §5, with the line's title and unit price (packing slips, customs values).
+# ``currentQuantity`` is what remains ordered after edits and removals.
+_LINE_ITEM_FIELDS = (
+    "id sku title quantity currentQuantity unfulfilledQuantity variant { id sku }"
+    " originalUnitPriceSet { shopMoney { amount } }"
+)
+
+_ORDER_FIELDS = (
+    """
+      id name createdAt updatedAt cancelledAt closedAt
+      displayFinancialStatus displayFulfillmentStatus
+      email phone
+      currencyCode totalPriceSet { shopMoney { amount currencyCode } }
+      totalShippingPriceSet { shopMoney { amount } }
+      shippingLine { title code }
+      customer { id firstName lastName email }
+      shippingAddress {
+        name company address1 address2 city province provinceCode zip country countryCodeV2 phone
+      }
+      lineItems(first: $lines) {
+        pageInfo { hasNextPage endCursor }
+        nodes { """
+    + _LINE_ITEM_FIELDS
+    + """ }
+      }
+"""
+)
+
+ORDERS = (
+    """
+query Orders($first: Int!, $after: String, $q: String, $lines: Int!) {
+  orders(first: $first, after: $after, query: $q, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {"""
+    + _ORDER_FIELDS
+    + """    }
+  }
+}
+"""
+)
+
+ORDER = (
+    """
+query Order($id: ID!, $lines: Int!) {
+  order(id: $id) {"""
+    + _ORDER_FIELDS
+    + """  }
+}
+"""
+)
+
+# The rest of an order's lines when it has more than one page of them.
+ORDER_LINE_ITEMS = (
+    """
+query OrderLineItems($id: ID!, $lines: Int!, $after: String) {
+  order(id: $id) {
+    id
+    lineItems(first: $lines, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { """
+    + _LINE_ITEM_FIELDS
+    + """ }
+    }
+  }
+}
+"""
+)
+
+
+# Fulfilment (shopify.md §6) ------------------------------------------------------------------
+
+# The order's fulfilments (to find one already made with the same tracking number) and its
+# OPEN fulfillment orders, whose line items a new fulfilment names.
+FULFILMENT_TARGETS = """
+query FulfilmentTargets($id: ID!, $fulfillmentOrders: Int!, $lines: Int!) {
+  order(id: $id) {
+    id
+    fulfillments(first: 50) { id status trackingInfo { company number url } }
+    fulfillmentOrders(first: $fulfillmentOrders, query: "status:OPEN") {
+      nodes {
+        id status assignedLocation { location { id } }
+        lineItems(first: $lines) { nodes { id remainingQuantity lineItem { id sku } } }
+      }
+    }
+  }
+}
+"""
+
+
+def fulfillment_create(idempotency_key: str) -> str:
+    """``fulfillmentCreate`` with its ``@idempotent`` directive: a repeat with the same key
+    answers the fulfilment first made instead of making another. The key is a UUID literal."""
+    return (
+        "mutation Ship($f: FulfillmentInput!, $message: String) {\n"
+        "  fulfillmentCreate(fulfillment: $f, message: $message)"
+        f' @idempotent(key: "{idempotency_key}") {{\n'
+        "    fulfillment { id status trackingInfo { company number url } }\n"
+        "    userErrors { field message }\n"
+        "  }\n"
+        "}\n"
+    )
