@@ -132,3 +132,12 @@ def fulfilments(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> list
             {"tracking_number": tracking, "lines": lines} for tracking, lines in by_tracking.items()
         )
     return found
+
+
+def cancel_order(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> None:
+    """The buyer cancels the whole order before anything was dispatched."""
+    sandbox.emu(
+        "kogan",
+        "orders/cancel",
+        {"seller_id": config.credentials["seller_id"], "order_id": order_ref},
+    )

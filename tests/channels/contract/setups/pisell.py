@@ -58,7 +58,14 @@ def prepare(sandbox: Sandbox, *, variants: Sequence[VariantSeed]) -> ChannelConf
                             "url": WEBHOOK_URL,
                             "events": ["product.updated", "inventory.updated"],
                             "secret": WEBHOOK_SECRET,
-                        }
+                        },
+                        # A second registration for new orders, signed with the same secret.
+                        {
+                            "id": "wh_contract_orders",
+                            "url": WEBHOOK_URL,
+                            "events": ["order.created"],
+                            "secret": WEBHOOK_SECRET,
+                        },
                     ],
                     "products": products,
                 }
@@ -165,3 +172,21 @@ def fulfilments(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> list
         }
         for fulfilment in response.json()["fulfillments"]
     ]
+
+
+def cancel_order(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> None:
+    """The buyer cancels the order before anything was fulfilled."""
+    sandbox.emu("pisell", "orders/cancel", {"tenant": TENANT, "order_id": order_ref})
+
+
+def signed_order_webhook(
+    sandbox: Sandbox, config: ChannelConfig, order_ref: str
+) -> tuple[dict[str, str], bytes]:
+    """An order.created delivery naming the order, signed by the emulator's dispatcher."""
+    answer = sandbox.emu(
+        "pisell",
+        "webhooks/fire",
+        {"tenant": TENANT, "event": "order.created", "order_id": order_ref, "deliver": False},
+    ).json()
+    [delivery] = answer["deliveries"]
+    return dict(delivery["headers"]), delivery["body"].encode()
