@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,10 +17,15 @@ from kucun.channels.adapters.base import (
     AuthenticationFailed,
     ChannelConfig,
     ChannelError,
+    Fulfilment,
+    OrderStatus,
     PushResult,
     PushStatus,
+    ShipLine,
+    ShipResult,
     StockLevel,
     Throttled,
+    Unavailable,
     WebhookRejected,
 )
 from kucun.channels.adapters.kogan.adapter import PLATFORM, KoganChannel
@@ -446,8 +451,9 @@ def test_the_platform_spec() -> None:
         ("seller_id", False),
         ("seller_token", True),
     ]
-    [environment] = PLATFORM.option_fields
+    environment, carriers = PLATFORM.option_fields
     assert (environment.name, environment.default) == ("environment", "production")
+    assert (carriers.name, carriers.required) == ("carrier_codes", False)
     assert PLATFORM.production_base_url({"environment": "production"}) == BASE
     assert PLATFORM.production_base_url({"environment": "uat"}) == (
         "https://nimda-marketplace.aws.kgn.io"
@@ -462,3 +468,335 @@ def test_the_platform_spec() -> None:
         False,
     )
     assert capabilities.incremental_products is False
+    assert (capabilities.order_webhooks, capabilities.partial_fulfilment) == (False, True)
+
+
+# -- orders (kogan.md §5–§6) -----------------------------------------------------------------
+NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
+ORDER_PATH = "orders/KGN-1234567/"
+
+
+@pytest.fixture
+def orders_channel(kogan: FakeKogan, sleeps: list[float]) -> KoganChannel:
+    config = ChannelConfig(
+        platform="kogan",
+        base_url=BASE,
+        credentials={"seller_id": "SELLER-1", "seller_token": TOKEN},
+        options={"carrier_codes": "fastway=FWY"},
+        store_key="kogan-unit-orders",
+        max_attempts=3,
+        backoff_cap_seconds=10.0,
+    )
+    return KoganChannel(
+        config, transport=httpx.MockTransport(kogan), sleep=sleeps.append, clock=lambda: NOW
+    )
+
+
+def kogan_order(order_id: str = "KGN-1234567", **changes: Any) -> dict[str, Any]:
+    [order] = golden("orders_list.response.json")["body"]
+    return {**order, "ID": order_id, **changes}
+
+
+def orders_answer(*orders: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(200, json=envelope(list(orders)))
+
+
+def ship(*lines: tuple[str, int], carrier: str = "auspost") -> Fulfilment:
+    return Fulfilment(
+        order_ref="KGN-1234567",
+        lines=tuple(ShipLine(ref, quantity) for ref, quantity in lines),
+        tracking_number="ABC000128B4C5",
+        carrier=carrier,
+        carrier_name="",
+        shipped_at=datetime(2025, 5, 1, 3, 15, tzinfo=UTC),
+        key="order:1:KGN-1234567:1",
+    )
+
+
+def posts(kogan: FakeKogan) -> list[httpx.Request]:
+    return [request for request in kogan.requests if request.method == "POST"]
+
+
+def test_orders_read_the_open_queue_since_the_watermark_and_15_days_of_cancellations(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    since = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)
+    partly_cancelled = [{"ID": "987655", "SellerSku": "ABC-456", "Quantity": 1}]
+    kogan.on(
+        "orders/",
+        orders_answer(
+            # Placed before the watermark less the overlap and the release lag: left out.
+            kogan_order("KGN-OLD", OrderDateUtc="2026-05-20T08:19:59Z"),
+            # Within the release lag: an order Kogan released after the last read.
+            kogan_order("KGN-LATE", OrderDateUtc="2026-05-20T08:20:00Z"),
+            kogan_order("KGN-NEW", OrderDateUtc="2026-05-20T11:00:00Z"),
+            # Old, but with a cancellation Kogan may not date: kept.
+            kogan_order(
+                "KGN-CUT", OrderDateUtc="2026-05-01T00:00:00Z", CancelledItems=partly_cancelled
+            ),
+        ),
+        orders_answer(kogan_order("KGN-GONE", OrderStatus="Canceled")),
+        orders_answer(),
+    )
+    orders = list(orders_channel.fetch_orders(since))
+    assert [(o.order_ref, o.status) for o in orders] == [
+        ("KGN-GONE", OrderStatus.CANCELLED),  # placed 2025: the oldest change comes first
+        ("KGN-CUT", OrderStatus.OPEN),
+        ("KGN-LATE", OrderStatus.OPEN),
+        ("KGN-NEW", OrderStatus.OPEN),
+    ]
+    window = {"startDateUTC": "2026-05-05T13:01:00Z", "endDateUTC": "2026-05-20T13:00:00Z"}
+    assert [dict(r.url.params) for r in kogan.requests] == [
+        {"status": "ReleasedForShipment"},
+        {"status": "Canceled", **window},
+        {"status": "PartiallyCanceled", **window},
+    ]
+    assert all(r.url.path == "/api/marketplace/v2/orders/" for r in kogan.requests)
+    assert all(r.headers["SellerToken"] == TOKEN for r in kogan.requests)
+
+
+def test_the_cancellation_window_ends_after_a_watermark_ahead_of_our_clock(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on("orders/", orders_answer())
+    list(orders_channel.fetch_orders(NOW + timedelta(hours=5)))
+    assert dict(kogan.requests[1].url.params) == {
+        "status": "Canceled",
+        "startDateUTC": "2026-05-05T18:01:00Z",
+        "endDateUTC": "2026-05-20T18:00:00Z",
+    }
+
+
+def test_an_order_in_two_lists_is_answered_once_as_the_later_list_says(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    cancelled = [{"ID": "987655", "SellerSku": "ABC-456", "Quantity": 1}]
+    kogan.on(
+        "orders/",
+        orders_answer(kogan_order(OrderDateUtc="2026-05-20T11:00:00Z")),
+        orders_answer(),
+        orders_answer(kogan_order(OrderStatus="PartiallyCanceled", CancelledItems=cancelled)),
+    )
+    [order] = orders_channel.fetch_orders(NOW)
+    assert order.channel_status == "PartiallyCanceled"
+    assert [line.quantity for line in order.lines] == [2, 0]
+
+
+def test_a_failed_order_list_is_an_error_with_kogans_words(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    failed_envelope = {**envelope(None, "Failed"), "error": "Seller account suspended"}
+    kogan.on("orders/", httpx.Response(200, json=failed_envelope))
+    with pytest.raises(ChannelError, match=r"^Seller account suspended$"):
+        list(orders_channel.fetch_orders(NOW))
+
+
+def test_fetch_order_reads_one_order_and_none_when_kogan_does_not_know_it(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    order = orders_channel.fetch_order("KGN-1234567")
+    assert order is not None
+    assert (order.order_ref, len(order.lines)) == ("KGN-1234567", 2)
+    assert orders_channel.fetch_order("KGN-404") is None
+    assert str(kogan.requests[1].url) == f"{API}orders/KGN-404/"
+    assert orders_channel.fetch_order("A/B") is None
+    assert kogan.requests[2].url.raw_path == b"/api/marketplace/v2/orders/A%2FB/"
+
+
+def test_mark_shipped_reads_the_order_then_sends_the_dispatch(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on("orders/fulfill/", httpx.Response(200, json=golden("orders_fulfill.response.json")))
+    result = orders_channel.mark_shipped(ship(("987654", 1)))
+    assert result == ShipResult(fulfilment_ref="ABC000128B4C5", already_done=False)
+    assert [(r.method, r.url.path) for r in kogan.requests] == [
+        ("GET", "/api/marketplace/v2/orders/KGN-1234567/"),
+        ("POST", "/api/marketplace/v2/orders/fulfill/"),
+    ]
+    assert kogan.bodies("orders/fulfill/") == [golden("orders_fulfill.request.json")]
+
+
+def test_a_dispatch_kogan_already_shows_is_answered_without_sending(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    shown = [
+        {"ID": "987654", "SellerSku": "ABC-123", "Quantity": 1, "TrackingNumber": "ABC000128B4C5"}
+    ]
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order(DispatchedItems=shown))))
+    result = orders_channel.mark_shipped(ship(("987654", 1)))
+    assert result == ShipResult(fulfilment_ref="ABC000128B4C5", already_done=True)
+    assert posts(kogan) == []
+
+
+def test_a_carrier_kogan_has_no_code_for_is_refused_before_any_request(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    with pytest.raises(ChannelError, match="No Kogan carrier code for fourpx"):
+        orders_channel.mark_shipped(ship(("987654", 1), carrier="fourpx"))
+    assert kogan.requests == []
+
+
+def test_a_configured_carrier_code_is_sent(kogan: FakeKogan, orders_channel: KoganChannel) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on("orders/fulfill/", httpx.Response(200, json=golden("orders_fulfill.response.json")))
+    orders_channel.mark_shipped(ship(("987654", 2), carrier="fastway"))
+    [[sent]] = kogan.bodies("orders/fulfill/")
+    assert [(item["ShippingCarrier"], item["Quantity"]) for item in sent["Items"]] == [("FWY", 2)]
+
+
+def test_a_fail_result_is_an_error_with_kogans_words_although_http_said_200(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on(
+        "orders/fulfill/", httpx.Response(200, json=golden("orders_fulfill.fail.response.json"))
+    )
+    with pytest.raises(ChannelError) as raised:
+        orders_channel.mark_shipped(ship(("987654", 1)))
+    assert raised.value.message == (
+        "Kogan refused the dispatch of KGN-1234567: Invalid carrier code (InvalidCarrier)"
+    )
+    assert raised.value.retryable is False
+
+
+def test_a_refused_request_names_kogans_reason(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on(
+        "orders/fulfill/",
+        httpx.Response(400, json={**envelope(None, "Failed"), "error": "Quantity exceeds"}),
+    )
+    with pytest.raises(ChannelError, match=r"^Quantity exceeds$") as raised:
+        orders_channel.mark_shipped(ship(("987654", 1)))
+    assert (raised.value.status, raised.value.retryable) == (400, False)
+
+
+def test_more_than_is_left_is_refused_without_sending(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    with pytest.raises(ChannelError, match="3 to dispatch but 2 left undispatched"):
+        orders_channel.mark_shipped(ship(("987654", 3)))
+    assert posts(kogan) == []
+
+
+def test_shipping_an_order_kogan_does_not_know_is_a_404(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    with pytest.raises(ChannelError, match="Kogan does not know order KGN-1234567") as raised:
+        orders_channel.mark_shipped(ship(("987654", 1)))
+    assert raised.value.status == 404
+
+
+def test_a_send_that_failed_is_tried_again_after_reading_the_order(
+    kogan: FakeKogan, orders_channel: KoganChannel, sleeps: list[float]
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on(
+        "orders/fulfill/",
+        httpx.Response(503, text="busy"),
+        httpx.Response(200, json=golden("orders_fulfill.response.json")),
+    )
+    result = orders_channel.mark_shipped(ship(("987654", 1)))
+    assert result == ShipResult(fulfilment_ref="ABC000128B4C5", already_done=False)
+    assert [
+        (r.method, r.url.path.removeprefix("/api/marketplace/v2/")) for r in kogan.requests
+    ] == [
+        ("GET", ORDER_PATH),
+        ("POST", "orders/fulfill/"),  # 503: not repeated by the HTTP client
+        ("GET", ORDER_PATH),
+        ("POST", "orders/fulfill/"),
+    ]
+    assert sleeps == [2.0]
+
+
+def test_a_dispatch_whose_answer_was_lost_is_found_on_the_order_and_not_sent_again(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    shown = [
+        {"ID": "987654", "SellerSku": "ABC-123", "Quantity": 1, "TrackingNumber": "ABC000128B4C5"}
+    ]
+    kogan.on(
+        ORDER_PATH,
+        httpx.Response(200, json=envelope(kogan_order())),
+        httpx.Response(200, json=envelope(kogan_order(DispatchedItems=shown))),
+    )
+    kogan.on("orders/fulfill/", httpx.Response(502, text="bad gateway"))
+    result = orders_channel.mark_shipped(ship(("987654", 1)))
+    assert result == ShipResult(fulfilment_ref="ABC000128B4C5", already_done=False)
+    assert len(posts(kogan)) == 1
+
+
+def test_a_dispatch_that_keeps_failing_raises_retryable_after_the_attempts(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on("orders/fulfill/", httpx.Response(503, text="busy"))
+    with pytest.raises(Unavailable) as raised:
+        orders_channel.mark_shipped(ship(("987654", 1)))
+    assert raised.value.retryable is True
+    assert len(posts(kogan)) == 3  # the config's max_attempts
+
+
+def test_an_asynchronous_dispatch_is_polled_to_its_end(
+    kogan: FakeKogan, orders_channel: KoganChannel, sleeps: list[float]
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on("orders/fulfill/", pending_answer("t-9"))
+    kogan.on(
+        "task/t-9/",
+        httpx.Response(200, json={"status": "AsyncResponsePending", "pending_url": None}),
+        httpx.Response(200, json=golden("orders_fulfill.response.json")),
+    )
+    result = orders_channel.mark_shipped(ship(("987654", 1)))
+    assert result.already_done is False
+    assert [r.url.path for r in kogan.requests if "task" in r.url.path] == [
+        "/api/marketplace/v2/task/t-9/",
+        "/api/marketplace/v2/task/t-9/",
+    ]
+    assert sleeps == [1.0, 2.0]
+
+
+def test_an_asynchronous_dispatch_that_ends_with_errors_is_refused(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on("orders/fulfill/", pending_answer("t-9"))
+    errors = {"errors": [{"SellerSku": "ABC-123", "message": "Invalid tracking", "code": "T1"}]}
+    kogan.on("task/t-9/", httpx.Response(200, json=envelope(errors, "CompleteWithErrors")))
+    with pytest.raises(ChannelError, match=r"Invalid tracking \(T1\)$"):
+        orders_channel.mark_shipped(ship(("987654", 1)))
+
+
+def test_a_dispatch_still_running_is_retryable_and_the_retry_sends_nothing_twice(
+    kogan: FakeKogan, orders_channel: KoganChannel, sleeps: list[float]
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on("orders/fulfill/", pending_answer("t-9"))
+    kogan.on("task/t-9/", httpx.Response(200, json={"status": "AsyncResponsePending"}))
+    with pytest.raises(Unavailable, match="nothing is dispatched twice") as raised:
+        orders_channel.mark_shipped(ship(("987654", 1)))
+    assert raised.value.retryable is True
+    assert sleeps == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]  # capped by backoff_cap_seconds
+    # Kogan finished later: the retry finds the dispatch on the order and sends nothing.
+    shown = [
+        {"ID": "987654", "SellerSku": "ABC-123", "Quantity": 1, "TrackingNumber": "ABC000128B4C5"}
+    ]
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order(DispatchedItems=shown))))
+    assert orders_channel.mark_shipped(ship(("987654", 1))).already_done is True
+    assert len(posts(kogan)) == 1
+
+
+def test_a_dispatch_task_poll_that_is_throttled_or_down_is_asked_again_not_resent(
+    kogan: FakeKogan, orders_channel: KoganChannel
+) -> None:
+    kogan.on(ORDER_PATH, httpx.Response(200, json=envelope(kogan_order())))
+    kogan.on("orders/fulfill/", pending_answer("t-9"))
+    busy = httpx.Response(503, text="busy")
+    kogan.on("task/t-9/", busy, busy, busy, httpx.Response(200, json=envelope(None, "Complete")))
+    assert orders_channel.mark_shipped(ship(("987654", 1))).already_done is False
+    assert len(posts(kogan)) == 1
+    assert len([r for r in kogan.requests if "task" in r.url.path]) == 4

@@ -21,10 +21,15 @@ from kucun.channels.adapters.base import (
     ChannelConfig,
     ChannelError,
     EventKind,
+    Fulfilment,
+    OrderStatus,
     PushStatus,
+    ShipLine,
+    ShipResult,
     StockLevel,
     WebhookRejected,
 )
+from kucun.channels.adapters.pisell import mappers
 from kucun.channels.adapters.pisell.adapter import PLATFORM, PisellChannel
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -425,3 +430,205 @@ def test_platform_spec() -> None:
     )
     assert (PLATFORM.capabilities.max_stock_batch, PLATFORM.capabilities.webhooks) == (100, True)
     assert PLATFORM.capabilities.async_writes is False
+    assert (PLATFORM.capabilities.order_webhooks, PLATFORM.capabilities.partial_fulfilment) == (
+        True,
+        True,
+    )
+
+
+# -- orders (pisell.md §2.4–§2.5) -------------------------------------------------------------
+def pisell_order(**changes: Any) -> dict[str, Any]:
+    return {**golden("orders_list")["data"][0], **changes}
+
+
+def shipment() -> Fulfilment:
+    return Fulfilment(
+        order_ref="o_9001",
+        lines=(ShipLine("li_1", 2),),
+        tracking_number="ABC000128B4C5",
+        carrier="auspost",
+        carrier_name="Australia Post",
+        shipped_at=datetime(2025, 5, 2, 1, 0, tzinfo=UTC),
+        key="order:1:o_9001:1",
+        tracking_url="https://tracking.example/ABC000128B4C5",
+    )
+
+
+class FakePisell:
+    """Answers ``GET /orders/o_9001`` with ``order`` (404 when None), its fulfilments' list
+    with ``listed`` (404 when None: a platform without the list), and each fulfilment POST
+    with the next of ``answers``; keeps every request."""
+
+    def __init__(self, order: dict[str, Any] | None, *answers: httpx.Response) -> None:
+        self.order = order
+        self.listed: list[dict[str, Any]] | None = None
+        self.answers = list(answers) or [httpx.Response(201, json=golden("fulfillment_response"))]
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.method == "GET" and request.url.path.endswith("/fulfillments"):
+            if self.listed is None:
+                return httpx.Response(404, json={"title": "Not found", "status": 404})
+            return httpx.Response(200, json={"data": self.listed})
+        if request.method == "GET":
+            if self.order is None:
+                return httpx.Response(404, json={"title": "Not found", "status": 404})
+            return httpx.Response(200, json=self.order)
+        return self.answers.pop(0)
+
+    def posts(self) -> list[httpx.Request]:
+        return [request for request in self.requests if request.method == "POST"]
+
+
+def test_fetch_orders_pages_every_status_from_the_watermark_minus_the_overlap() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if "cursor" not in request.url.params:
+            return httpx.Response(200, json={**golden("orders_list"), "next_cursor": "c2"})
+        cancelled = pisell_order(id="o_9002", status="cancelled")
+        return httpx.Response(200, json={"data": [cancelled], "next_cursor": None})
+
+    channel, _slept = make_channel(handler)
+    orders = list(channel.fetch_orders(datetime(2025, 5, 1, 0, 10, tzinfo=UTC)))
+    assert [(order.order_ref, order.status) for order in orders] == [
+        ("o_9001", OrderStatus.OPEN),
+        ("o_9002", OrderStatus.CANCELLED),
+    ]
+    assert [request.url.path for request in seen] == ["/v1/orders", "/v1/orders"]
+    assert dict(seen[0].url.params) == {"updated_since": "2025-05-01T00:00:00Z", "limit": "100"}
+    assert dict(seen[1].url.params) == {
+        "updated_since": "2025-05-01T00:00:00Z",
+        "limit": "100",
+        "cursor": "c2",
+    }
+    assert seen[0].headers["Authorization"] == f"Bearer {API_KEY}"
+
+
+def test_orders_are_read_in_the_stores_time_zone() -> None:
+    local = pisell_order(created_at="02/May/2026 15:18:51", updated_at="02/May/2026 15:20:00")
+    channel, _slept = make_channel(
+        lambda request: httpx.Response(200, json={"data": [local], "next_cursor": None}),
+        options={"timezone": "Australia/Melbourne"},
+    )
+    [order] = channel.fetch_orders(datetime(2026, 5, 1, tzinfo=UTC))
+    assert order.updated_at == datetime(2026, 5, 2, 5, 20, tzinfo=UTC)
+
+
+def test_an_order_without_its_time_is_an_error_naming_the_field() -> None:
+    broken = pisell_order(created_at=None)
+    channel, _slept = make_channel(
+        lambda request: httpx.Response(200, json={"data": [broken], "next_cursor": None})
+    )
+    with pytest.raises(ChannelError, match="Pisell order o_9001: created_at is missing"):
+        list(channel.fetch_orders(datetime(2026, 5, 1, tzinfo=UTC)))
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_fetch_order_reads_one_order_bare_or_wrapped(wrapped: bool) -> None:
+    fake = FakePisell({"data": pisell_order()} if wrapped else pisell_order())
+    channel, _slept = make_channel(fake)
+    order = channel.fetch_order("o_9001")
+    assert order is not None
+    assert (order.order_ref, order.number) == ("o_9001", "#1042")
+    assert fake.requests[0].url.path == "/v1/orders/o_9001"
+
+
+def test_fetch_order_of_an_unknown_order_is_none() -> None:
+    channel, _slept = make_channel(FakePisell(None))
+    assert channel.fetch_order("o_404") is None
+
+
+def test_mark_shipped_reads_the_order_then_posts_the_fulfilment_with_a_key() -> None:
+    fake = FakePisell(pisell_order())
+    channel, _slept = make_channel(fake)
+    assert channel.mark_shipped(shipment()) == ShipResult(fulfilment_ref="f_1")
+    get, listed, post = fake.requests
+    assert (get.method, get.url.path) == ("GET", "/v1/orders/o_9001")
+    assert (listed.method, listed.url.path) == ("GET", "/v1/orders/o_9001/fulfillments")
+    assert (post.method, post.url.path) == ("POST", "/v1/orders/o_9001/fulfillments")
+    assert json.loads(post.content) == golden("fulfillment_request")
+    assert post.headers["Idempotency-Key"] == mappers.fulfilment_idempotency_key(shipment())
+
+
+def test_a_fulfilment_retried_after_a_server_error_keeps_its_key() -> None:
+    fake = FakePisell(
+        pisell_order(),
+        httpx.Response(503, json={"title": "Unavailable", "status": 503}),
+        httpx.Response(201, json=golden("fulfillment_response")),
+    )
+    channel, slept = make_channel(fake)
+    assert channel.mark_shipped(shipment()).fulfilment_ref == "f_1"
+    first, second = fake.posts()
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
+    assert len(slept) == 1
+
+
+def test_an_over_fulfilment_is_refused_with_the_platforms_words() -> None:
+    problem = {
+        "type": "https://errors.example/over_fulfilment",
+        "title": "Over fulfilment",
+        "status": 422,
+        "detail": "li_1 has 1 left",
+        "errors": [{"field": "line_items[0].quantity", "code": "over_fulfilment"}],
+    }
+    channel, _slept = make_channel(FakePisell(pisell_order(), httpx.Response(422, json=problem)))
+    with pytest.raises(ChannelError) as raised:
+        channel.mark_shipped(shipment())
+    assert raised.value.message == (
+        "422: Over fulfilment; li_1 has 1 left; line_items[0].quantity: over_fulfilment"
+    )
+    assert (raised.value.status, raised.value.retryable) == (422, False)
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"status": "cancelled"}, "Pisell order o_9001 is cancelled: there is nothing to ship"),
+        (
+            {"channel": "pos", "fulfillment_status": "collected"},
+            "Pisell order o_9001 was collected in the shop: it is never shipped",
+        ),
+    ],
+)
+def test_an_order_that_must_not_ship_is_refused_without_a_post(
+    changes: dict[str, str], reason: str
+) -> None:
+    fake = FakePisell(pisell_order(**changes))
+    channel, _slept = make_channel(fake)
+    with pytest.raises(ChannelError) as raised:
+        channel.mark_shipped(shipment())
+    assert raised.value.message == reason
+    assert fake.posts() == []
+
+
+def test_a_fulfilment_the_order_already_lists_is_answered_without_a_post() -> None:
+    listed = [{"id": "f_7", "tracking_number": "ABC000128B4C5", "status": "shipped"}]
+    fake = FakePisell(pisell_order(fulfillments=listed))
+    channel, _slept = make_channel(fake)
+    assert channel.mark_shipped(shipment()) == ShipResult(fulfilment_ref="f_7", already_done=True)
+    assert [request.url.path for request in fake.requests] == ["/v1/orders/o_9001"]
+
+
+def test_a_fulfilment_the_platform_lists_is_answered_without_a_post() -> None:
+    fake = FakePisell(pisell_order())
+    fake.listed = [
+        {"id": "f_6", "tracking_number": "OTHER"},
+        {"id": "f_7", "tracking_number": "ABC000128B4C5"},
+    ]
+    channel, _slept = make_channel(fake)
+    assert channel.mark_shipped(shipment()) == ShipResult(fulfilment_ref="f_7", already_done=True)
+    assert fake.posts() == []
+    fake.listed = [{"id": "f_6", "tracking_number": "OTHER"}]
+    assert channel.mark_shipped(shipment()) == ShipResult(fulfilment_ref="f_1")
+
+
+def test_shipping_an_unknown_order_is_a_404_without_a_post() -> None:
+    fake = FakePisell(None)
+    channel, _slept = make_channel(fake)
+    with pytest.raises(ChannelError, match="Pisell does not know order o_9001") as raised:
+        channel.mark_shipped(shipment())
+    assert raised.value.status == 404
+    assert fake.posts() == []

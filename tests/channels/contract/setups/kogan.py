@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from kucun.channels.adapters.base import ChannelConfig
 from tests.channels.contract.seeds import VariantSeed
@@ -10,6 +11,8 @@ from tests.sandbox.conftest import Sandbox
 
 SELLER_ID = "contract-seller"
 SELLER_TOKEN = "contract-seller-token-not-a-secret"  # a sandbox fake
+# The emulator fault ``match`` of Kogan's dispatch write (kogan.md §6).
+FULFILMENT_WRITE = {"method": "POST", "path_regex": r"/orders/fulfill/$"}
 
 
 def prepare(sandbox: Sandbox, *, variants: Sequence[VariantSeed]) -> ChannelConfig:
@@ -80,3 +83,61 @@ def signed_webhook(
 ) -> tuple[dict[str, str], bytes]:
     """Kogan has no webhooks (kogan.md §7)."""
     return {}, b""
+
+
+def seed_order(
+    sandbox: Sandbox,
+    config: ChannelConfig,
+    *,
+    lines: Sequence[tuple[str, int]],
+    ship_to: Mapping[str, str],
+) -> str:
+    """An order placed on Kogan and released for shipment; its Kogan order ``ID``."""
+    answer = sandbox.emu(
+        "kogan",
+        "orders",
+        {
+            "seller_id": config.credentials["seller_id"],
+            "items": [{"product_sku": sku, "quantity": quantity} for sku, quantity in lines],
+            "shipping_address": {
+                "name": ship_to["name"],
+                "line1": ship_to["line1"],
+                "city": ship_to["city"],
+                "state": ship_to["state"],
+                "postcode": ship_to["postcode"],
+                "country": ship_to["country_code"],
+                "phone": ship_to["phone"],
+            },
+        },
+    ).json()
+    return str(answer["ID"])
+
+
+def fulfilments(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> list[dict[str, Any]]:
+    """Each dispatch the order received, one entry per tracking number it carried, with the
+    order items and quantities sent under it."""
+    response = sandbox.control.get(
+        sandbox.url("kogan", "__emu/dispatches"),
+        params={"seller": config.credentials["seller_id"], "order": order_ref},
+    )
+    response.raise_for_status()
+    found: list[dict[str, Any]] = []
+    for dispatch in response.json()["dispatches"]:
+        by_tracking: dict[str, dict[str, int]] = {}
+        for item in dispatch["items"]:
+            lines = by_tracking.setdefault(str(item.get("TrackingNumber") or ""), {})
+            reference = str(item["OrderItemID"])
+            lines[reference] = lines.get(reference, 0) + int(item["Quantity"])
+        found.extend(
+            {"tracking_number": tracking, "lines": lines} for tracking, lines in by_tracking.items()
+        )
+    return found
+
+
+def cancel_order(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> None:
+    """The buyer cancels the whole order before anything was dispatched."""
+    sandbox.emu(
+        "kogan",
+        "orders/cancel",
+        {"seller_id": config.credentials["seller_id"], "order_id": order_ref},
+    )

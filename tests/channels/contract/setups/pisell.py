@@ -7,7 +7,8 @@ can verify the deliveries ``signed_webhook`` produces.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from kucun.channels.adapters.base import ChannelConfig
 from tests.channels.contract.seeds import VariantSeed
@@ -19,6 +20,8 @@ LOCATION = "loc_main"
 WEBHOOK_SECRET = "whsec_contract_0000000000000000"
 # Never called: deliveries for the contract suite are signed and handed back, not sent.
 WEBHOOK_URL = "http://127.0.0.1:9/hooks/pisell"
+# The emulator fault ``match`` of the fulfilment write (pisell.md §2.5).
+FULFILMENT_WRITE = {"method": "POST", "path_regex": r"/orders/[^/]+/fulfillments$"}
 
 
 def prepare(sandbox: Sandbox, *, variants: Sequence[VariantSeed]) -> ChannelConfig:
@@ -55,7 +58,14 @@ def prepare(sandbox: Sandbox, *, variants: Sequence[VariantSeed]) -> ChannelConf
                             "url": WEBHOOK_URL,
                             "events": ["product.updated", "inventory.updated"],
                             "secret": WEBHOOK_SECRET,
-                        }
+                        },
+                        # A second registration for new orders, signed with the same secret.
+                        {
+                            "id": "wh_contract_orders",
+                            "url": WEBHOOK_URL,
+                            "events": ["order.created"],
+                            "secret": WEBHOOK_SECRET,
+                        },
                     ],
                     "products": products,
                 }
@@ -113,4 +123,70 @@ def signed_webhook(
         {"tenant": TENANT, "event": "product.updated", "sku": sku, "deliver": False},
     ).json()
     delivery = answer["deliveries"][0]
+    return dict(delivery["headers"]), delivery["body"].encode()
+
+
+def seed_order(
+    sandbox: Sandbox,
+    config: ChannelConfig,
+    *,
+    lines: Sequence[tuple[str, int]],
+    ship_to: Mapping[str, str],
+) -> str:
+    """A paid online order, unfulfilled; its Pisell order id."""
+    answer = sandbox.emu(
+        "pisell",
+        "orders",
+        {
+            "tenant": TENANT,
+            "channel": "online",
+            "status": "paid",
+            "location_id": LOCATION,
+            "line_items": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
+            "customer": {"name": ship_to["name"], "phone": ship_to["phone"]},
+            "shipping_address": {
+                "name": ship_to["name"],
+                "line1": ship_to["line1"],
+                "suburb": ship_to["city"],
+                "state": ship_to["state"],
+                "postcode": ship_to["postcode"],
+                "country": ship_to["country_code"],
+                "phone": ship_to["phone"],
+            },
+        },
+    ).json()
+    return str(answer["order"]["id"])
+
+
+def fulfilments(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> list[dict[str, Any]]:
+    """The order's fulfilments as the emulator holds them, oldest first."""
+    response = sandbox.control.get(
+        sandbox.url("pisell", "__emu/fulfillments"),
+        params={"tenant": TENANT, "order_id": order_ref},
+    )
+    response.raise_for_status()
+    return [
+        {
+            "tracking_number": str(fulfilment.get("tracking_number") or ""),
+            "lines": {str(line["id"]): int(line["quantity"]) for line in fulfilment["line_items"]},
+        }
+        for fulfilment in response.json()["fulfillments"]
+    ]
+
+
+def cancel_order(sandbox: Sandbox, config: ChannelConfig, order_ref: str) -> None:
+    """The buyer cancels the order before anything was fulfilled."""
+    sandbox.emu("pisell", "orders/cancel", {"tenant": TENANT, "order_id": order_ref})
+
+
+def signed_order_webhook(
+    sandbox: Sandbox, config: ChannelConfig, order_ref: str
+) -> tuple[dict[str, str], bytes]:
+    """An order.created delivery naming the order, signed by the emulator's dispatcher."""
+    answer = sandbox.emu(
+        "pisell",
+        "webhooks/fire",
+        {"tenant": TENANT, "event": "order.created", "order_id": order_ref, "deliver": False},
+    ).json()
+    [delivery] = answer["deliveries"]
     return dict(delivery["headers"]), delivery["body"].encode()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -88,10 +89,12 @@ class KoganClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        idempotent: bool = True,
     ) -> httpx.Response:
-        """One call; a write here is an absolute set, so it may be repeated (kogan.md §9)."""
+        """One call. Reads and stock writes (absolute sets, kogan.md §9) may be repeated; a
+        dispatch may not (``idempotent=False``): its outcome is checked on the order instead."""
         response = self.http.request(
-            method, self.url(path_or_url), idempotent=True, params=params, json=json
+            method, self.url(path_or_url), idempotent=idempotent, params=params, json=json
         )
         if response.status_code == 403:
             raise AuthenticationFailed(
@@ -114,6 +117,19 @@ class KoganClient:
         """``POST products/stockprice/`` with a top-level array; the answer (200/202 or a 400
         with per-SKU errors) is the adapter's to read."""
         return self.send("POST", "products/stockprice/", json=list(items))
+
+    def orders(self, params: Mapping[str, Any]) -> Any:
+        """``GET orders/`` with its ``status`` (and window) filters: one unpaged answer."""
+        return self.get_json("orders/", params)
+
+    def order(self, order_ref: str) -> httpx.Response:
+        """``GET orders/{ref}/``; a 404 (an order Kogan does not know) is the adapter's to read."""
+        return self.send("GET", f"orders/{quote(order_ref, safe='')}/")
+
+    def fulfil(self, orders: Sequence[Mapping[str, Any]]) -> httpx.Response:
+        """``POST orders/fulfill/`` with a top-level array of orders (kogan.md §6). Never
+        repeated here: a repeat could dispatch the same items twice."""
+        return self.send("POST", "orders/fulfill/", json=list(orders), idempotent=False)
 
     def task(self, pending_url: str) -> httpx.Response:
         """``GET task/{id}/`` through the ``pending_url`` a write answered."""

@@ -1,4 +1,13 @@
-"""The Pisell channel: the Channel interface over the generic REST contract (pisell.md §2)."""
+"""The Pisell channel: the Channel interface over the generic REST contract (pisell.md §2).
+
+Orders (§2.4) are read from the watermark (minus WATERMARK_OVERLAP) with ``updated_since``,
+every status, all pages; order webhooks (§2.6) name the order to fetch. Marking shipped
+(§2.5) reads the order first (a cancelled order, or a sale collected in the shop, is refused)
+and its fulfilments (a fulfilment under the same tracking number is answered, not made
+again), then posts the fulfilment with an Idempotency-Key derived from the shipment's key, so
+that a retry, here or by the caller, is the platform's replay. Listing an order's fulfilments
+(``GET /orders/{id}/fulfillments``) is not in §2; where the platform does not offer it, the
+Idempotency-Key alone keeps a retry from making a second fulfilment."""
 
 from __future__ import annotations
 
@@ -8,6 +17,7 @@ import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,22 +30,25 @@ from kucun.channels.adapters.base import (
     ChannelError,
     ChannelEvent,
     ChannelLocation,
+    ChannelOrder,
     ConnectionInfo,
     FieldSpec,
+    Fulfilment,
     ListingRef,
     PlatformSpec,
     PushResult,
+    ShipResult,
     StockLevel,
     WebhookRejected,
-    WithoutOrders,
 )
-from kucun.channels.adapters.base.http import Sleep
+from kucun.channels.adapters.base.http import Sleep, raise_for_status
 from kucun.channels.adapters.pisell import mappers
 from kucun.channels.adapters.pisell.client import (
     BEARER,
     SIGNED,
     STOCK_BATCH,
     PisellClient,
+    decoded,
     problem_message,
 )
 
@@ -51,10 +64,12 @@ CAPABILITIES = ChannelCapabilities(
     compare_and_set=True,
     max_stock_batch=STOCK_BATCH,
     webhooks=True,
+    order_webhooks=True,
+    partial_fulfilment=True,
 )
 
 
-class PisellChannel(WithoutOrders):
+class PisellChannel:
     """One Pisell store. ``transport`` and ``sleep`` are for tests of the client; ``clock``
     (unix seconds) checks a webhook signature's age."""
 
@@ -154,6 +169,79 @@ class PisellChannel(WithoutOrders):
 
     def poll_pushes(self, task_refs: Sequence[str]) -> list[PushResult]:
         return []  # stock writes are synchronous
+
+    # -- orders ---------------------------------------------------------------------------
+    def mapped_order(self, raw: Any) -> ChannelOrder:
+        if not isinstance(raw, Mapping):
+            raise ChannelError("Pisell answered an order that is not a JSON object")
+        try:
+            return mappers.order_from_pisell(raw, self.timezone)
+        except ValueError as error:
+            raise ChannelError(str(error)) from None
+
+    def fetch_orders(self, since: datetime) -> Iterator[ChannelOrder]:
+        updated_since = mappers.format_time(since - WATERMARK_OVERLAP)
+        cursor: str | None = None
+        while True:
+            page = self.client.orders_page(updated_since=updated_since, cursor=cursor)
+            for raw in page.get("data") or []:
+                yield self.mapped_order(raw)
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
+    def order_payload(self, order_ref: str) -> Mapping[str, Any] | None:
+        response = self.client.order(order_ref)
+        if response.status_code == 404:
+            return None
+        raise_for_status(response, problem_message(response))
+        return mappers.unwrapped(decoded(response))
+
+    def fetch_order(self, order_ref: str) -> ChannelOrder | None:
+        raw = self.order_payload(order_ref)
+        return None if raw is None else self.mapped_order(raw)
+
+    def listed_fulfilments(self, order_ref: str, order: Mapping[str, Any]) -> list[Any]:
+        """The order's fulfilments: those the order carries, else the platform's list of them
+        (none where the platform offers no such list)."""
+        carried = order.get("fulfillments")
+        if isinstance(carried, list):
+            return carried
+        response = self.client.fulfilments(order_ref)
+        if response.status_code in (404, 405):
+            return []
+        raise_for_status(response, problem_message(response))
+        answer = decoded(response)
+        listed = answer.get("data") if isinstance(answer, Mapping) else answer
+        return listed if isinstance(listed, list) else []
+
+    def mark_shipped(self, fulfilment: Fulfilment) -> ShipResult:
+        """Refuse what must not ship, answer a fulfilment already made under this tracking
+        number, else post one whose Idempotency-Key makes any retry a replay."""
+        order = self.order_payload(fulfilment.order_ref)
+        if order is None:
+            raise ChannelError(f"Pisell does not know order {fulfilment.order_ref}", status=404)
+        refusal = mappers.shipping_refusal(order)
+        if refusal:
+            raise ChannelError(refusal)
+        existing = mappers.existing_fulfilment(
+            self.listed_fulfilments(fulfilment.order_ref, order), fulfilment.tracking_number
+        )
+        if existing:
+            return ShipResult(fulfilment_ref=existing, already_done=True)
+        response = self.client.fulfilment_post(
+            fulfilment.order_ref,
+            mappers.fulfilment_request(fulfilment),
+            idempotency_key=mappers.fulfilment_idempotency_key(fulfilment),
+        )
+        if response.status_code == 404:
+            raise ChannelError(f"Pisell does not know order {fulfilment.order_ref}", status=404)
+        raise_for_status(response, problem_message(response))
+        created = mappers.unwrapped(decoded(response)) or {}
+        fulfilment_ref = mappers.text(created.get("id"))
+        if not fulfilment_ref:
+            raise ChannelError("Pisell accepted the fulfilment without naming it", status=200)
+        return ShipResult(fulfilment_ref=fulfilment_ref)
 
     def parse_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> list[ChannelEvent]:
         named = {name.lower(): value for name, value in headers.items()}

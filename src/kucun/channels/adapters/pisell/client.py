@@ -7,6 +7,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -16,6 +17,7 @@ from kucun.channels.adapters.base.http import HttpClient, Sleep, limiter_for, ra
 # pisell.md §2.7: 120 requests a minute per credential.
 REQUESTS_PER_MINUTE = 120
 PRODUCTS_PAGE_SIZE = 250  # the contract's maximum ``limit``
+ORDERS_PAGE_SIZE = 100  # pisell.md §2.4's example; the same 1–250 range as products
 STOCK_BATCH = 100  # PUT /inventory/levels takes at most 100 items
 BEARER = "bearer"
 SIGNED = "signed"
@@ -105,6 +107,43 @@ class PisellClient:
         if cursor:
             params["cursor"] = cursor
         return self.get_json("products", params)
+
+    def orders_page(
+        self, *, updated_since: str, cursor: str | None, limit: int = ORDERS_PAGE_SIZE
+    ) -> dict[str, Any]:
+        """``GET /orders``: one page of orders of every status, oldest change first."""
+        params: dict[str, Any] = {"updated_since": updated_since, "limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        return self.get_json("orders", params)
+
+    def order(self, order_ref: str) -> httpx.Response:
+        """``GET /orders/{id}``; a 404 (an order the platform does not know) is the adapter's
+        to read."""
+        self.require_address()
+        return self.http.request("GET", f"orders/{quote(order_ref, safe='')}", idempotent=True)
+
+    def fulfilments(self, order_ref: str) -> httpx.Response:
+        """``GET /orders/{id}/fulfillments``: the order's fulfilments, where the platform lists
+        them (a 404 or 405 says it does not; the adapter reads the answer)."""
+        self.require_address()
+        return self.http.request(
+            "GET", f"orders/{quote(order_ref, safe='')}/fulfillments", idempotent=True
+        )
+
+    def fulfilment_post(
+        self, order_ref: str, body: Mapping[str, Any], *, idempotency_key: str
+    ) -> httpx.Response:
+        """``POST /orders/{id}/fulfillments`` (pisell.md §2.5). Retried on 429/5xx/timeouts
+        because the Idempotency-Key makes a repeat a replay, never a second fulfilment."""
+        self.require_address()
+        return self.http.request(
+            "POST",
+            f"orders/{quote(order_ref, safe='')}/fulfillments",
+            idempotent=True,
+            headers={"Idempotency-Key": idempotency_key},
+            json=dict(body),
+        )
 
     def locations(self) -> dict[str, Any]:
         return self.get_json("locations", {})
