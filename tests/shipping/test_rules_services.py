@@ -52,7 +52,7 @@ def test_the_default_rule_is_made_once_and_stays_last() -> None:
     first = rules_ensure_default()
     assert rules_ensure_default().pk == first.pk
     assert (first.name, first.action, first.enabled, first.conditions) == (
-        "Hold for a person to decide",
+        "Everything else",
         "hold",
         True,
         {},
@@ -61,7 +61,7 @@ def test_the_default_rule_is_made_once_and_stays_last() -> None:
     make("Pickup")
     make("Local", action="local_delivery")
 
-    assert listed() == [("Pickup", 1), ("Local", 2), ("Hold for a person to decide", 3)]
+    assert listed() == [("Pickup", 1), ("Local", 2), ("Everything else", 3)]
 
 
 def test_the_default_rule_changes_only_its_action(auspost: CarrierAccount) -> None:
@@ -89,7 +89,7 @@ def test_the_default_rule_changes_only_its_action(auspost: CarrierAccount) -> No
         rule_move(user=None, rule_id=default.pk, direction="up")
     default.refresh_from_db()
     assert (default.name, default.enabled, default.conditions) == (
-        "Hold for a person to decide",
+        "Everything else",
         True,
         {},
     )
@@ -269,10 +269,10 @@ def test_reorder_takes_every_rule_once_and_keeps_the_default_last() -> None:
     default = ShippingRule.objects.get(is_default=True)
 
     rule_reorder(user=None, rule_ids=[c.pk, a.pk, b.pk])
-    assert listed() == [("C", 1), ("A", 2), ("B", 3), ("Hold for a person to decide", 4)]
+    assert listed() == [("C", 1), ("A", 2), ("B", 3), ("Everything else", 4)]
 
     rule_reorder(user=None, rule_ids=[b.pk, c.pk, a.pk, default.pk])
-    assert listed() == [("B", 1), ("C", 2), ("A", 3), ("Hold for a person to decide", 4)]
+    assert listed() == [("B", 1), ("C", 2), ("A", 3), ("Everything else", 4)]
 
     for wrong in (
         [a.pk, b.pk],
@@ -283,19 +283,19 @@ def test_reorder_takes_every_rule_once_and_keeps_the_default_last() -> None:
         with pytest.raises(ValidationFailed) as refused:
             rule_reorder(user=None, rule_ids=wrong)
         assert list(field_errors(refused.value)) == ["ids"]
-    assert listed() == [("B", 1), ("C", 2), ("A", 3), ("Hold for a person to decide", 4)]
+    assert listed() == [("B", 1), ("C", 2), ("A", 3), ("Everything else", 4)]
 
 
 def test_moving_up_and_down_stops_at_the_ends_and_before_the_default() -> None:
     a, b, c = make("A"), make("B"), make("C")
 
     rule_move(user=None, rule_id=c.pk, direction="up")
-    assert [name for name, _p in listed()] == ["A", "C", "B", "Hold for a person to decide"]
+    assert [name for name, _p in listed()] == ["A", "C", "B", "Everything else"]
     rule_move(user=None, rule_id=a.pk, direction="up")
     rule_move(user=None, rule_id=b.pk, direction="down")
-    assert [name for name, _p in listed()] == ["A", "C", "B", "Hold for a person to decide"]
+    assert [name for name, _p in listed()] == ["A", "C", "B", "Everything else"]
     rule_move(user=None, rule_id=a.pk, direction="down")
-    assert listed() == [("C", 1), ("A", 2), ("B", 3), ("Hold for a person to decide", 4)]
+    assert listed() == [("C", 1), ("A", 2), ("B", 3), ("Everything else", 4)]
 
 
 def test_deleting_a_rule_closes_the_gap() -> None:
@@ -303,7 +303,7 @@ def test_deleting_a_rule_closes_the_gap() -> None:
 
     rule_delete(user=None, rule_id=a.pk)
 
-    assert listed() == [("B", 1), ("C", 2), ("Hold for a person to decide", 3)]
+    assert listed() == [("B", 1), ("C", 2), ("Everything else", 3)]
     assert not ShippingRule.objects.filter(pk=a.pk).exists()
     assert AuditEntry.objects.filter(action="shipping_rule.delete", object_id=str(a.pk)).exists()
     assert b.pk

@@ -54,7 +54,7 @@ def test_the_list_shows_rules_in_order_with_their_conditions(
     assert page.status_code == 200
     html = page.content.decode()
     assert (
-        html.index("Melbourne") < html.index("Pickup") < html.index("Hold for a person to decide")
+        html.index("Melbourne") < html.index("Pickup") < html.index("Everything else")
     )
     assert "postcode in 3000-3999" in html
     assert "store is Tea shop" in html
@@ -153,26 +153,26 @@ def test_editing_a_rule_and_the_default_rule(staff_client: Client) -> None:
     )
     assert answer.status_code == 302
     default.refresh_from_db()
-    assert (default.action, default.name) == ("local_delivery", "Hold for a person to decide")
+    assert (default.action, default.name) == ("local_delivery", "Everything else")
 
 
 def test_buttons_toggle_move_and_delete(staff_client: Client) -> None:
     a, b = make("A"), make("B")
 
     staff_client.post(reverse("shipping:rule_move", kwargs={"pk": b.pk}), {"direction": "up"})
-    assert order() == ["B", "A", "Hold for a person to decide"]
+    assert order() == ["B", "A", "Everything else"]
     staff_client.post(reverse("shipping:rule_toggle", kwargs={"pk": a.pk}))
     a.refresh_from_db()
     assert not a.enabled
     staff_client.post(reverse("shipping:rule_delete", kwargs={"pk": b.pk}))
-    assert order() == ["A", "Hold for a person to decide"]
+    assert order() == ["A", "Everything else"]
 
     default = ShippingRule.objects.get(is_default=True)
     answer = staff_client.post(
         reverse("shipping:rule_delete", kwargs={"pk": default.pk}), follow=True
     )
     assert "cannot be deleted" in answer.content.decode()
-    assert order() == ["A", "Hold for a person to decide"]
+    assert order() == ["A", "Everything else"]
 
 
 def test_dragging_posts_the_new_order(staff_client: Client) -> None:
@@ -184,7 +184,7 @@ def test_dragging_posts_the_new_order(staff_client: Client) -> None:
         content_type="application/json",
     )
     assert answer.status_code == 200
-    assert order() == ["C", "A", "B", "Hold for a person to decide"]
+    assert order() == ["C", "A", "B", "Everything else"]
 
     refused = staff_client.post(
         reverse("shipping:rule_reorder"),
@@ -192,10 +192,10 @@ def test_dragging_posts_the_new_order(staff_client: Client) -> None:
         content_type="application/json",
     )
     assert refused.status_code == 422
-    assert order() == ["C", "A", "B", "Hold for a person to decide"]
+    assert order() == ["C", "A", "B", "Everything else"]
 
     staff_client.post(reverse("shipping:rule_reorder"), {"ids": [b.pk, c.pk, a.pk]})
-    assert order() == ["B", "C", "A", "Hold for a person to decide"]
+    assert order() == ["B", "C", "A", "Everything else"]
 
 
 def test_trying_the_rules_shows_the_match_and_why_earlier_rules_failed(

@@ -87,7 +87,7 @@ def test_create_get_patch_delete(staff_api: ApiClient, auspost: CarrierAccount) 
         "conditions": {"countries": ["AU"], "postcodes": "3000-3999"},
     }
     assert (body["carrier_account_name"], body["service_code"]) == ("AusPost MEL", "T28")
-    assert names(staff_api) == ["Melbourne", "Hold for a person to decide"]
+    assert names(staff_api) == ["Melbourne", "Everything else"]
 
     patched = staff_api.patch(f"{URL}/{body['id']}", {"enabled": False, "name": "Melb"})
     assert patched.status_code == 200
@@ -96,7 +96,7 @@ def test_create_get_patch_delete(staff_api: ApiClient, auspost: CarrierAccount) 
 
     assert staff_api.delete(f"{URL}/{body['id']}").status_code == 204
     assert staff_api.get(f"{URL}/{body['id']}").status_code == 404
-    assert names(staff_api) == ["Hold for a person to decide"]
+    assert names(staff_api) == ["Everything else"]
 
 
 def test_a_refused_write_names_each_field(staff_api: ApiClient) -> None:
@@ -136,12 +136,12 @@ def test_reorder(staff_api: ApiClient) -> None:
         ("C", 1),
         ("A", 2),
         ("B", 3),
-        ("Hold for a person to decide", 4),
+        ("Everything else", 4),
     ]
     refused = staff_api.post(f"{URL}/reorder", {"ids": [ids[0]]})
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "ids"
-    assert names(staff_api) == ["C", "A", "B", "Hold for a person to decide"]
+    assert names(staff_api) == ["C", "A", "B", "Everything else"]
 
 
 def test_an_idempotency_key_makes_a_create_happen_once(staff_api: ApiClient) -> None:

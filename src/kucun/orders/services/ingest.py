@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 import functools
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -198,6 +199,15 @@ def flag_clear(key: str) -> None:
     queue().delete(key)
 
 
+# The stores whose download runs in this thread: a push made inside it (tasks run inline, or a
+# drain on commit) must not wait for that download to end, which it is part of.
+_downloading_here = threading.local()
+
+
+def downloading_in_this_thread(store_id: int) -> bool:
+    return store_id in getattr(_downloading_here, "stores", set())
+
+
 def orders_download(*, store: Store, trigger: str, user: Any = None) -> OrderDownload:
     """Download the store's orders changed since its watermark; the run records the outcome.
     Refused (Conflict) while another download of the store runs."""
@@ -206,9 +216,12 @@ def orders_download(*, store: Store, trigger: str, user: Any = None) -> OrderDow
             "store",
             _("The orders of %(store)s are being downloaded already.") % {"store": store.name},
         )
+    running: set[int] = getattr(_downloading_here, "stores", set())
+    _downloading_here.stores = running | {store.pk}
     try:
         return download_run(store, DownloadTrigger(trigger), user)
     finally:
+        _downloading_here.stores = running
         flag_clear(run_lock_key(store.pk))
 
 
@@ -216,7 +229,10 @@ def orders_download_when_free(
     *, store: Store, trigger: str, wait_seconds: float = BEFORE_PUSH_WAIT_SECONDS
 ) -> OrderDownload | None:
     """Download now, or once the download already running finishes (None: it did not finish
-    within ``wait_seconds``)."""
+    within ``wait_seconds``, or it is the download this very call is made from, whose orders
+    so far are stored already)."""
+    if downloading_in_this_thread(store.pk):
+        return None
     deadline = time.monotonic() + wait_seconds
     while True:
         try:

@@ -30,7 +30,7 @@ from kucun.shipping.models import BoxPreset, CarrierAccount, ShippingRule
 from kucun.shipping.rules import clean_conditions
 from kucun.warehouses.models import Warehouse
 
-DEFAULT_RULE_NAME = gettext_noop("Hold for a person to decide")
+DEFAULT_RULE_NAME = gettext_noop("Everything else")
 NAME_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 200
 SERVICE_MAX_LENGTH = 32
@@ -91,7 +91,8 @@ def renumber(rules: Sequence[ShippingRule]) -> None:
 
 
 def rules_ensure_default() -> ShippingRule:
-    """The default rule, made ("Hold for a person to decide", last) when there is none."""
+    """The default rule, made ("Everything else", last, holding for a person until told
+    otherwise) when there is none."""
     found = ShippingRule.objects.filter(is_default=True).first()
     if found is not None:
         return found
