@@ -53,9 +53,7 @@ def test_the_list_shows_rules_in_order_with_their_conditions(
 
     assert page.status_code == 200
     html = page.content.decode()
-    assert (
-        html.index("Melbourne") < html.index("Pickup") < html.index("Everything else")
-    )
+    assert html.index("Melbourne") < html.index("Pickup") < html.index("Everything else")
     assert "postcode in 3000-3999" in html
     assert "store is Tea shop" in html
     assert "AusPost MEL · T28" in html

@@ -68,6 +68,7 @@ def test_home_figures_link_to_their_filtered_lists_and_value_stock_per_warehouse
     )
 
     html = viewer_client.get("/").content.decode()
+    day_before = timezone.localtime(timezone.now() - timedelta(hours=24))
 
     links = {
         figure: href for href, figure in re.findall(r'href="([^"]+)" data-figure="([\w-]+)"', html)
@@ -78,7 +79,7 @@ def test_home_figures_link_to_their_filtered_lists_and_value_stock_per_warehouse
         "bundles": reverse("catalog:bundle_list") + "?active=yes",
         "low-stock": reverse("inventory:stock") + "?low_stock=on",
         "failed-pushes": reverse("channels:sync_log")
-        + f"?status=failed&amp;date_from={timezone.localtime(timezone.now() - timedelta(hours=24)):%Y-%m-%d}",
+        + f"?status=failed&amp;date_from={day_before:%Y-%m-%d}",
         **{
             f"orders-{tab}": reverse("orders:order_list") + f"?tab={tab}"
             for tab in (
