@@ -274,6 +274,60 @@ def serve(port: int, env: dict[str, str], log: Path, *options: str) -> subproces
         )
 
 
+def sqlite_serve_and_measure(
+    module: str, var_dir: Path, what: str, setup_timeout: int = 600
+) -> Iterator[Figure]:
+    """The benchmarks that drive a real server from a child: ``python -m <module> setup``
+    prepares a SQLite database in ``var_dir`` and prints an API token, a real ``kucun serve``
+    (web and queue consumer, serving the emulators) starts on a free loopback port, and
+    ``python -m <module> measure URL TOKEN`` prints one ``name<TAB>value<TAB>unit`` line per
+    figure, yielded here as it comes. A failure raises with both logs' tails."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "KUCUN_SECRET_KEY"}},
+        "DJANGO_SETTINGS_MODULE": "kucun.settings",
+        "KUCUN_VAR_DIR": str(var_dir),
+        "KUCUN_LOG_LEVEL": "WARNING",
+        "KUCUN_SANDBOX": "1",
+        "KUCUN_SANDBOX_URL": url,
+        "KUCUN_QUEUE_NAME": f"kucun-bench-{what}-{os.getpid()}",
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+    }
+    token = setup_token(module, env, what, timeout=setup_timeout)
+    log = var_dir / "serve.log"
+    server = serve(port, env, log)
+    try:
+        wait_healthy(url, server, log)
+        assert descendants(server.pid), "kucun serve started nothing"
+        errors = var_dir / "measure.log"
+        with errors.open("w") as error_output:
+            measure = subprocess.Popen(
+                [sys.executable, "-m", module, "measure", url, token],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=error_output,
+                text=True,
+            )
+        assert measure.stdout is not None
+        for line in measure.stdout:
+            name, value, unit = line.rstrip("\n").split("\t")
+            yield name, float(value) if "." in value else int(value), unit
+        if measure.wait() != 0:
+            raise RuntimeError(
+                f"{what} benchmark failed:\n{errors.read_text()[-4000:]}\n"
+                f"server log:\n{log.read_text()[-3000:]}"
+            )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def run_engine(engine: str, environment: dict[str, str], var_dir: Path) -> Iterator[Figure]:
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "KUCUN_SECRET_KEY"}},

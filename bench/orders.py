@@ -37,7 +37,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -45,7 +44,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.api import descendants, free_port, serve, setup_token, wait_healthy
+from bench.api import sqlite_serve_and_measure
 
 ROOT = Path.cwd() / "var" / "bench" / "orders"
 WAREHOUSE = "BEN"
@@ -414,59 +413,12 @@ def measure_child(url: str, token: str) -> None:
 # --- the parent ---------------------------------------------------------------------------------
 
 
-def run_engine(var_dir: Path) -> Iterator[Figure]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "KUCUN_SECRET_KEY"}},
-        "DJANGO_SETTINGS_MODULE": "kucun.settings",
-        "KUCUN_VAR_DIR": str(var_dir),
-        "KUCUN_LOG_LEVEL": "WARNING",
-        "KUCUN_SANDBOX": "1",
-        "KUCUN_SANDBOX_URL": url,
-        "KUCUN_QUEUE_NAME": f"kucun-bench-orders-{os.getpid()}",
-        "DATABASE_URL": "",
-        "REDIS_URL": "",
-    }
-    token = setup_token("bench.orders", env, "orders", timeout=1800)
-    log = var_dir / "serve.log"
-    server = serve(port, env, log)
-    try:
-        wait_healthy(url, server, log)
-        assert descendants(server.pid), "kucun serve started nothing"
-        errors = var_dir / "measure.log"
-        with errors.open("w") as error_output:
-            measure = subprocess.Popen(
-                [sys.executable, "-m", "bench.orders", "measure", url, token],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=error_output,
-                text=True,
-            )
-        assert measure.stdout is not None
-        for line in measure.stdout:
-            name, value, unit = line.rstrip("\n").split("\t")
-            yield name, float(value) if "." in value else int(value), unit
-        if measure.wait() != 0:
-            raise RuntimeError(
-                f"orders benchmark failed:\n{errors.read_text()[-4000:]}\n"
-                f"server log:\n{log.read_text()[-3000:]}"
-            )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 def run() -> Iterator[Figure]:
     var_dir = ROOT / "sqlite"
     shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True)
     # A run that fails leaves its directory (the server's and the measuring child's logs).
-    yield from run_engine(var_dir)
+    yield from sqlite_serve_and_measure("bench.orders", var_dir, "orders", setup_timeout=1800)
     shutil.rmtree(var_dir, ignore_errors=True)
 
 
