@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
@@ -107,8 +108,11 @@ def test_a_store_waits_in_the_queue_once(
         first = orders_download_enqueue(stores=[store], trigger=DownloadTrigger.MANUAL)
         second = orders_download_enqueue(stores=[store], trigger=DownloadTrigger.MANUAL)
     assert (first, second) == (1, 0)
+    # The commit: its callbacks run and the connection forgets them (the test's own
+    # transaction never commits, so it is done here as a commit does it).
     for callback in callbacks:
         callback()
+    connection.run_on_commit.clear()
 
     # Then one download ran; once it started, another may be queued
     assert OrderDownload.objects.count() == 1
@@ -214,3 +218,22 @@ def test_tasks_for_a_deleted_store_do_nothing(memory_platforms: Any) -> None:
     assert orders_download_task(999_999, DownloadTrigger.SCHEDULE).get() == 0
     assert order_fetch_task(999_999, "o-1").get() == 0
     assert OrderDownload.objects.count() == 0
+
+
+def test_a_download_now_rolled_back_leaves_the_store_free(
+    memory_platforms: Any, site: Site, django_capture_on_commit_callbacks: Any
+) -> None:
+    store = shop_named("Shop", site).store
+
+    def request_that_fails() -> None:
+        with transaction.atomic():
+            assert orders_download_enqueue(stores=[store], trigger=DownloadTrigger.MANUAL) == 1
+            raise RuntimeError("the request failed after pressing download now")
+
+    with pytest.raises(RuntimeError):
+        request_that_fails()
+
+    assert HUEY.get(queued_key(store.pk), peek=True) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert orders_download_enqueue(stores=[store], trigger=DownloadTrigger.MANUAL) == 1
+    assert OrderDownload.objects.count() == 1

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrderStatus(models.TextChoices):
@@ -11,7 +12,7 @@ class OrderStatus(models.TextChoices):
     NEEDS_ATTENTION = "needs_attention", _("needs attention")
     CONFIRMING = "confirming", _("confirming")
     CONFIRMED = "confirmed", _("confirmed")
-    SHIPPED = "shipped", _("shipped")
+    SHIPPED = "shipped", pgettext_lazy("order status", "shipped")
     CANCELLED = "cancelled", _("cancelled")
 
 
@@ -62,7 +63,7 @@ class EventKind(models.TextChoices):
     CONFIRMED = "confirmed", _("confirmed")
     SHIPMENT_CREATED = "shipment_created", _("shipment created")
     LABEL_READY = "label_ready", _("label ready")
-    SHIPPED = "shipped", _("shipped")
+    SHIPPED = "shipped", pgettext_lazy("order status", "shipped")
     PUSHED_BACK = "pushed_back", _("sent to the store")
     STEP_FAILED = "step_failed", _("step failed")
     CANCELLED = "cancelled", _("cancelled")

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,6 +193,12 @@ def flag_take(key: str, stale_after: float) -> bool:
         return False
     huey.put(key, now)
     return True
+
+
+def flag_held(key: str, stale_after: float) -> bool:
+    """The flag is set, and not so long ago that its setter must have stopped."""
+    held = queue().get(key, peek=True)
+    return isinstance(held, (int, float)) and time.time() - held < stale_after
 
 
 def flag_clear(key: str) -> None:
@@ -368,7 +374,8 @@ def orders_download_enqueue(
 ) -> int:
     """Queue a download of each store (None: every active store with order download on), run
     by the worker once this transaction commits; a store whose download already waits in the
-    queue is not queued twice. Returns how many were queued."""
+    queue is not queued twice. Returns how many were queued. The queued flag is taken when the
+    transaction commits, so a rolled-back request leaves none behind."""
     trigger = DownloadTrigger(trigger)
     if stores is None:
         targets = list(Store.objects.filter(active=True, order_download=True))
@@ -377,17 +384,31 @@ def orders_download_enqueue(
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     queued = 0
     for store in targets:
-        if not flag_take(queued_key(store.pk), QUEUED_TRUSTED_SECONDS):
+        if store.pk in downloads_pending_commit() or flag_held(
+            queued_key(store.pk), QUEUED_TRUSTED_SECONDS
+        ):
             continue
         queued += 1
         transaction.on_commit(functools.partial(enqueue_download, store.pk, trigger, user_id))
     return queued
 
 
+def downloads_pending_commit() -> set[int]:
+    """The stores this transaction already queues a download of (Django keeps the callbacks
+    waiting for the commit in ``run_on_commit``: (savepoints, callback, robust))."""
+    pending = set()
+    for entry in getattr(connection, "run_on_commit", []):
+        callback = entry[1]
+        if isinstance(callback, functools.partial) and callback.func is enqueue_download:
+            pending.add(int(callback.args[0]))
+    return pending
+
+
 def enqueue_download(store_id: int, trigger: str, user_id: int | None) -> None:
     from kucun.orders.tasks_download import orders_download_task
 
-    orders_download_task(store_id, str(trigger), user_id)
+    if flag_take(queued_key(store_id), QUEUED_TRUSTED_SECONDS):
+        orders_download_task(store_id, str(trigger), user_id)
 
 
 def download_queued_clear(store_id: int) -> None:
