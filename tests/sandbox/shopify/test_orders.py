@@ -441,6 +441,9 @@ def test_order_webhooks_are_signed_and_carry_the_rest_order(shop: ShopClient) ->
         )
         deliveries = receiver.wait_for(3)
         other = place(shop, [{"sku": "SBX-TOTE", "quantity": 1}])
+        # Deliveries go out on their own threads: the cancel's may overtake the create's
+        # unless the create's has arrived first.
+        receiver.wait_for(4)
         shop.emu("orders/cancel", {"shop": shop.domain, "order": other["order"]})
         deliveries = receiver.wait_for(6)
     topics = [
